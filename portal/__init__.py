@@ -1,0 +1,51 @@
+"""The debtor portal: create_app() builds it."""
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import INSTANCE_DIR, Config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("Set SECRET_KEY (or PORTAL_ENV=development for a generated one).")
+
+    from portal import cli, i18n, security, sessions, templating
+    from portal.extensions import csrf, db, htmx, limiter, migrate
+    from portal.models.types import render_migration_type
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        render_as_batch=True,
+        compare_type=True,
+        render_item=render_migration_type,
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    sessions.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from portal import errors, payments
+    from portal.accounts.views import bp as accounts_bp
+    from portal.links.views import bp as links_bp
+
+    app.register_blueprint(links_bp)
+    app.register_blueprint(accounts_bp)
+    payments.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

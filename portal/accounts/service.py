@@ -1,0 +1,77 @@
+"""Balances, itemization and history, always computed from the ledger."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from sqlalchemy import func
+
+from portal.extensions import db
+from portal.models import Account, Debtor, LedgerEntry
+
+
+@dataclass(frozen=True)
+class Itemization:
+    """The Regulation F itemization: where the balance came from since a known date."""
+
+    itemization_date: date
+    #: all amounts in minor units; payments and credits are shown as positive numbers
+    amount_on_itemization_date: int
+    interest: int
+    fees: int
+    payments: int
+    credits: int
+
+    @property
+    def balance(self) -> int:
+        return self.amount_on_itemization_date + self.interest + self.fees - self.payments - self.credits
+
+
+def accounts_for(debtor: Debtor) -> list[tuple[Account, int]]:
+    """Every account of a debtor with its balance, in one query however many there are."""
+    totals = (
+        db.select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount), 0).label("balance"))
+        .group_by(LedgerEntry.account_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        db.select(Account, func.coalesce(totals.c.balance, 0))
+        .outerjoin(totals, totals.c.account_id == Account.id)
+        .where(Account.debtor_id == debtor.id)
+        .order_by(Account.id)
+    ).all()
+    return [(account, int(total)) for account, total in rows]
+
+
+def get_account_for(debtor: Debtor, account_id: int) -> Account:
+    """The debtor's own account, or 404: another person's account does not exist for them."""
+    account = db.session.scalar(db.select(Account).where(Account.id == account_id, Account.debtor_id == debtor.id))
+    if account is None:
+        abort(404)
+    return account
+
+
+def ledger(account: Account) -> list[LedgerEntry]:
+    """The account's ledger, newest first."""
+    return list(
+        db.session.scalars(
+            db.select(LedgerEntry)
+            .where(LedgerEntry.account_id == account.id)
+            .order_by(LedgerEntry.effective_date.desc(), LedgerEntry.id.desc())
+        )
+    )
+
+
+def itemize(itemization_date: date, entries: list[LedgerEntry]) -> Itemization:
+    """Sort the ledger into the itemization's buckets; their total is the balance."""
+    sums = {"itemization": 0, "interest": 0, "fee": 0, "payment": 0, "credit": 0}
+    for entry in entries:
+        sums[entry.kind] += entry.amount
+    return Itemization(
+        itemization_date=itemization_date,
+        amount_on_itemization_date=sums["itemization"],
+        interest=sums["interest"],
+        fees=sums["fee"],
+        payments=-sums["payment"],
+        credits=-sums["credit"],
+    )

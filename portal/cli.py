@@ -1,0 +1,84 @@
+"""Command-line tools for creditors and operators: `flask --app portal links ...`, `demo ...`."""
+
+from datetime import UTC, datetime
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.demo import seed
+from portal.extensions import db
+from portal.links import service
+from portal.models import Creditor, Debtor, LinkRequest, MagicLink
+
+links_cli = AppGroup("links", help="Issue and revoke debtors' magic links.")
+demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
+
+
+def _debtor(creditor_slug: str, reference: str) -> Debtor:
+    debtor = db.session.scalar(
+        db.select(Debtor).join(Creditor).where(Creditor.slug == creditor_slug, Debtor.reference == reference)
+    )
+    if debtor is None:
+        raise click.ClickException(f"No debtor {reference!r} for creditor {creditor_slug!r}.")
+    return debtor
+
+
+@links_cli.command("issue")
+@click.option("--creditor", "creditor_slug", required=True, help="The creditor's slug.")
+@click.option("--debtor", "reference", required=True, help="The debtor's reference at that creditor.")
+@click.option("--ttl-days", type=click.IntRange(min=1, max=365), help="Days until the link expires.")
+@click.option("--campaign", help="A name for the reminder this link goes in, for counting.")
+def issue_command(creditor_slug: str, reference: str, ttl_days: int | None, campaign: str | None) -> None:
+    """Print a new link for one debtor."""
+    debtor = _debtor(creditor_slug, reference)
+    _, token = service.issue_link(debtor, ttl_days=ttl_days, campaign=campaign)
+    db.session.commit()
+    click.echo(service.link_url(token))
+
+
+@links_cli.command("revoke")
+@click.option("--creditor", "creditor_slug", help="With --debtor: revoke all of that debtor's links.")
+@click.option("--debtor", "reference")
+@click.option("--link", "token", help="Revoke the one link with this token or URL.")
+def revoke_command(creditor_slug: str | None, reference: str | None, token: str | None) -> None:
+    """Revoke one link, or every active link of a debtor."""
+    if token:
+        link = service.find_link(token.rstrip("/").rsplit("/", 1)[-1])
+        if link is None:
+            raise click.ClickException("That is not a link we issued.")
+        links = [link]
+    elif creditor_slug and reference:
+        debtor = _debtor(creditor_slug, reference)
+        links = list(db.session.scalars(db.select(MagicLink).where(MagicLink.debtor_id == debtor.id)))
+    else:
+        raise click.UsageError("Give --link, or both --creditor and --debtor.")
+    now = datetime.now(UTC)
+    active = [link for link in links if link.revoked_at is None]
+    for link in active:
+        service.revoke_link(link, now)
+    db.session.commit()
+    click.echo(f"Revoked {len(active)} link(s).")
+
+
+@links_cli.command("requests")
+def requests_command() -> None:
+    """List requests for a new link that nobody has handled yet."""
+    rows = db.session.scalars(
+        db.select(LinkRequest).where(LinkRequest.handled_at.is_(None)).order_by(LinkRequest.created_at)
+    )
+    for row in rows:
+        who = f"debtor {row.debtor_id}" if row.debtor_id else f"unknown: {row.contact}"
+        click.echo(f"{row.created_at:%Y-%m-%d %H:%M} {row.reason:8} {who}")
+
+
+@demo_cli.command("seed")
+def seed_command() -> None:
+    """Load the demo creditors and debtors (once), then print a fresh link for each debtor."""
+    for line in seed():
+        click.echo(line)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(links_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,62 @@
+"""Language and time zone for each request: English and Spanish, chosen by the person."""
+
+from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from portal.extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(list(languages)) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str | None:
+    if current_user.is_authenticated:
+        return current_user.effective_timezone
+    return None
+
+
+def formatting_locale(account_currency_locale: str | None = None) -> str:
+    """The Babel locale for numbers: the language chosen, in the creditor's region when English.
+
+    English in the US writes "$1,234.56", in the UK "£1,234.56"; Spanish uses its own
+    separators whatever the region.
+    """
+    language = str(get_locale())
+    if account_currency_locale and account_currency_locale.split("_")[0] == language:
+        return account_currency_locale
+    return language
+
+
+bp = Blueprint("language", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever go back to a path on this site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("links.home")
+
+
+@bp.post("/language")
+def choose_language():
+    chosen = request.form.get("language")
+    if chosen in current_app.config["LANGUAGES"]:
+        session["locale"] = chosen
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def language_context():
+        return {"current_language": str(get_locale()), "languages": app.config["LANGUAGES"]}

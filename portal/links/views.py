@@ -1,0 +1,147 @@
+"""Open a link, continue, prove who you are; ask for a new link when one fails."""
+
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.extensions import db, limiter
+from portal.links import service
+from portal.links.forms import ContinueForm, DateOfBirthForm, NewLinkForm, PostcodeForm, UnknownLinkForm, ZipCodeForm
+from portal.links.service import LinkProblem
+from portal.models import MagicLink
+from portal.sessions import end_session, start_session
+
+bp = Blueprint("links", __name__)
+
+_PROBLEM_STATUS = {
+    LinkProblem.INVALID: 404,
+    LinkProblem.EXPIRED: 410,
+    LinkProblem.REVOKED: 410,
+    LinkProblem.LOCKED: 403,
+}
+
+
+def _pending_link_key() -> str:
+    return f"link:{session.get('pending_link', '-')}"
+
+
+def _problem_page(problem: LinkProblem, link: MagicLink | None):
+    session.pop("pending_link", None)
+    session["problem_link"] = link.public_id if link else None
+    form = UnknownLinkForm() if link is None else NewLinkForm()
+    creditor = link.debtor.creditor if link else None
+    return render_template("links/problem.html", problem=problem.value, form=form, creditor=creditor), _PROBLEM_STATUS[
+        problem
+    ]
+
+
+def _identity_form(creditor):
+    if creditor.identity_method == "date_of_birth":
+        return DateOfBirthForm()
+    return ZipCodeForm() if creditor.jurisdiction == "US" else PostcodeForm()
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.dashboard"))
+    return render_template("links/home.html", form=UnknownLinkForm())
+
+
+@bp.get("/l/<token>")
+def open_link(token: str):
+    link = service.find_link(token)
+    problem = service.link_problem(link)
+    if problem:
+        return _problem_page(problem, link)
+    service.record_open(link)
+    db.session.commit()
+    session["pending_link"] = link.public_id
+    return redirect(url_for(".start"))
+
+
+@bp.route("/start", methods=["GET", "POST"])
+def start():
+    link = service.find_by_public_id(session.get("pending_link"))
+    problem = service.link_problem(link)
+    if problem:
+        return _problem_page(problem, link)
+    form = ContinueForm()
+    if form.validate_on_submit():
+        return redirect(url_for(".verify"))
+    return render_template("links/start.html", creditor=link.debtor.creditor, form=form)
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["IDENTITY_ATTEMPTS_PER_IP"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["IDENTITY_ATTEMPTS_PER_LINK"], key_func=_pending_link_key, methods=["POST"])
+def verify():
+    link = service.find_by_public_id(session.get("pending_link"))
+    problem = service.link_problem(link)
+    if problem:
+        return _problem_page(problem, link)
+    creditor = link.debtor.creditor
+    form = _identity_form(creditor)
+    if form.validate_on_submit():
+        answer = (
+            {"date_of_birth": form.date_of_birth}
+            if isinstance(form, DateOfBirthForm)
+            else {"postcode": form.postcode.data}
+        )
+        if service.identity_matches(link.debtor, **answer):
+            service.record_sign_in(link)
+            db.session.commit()
+            start_session(link.debtor)
+            return redirect(url_for("accounts.dashboard"))
+        tries_left = service.record_failed_identity(link)
+        db.session.commit()
+        if tries_left == 0:
+            return _problem_page(LinkProblem.LOCKED, link)
+        mismatch = _(
+            "The details you entered do not match our records. Check them and try again. "
+            "You can try %(count)d more times.",
+            count=tries_left,
+        )
+        if isinstance(form, DateOfBirthForm):
+            form.date_error = mismatch
+        else:
+            form.postcode.errors = [mismatch]
+    return render_template("links/verify.html", creditor=creditor, form=form)
+
+
+@bp.post("/new-link")
+def request_new_link():
+    link = service.find_by_public_id(session.get("problem_link"))
+    if link is not None:
+        form = NewLinkForm()
+        if form.validate_on_submit():
+            service.request_new_link(link, service.link_problem(link) or LinkProblem.EXPIRED)
+            db.session.commit()
+            return redirect(url_for(".new_link_sent"))
+        return _problem_page(service.link_problem(link) or LinkProblem.EXPIRED, link)
+    form = UnknownLinkForm()
+    if form.validate_on_submit():
+        service.request_new_link(None, LinkProblem.INVALID, contact=form.contact.data.strip())
+        db.session.commit()
+        return redirect(url_for(".new_link_sent"))
+    return render_template("links/problem.html", problem=LinkProblem.INVALID.value, form=form, creditor=None), 400
+
+
+@bp.get("/new-link/sent")
+def new_link_sent():
+    link = service.find_by_public_id(session.get("problem_link"))
+    creditor = link.debtor.creditor if link else None
+    return render_template("links/new_link_sent.html", creditor=creditor)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    form = ContinueForm()
+    if form.validate_on_submit():
+        end_session()
+    return redirect(url_for(".signed_out"))
+
+
+@bp.get("/signed-out")
+def signed_out():
+    return render_template("links/signed_out.html")

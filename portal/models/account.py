@@ -1,0 +1,65 @@
+"""A debt, and its ledger: the balance is the sum of the ledger, nothing else."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.append_only import append_only
+from portal.models.debtor import Debtor
+from portal.models.types import UTCDateTime, utcnow
+
+ACCOUNT_STATUSES = ("open", "disputed", "on_hold", "closed")
+
+#: Ledger kinds. Positive amounts add to what is owed, negative ones reduce it.
+LEDGER_KINDS = ("itemization", "interest", "fee", "payment", "credit")
+
+
+class Account(db.Model):
+    __tablename__ = "account"
+    __table_args__ = (UniqueConstraint("debtor_id", "reference", name="uq_account_debtor_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    #: the account number the debtor knows from the creditor's letters
+    reference: Mapped[str] = mapped_column(String(64))
+    #: what the debt is for, in the debtor's words ("Mobile phone contract")
+    description: Mapped[str] = mapped_column(String(200))
+    original_creditor: Mapped[str] = mapped_column(String(200))
+    original_reference: Mapped[str | None] = mapped_column(String(64))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    #: the date the itemization starts from (Regulation F: last statement, charge-off, ...)
+    itemization_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    debtor: Mapped[Debtor] = relationship()
+    entries: Mapped[list["LedgerEntry"]] = relationship(
+        back_populates="account", order_by="LedgerEntry.id", lazy="raise"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Account {self.reference}>"
+
+
+@append_only
+class LedgerEntry(db.Model):
+    __tablename__ = "ledger_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: signed, in minor units of the account's currency (cents, pence)
+    amount: Mapped[int]
+    #: the day the entry takes effect, in the creditor's books
+    effective_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(String(200))
+    #: unique id from outside (PaymentIntent id, creditor's transaction id): a retry can't count twice
+    external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship(back_populates="entries")
+
+    def __repr__(self) -> str:
+        return f"<LedgerEntry {self.kind} {self.amount}>"

@@ -1,0 +1,44 @@
+"""What happened, who did it, to whose account: written once, never changed."""
+
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models.append_only import append_only
+from portal.models.types import UTCDateTime, utcnow
+
+
+@append_only
+class AuditEvent(db.Model):
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "debtor", "staff", "creditor" or "system"
+    actor_type: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None]
+    debtor_id: Mapped[int | None] = mapped_column(ForeignKey("debtor.id"), index=True)
+    #: dotted verb, e.g. "link.opened", "identity.failed", "session.started"
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+def record(
+    action: str, *, actor_type: str, actor_id: int | None = None, debtor_id: int | None = None, **detail
+) -> AuditEvent:
+    """Add an audit event to the session; the request's single commit writes it."""
+    event = AuditEvent(
+        action=action,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        debtor_id=debtor_id,
+        detail=detail,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,604 @@
+"""Card payments: the rules that make a payment count exactly once.
+
+- A payment attempt is a `Payment` row whose idempotency key came with the amount form; the
+  same key again is the same payment (the unique key settles a race).
+- Only one request may create a payment's PaymentIntent: it claims the row with a conditional
+  UPDATE (`status` from new/setup to confirming), committed *before* Stripe is called. Every
+  other request, and any retry, only reads what happened.
+- Whatever reports an outcome (the browser flow, a webhook, `payments reconcile`) goes through
+  `apply_intent`, which locks the row and moves it forward only: "succeeded" is final and
+  writes one ledger entry whose external_ref is the PaymentIntent id (unique in the database).
+
+Functions flush; the caller commits once, except `confirm_payment`, which must commit its
+claim before calling Stripe and says so.
+"""
+
+import enum
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment, StripeCustomer
+from portal.models.audit import record
+from portal.payments.gateway import (
+    CardDeclined,
+    GatewayError,
+    GatewayUnavailable,
+    Intent,
+    NotFound,
+    StripeGateway,
+)
+
+log = logging.getLogger(__name__)
+
+#: states in which money may be on its way: a second payment on the account must wait
+IN_FLIGHT = ("confirming", "processing")
+#: states `payments reconcile` asks Stripe about
+UNSETTLED = ("confirming", "requires_action", "processing")
+#: states in which the card is still being entered
+OPEN = ("new", "setup")
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class AmountProblem(enum.StrEnum):
+    NOT_POSITIVE = "not_positive"
+    OVER_BALANCE = "over_balance"
+    UNDER_MINIMUM = "under_minimum"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the browser should do next."""
+
+    #: "succeeded", "requires_action", "pending", "failed" (this attempt is over) or
+    #: "problem" (nothing happened; the debtor must change something first)
+    status: str
+    code: str | None = None
+    client_secret: str | None = None
+
+
+# Pure rules
+
+
+def minimum_payment(creditor: Creditor, default: int) -> int:
+    """The least a debtor may pay at once, in minor units: the creditor's policy, or the default."""
+    value = (creditor.policy or {}).get("min_payment", default)
+    return max(int(value), 1)
+
+
+def amount_problem(amount: int, balance: int, minimum: int) -> AmountProblem | None:
+    """Why an amount can't be paid, or None. Clearing the whole balance is always allowed."""
+    if amount <= 0:
+        return AmountProblem.NOT_POSITIVE
+    if amount > balance:
+        return AmountProblem.OVER_BALANCE
+    if amount < minimum and amount != balance:
+        return AmountProblem.UNDER_MINIMUM
+    return None
+
+
+def next_status(current: str, stripe_status: str) -> str:
+    """Where a payment goes when Stripe reports a PaymentIntent status. Never backwards:
+    events can arrive late, twice, or out of order."""
+    if current == "succeeded" or stripe_status == "succeeded":
+        return "succeeded"
+    if current == "failed":
+        return "failed"
+    if stripe_status in ("requires_payment_method", "canceled"):
+        return "failed"
+    if stripe_status == "requires_action":
+        return "requires_action"
+    if stripe_status in ("processing", "requires_capture", "requires_confirmation"):
+        return "processing"
+    return current
+
+
+def failure_code(intent: Intent) -> str:
+    """A short reason for a failed PaymentIntent, for the message we show."""
+    if intent.error_code == "payment_intent_authentication_failure":
+        return "authentication_failed"
+    if intent.status == "canceled":
+        return "canceled"
+    return intent.error_code or "card_declined"
+
+
+def new_reference() -> str:
+    return "P-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+# Reading
+
+
+def balance_of(account: Account) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account_id == account.id)
+        )
+    )
+
+
+def balance_after(entry: LedgerEntry) -> int:
+    """The account's balance just after a ledger entry (entries are only ever added, in id order)."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
+                LedgerEntry.account_id == entry.account_id, LedgerEntry.id <= entry.id
+            )
+        )
+    )
+
+
+def is_payable(account: Account, balance: int) -> bool:
+    return balance > 0 and account.status != "closed"
+
+
+def get_payment_for(debtor: Debtor, reference: str) -> Payment:
+    """The debtor's own payment, or 404: someone else's payment does not exist for them."""
+    payment = db.session.scalar(select(Payment).where(Payment.reference == reference, Payment.debtor_id == debtor.id))
+    if payment is None:
+        abort(404)
+    return payment
+
+
+def _lock(payment: Payment) -> Payment:
+    """Lock the payment's row until commit (PostgreSQL) and read it afresh."""
+    return db.session.execute(
+        select(Payment)
+        .where(Payment.id == payment.id)
+        .with_for_update(of=Payment)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# Starting a payment
+
+
+def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Payment:
+    """The payment for this idempotency key: made once, however many times the form is sent."""
+    existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
+    if existing is not None:
+        if existing.debtor_id != debtor.id or existing.account_id != account.id:
+            abort(400)
+        return existing
+    payment = Payment(
+        reference=new_reference(),
+        idempotency_key=key,
+        account_id=account.id,
+        debtor_id=debtor.id,
+        amount=amount,
+        currency=account.currency,
+        status="new",
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:
+        # Another request with the same key won the race (or, once in a blue moon, the reference clashed).
+        existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
+        if existing is None:
+            return start_payment(debtor, account, amount, key)
+        if existing.debtor_id != debtor.id or existing.account_id != account.id:
+            abort(400)
+        return existing
+    record(
+        "payment.started",
+        actor_type="debtor",
+        actor_id=debtor.id,
+        debtor_id=debtor.id,
+        reference=payment.reference,
+        amount=amount,
+        currency=account.currency,
+    )
+    return payment
+
+
+def retry_payment(payment: Payment, key: str) -> Payment:
+    """A new attempt, with another card, for the same amount after one failed."""
+    if payment.status != "failed":
+        return payment
+    debtor = db.session.get(Debtor, payment.debtor_id)
+    return start_payment(debtor, payment.account, payment.amount, key)
+
+
+def customer_for(debtor: Debtor, gateway: StripeGateway, *, replace: bool = False) -> str:
+    """The debtor's Stripe customer id, made the first time they pay."""
+    row = db.session.scalar(select(StripeCustomer).where(StripeCustomer.debtor_id == debtor.id))
+    if row is not None and not replace:
+        return row.customer_id
+    customer_id = gateway.create_customer({"debtor_id": str(debtor.id), "creditor": debtor.creditor.slug})
+    if row is not None:
+        row.customer_id = customer_id
+        return customer_id
+    try:
+        with db.session.begin_nested():
+            db.session.add(StripeCustomer(debtor_id=debtor.id, customer_id=customer_id))
+    except IntegrityError:
+        return db.session.scalar(select(StripeCustomer.customer_id).where(StripeCustomer.debtor_id == debtor.id))
+    return customer_id
+
+
+def prepare_card(payment: Payment, gateway: StripeGateway) -> str | None:
+    """A SetupIntent's client secret for the card form, or None when the card step is over."""
+    payment = _lock(payment)
+    if payment.status not in OPEN:
+        return None
+    if payment.setup_intent_id:
+        try:
+            setup = gateway.retrieve_setup_intent(payment.setup_intent_id)
+        except NotFound:
+            setup = None
+        if setup and setup.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
+            return setup.client_secret
+    debtor = db.session.get(Debtor, payment.debtor_id)
+    metadata = {"payment_reference": payment.reference}
+    try:
+        setup = gateway.create_setup_intent(customer_for(debtor, gateway), metadata)
+    except NotFound:
+        # Stripe no longer knows the customer (deleted; or localstripe restarted): make a new one.
+        setup = gateway.create_setup_intent(customer_for(debtor, gateway, replace=True), metadata)
+    payment.setup_intent_id = setup.id
+    payment.status = "setup"
+    return setup.client_secret
+
+
+# Confirming
+
+
+def _release(payment: Payment) -> None:
+    """Give back a claim when nothing was sent to Stripe, so the debtor can try again."""
+    db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status == "confirming", Payment.payment_intent_id.is_(None))
+        .values(status="setup", confirming_at=None, updated_at=_now())
+    )
+
+
+def _fail(payment: Payment, code: str, actor: str = "debtor") -> None:
+    payment = _lock(payment)
+    if payment.status in ("succeeded", "failed"):
+        return
+    payment.status = "failed"
+    payment.failure_code = code
+    record(
+        "payment.failed",
+        actor_type=actor,
+        actor_id=payment.debtor_id if actor == "debtor" else None,
+        debtor_id=payment.debtor_id,
+        reference=payment.reference,
+        code=code,
+    )
+
+
+def _settle_other_attempts(payment: Payment, gateway: StripeGateway) -> None:
+    """Cancel the account's attempts abandoned at 3-D Secure, so they can never be completed on top of this one."""
+    stale = db.session.scalars(
+        select(Payment).where(
+            Payment.account_id == payment.account_id,
+            Payment.id != payment.id,
+            Payment.status == "requires_action",
+            Payment.payment_intent_id.is_not(None),
+        )
+    ).all()
+    for other in stale:
+        try:
+            intent = gateway.cancel_payment_intent(other.payment_intent_id)
+        except CardDeclined:
+            continue
+        except GatewayError:
+            # Stripe would not cancel it (it has moved on): ask what it is now.
+            intent = gateway.retrieve_payment_intent(other.payment_intent_id)
+        apply_intent(other, intent, actor="system")
+
+
+def _in_flight_amount(payment: Payment) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(Payment.amount), 0)).where(
+                Payment.account_id == payment.account_id,
+                Payment.id != payment.id,
+                Payment.status.in_(IN_FLIGHT),
+            )
+        )
+    )
+
+
+def _claim(payment: Payment) -> str | None:
+    """Claim the right to create this payment's PaymentIntent; returns a problem code instead if it can't be paid."""
+    # Lock the account so two payments on it are checked one after the other (PostgreSQL).
+    db.session.execute(select(Account.id).where(Account.id == payment.account_id).with_for_update())
+    if _in_flight_amount(payment):
+        return "payment_in_progress"
+    if payment.amount > balance_of(payment.account):
+        return "balance_changed"
+    now = _now()
+    claimed = db.session.execute(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status.in_(OPEN))
+        .values(status="confirming", confirming_at=now, updated_at=now)
+    ).rowcount
+    return None if claimed == 1 else "claimed"
+
+
+def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: StripeGateway) -> Outcome:
+    """Charge the card the debtor just set up. Safe to call any number of times, at once.
+
+    Commits: the claim before Stripe is called (so a crash or a second request can never
+    create a second PaymentIntent), then the outcome.
+    """
+    if payment.status not in OPEN:
+        return sync_payment(payment, gateway)
+    try:
+        _settle_other_attempts(payment, gateway)
+    except (GatewayError, GatewayUnavailable):
+        db.session.rollback()
+        return Outcome("problem", "unavailable")
+    problem = _claim(payment)
+    db.session.commit()
+    if problem == "claimed":
+        db.session.refresh(payment)
+        return sync_payment(payment, gateway)
+    if problem:
+        return Outcome("problem", problem)
+
+    # The claim is ours, and committed. Check the card, then charge it once.
+    try:
+        setup = gateway.retrieve_setup_intent(setup_intent_id) if setup_intent_id else None
+        if (
+            setup is None
+            or setup.metadata.get("payment_reference") != payment.reference
+            or setup.status != "succeeded"
+            or not setup.payment_method_id
+            or not setup.customer_id
+        ):
+            _release(payment)
+            db.session.commit()
+            return Outcome("problem", "card_not_ready")
+        card = gateway.attach_card(setup.payment_method_id, setup.customer_id)
+    except CardDeclined as declined:
+        _fail(payment, declined.code or "card_declined")
+        db.session.commit()
+        return Outcome("failed", declined.code or "card_declined")
+    except (GatewayError, GatewayUnavailable):
+        _release(payment)
+        db.session.commit()
+        return Outcome("problem", "unavailable")
+    payment.payment_method_id = card.payment_method_id
+    payment.card_brand = card.brand
+    payment.card_last4 = card.last4
+    db.session.commit()
+
+    try:
+        intent = gateway.create_payment_intent(
+            amount=payment.amount,
+            currency=payment.currency,
+            customer_id=setup.customer_id,
+            payment_method_id=card.payment_method_id,
+            metadata={"payment_reference": payment.reference, "account_reference": payment.account.reference},
+            idempotency_key=payment.idempotency_key,
+        )
+    except CardDeclined as declined:
+        if declined.intent is not None:
+            apply_intent(payment, declined.intent)
+        else:
+            _fail(payment, declined.code or "card_declined")
+        db.session.commit()
+        return Outcome("failed", declined.code or "card_declined")
+    except GatewayUnavailable:
+        # We don't know whether Stripe made it. The row stays "confirming": the webhook or
+        # `payments reconcile` will find out. Nothing here may try again.
+        log.warning("Payment %s: no answer from Stripe; left for the webhook or reconcile", payment.reference)
+        return Outcome("pending")
+    except GatewayError as error:
+        _fail(payment, error.code or "error")
+        db.session.commit()
+        return Outcome("failed", "error")
+    apply_intent(payment, intent)
+    db.session.commit()
+    return outcome_of(payment, intent)
+
+
+def sync_payment(payment: Payment, gateway: StripeGateway) -> Outcome:
+    """Ask Stripe where an unfinished payment stands (after 3-D Secure, or a reload), and record it."""
+    intent = None
+    if payment.payment_intent_id and payment.status in UNSETTLED:
+        try:
+            intent = gateway.retrieve_payment_intent(payment.payment_intent_id)
+        except (GatewayError, GatewayUnavailable):
+            return Outcome("pending")
+        apply_intent(payment, intent)
+        db.session.commit()
+    return outcome_of(payment, intent)
+
+
+def outcome_of(payment: Payment, intent: Intent | None) -> Outcome:
+    if payment.status == "succeeded":
+        return Outcome("succeeded")
+    if payment.status == "failed":
+        return Outcome("failed", payment.failure_code)
+    if payment.status == "requires_action" and intent is not None and intent.client_secret:
+        return Outcome("requires_action", client_secret=intent.client_secret)
+    if payment.status in OPEN:
+        return Outcome("problem", "card_not_ready")
+    return Outcome("pending")
+
+
+# Recording what Stripe says
+
+
+def _effective_date(payment: Payment):
+    creditor = db.session.get(Creditor, db.session.get(Debtor, payment.debtor_id).creditor_id)
+    return datetime.now(ZoneInfo(creditor.timezone)).date()
+
+
+def _write_ledger(payment: Payment, intent: Intent) -> LedgerEntry:
+    entry = LedgerEntry(
+        account_id=payment.account_id,
+        kind="payment",
+        amount=-intent.amount,
+        effective_date=_effective_date(payment),
+        description=f"Card payment {payment.reference}",
+        external_ref=intent.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(entry)
+    except IntegrityError:
+        # Already in the ledger under this PaymentIntent id: never twice.
+        entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.external_ref == intent.id))
+    return entry
+
+
+def apply_intent(payment: Payment, intent: Intent, *, actor: str = "debtor") -> bool:
+    """Record a PaymentIntent's state on its payment, moving forward only.
+
+    Returns True when this call recorded the success (and wrote the ledger entry).
+    """
+    payment = _lock(payment)
+    if payment.payment_intent_id not in (None, intent.id):
+        log.error(
+            "Payment %s has %s; ignoring report about %s", payment.reference, payment.payment_intent_id, intent.id
+        )
+        return False
+    payment.payment_intent_id = intent.id
+    new = next_status(payment.status, intent.status)
+    if new == payment.status:
+        return False
+    if new == "succeeded":
+        if intent.currency != payment.currency:
+            log.error("Payment %s: Stripe took %s, expected %s", payment.reference, intent.currency, payment.currency)
+            return False
+        if intent.amount != payment.amount:
+            log.warning("Payment %s: Stripe took %d, expected %d", payment.reference, intent.amount, payment.amount)
+        entry = _write_ledger(payment, intent)
+        payment.ledger_entry_id = entry.id
+        payment.succeeded_at = _now()
+        payment.failure_code = None
+        payment.status = "succeeded"
+        record(
+            "payment.succeeded",
+            actor_type=actor,
+            actor_id=payment.debtor_id if actor == "debtor" else None,
+            debtor_id=payment.debtor_id,
+            reference=payment.reference,
+            amount=intent.amount,
+            currency=payment.currency,
+            payment_intent=intent.id,
+        )
+        return True
+    if new == "failed":
+        payment.failure_code = failure_code(intent)
+        record(
+            "payment.failed",
+            actor_type=actor,
+            actor_id=payment.debtor_id if actor == "debtor" else None,
+            debtor_id=payment.debtor_id,
+            reference=payment.reference,
+            code=payment.failure_code,
+        )
+    payment.status = new
+    return False
+
+
+def find_payment_for_intent(intent: Intent) -> Payment | None:
+    """The payment a PaymentIntent belongs to: by its id, or by the reference we put in its metadata."""
+    payment = db.session.scalar(select(Payment).where(Payment.payment_intent_id == intent.id))
+    if payment is None and intent.metadata.get("payment_reference"):
+        payment = db.session.scalar(select(Payment).where(Payment.reference == intent.metadata["payment_reference"]))
+    return payment
+
+
+# Reconciling
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    reference: str
+    before: str
+    after: str
+
+
+def reconcile(gateway: StripeGateway, older_than: timedelta, now: datetime | None = None) -> list[Reconciled]:
+    """Ask Stripe about every payment left unsettled for longer than `older_than`, and record the answers.
+
+    Safe to run on many machines at once: each payment is claimed with SELECT ... FOR UPDATE SKIP LOCKED.
+    Commits after each payment.
+    """
+    cutoff = (now or _now()) - older_than
+    ids = db.session.scalars(
+        select(Payment.id).where(Payment.status.in_(UNSETTLED), Payment.updated_at <= cutoff).order_by(Payment.id)
+    ).all()
+    results = []
+    for payment_id in ids:
+        payment = db.session.execute(
+            select(Payment)
+            .where(Payment.id == payment_id, Payment.status.in_(UNSETTLED))
+            .with_for_update(of=Payment, skip_locked=True)
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+        if payment is None:
+            db.session.rollback()
+            continue
+        before = payment.status
+        try:
+            intent = _intent_of(payment, gateway)
+        except (GatewayError, GatewayUnavailable) as error:
+            log.warning("Reconcile %s: Stripe did not answer (%s)", payment.reference, type(error).__name__)
+            db.session.rollback()
+            continue
+        if intent is not None:
+            apply_intent(payment, intent, actor="system")
+        elif payment.status == "confirming":
+            # Claimed long ago, yet Stripe has no PaymentIntent for it: the create never arrived.
+            _fail(payment, "not_created", actor="system")
+        db.session.commit()
+        if payment.status != before:
+            results.append(Reconciled(payment.reference, before, payment.status))
+    return results
+
+
+def _intent_of(payment: Payment, gateway: StripeGateway) -> Intent | None:
+    if payment.payment_intent_id:
+        return gateway.retrieve_payment_intent(payment.payment_intent_id)
+    customer_id = db.session.scalar(
+        select(StripeCustomer.customer_id).where(StripeCustomer.debtor_id == payment.debtor_id)
+    )
+    if customer_id is None:
+        return None
+    return gateway.find_payment_intent(customer_id, "payment_reference", payment.reference)
+
+
+def receipts_to_send(older_than: timedelta, now: datetime | None = None) -> list[Payment]:
+    """Succeeded payments whose receipt email never went (the mail server was down, say)."""
+    cutoff = (now or _now()) - older_than
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .join(Debtor, Debtor.id == Payment.debtor_id)
+            .where(
+                Payment.status == "succeeded",
+                Payment.receipt_sent_at.is_(None),
+                Payment.succeeded_at <= cutoff,
+                Debtor.email.is_not(None),
+            )
+        )
+    )
+
+
+def minimum_for(debtor: Debtor) -> int:
+    return minimum_payment(debtor.creditor, current_app.config["PAYMENT_MINIMUM_DEFAULT"])

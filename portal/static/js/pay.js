@@ -1,0 +1,144 @@
+// Card entry (the card page only). Card details go from Stripe.js to Stripe, never to us.
+// Flow: our server makes a SetupIntent -> confirmCardSetup -> our server charges the card once
+// -> confirmCardPayment if the bank wants 3-D Secure -> our server records it -> receipt.
+// Every call to our server is safe to repeat: the payment's idempotency lives on the server.
+"use strict";
+(function () {
+  var form = document.getElementById("card-form");
+  if (!form || typeof window.Stripe !== "function") {
+    var box = document.getElementById("pay-error");
+    if (form && box) {
+      document.getElementById("pay-error-text").textContent = form.dataset.msgUnavailable;
+      box.hidden = false;
+    }
+    return;
+  }
+  var d = form.dataset;
+  var stripe = window.Stripe(d.publishableKey);
+  var card = stripe.elements().create("card");
+  card.mount("#card-element");
+  form.hidden = false;
+
+  var button = document.getElementById("pay-button");
+  var errorBox = document.getElementById("pay-error");
+  var errorText = document.getElementById("pay-error-text");
+  var errorAction = document.getElementById("pay-error-action");
+  var status = document.getElementById("pay-status");
+  var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  var retry = null; // after a decline: {url, key} for a new attempt
+  var busy = false;
+  var leaving = false;
+
+  function setBusy(on) {
+    busy = on;
+    button.disabled = on;
+    button.textContent = on ? d.workingLabel : d.payLabel;
+    status.textContent = on ? d.workingLabel : "";
+  }
+
+  function showError(message, canChangeAmount) {
+    errorText.textContent = message;
+    errorAction.hidden = !canChangeAmount;
+    errorBox.hidden = false;
+    errorBox.focus();
+    setBusy(false);
+  }
+
+  function wait(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  // POST JSON to our server; retried when the signal drops (the server makes repeats harmless).
+  function post(url, body, tries) {
+    tries = tries === undefined ? 4 : tries;
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body || {})
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) throw new Error("not json");
+      return response.json();
+    }, function (error) {
+      if (tries <= 1) throw error;
+      return wait(1500).then(function () { return post(url, body, tries - 1); });
+    });
+  }
+
+  function startNewAttempt() {
+    return post(retry.url, { idempotency_key: retry.key }, 4).then(function (next) {
+      d.setupUrl = next.setup_url;
+      d.confirmUrl = next.confirm_url;
+      d.state = "new";
+      retry = null;
+    });
+  }
+
+  function confirmOnServer(setupIntentId, polls) {
+    return post(d.confirmUrl, { setup_intent: setupIntentId }).then(function (result) {
+      return handle(result, setupIntentId, polls || 0);
+    });
+  }
+
+  function handle(result, setupIntentId, polls) {
+    if (result.redirect) {
+      leaving = true;
+      window.location.assign(result.redirect);
+      return;
+    }
+    if (result.status === "requires_action") {
+      d.state = "requires_action";
+      return stripe.confirmCardPayment(result.client_secret).then(function () {
+        // Whatever Stripe.js says, our server asks Stripe and records the answer.
+        return confirmOnServer(setupIntentId, 0);
+      });
+    }
+    if (result.status === "pending") {
+      if (polls < 5) return wait(2000).then(function () { return confirmOnServer(setupIntentId, polls + 1); });
+      return showError(result.message || d.msgPending, false);
+    }
+    d.state = result.status;
+    if (result.status === "failed" && result.retry) retry = result.retry;
+    showError(result.message || d.msgCheckCard, Boolean(result.change_url));
+  }
+
+  function setupErrorMessage(error) {
+    var text = (error && error.message) || "";
+    if (error && error.code === "card_declined") return d.msgDeclined;
+    if (/authenticat/i.test(text)) return d.msgAuthentication;
+    return d.msgCheckCard;
+  }
+
+  function pay() {
+    if (d.state === "requires_action") return confirmOnServer(null, 0);
+    var ready = retry ? startNewAttempt() : Promise.resolve();
+    return ready.then(function () {
+      return post(d.setupUrl, {});
+    }).then(function (setup) {
+      if (!setup.client_secret) return handle(setup, null, 0);
+      return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } }).then(function (result) {
+        if (result.error) return showError(setupErrorMessage(result.error), false);
+        return confirmOnServer(result.setupIntent.id, 0);
+      });
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    event.stopPropagation(); // this form is ours: portal.js's one-submission guard must not lock it
+    if (busy) return;
+    errorBox.hidden = true;
+    setBusy(true);
+    pay().then(function () {
+      if (busy && !leaving) setBusy(false);
+    }, function () {
+      showError(d.msgNetwork, false);
+    });
+  });
+
+  if (d.state === "requires_action") {
+    setBusy(true);
+    confirmOnServer(null, 0).catch(function () { showError(d.msgNetwork, false); });
+  }
+})();

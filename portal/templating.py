@@ -1,0 +1,62 @@
+"""Template filters: money and dates in the reader's language."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from flask import Flask, current_app, url_for
+from flask_babel import get_timezone
+from flask_login import current_user
+
+from portal.i18n import formatting_locale
+from portal.money import format_money
+
+
+def money(minor: int, currency: str) -> str:
+    return format_money(minor, currency, formatting_locale(_region()))
+
+
+def _region() -> str | None:
+    return current_user.creditor.locale if current_user.is_authenticated else None
+
+
+def long_date(value: date | datetime) -> str:
+    """ "22 November 2026" in the UK, "November 22, 2026" in the US, "22 de noviembre de 2026" in Spanish."""
+    locale = formatting_locale(_region())
+    if isinstance(value, datetime):
+        return format_datetime(value.astimezone(get_timezone()), "long", locale=locale)
+    return format_date(value, "long", locale=locale)
+
+
+def static_url(filename: str) -> str:
+    """A static URL that changes when the file does, so browsers may cache it for a year."""
+    path = Path(current_app.static_folder) / filename
+    version = int(path.stat().st_mtime) if path.exists() else 0
+    return url_for("static", filename=filename, v=version)
+
+
+DEFAULT_ACCENT = "#1d4f91"
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def accent_colour(hex_colour: str | None) -> str:
+    """The creditor's colour if white text on it passes WCAG AA (4.5:1), else our own."""
+    if not hex_colour or len(hex_colour) != 7 or not hex_colour.startswith("#"):
+        return DEFAULT_ACCENT
+    try:
+        ratio = 1.05 / (_relative_luminance(hex_colour) + 0.05)
+    except ValueError:
+        return DEFAULT_ACCENT
+    return hex_colour if ratio >= 4.5 else DEFAULT_ACCENT
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.filters["accent"] = accent_colour

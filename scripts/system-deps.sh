@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install the system packages the portal needs, or say which are missing.
+# Usage: scripts/system-deps.sh [--test]   (--test adds Chromium for the browser tests)
+set -eu
+
+missing=""
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing="$missing python3-venv"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ "${1:-}" = "--test" ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+  command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+fi
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing with apt:$missing"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+  echo "Please install these packages first:$missing" >&2
+  echo "  On Debian or Ubuntu: sudo apt-get install$missing" >&2
+  echo "  (or set CHROMIUM_PATH to a Chromium or Chrome binary for the browser tests)" >&2
+  exit 1
+fi

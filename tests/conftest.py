@@ -1,0 +1,136 @@
+"""Fixtures shared by every layer of tests: the app, a client, a database per test."""
+
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from portal import create_app
+from portal.extensions import db, limiter
+
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "PUBLIC_BASE_URL": "http://portal.test",
+    "SESSION_COOKIE_SECURE": False,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """PostgreSQL when TEST_DATABASE_URL is set, otherwise a SQLite file of the session's own."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def settings() -> dict:
+    """Override in a test module to change the app's settings."""
+    return {}
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in production,
+    even though the test itself holds one open to build data."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(_schema, database_url, settings):
+    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url} | settings)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        limiter.reset()
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Browser:
+    """A test client that fills in the CSRF token, as the page would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def token(self) -> str:
+        return csrf_from(self.client.get("/", follow_redirects=True).get_data(as_text=True))
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        form = {"csrf_token": self.token()} | (data or {})
+        return self.client.post(path, data=form, **kwargs)
+
+    def sign_in(self, link_path: str, debtor):
+        """Open a link, continue and answer the identity question correctly."""
+        self.get(link_path)
+        self.post("/start")
+        if debtor.creditor.identity_method == "date_of_birth":
+            born = debtor.date_of_birth
+            answer = {"day": str(born.day), "month": str(born.month), "year": str(born.year)}
+        else:
+            answer = {"postcode": debtor.postcode}
+        response = self.post("/verify", answer)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+
+@pytest.fixture
+def browser(client) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count SQL statements run inside a `with count_queries() as counter:` block."""
+
+    class Counter:
+        def __init__(self):
+            self.count = 0
+
+        def __enter__(self):
+            event.listen(db.engine, "before_cursor_execute", self._count)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(db.engine, "before_cursor_execute", self._count)
+
+        def _count(self, *args):
+            self.count += 1
+
+    return Counter

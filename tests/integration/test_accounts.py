@@ -1,0 +1,127 @@
+"""The dashboard and account pages: what is owed, and never anyone else's account."""
+
+import re
+
+import pytest
+from flask import url_for
+
+from portal.extensions import db
+from portal.models import Account
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+
+LEDGER = [("itemization", 150_000), ("interest", 2_150), ("fee", 3_500), ("payment", -10_000), ("credit", -1_000)]
+
+
+@pytest.fixture
+def debtor(app, browser):
+    debtor = make_debtor(full_name="Maria Garcia")
+    make_account(debtor, LEDGER, description="Credit card", reference="4417-2291", original_creditor="Lakeside Bank")
+    make_account(debtor, [("itemization", 92_000)], description="Hospital bill")
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    return debtor
+
+
+def _text(response) -> str:
+    """The words of the page's main content, as a person reads them."""
+    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def test_the_dashboard_starts_with_the_total_owed(browser, debtor):
+    text = _text(browser.get("/accounts/"))
+    assert "You owe $2,366.50" in text
+    assert text.index("You owe") < text.index("Your accounts")
+
+
+def test_the_dashboard_lists_each_account_with_its_details(browser, debtor):
+    text = _text(browser.get("/accounts/"))
+    for expected in [
+        "Credit card",
+        "Balance $1,446.50",
+        "Account reference 4417-2291",
+        "Original creditor Lakeside Bank",
+        "Hospital bill",
+        "Balance $920.00",
+        "Status Open",
+        f"Owed to {debtor.creditor.name}",
+    ]:
+        assert expected in text
+
+
+def test_the_dashboard_offers_help_before_consequences(browser, debtor):
+    assert "If you're finding it hard to pay, tell us" in browser.get("/accounts/").get_data(as_text=True)
+
+
+def test_balances_are_formatted_in_the_accounts_currency(app, browser):
+    debtor = make_debtor(make_uk_creditor())
+    make_account(debtor, [("itemization", 123_456)])
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    assert "£1,234.56" in _text(browser.get("/accounts/"))
+
+
+def test_the_account_page_itemizes_the_balance(browser, debtor):
+    account = debtor_account(debtor, "Credit card")
+    text = _text(browser.get(f"/accounts/{account.id}"))
+    assert "You owed on January 15, 2026 $1,500.00" in text
+    assert "Interest added since then + $21.50" in text
+    assert "Fees added since then + $35.00" in text
+    assert "Payments since then − $100.00" in text
+    assert "Credits since then − $10.00" in text
+    assert "You owe now $1,446.50" in text
+
+
+def test_the_account_page_shows_the_history_newest_first(browser, debtor):
+    account = debtor_account(debtor, "Credit card")
+    text = _text(browser.get(f"/accounts/{account.id}"))
+    history = text[text.index("History") :]
+    positions = [history.index(word) for word in ["Credit", "Payment", "Fee", "Interest", "Balance on the itemization"]]
+    assert positions == sorted(positions)
+
+
+def debtor_account(debtor, description) -> Account:
+    return db.session.scalar(
+        db.select(Account).where(Account.debtor_id == debtor.id, Account.description == description)
+    )
+
+
+def _account_routes(app) -> list[str]:
+    return sorted(
+        rule.endpoint for rule in app.url_map.iter_rules() if "account_id" in rule.arguments and "GET" in rule.methods
+    )
+
+
+def test_every_account_page_is_404_for_another_debtor(app, browser, debtor):
+    stranger = make_debtor()
+    theirs = make_account(stranger, [("itemization", 5_000)])
+    db.session.commit()
+    routes = _account_routes(app)
+    assert routes, "no account routes found"
+    with app.test_request_context():
+        paths = [url_for(endpoint, account_id=theirs.id) for endpoint in routes]
+    for path in paths:
+        assert browser.get(path).status_code == 404, path
+
+
+def test_account_pages_need_a_signed_in_debtor(app, client):
+    debtor = make_debtor()
+    account = make_account(debtor)
+    db.session.commit()
+    assert client.get("/accounts/").status_code == 302
+    assert client.get(f"/accounts/{account.id}").headers["Location"].startswith("/")
+
+
+def test_queries_per_page_do_not_grow_with_accounts_or_entries(app, browser, count_queries):
+    def queries_for(accounts: int, entries: int) -> tuple[int, int]:
+        debtor = make_debtor()
+        made = [make_account(debtor, [("itemization", 1_000)] + [("interest", 10)] * entries) for _ in range(accounts)]
+        db.session.commit()
+        browser.sign_in(make_link(debtor), debtor)
+        with count_queries() as dashboard:
+            browser.get("/accounts/")
+        with count_queries() as account:
+            browser.get(f"/accounts/{made[0].id}")
+        return dashboard.count, account.count
+
+    assert queries_for(1, 1) == queries_for(3, 30)

@@ -1,0 +1,51 @@
+"""English and Spanish, chosen on any page and kept for the session."""
+
+import pytest
+
+from portal.extensions import db
+from tests.factories import make_account, make_debtor, make_link
+
+
+@pytest.fixture
+def debtor(app):
+    debtor = make_debtor()
+    make_account(debtor, [("itemization", 123_456)])
+    db.session.commit()
+    return debtor
+
+
+def test_every_page_offers_the_other_language(browser, debtor):
+    browser.get(make_link(debtor))
+    page = browser.get("/start").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert 'lang="es"' in page and "Español" in page
+
+
+def test_switching_to_spanish_translates_the_page_and_sets_html_lang(browser, debtor):
+    browser.get(make_link(debtor))
+    response = browser.post("/language", {"language": "es", "next": "/start"})
+    assert response.headers["Location"] == "/start"
+    page = browser.get("/start").get_data(as_text=True)
+    assert '<html lang="es">' in page
+    assert "Continuar" in page
+    assert "English" in page
+
+
+def test_spanish_is_remembered_through_sign_in_and_formats_money(browser, debtor):
+    browser.get(make_link(debtor))
+    browser.post("/language", {"language": "es", "next": "/start"})
+    browser.sign_in(make_link(debtor), debtor)
+    page = browser.get("/accounts/").get_data(as_text=True)
+    assert '<html lang="es">' in page
+    assert "Lo que debe" in page
+    assert "1234,56\xa0US$" in page or "1.234,56\xa0US$" in page
+
+
+def test_the_browsers_language_is_the_first_guess(browser, debtor):
+    page = browser.get("/", headers={"Accept-Language": "es-MX,es;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="es">' in page
+
+
+def test_an_unknown_language_is_ignored(browser, debtor):
+    browser.post("/language", {"language": "xx", "next": "/"})
+    assert '<html lang="en">' in browser.get("/").get_data(as_text=True)

@@ -1,0 +1,35 @@
+"""The performance budget: small pages on cheap phones with poor signal (DESIGN.md section 7)."""
+
+import gzip
+import re
+from pathlib import Path
+
+from portal.extensions import db
+from tests.factories import make_account, make_debtor, make_link
+
+STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
+
+
+def _gzipped(data: bytes) -> int:
+    return len(gzip.compress(data, compresslevel=6))
+
+
+def test_the_dashboard_html_is_under_14_kb_gzipped(app, browser):
+    debtor = make_debtor()
+    for _ in range(3):
+        make_account(debtor, [("itemization", 100_000)] + [("interest", 1_000)] * 24)
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    assert _gzipped(browser.get("/accounts/").get_data()) < 14 * 1024
+
+
+def test_our_css_and_js_together_are_under_30_kb_gzipped(app, browser):
+    debtor = make_debtor()
+    make_account(debtor)
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    page = browser.get("/accounts/").get_data(as_text=True)
+    assets = re.findall(r'(?:href|src)="/static/([^"?]+)', page)
+    assert "vendor/htmx.min.js" in assets and "css/portal.css" in assets
+    total = sum(_gzipped((STATIC / asset).read_bytes()) for asset in assets)
+    assert total < 30 * 1024
