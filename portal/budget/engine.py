@@ -1,0 +1,204 @@
+"""The budget engine: monthly totals, spending guideline checks and a pro rata offer, as plain functions.
+
+Every amount is an int of minor units (pence, cents); no float is ever involved, so the same
+statement always gives the same totals to the debtor, the creditor and the support agent.
+"""
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TypeVar
+
+from portal.budget.structures import Kind, Structure
+
+AccountId = TypeVar("AccountId", bound=Hashable)
+
+
+class Frequency(StrEnum):
+    """How often an amount is paid or received, as people think of it (UK pay is often four-weekly)."""
+
+    WEEKLY = "weekly"
+    FORTNIGHTLY = "fortnightly"
+    FOUR_WEEKLY = "four_weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+#: months-per-payment as an exact fraction (numerator, denominator): 52 weeks make 12 months
+_PER_MONTH: dict[Frequency, tuple[int, int]] = {
+    Frequency.WEEKLY: (52, 12),
+    Frequency.FORTNIGHTLY: (26, 12),
+    Frequency.FOUR_WEEKLY: (13, 12),
+    Frequency.MONTHLY: (1, 1),
+    Frequency.QUARTERLY: (1, 3),
+    Frequency.YEARLY: (1, 12),
+}
+
+
+def to_monthly(amount_minor: int, frequency: Frequency) -> int:
+    """The monthly equivalent of an amount, exact up to one rounding.
+
+    weekly ×52/12, fortnightly ×26/12, four-weekly ×13/12, quarterly /3, yearly /12. The one
+    rounding rule: round half up (a tie goes towards +infinity) to the nearest minor unit, done in
+    integers as ``(2 × amount × n + d) // (2 × d)`` for the fraction n/d. So £100 weekly is £433.33,
+    £100 fortnightly £216.67 and 3p fortnightly (6.5p) 7p.
+    """
+    numerator, denominator = _PER_MONTH[frequency]
+    return (2 * amount_minor * numerator + denominator) // (2 * denominator)
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One amount the debtor typed, in the frequency they think of it in."""
+
+    line_id: str
+    amount_minor: int
+    frequency: Frequency
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount_minor, int) or isinstance(self.amount_minor, bool):
+            raise TypeError("BudgetLine.amount_minor must be an int of minor units")
+        if self.amount_minor < 0:
+            raise ValueError("a budget amount cannot be negative")
+
+
+@dataclass(frozen=True)
+class BudgetSummary:
+    """Monthly totals of a statement; every amount is monthly, in minor units."""
+
+    #: True for the quick budget: show its totals as an estimate
+    estimate: bool
+    #: every line of the structure, 0 where nothing was entered, in structure order
+    line_totals: Mapping[str, int]
+    #: every section of the structure, the sum of its (already rounded) lines
+    section_totals: Mapping[str, int]
+    #: per kind (income, fixed, flexible, savings or expense), for the SFS subtotals
+    kind_totals: Mapping[Kind, int]
+    income_total: int
+    #: fixed + flexible + savings (UK) or expense (US)
+    outgoings_total: int
+    #: income - outgoings; negative when the household is short every month
+    disposable: int
+
+
+def summarise(structure: Structure, lines: Iterable[BudgetLine]) -> BudgetSummary:
+    """Add up a statement by month; an id that is not in the structure, or given twice, is a ValueError."""
+    monthly: dict[str, int] = {}
+    known = {line.id for section in structure.sections for line in section.lines}
+    for line in lines:
+        if line.line_id not in known:
+            raise ValueError(f"{line.line_id!r} is not a line of this budget")
+        if line.line_id in monthly:
+            raise ValueError(f"{line.line_id!r} is given twice")
+        monthly[line.line_id] = to_monthly(line.amount_minor, line.frequency)
+
+    line_totals = {line.id: monthly.get(line.id, 0) for section in structure.sections for line in section.lines}
+    section_totals = {section.id: sum(line_totals[line.id] for line in section.lines) for section in structure.sections}
+    kind_totals: dict[Kind, int] = {}
+    for section in structure.sections:
+        kind_totals[section.kind] = kind_totals.get(section.kind, 0) + section_totals[section.id]
+    income = sum(total for kind, total in kind_totals.items() if not kind.is_outgoing)
+    outgoings = sum(total for kind, total in kind_totals.items() if kind.is_outgoing)
+    return BudgetSummary(
+        estimate=structure.estimate,
+        line_totals=MappingProxyType(line_totals),
+        section_totals=MappingProxyType(section_totals),
+        kind_totals=MappingProxyType(kind_totals),
+        income_total=income,
+        outgoings_total=outgoings,
+        disposable=income - outgoings,
+    )
+
+
+@dataclass(frozen=True)
+class Household:
+    """Who the budget feeds: guideline figures depend on it."""
+
+    adults: int
+    children: int
+    vehicles: int
+
+    def __post_init__(self) -> None:
+        if self.adults < 1 or self.children < 0 or self.vehicles < 0:
+            raise ValueError("a household has at least one adult and no negative counts")
+
+    @property
+    def persons(self) -> int:
+        return self.adults + self.children
+
+
+def guideline_for(figures: Mapping[str, int], household: Household) -> int | None:
+    """The monthly guideline for this household from a creditor's figures for one line or section.
+
+    The first key present wins, most specific first:
+
+    1. ``"adults:1,children:2,vehicles:1"``: the exact household (SFS guidelines vary by all three);
+    2. ``"adults:1,children:2"``: any number of vehicles;
+    3. ``"persons:3"``: by household size (as the IRS national standards are);
+    4. ``"per_person"``: that figure times the number of people.
+
+    None when no key matches: without a guideline nothing is questioned.
+    """
+    a, c, v = household.adults, household.children, household.vehicles
+    for key in (f"adults:{a},children:{c},vehicles:{v}", f"adults:{a},children:{c}", f"persons:{a + c}"):
+        if key in figures:
+            return figures[key]
+    if "per_person" in figures:
+        return figures["per_person"] * household.persons
+    return None
+
+
+@dataclass(frozen=True)
+class GuidelineFlag:
+    """A line or section above the creditor's guideline: ask the debtor for a short explanation."""
+
+    item_id: str
+    monthly_minor: int
+    guideline_minor: int
+
+
+def guideline_flags(
+    summary: BudgetSummary, guidelines: Mapping[str, Mapping[str, int]], household: Household
+) -> list[GuidelineFlag]:
+    """Flags for every amount above its guideline, sections first then lines, in structure order.
+
+    ``guidelines`` is creditor data, ``{line_or_section_id: {household_key: monthly_minor}}`` (see
+    ``guideline_for`` for the keys). At or below the guideline nothing is flagged, and ids this
+    structure does not have are skipped, so one set of figures can serve both jurisdictions.
+    We ship no figures: no guidelines configured means no flags.
+    """
+    flags = []
+    for totals in (summary.section_totals, summary.line_totals):
+        for item_id, amount in totals.items():
+            if item_id not in guidelines:
+                continue
+            guideline = guideline_for(guidelines[item_id], household)
+            if guideline is not None and amount > guideline:
+                flags.append(GuidelineFlag(item_id=item_id, monthly_minor=amount, guideline_minor=guideline))
+    return flags
+
+
+def pro_rata_offer(available_minor: int, balances: Mapping[AccountId, int]) -> dict[AccountId, int]:
+    """Share what the debtor can pay across their accounts in proportion to each balance.
+
+    The shares add up exactly to min(available, total balance), so no creditor is paid more than it
+    is owed and not a penny goes missing: each account first gets the whole part of
+    balance / total × amount, then the pennies left over go one each to the largest remainders (the
+    largest-remainder method; ties go to the account listed first). Nothing available (zero or less)
+    gives every account 0.
+    """
+    if any(balance < 0 for balance in balances.values()):
+        raise ValueError("balances must not be negative")
+    total = sum(balances.values())
+    to_share = min(max(available_minor, 0), total)
+    if to_share == 0:
+        return dict.fromkeys(balances, 0)
+
+    shares = {account: balance * to_share // total for account, balance in balances.items()}
+    left_over = to_share - sum(shares.values())
+    by_remainder = sorted(balances, key=lambda account: -(balances[account] * to_share % total))
+    for account in by_remainder[:left_over]:
+        shares[account] += 1
+    return shares
