@@ -3,6 +3,7 @@
 from portal.models.account import Account, LedgerEntry
 from portal.models.audit import AuditEvent
 from portal.models.creditor import Creditor
+from portal.models.creditor_event import CreditorEvent
 from portal.models.debtor import Debtor
 from portal.models.magic_link import LinkRequest, MagicLink
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
@@ -11,6 +12,7 @@ __all__ = [
     "Account",
     "AuditEvent",
     "Creditor",
+    "CreditorEvent",
     "Debtor",
     "LedgerEntry",
     "LinkRequest",

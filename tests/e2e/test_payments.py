@@ -1,81 +1,13 @@
-"""Paying by card on a 375 px phone, through localstripe's Stripe.js, against a live portal.
+"""Paying by card on a 375 px phone, through localstripe's Stripe.js, against a live portal."""
 
-The portal runs in a thread on a free port; localstripe (one per session) serves the API and
-its Stripe.js, and sends its webhooks to the portal. Screenshots go to test-artifacts/.
-"""
-
-import os
 import re
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from portal.extensions import db
 from portal.models import LedgerEntry
-from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.stripe_server import localstripe  # noqa: F401  (the session's localstripe server)
-
-pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):  # noqa: F811
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
-
-
-@pytest.fixture
-def portal_url(app, localstripe):  # noqa: F811
-    """The app, served for real on a free loopback port, with localstripe's webhooks pointed at it."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    localstripe.send_webhooks_to(f"{url}/stripe/webhook")
-    yield url
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM:
-        pytest.skip("no Chromium: install Debian's chromium or set CHROMIUM_PATH")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(chromium):
-    """A 375 px wide phone; fails the test on any script error or Content-Security-Policy refusal."""
-    context = chromium.new_context(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text
-            else None
-        ),
-    )
-    yield page
-    context.close()
-    assert problems == []
+from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.factories import make_account, make_debtor, make_uk_creditor
 
 
 @pytest.fixture
@@ -85,31 +17,6 @@ def debtor(app):
     make_account(debtor, [("itemization", 20_000)], description="Mobile phone contract", reference="MM-300188")
     db.session.commit()
     return debtor
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"payments-{name}.png"), full_page=True)
-
-
-def axe_violations(page) -> list[str]:
-    """axe-core's WCAG 2.x A/AA findings on the page as it is now (run through DevTools, so CSP allows it)."""
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed: run `make assets` (npm ci)")
-    page.evaluate(AXE.read_text())
-    results = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
-    )
-    return results
-
-
-def sign_in(page, portal_url: str, debtor) -> None:
-    page.goto(portal_url + make_link(debtor))
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("Postcode").fill(debtor.postcode)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="What you owe").wait_for()
 
 
 def choose_amount(page, amount: str) -> None:
@@ -144,7 +51,7 @@ def payments_in_ledger(debtor) -> list[int]:
 def test_a_partial_payment_with_a_good_card_shows_the_receipt_and_the_new_balance(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     choose_amount(phone, "50")
-    shot(phone, "card")
+    shot(phone, "payments-card")
     type_card(phone, "4242424242424242")
     phone.get_by_role("button", name="Pay £50.00").click()
 
@@ -152,7 +59,7 @@ def test_a_partial_payment_with_a_good_card_shows_the_receipt_and_the_new_balanc
     phone.get_by_role("heading", name="Payment received").wait_for()
     main = phone.locator("main").inner_text()
     assert "£50.00" in main and "Visa ending 4242" in main and "£150.00" in main
-    shot(phone, "receipt")
+    shot(phone, "payments-receipt")
 
     phone.get_by_role("link", name="Go to your accounts").click()
     assert "£150.00" in phone.locator(".total-amount").first.inner_text()
@@ -169,7 +76,7 @@ def test_a_declined_card_shows_a_kind_message_and_a_second_card_succeeds(phone, 
     alert.wait_for(state="visible")
     assert "Your card was declined, so no money was taken" in alert.inner_text()
     assert phone.evaluate("document.activeElement.id") == "pay-error"
-    shot(phone, "declined")
+    shot(phone, "payments-declined")
 
     type_card(phone, "4242424242424242")
     phone.get_by_role("button", name="Pay £50.00").click()
@@ -185,7 +92,7 @@ def test_three_d_secure_completed_pays(phone, portal_url, debtor):
     # localstripe asks twice: once to save the card, once to take the payment.
     phone.get_by_role("button", name="Complete authentication").click()
     phone.get_by_role("button", name="Complete authentication").wait_for()
-    shot(phone, "three-d-secure")
+    shot(phone, "payments-three-d-secure")
     phone.get_by_role("button", name="Complete authentication").click()
     phone.wait_for_url(re.compile(r"/receipt$"))
     assert "Visa ending 3155" in phone.locator("main").inner_text()
@@ -210,7 +117,7 @@ def test_axe_finds_nothing_on_the_pay_receipt_and_error_pages(phone, portal_url,
     phone.get_by_role("button", name="Continue").click()  # nothing chosen: the error summary
     phone.locator(".error-summary").wait_for()
     assert axe_violations(phone) == [], "amount page with an error"
-    shot(phone, "amount-error")
+    shot(phone, "payments-amount-error")
 
     phone.get_by_label("Another amount").check()
     phone.get_by_label("Amount you want to pay").fill("50")

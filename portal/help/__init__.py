@@ -1,0 +1,1 @@
+"""Help for the debtor: circumstances, messages, contact preferences."""

@@ -1,0 +1,117 @@
+"""Browser tests: the portal served for real on a free port, Debian's Chromium at 375 px, axe-core.
+
+localstripe (one per session) serves the Stripe API and its Stripe.js and sends webhooks to the
+portal. Screenshots go to test-artifacts/.
+"""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.factories import make_link
+from tests.stripe_server import localstripe  # noqa: F401  (the session's localstripe server)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def settings(localstripe, tmp_path):  # noqa: F811
+    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+
+
+@pytest.fixture
+def portal_url(app, localstripe):  # noqa: F811
+    """The app, served on a free loopback port, with localstripe's webhooks pointed at it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = url
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    localstripe.send_webhooks_to(f"{url}/stripe/webhook")
+    yield url
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM:
+        pytest.skip("no Chromium: install Debian's chromium or set CHROMIUM_PATH")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(chromium):
+    """A 375 px wide phone; fails the test on any script error or Content-Security-Policy refusal."""
+    context = chromium.new_context(
+        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert problems == []
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot in test-artifacts/<name>.png, to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.x A/AA findings on the page as it is now (run through DevTools, so CSP allows it)."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed: run `make assets` (npm ci)")
+    page.evaluate(AXE.read_text())
+    return page.evaluate(
+        f"axe.run(document, {{runOnly: {{type: 'tag', values: {AXE_TAGS!r}}}}})"
+        ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')))"
+    )
+
+
+def sign_in(page, portal_url: str, debtor) -> None:
+    """Open the debtor's link, continue and answer the identity question, as they would."""
+    page.goto(portal_url + make_link(debtor))
+    page.get_by_role("button", name="Continue").click()
+    if debtor.creditor.identity_method == "date_of_birth":
+        born = debtor.date_of_birth
+        page.get_by_label("Day").fill(str(born.day))
+        page.get_by_label("Month").fill(str(born.month))
+        page.get_by_label("Year").fill(str(born.year))
+    else:
+        page.get_by_label("Postcode").fill(debtor.postcode)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="What you owe").wait_for()
