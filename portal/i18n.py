@@ -1,5 +1,8 @@
 """Language and time zone for each request: English and Spanish, chosen by the person."""
 
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -24,15 +27,25 @@ def select_timezone() -> str | None:
 
 
 def formatting_locale(account_currency_locale: str | None = None) -> str:
-    """The Babel locale for numbers: the language chosen, in the creditor's region when English.
+    """The Babel locale for numbers and dates: the language chosen, in the creditor's region.
 
-    English in the US writes "$1,234.56", in the UK "£1,234.56"; Spanish uses its own
-    separators whatever the region.
+    English in the US writes "$1,234.56", in the UK "£1,234.56"; Spanish in the US writes
+    "$1,234.56" too (es_US), where Babel knows the pair; otherwise the language's own style.
     """
     language = str(get_locale())
-    if account_currency_locale and account_currency_locale.split("_")[0] == language:
-        return account_currency_locale
-    return language
+    if not account_currency_locale:
+        return language
+    regional = f"{language}_{account_currency_locale.split('_')[-1]}"
+    return regional if _babel_knows(regional) else language
+
+
+@cache
+def _babel_knows(locale: str) -> bool:
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
 
 
 bp = Blueprint("language", __name__)

@@ -1,7 +1,7 @@
 """Open a link, continue, prove who you are; ask for a new link when one fails."""
 
 from flask import Blueprint, current_app, redirect, render_template, session, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.extensions import db, limiter
@@ -97,10 +97,12 @@ def verify():
         db.session.commit()
         if tries_left == 0:
             return _problem_page(LinkProblem.LOCKED, link)
-        mismatch = _(
+        mismatch = ngettext(
             "The details you entered do not match our records. Check them and try again. "
-            "You can try %(count)d more times.",
-            count=tries_left,
+            "You can try %(num)d more time.",
+            "The details you entered do not match our records. Check them and try again. "
+            "You can try %(num)d more times.",
+            tries_left,
         )
         if isinstance(form, DateOfBirthForm):
             form.date_error = mismatch
