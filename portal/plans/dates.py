@@ -1,0 +1,85 @@
+"""Instalment dates: every week, fortnight or four weeks from the first, or once a month on a payday.
+
+A debtor pays best just after they are paid, so monthly dates can follow a payday they name
+("the last Friday of the month", "the 28th"). The first payment is on the date they chose; the
+k-th later payment falls in the k-th month after it, so there is exactly one payment per calendar
+month and dates always increase. Weekly pay ("every other Friday from 5 Dec") needs no payday:
+it is a fortnightly plan whose first payment is that Friday.
+"""
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from portal.plans.policy import Frequency
+
+#: days between payments for the frequencies that are a fixed number of days
+STEP_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.FOUR_WEEKLY: 28}
+
+
+@dataclass(frozen=True)
+class Payday:
+    """How monthly dates are aligned; ignored for weekly, fortnightly and four-weekly plans."""
+
+    kind: Literal["same_day", "day_of_month", "last_day_of_month", "last_weekday_of_month"]
+    #: day_of_month: 1..31, clamped to the month's end (the 31st is the 30th in April)
+    day: int | None = None
+    #: last_weekday_of_month: 0=Monday .. 6=Sunday
+    weekday: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind == "day_of_month" and not (isinstance(self.day, int) and 1 <= self.day <= 31):
+            raise ValueError("a day_of_month payday needs a day 1..31")
+        if self.kind == "last_weekday_of_month" and not (isinstance(self.weekday, int) and 0 <= self.weekday <= 6):
+            raise ValueError("a last_weekday_of_month payday needs a weekday 0..6")
+        if self.kind not in ("same_day", "day_of_month", "last_day_of_month", "last_weekday_of_month"):
+            raise ValueError(f"unknown payday kind {self.kind!r}")
+
+
+def add_months(day: date, months: int, anchor_day: int | None = None) -> date:
+    """The same day `months` later, clamped to the month's end: 31 Jan → 28/29 Feb → 31 Mar.
+
+    Always count from the first date with its day as the anchor (never chain the clamped result),
+    so one short month does not pull every later date back to the 28th.
+    """
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(anchor_day or day.day, monthrange(year, month)[1]))
+
+
+def payday_in_month(payday: Payday, year: int, month: int, anchor_day: int) -> date:
+    """The payday in a given month; `anchor_day` is the first payment's day, used by "same_day"."""
+    last = monthrange(year, month)[1]
+    if payday.kind == "last_day_of_month":
+        return date(year, month, last)
+    if payday.kind == "last_weekday_of_month":
+        end = date(year, month, last)
+        return end - timedelta(days=(end.weekday() - payday.weekday) % 7)
+    day = payday.day if payday.kind == "day_of_month" else anchor_day
+    return date(year, month, min(day, last))
+
+
+def nth_date(first: date, frequency: Frequency, k: int, payday: Payday | None = None) -> date:
+    """The date of payment k (0 is the first), computed from the first so rounding never drifts."""
+    if k == 0:
+        return first
+    if frequency in STEP_DAYS:
+        return first + timedelta(days=k * STEP_DAYS[frequency])
+    month = add_months(first.replace(day=1), k)
+    return payday_in_month(payday or Payday("same_day"), month.year, month.month, first.day)
+
+
+def schedule_dates(first: date, frequency: Frequency, count: int, payday: Payday | None = None) -> list[date]:
+    """The `count` payment dates of a plan, strictly increasing, the first on `first`."""
+    return [nth_date(first, frequency, k, payday) for k in range(count)]
+
+
+def next_payday(payday: Payday, on_or_after: date) -> date:
+    """The first payday on or after a date: a natural default for the first payment."""
+    this_month = payday_in_month(payday, on_or_after.year, on_or_after.month, on_or_after.day)
+    if this_month >= on_or_after:
+        return this_month
+    following = add_months(on_or_after.replace(day=1), 1)
+    return payday_in_month(payday, following.year, following.month, on_or_after.day)

@@ -1,0 +1,339 @@
+"""The plan engine: schedules that add up, offers inside the policy, proposals accepted only inside it.
+
+Worked examples are computed by hand in the comments; the properties hold for any policy and balance.
+"""
+
+from datetime import date, timedelta
+from itertools import pairwise
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.plans.dates import Payday, add_months, nth_date
+from portal.plans.engine import (
+    MAX_SCHEDULE_LENGTH,
+    Instalment,
+    Reason,
+    build_schedule,
+    evaluate_proposal,
+    max_count,
+    offers,
+    settlement_discount,
+    settlement_offer,
+    split,
+    term_months,
+)
+from portal.plans.policy import MAX_TERM_MONTHS, Frequency, PlanPolicy
+
+MONTHLY = Frequency.MONTHLY
+WEEKLY = Frequency.WEEKLY
+TODAY = date(2025, 1, 10)
+
+
+def make_policy(**changes) -> PlanPolicy:
+    values = {
+        "min_instalment": 2500,
+        "max_term_months": 24,
+        "frequencies": (WEEKLY, MONTHLY),
+        "settlement_discount_pct": (10, 20),
+        "missed_payments_to_break": 2,
+        "first_payment_within_days": 30,
+        "retry_attempts": 2,
+        "retry_after_days": 3,
+        "auto_accept_max_term_months": 24,
+    }
+    return PlanPolicy(**(values | changes))
+
+
+def amounts(schedule) -> list[int]:
+    return [instalment.amount for instalment in schedule]
+
+
+# --- worked examples -------------------------------------------------------------------------
+
+
+def test_1000_over_3_monthly_puts_the_extra_penny_on_the_last():
+    assert split(100000, 3) == [33333, 33333, 33334]
+
+
+def test_a_monthly_schedule_from_31_january_clamps_to_february_and_recovers():
+    assert build_schedule(100000, MONTHLY, date(2025, 1, 31), count=3) == (
+        Instalment(1, date(2025, 1, 31), 33333),
+        Instalment(2, date(2025, 2, 28), 33333),
+        Instalment(3, date(2025, 3, 31), 33334),
+    )
+
+
+def test_a_schedule_from_a_regular_amount_leaves_the_rest_to_the_last():
+    # 1000.00 at 300.00: three of 300.00 and 100.00 left
+    assert amounts(build_schedule(100000, WEEKLY, TODAY, amount=30000)) == [30000, 30000, 30000, 10000]
+    assert amounts(build_schedule(90000, WEEKLY, TODAY, amount=30000)) == [30000, 30000, 30000]
+
+
+def test_a_schedule_needs_exactly_one_of_count_and_amount():
+    with pytest.raises(ValueError):
+        build_schedule(100000, WEEKLY, TODAY)
+    with pytest.raises(ValueError):
+        build_schedule(100000, WEEKLY, TODAY, count=2, amount=500)
+
+
+def test_settlement_discount_is_rounded_in_the_debtors_favour():
+    # 1234.56 at 20% is 246.912 off: 246.92 off, 987.64 to pay
+    offer = settlement_offer(make_policy(), 123456, TODAY)
+    assert (offer.total, offer.saving, offer.count, offer.instalment) == (98764, 24692, 1, 98764)
+    assert offer.schedule == (Instalment(1, TODAY, 98764),)
+    assert offer.key == "settlement"
+
+
+def test_no_settlement_offer_without_a_discount_range():
+    assert settlement_offer(make_policy(settlement_discount_pct=None), 123456, TODAY) is None
+    assert offers(make_policy(settlement_discount_pct=None), 120000, TODAY)[0].kind == "plan"
+
+
+@pytest.mark.parametrize(
+    ("frequency", "count", "months"),
+    [
+        (MONTHLY, 24, 24),
+        (MONTHLY, 25, 25),
+        (WEEKLY, 104, 24),  # last payment 2026-12-23, before 2027-01-01
+        (WEEKLY, 105, 24),  # 2026-12-30
+        (WEEKLY, 106, 25),  # 2027-01-06
+        (WEEKLY, 1, 1),
+    ],
+)
+def test_term_is_the_months_within_which_the_last_payment_falls(frequency, count, months):
+    assert term_months(build_schedule(10**6, frequency, date(2025, 1, 1), count=count)) == months
+
+
+def test_term_of_nothing_is_zero():
+    assert term_months(()) == 0
+
+
+def test_offers_for_1200_pounds():
+    # min 25.00, 24 months, weekly and monthly, up to 20% off
+    result = offers(make_policy(), 120000, date(2025, 1, 31))
+    summary = [(o.key, o.instalment, amounts(o.schedule)[-1], o.total, o.saving, o.end_date) for o in result]
+    assert summary == [
+        ("settlement", 96000, 96000, 96000, 24000, date(2025, 1, 31)),
+        ("weekly:2", 60000, 60000, 120000, 0, date(2025, 2, 7)),
+        ("weekly:25", 4800, 4800, 120000, 0, date(2025, 7, 18)),
+        # 48 weekly payments of the 25.00 minimum (end in month 11, well inside 24)
+        ("weekly:48", 2500, 2500, 120000, 0, date(2025, 12, 26)),
+        ("monthly:2", 60000, 60000, 120000, 0, date(2025, 2, 28)),
+        # 1200.00 / 13 = 92.307...: twelve of 92.30 (1107.60), the last 92.40
+        ("monthly:13", 9230, 9240, 120000, 0, date(2026, 1, 31)),
+        ("monthly:24", 5000, 5000, 120000, 0, date(2026, 12, 31)),
+    ]
+
+
+def test_offers_follow_a_payday():
+    last_friday = Payday("last_weekday_of_month", weekday=4)
+    monthly = [o for o in offers(make_policy(), 120000, date(2025, 1, 31), last_friday) if o.frequency == MONTHLY]
+    assert [i.due for i in monthly[-1].schedule[:3]] == [date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 28)]
+
+
+def test_a_balance_too_small_to_split_gets_only_the_settlement():
+    # 40.00 cannot be two payments of at least 25.00
+    assert [o.key for o in offers(make_policy(), 4000, TODAY)] == ["settlement"]
+    assert offers(make_policy(), 0, TODAY) == []
+
+
+def test_the_term_limits_the_longest_plan():
+    # 10,000.00 at 25.00 minimum would be 400 payments; 12 months allow 12 monthly
+    assert max_count(make_policy(max_term_months=12, auto_accept_max_term_months=12), 10**6, MONTHLY, TODAY) == 12
+
+
+def test_a_proposal_inside_policy_is_accepted_with_its_schedule():
+    decision = evaluate_proposal(make_policy(), 100000, 30000, MONTHLY, date(2025, 2, 1), TODAY)
+    assert decision.accepted
+    assert decision.reasons == ()
+    assert amounts(decision.schedule) == [30000, 30000, 30000, 10000]
+
+
+def test_a_30_month_proposal_goes_to_review_because_the_policy_allows_24():
+    # 3000.00 at 100.00 a month is 30 payments
+    decision = evaluate_proposal(make_policy(), 300000, 10000, MONTHLY, TODAY, TODAY)
+    assert not decision.accepted
+    assert decision.reasons == (Reason("term_too_long", {"months": 30, "allowed": 24}),)
+    assert len(decision.schedule) == 30
+
+
+def test_auto_accept_can_be_stricter_than_the_offers():
+    decision = evaluate_proposal(make_policy(auto_accept_max_term_months=6), 100000, 10000, MONTHLY, TODAY, TODAY)
+    assert decision.reasons == (Reason("term_too_long", {"months": 10, "allowed": 6}),)
+
+
+def test_every_broken_rule_is_a_reason():
+    policy = make_policy(frequencies=(MONTHLY,))
+    decision = evaluate_proposal(policy, 100000, 1000, Frequency.FORTNIGHTLY, date(2025, 3, 1), TODAY)
+    assert decision.reasons == (
+        Reason("frequency_not_allowed", {"frequency": "fortnightly"}),
+        Reason("start_too_late", {"first": "2025-03-01", "latest": "2025-02-09", "days": 30}),
+        Reason("below_minimum", {"amount": 1000, "minimum": 2500}),
+        Reason("term_too_long", {"months": 46, "allowed": 24}),
+    )
+
+
+def test_a_start_in_the_past_and_an_amount_above_the_balance_are_reasons():
+    decision = evaluate_proposal(make_policy(), 10000, 20000, MONTHLY, TODAY - timedelta(days=1), TODAY)
+    assert decision.reasons == (
+        Reason("start_in_past", {"first": "2025-01-09", "today": "2025-01-10"}),
+        Reason("amount_above_balance", {"amount": 20000, "balance": 10000}),
+    )
+    assert amounts(decision.schedule) == [10000]
+
+
+def test_paying_a_small_balance_in_one_go_is_not_below_the_minimum():
+    assert evaluate_proposal(make_policy(), 1500, 1500, MONTHLY, TODAY, TODAY).accepted
+
+
+def test_an_absurdly_long_proposal_is_estimated_not_built():
+    # 10,000.00 at 1p a week: a million payments, about 19,000 years
+    decision = evaluate_proposal(make_policy(min_instalment=1), 10**6, 1, WEEKLY, TODAY, TODAY)
+    assert decision.schedule == ()
+    [reason] = decision.reasons
+    assert reason.code == "term_too_long"
+    assert 229_900 < reason.params["months"] < 230_000
+
+
+def test_a_proposal_needs_positive_amounts():
+    with pytest.raises(ValueError):
+        evaluate_proposal(make_policy(), 10000, 0, MONTHLY, TODAY, TODAY)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31))
+#: small balances find the edges; large ones give long plans
+BALANCES = st.integers(1, 10**5) | st.integers(10**5, 10**7)
+PAYDAYS = st.one_of(
+    st.none(),
+    st.builds(Payday, kind=st.just("day_of_month"), day=st.integers(1, 31)),
+    st.just(Payday("last_day_of_month")),
+    st.builds(Payday, kind=st.just("last_weekday_of_month"), weekday=st.integers(0, 6)),
+)
+DISCOUNTS = st.one_of(st.none(), st.tuples(st.integers(0, 99), st.integers(0, 99)).map(sorted).map(tuple))
+
+
+@st.composite
+def policies(draw) -> PlanPolicy:
+    max_term = draw(st.integers(1, MAX_TERM_MONTHS))
+    return make_policy(
+        min_instalment=draw(st.integers(1, 10000)),
+        max_term_months=max_term,
+        frequencies=tuple(draw(st.sets(st.sampled_from(Frequency), min_size=1))),
+        settlement_discount_pct=draw(DISCOUNTS),
+        first_payment_within_days=draw(st.integers(0, 60)),
+        auto_accept_max_term_months=draw(st.integers(0, max_term)),
+    )
+
+
+@st.composite
+def policies_and_balances(draw) -> tuple[PlanPolicy, int]:
+    """A policy and a balance of any size, or one worth a few to a few hundred minimum instalments."""
+    policy = draw(policies())
+    scaled = policy.min_instalment * draw(st.integers(1, 600)) + draw(st.integers(0, policy.min_instalment))
+    return policy, draw(BALANCES | st.just(scaled))
+
+
+@given(st.integers(0, 10**9), st.integers(1, 1000))
+def test_split_adds_up_with_the_rounding_on_the_last(total, count):
+    parts = split(total, count)
+    assert len(parts) == count
+    assert sum(parts) == total
+    assert len(set(parts[:-1])) <= 1
+    assert 0 <= parts[-1] - parts[0] < count
+
+
+@given(BALANCES, st.integers(1, 10**7), DAYS, st.sampled_from(Frequency), PAYDAYS)
+def test_a_schedule_from_an_amount_adds_up_and_only_the_last_is_smaller(total, amount, first, frequency, payday):
+    amount = max(amount, -(-total // 300))
+    schedule = build_schedule(total, frequency, first, amount=amount, payday=payday)
+    assert sum(amounts(schedule)) == total
+    assert all(part == amount for part in amounts(schedule)[:-1])
+    assert 0 < schedule[-1].amount <= amount
+    assert [i.number for i in schedule] == list(range(1, len(schedule) + 1))
+
+
+@given(policies_and_balances(), DAYS, PAYDAYS)
+def test_every_offer_is_inside_the_policy(policy_and_balance, first, payday):
+    policy, balance = policy_and_balance
+    result = offers(policy, balance, first, payday)
+    plans = [offer for offer in result if offer.kind == "plan"]
+    settlements = [offer for offer in result if offer.kind == "settlement"]
+    assert len(settlements) == (policy.settlement_discount_pct is not None)
+    assert result[: len(settlements)] == settlements
+    for offer in plans:
+        parts = amounts(offer.schedule)
+        assert offer.frequency in policy.frequencies
+        assert offer.count == len(parts) >= 2
+        assert sum(parts) == offer.total == balance
+        assert offer.saving == 0
+        assert all(part == offer.instalment >= policy.min_instalment for part in parts[:-1])
+        assert parts[-1] >= offer.instalment
+        assert term_months(offer.schedule) <= policy.max_term_months
+        assert offer.first_date == first
+        assert all(a.due < b.due for a, b in pairwise(offer.schedule))
+
+
+@given(policies_and_balances(), DAYS, PAYDAYS)
+def test_the_longest_plan_offered_is_the_longest_the_policy_allows(policy_and_balance, first, payday):
+    policy, balance = policy_and_balance
+    result = offers(policy, balance, first, payday)
+    for frequency in policy.frequencies:
+        counts = [offer.count for offer in result if offer.frequency == frequency]
+        longest = max(counts, default=1)
+        one_more = longest + 1
+        too_small = balance // one_more < policy.min_instalment
+        too_long = nth_date(first, frequency, longest, payday) >= add_months(first, policy.max_term_months)
+        assert too_small or too_long
+
+
+@given(policies(), BALANCES, DAYS)
+def test_the_settlement_takes_the_largest_discount_rounded_up_to_a_whole_minor_unit(policy, balance, day):
+    offer = settlement_offer(policy, balance, day)
+    if policy.settlement_discount_pct is None:
+        assert offer is None
+        return
+    pct = policy.settlement_discount_pct[1]
+    assert offer.saving == balance - offer.total == settlement_discount(policy, balance)
+    assert offer.saving * 100 >= balance * pct > (offer.saving - 1) * 100
+    assert sum(amounts(offer.schedule)) == offer.total
+
+
+@st.composite
+def proposals(draw):
+    policy = draw(policies())
+    balance = draw(st.integers(1, 10**6))
+    count = draw(st.integers(1, 150))
+    amount = max(1, -(-balance // count) + draw(st.integers(-3, 3)))
+    if draw(st.booleans()):
+        amount = draw(st.integers(1, 2 * balance))
+    today = draw(DAYS)
+    # mostly inside the window and an allowed frequency, so both answers are drawn often
+    days = draw(st.integers(0, policy.first_payment_within_days) | st.integers(-5, 70))
+    frequency = draw(st.sampled_from(policy.frequencies) | st.sampled_from(Frequency))
+    return policy, balance, amount, frequency, today + timedelta(days=days), today, draw(PAYDAYS)
+
+
+@given(proposals())
+def test_a_proposal_is_accepted_exactly_when_it_is_inside_policy(proposal):
+    policy, balance, amount, frequency, first, today, payday = proposal
+    regular = min(amount, balance)
+    count = -(-balance // regular)
+    last = nth_date(first, frequency, count - 1, payday) if count <= MAX_SCHEDULE_LENGTH else None
+    broken = {
+        "frequency_not_allowed": frequency not in policy.frequencies,
+        "start_in_past": first < today,
+        "start_too_late": first > today + timedelta(days=policy.first_payment_within_days),
+        "amount_above_balance": amount > balance,
+        "below_minimum": amount < policy.min_instalment and amount < balance,
+        "term_too_long": last is None or last >= add_months(first, policy.auto_accept_max_term_months),
+    }
+    decision = evaluate_proposal(policy, balance, amount, frequency, first, today, payday)
+    assert {reason.code for reason in decision.reasons} == {code for code, bad in broken.items() if bad}
+    assert decision.accepted == (not any(broken.values()))
+    if last is not None:
+        assert sum(amounts(decision.schedule)) == balance
+        assert decision.schedule[-1].due == last

@@ -1,0 +1,79 @@
+"""A creditor's policy JSON becomes a sane PlanPolicy, whatever was sent."""
+
+import pytest
+
+from portal.plans.policy import MAX_TERM_MONTHS, Frequency, PlanPolicy
+
+
+def test_an_empty_policy_takes_safe_defaults():
+    policy = PlanPolicy.from_dict({}, default_minimum=100)
+    assert policy == PlanPolicy(
+        min_instalment=100,
+        max_term_months=24,
+        frequencies=tuple(Frequency),
+        settlement_discount_pct=None,
+        missed_payments_to_break=2,
+        first_payment_within_days=30,
+        retry_attempts=2,
+        retry_after_days=3,
+        auto_accept_max_term_months=24,
+    )
+    assert PlanPolicy.from_dict(None) == policy
+
+
+def test_the_demo_policy_reads_its_keys():
+    policy = PlanPolicy.from_dict({"min_instalment": 2500, "max_term_months": 36, "settlement_discount_max_pct": 15})
+    assert policy.min_instalment == 2500
+    assert policy.max_term_months == 36
+    assert policy.auto_accept_max_term_months == 36
+    assert policy.settlement_discount_pct == (0, 15)
+
+
+def test_every_key_is_read():
+    policy = PlanPolicy.from_dict(
+        {
+            "min_instalment": 500,
+            "max_term_months": 18,
+            "frequencies": ["monthly", "weekly"],
+            "settlement_discount_pct": [10, 25],
+            "missed_payments_to_break": 3,
+            "first_payment_within_days": 14,
+            "retry_attempts": 1,
+            "retry_after_days": 5,
+            "auto_accept_max_term_months": 12,
+        }
+    )
+    assert policy == PlanPolicy(500, 18, (Frequency.WEEKLY, Frequency.MONTHLY), (10, 25), 3, 14, 1, 5, 12)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "expected"),
+    [
+        ({"min_instalment": "25"}, "min_instalment", 100),
+        ({"min_instalment": 0}, "min_instalment", 100),
+        ({"min_instalment": True}, "min_instalment", 100),
+        ({"max_term_months": 0}, "max_term_months", 24),
+        ({"max_term_months": MAX_TERM_MONTHS + 1}, "max_term_months", 24),
+        ({"frequencies": ["daily"]}, "frequencies", tuple(Frequency)),
+        ({"frequencies": "monthly"}, "frequencies", tuple(Frequency)),
+        ({"settlement_discount_pct": [30, 10]}, "settlement_discount_pct", None),
+        ({"settlement_discount_pct": [0, 100]}, "settlement_discount_pct", None),
+        ({"settlement_discount_pct": ["5", 10]}, "settlement_discount_pct", None),
+        ({"settlement_discount_max_pct": None}, "settlement_discount_pct", None),
+        ({"auto_accept_max_term_months": 48}, "auto_accept_max_term_months", 24),
+        ({"first_payment_within_days": -1}, "first_payment_within_days", 30),
+    ],
+)
+def test_a_bad_value_falls_back_to_its_default(raw, field, expected):
+    assert getattr(PlanPolicy.from_dict(raw), field) == expected
+
+
+def test_the_default_minimum_comes_from_the_caller():
+    assert PlanPolicy.from_dict({}, default_minimum=250).min_instalment == 250
+
+
+def test_a_policy_built_by_hand_is_checked():
+    with pytest.raises(ValueError):
+        PlanPolicy(100, 24, (), None, 2, 30, 2, 3, 24)
+    with pytest.raises(ValueError):
+        PlanPolicy(100, 24, tuple(Frequency), None, 2, 30, 2, 3, 25)
