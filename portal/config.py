@@ -49,6 +49,9 @@ class Config:
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a form's life
+    # Our pages send no Referer (Referrer-Policy: no-referrer keeps link tokens out of logs), so
+    # Flask-WTF's HTTPS referrer check would refuse every form; the token and SameSite cookie remain.
+    WTF_CSRF_SSL_STRICT = False
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -37,6 +37,17 @@ def test_an_htmx_post_carries_the_csrf_token_in_a_header(browser, signed_in):
     assert accepted.status_code == 302
 
 
+def test_forms_work_over_https_although_pages_send_no_referrer(app):
+    """Browsers send no Referer under our Referrer-Policy, so the token alone must be enough."""
+    debtor = make_debtor()
+    db.session.commit()
+    client = app.test_client()
+    start = client.get(make_link(debtor), base_url="https://portal.test", follow_redirects=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', start.get_data(as_text=True)).group(1)
+    response = client.post("/start", data={"csrf_token": token}, base_url="https://portal.test")
+    assert response.status_code == 302
+
+
 def test_an_identity_answer_without_a_csrf_token_is_refused(browser, app):
     debtor = make_debtor()
     db.session.commit()
