@@ -190,13 +190,16 @@ class StripeGateway:
         with _Translate():
             return self.client.v1.customers.create(params={"metadata": metadata}).id
 
-    def create_setup_intent(self, customer_id: str, metadata: dict[str, str]) -> SetupState:
+    def create_setup_intent(
+        self, customer_id: str, metadata: dict[str, str], *, usage: str = "on_session"
+    ) -> SetupState:
+        """`usage="off_session"` saves a card we may charge later without the debtor (plan instalments)."""
         with _Translate():
             seti = self.client.v1.setup_intents.create(
                 params={
                     "customer": customer_id,
                     "payment_method_types": ["card"],
-                    "usage": "on_session",
+                    "usage": usage,
                     "metadata": metadata,
                 }
             )
@@ -228,21 +231,25 @@ class StripeGateway:
         payment_method_id: str,
         metadata: dict[str, str],
         idempotency_key: str,
+        off_session: bool = False,
     ) -> Intent:
-        """Create and confirm in one call. Raises CardDeclined, GatewayError, or GatewayUnavailable."""
+        """Create and confirm in one call. Raises CardDeclined, GatewayError, or GatewayUnavailable.
+
+        `off_session=True` charges a saved card while the debtor is away (a plan instalment).
+        """
+        params = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "customer": customer_id,
+            "payment_method": payment_method_id,
+            "payment_method_types": ["card"],
+            "confirm": True,
+            "metadata": metadata,
+        }
+        if off_session:
+            params["off_session"] = True
         with _Translate():
-            intent = self.client.v1.payment_intents.create(
-                params={
-                    "amount": amount,
-                    "currency": currency.lower(),
-                    "customer": customer_id,
-                    "payment_method": payment_method_id,
-                    "payment_method_types": ["card"],
-                    "confirm": True,
-                    "metadata": metadata,
-                },
-                options={"idempotency_key": idempotency_key},
-            )
+            intent = self.client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
         return Intent.from_stripe(intent)
 
     def retrieve_payment_intent(self, payment_intent_id: str) -> Intent:

@@ -1,0 +1,1 @@
+"""Jobs for cron: collect due plan instalments, send reminders and notices."""

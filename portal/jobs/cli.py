@@ -1,0 +1,57 @@
+"""`flask --app portal collect` and `flask --app portal remind`: the plan jobs, for cron."""
+
+from datetime import UTC, date, datetime
+
+import click
+from flask import Flask
+
+from portal.jobs.collect import collect
+from portal.jobs.remind import remind
+from portal.payments.gateway import GatewayError, get_gateway
+
+
+def _summary(counts) -> str:
+    return ", ".join(f"{what} {count}" for what, count in sorted(counts.items())) or "nothing to do"
+
+
+@click.command("collect")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Collect as if it were this day (YYYY-MM-DD) for everyone; default: each debtor's own date.",
+)
+def collect_command(today: datetime | None) -> None:
+    """Charge every plan instalment due today or earlier and not paid yet, once."""
+    try:
+        gateway = get_gateway()
+    except GatewayError as error:
+        raise click.ClickException(f"Card payments are not configured: {error}") from error
+    day: date | None = today.date() if today else None
+    report = collect(gateway, today=day)
+    for line in report.lines:
+        click.echo(line)
+    click.echo(f"Collected: {_summary(report.counts)}.")
+
+
+@click.command("remind")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+    help="Remind as if it were this time (UTC), e.g. 2026-12-01T10:00; default: now.",
+)
+@click.option(
+    "--days-before",
+    type=click.IntRange(min=1, max=14),
+    default=3,
+    show_default=True,
+    help="Remind this many days before each payment.",
+)
+def remind_command(now: datetime | None, days_before: int) -> None:
+    """Email a reminder before each plan payment (only in the debtor's contact hours)."""
+    report = remind(now.replace(tzinfo=UTC) if now else None, days_before)
+    click.echo(f"Reminders: {_summary(report.counts)}; notices sent: {report.notices}.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(collect_command)
+    app.cli.add_command(remind_command)

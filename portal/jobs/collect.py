@@ -1,0 +1,164 @@
+"""`flask collect`: charge every plan instalment that is due, once.
+
+Safe to run from cron on many machines at once. Each instalment is claimed with
+`SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL), then moved to "processing" by a conditional
+UPDATE that is committed before Stripe is called, so no two runs can charge it, and a crash in
+between leaves it for a later run to look up at Stripe instead of charging it again.
+
+One run:
+1. settles charges in flight (an answer that came by webhook or 3-D Secure, a lost answer, a
+   confirmation the debtor never gave);
+2. charges each due instalment off-session on the plan's saved card;
+3. sends the notices it left (in contact hours).
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from portal.accounts.collection import collection_paused
+from portal.extensions import db
+from portal.jobs.notices import send_notices
+from portal.models import Debtor, Instalment, Plan
+from portal.payments import receipts
+from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
+from portal.payments.service import apply_intent, balance_of
+from portal.plans import service
+from portal.plans.service import IN_FLIGHT, STALE_AFTER
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CollectReport:
+    #: how many instalments ended each way: paid, requires_action, retry, missed, broken, paused, ...
+    counts: Counter = field(default_factory=Counter)
+    #: one line per instalment touched, for the operator
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, what: str, instalment: Instalment) -> None:
+        self.counts[what] += 1
+        self.lines.append(f"{instalment.plan.reference} #{instalment.number}: {what}")
+
+
+def _lock(instalment_id: int, statuses: tuple[str, ...]) -> Instalment | None:
+    """The instalment, locked for this run, if it is still in one of these states and nobody else has it."""
+    return db.session.execute(
+        select(Instalment)
+        .where(Instalment.id == instalment_id, Instalment.status.in_(statuses))
+        .with_for_update(of=Instalment, skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _day(today: date | None, plan: Plan) -> date:
+    return today or service.local_today(db.session.get(Debtor, plan.debtor_id))
+
+
+def collect(gateway: StripeGateway, today: date | None = None, now: datetime | None = None) -> CollectReport:
+    """Charge every due instalment. `today` (the --today option) overrides each debtor's own date."""
+    report = CollectReport()
+    now = now or datetime.now(UTC)
+    _settle_in_flight(gateway, today, now, report)
+    # A debtor's today is at most a day ahead of UTC's: look that far, then check each debtor's own date.
+    horizon = today or (now.date() + timedelta(days=1))
+    due_ids = db.session.scalars(
+        select(Instalment.id)
+        .join(Plan, Plan.id == Instalment.plan_id)
+        .where(
+            Plan.status == "active",
+            Instalment.status == "scheduled",
+            func.coalesce(Instalment.retry_on, Instalment.due_date) <= horizon,
+        )
+        .order_by(func.coalesce(Instalment.retry_on, Instalment.due_date), Instalment.id)
+    ).all()
+    db.session.rollback()
+    for instalment_id in due_ids:
+        _collect_one(instalment_id, gateway, today, report)
+    send_notices(now)
+    return report
+
+
+def _collect_one(instalment_id: int, gateway: StripeGateway, today: date | None, report: CollectReport) -> None:
+    instalment = _lock(instalment_id, ("scheduled",))
+    if instalment is None:
+        db.session.rollback()
+        return
+    plan = instalment.plan
+    day = _day(today, plan)
+    if plan.status != "active" or instalment.collect_on > day or not plan.has_card:
+        db.session.rollback()
+        return
+    if collection_paused(plan.account, day):
+        report.add("paused", instalment)
+        db.session.rollback()
+        return
+    service.fit_to_balance(plan, balance_of(plan.account))
+    if instalment.status != "scheduled":
+        report.add("not_needed", instalment)
+        db.session.commit()
+        return
+    payment = service.claim_attempt(instalment, "collect")
+    if payment is None:
+        db.session.rollback()
+        return
+    db.session.commit()  # the claim, before Stripe is called
+
+    service.charge(payment, plan, gateway, off_session=True)
+    what = service.settle(instalment, day) or payment.status
+    db.session.commit()
+    report.add(what, instalment)
+    if what == "paid":
+        receipts.send_receipt(payment)
+
+
+def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime, report: CollectReport) -> None:
+    """Record answers that came another way, look up lost ones, and give up on confirmations never given."""
+    ids = db.session.scalars(
+        select(Instalment.id).where(Instalment.status.in_(IN_FLIGHT)).order_by(Instalment.id)
+    ).all()
+    db.session.rollback()
+    for instalment_id in ids:
+        instalment = _lock(instalment_id, IN_FLIGHT)
+        if instalment is None or instalment.payment is None:
+            db.session.rollback()
+            continue
+        plan, payment = instalment.plan, instalment.payment
+        day = _day(today, plan)
+        try:
+            if payment.status == "requires_action" and _waited_too_long(instalment, day):
+                _give_up(payment, gateway)
+            elif payment.status in ("confirming", "processing") and now - (payment.confirming_at or now) > STALE_AFTER:
+                service.refresh_payment(payment, plan, gateway)
+        except (GatewayError, GatewayUnavailable) as error:
+            log.warning("Collect: Stripe did not answer about %s (%s)", payment.reference, type(error).__name__)
+            db.session.rollback()
+            continue
+        what = service.settle(instalment, day)
+        db.session.commit()
+        if what:
+            report.add(what, instalment)
+        if what == "paid":
+            receipts.send_receipt(payment)
+
+
+def _waited_too_long(instalment: Instalment, day: date) -> bool:
+    """The debtor was asked to confirm a collection, and did not within the plan's retry interval."""
+    asked = instalment.payment.confirming_at or instalment.payment.created_at
+    debtor = db.session.get(Debtor, instalment.plan.debtor_id)
+    asked_on = service.local_today(debtor, asked)
+    return asked_on + timedelta(days=instalment.plan.terms.get("retry_after_days", 3)) <= day
+
+
+def _give_up(payment, gateway: StripeGateway) -> None:
+    """Cancel a charge still waiting for 3-D Secure, so it can never be completed on top of the next try."""
+    try:
+        intent = gateway.cancel_payment_intent(payment.payment_intent_id)
+    except CardDeclined:
+        return
+    except GatewayError:
+        intent = gateway.retrieve_payment_intent(payment.payment_intent_id)
+    apply_intent(payment, intent, actor="system")

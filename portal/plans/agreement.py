@@ -1,0 +1,115 @@
+"""The plan agreement in plain words: what, when, what happens if a payment is missed, how to change or cancel.
+
+The wording has a version; the text a debtor agreed to is stored word for word with it, in their
+language. Change the wording → change VERSION.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from portal.models import Account, Creditor, Plan
+from portal.plans.words import Formatter, amount_per, how_often
+
+VERSION = "2026-1"
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -> list[Section]:
+    """The agreement for a plan, in the current language."""
+    money = lambda minor: fmt.money(minor, plan.currency)  # noqa: E731
+    instalments = plan.instalments
+    first, last = instalments[0], instalments[-1]
+    what = _(
+        "%(description)s, account %(reference)s, owed to %(creditor)s",
+        description=account.description,
+        reference=account.reference,
+        creditor=creditor.name,
+    )
+    if plan.kind == "settlement":
+        agree = (
+            _(
+                "You agree to pay %(total)s on %(date)s for %(what)s.",
+                total=money(plan.total),
+                date=fmt.date(first.due_date),
+                what=what,
+            ),
+            _(
+                "%(creditor)s agrees to accept this in full payment of the %(balance)s you owe. You save %(saving)s.",
+                creditor=creditor.name,
+                balance=money(plan.balance_at_start),
+                saving=money(plan.saving),
+            ),
+        )
+    else:
+        agree = (
+            _(
+                "You agree to pay %(total)s for %(what)s in %(count)d payments of %(regular)s.",
+                total=money(plan.total),
+                what=what,
+                count=len(instalments),
+                regular=amount_per(money(plan.instalment_amount), plan.frequency),
+            ),
+            _(
+                "The first payment is on %(first)s and the last is on %(last)s.",
+                first=fmt.date(first.due_date),
+                last=fmt.date(last.due_date),
+            ),
+        )
+        if last.amount != plan.instalment_amount:
+            agree += (_("The last payment is %(amount)s.", amount=money(last.amount)),)
+    terms = plan.terms
+    retries, days = terms.get("retry_attempts", 2), terms.get("retry_after_days", 3)
+    missed = terms.get("missed_payments_to_break", 2)
+    how = (
+        _(
+            "We take each payment from the card you save next, on its date, %(how_often)s.",
+            how_often=how_often(plan.frequency),
+        )
+        if plan.kind == "plan"
+        else _("We take the payment from the card you save next.")
+    )
+    return [
+        Section(_("What you agree to"), agree),
+        Section(
+            _("How you pay"),
+            (how, _("We will email you a few days before each payment.")),
+        ),
+        Section(
+            _("If a payment is missed"),
+            (
+                _(
+                    "If a payment does not go through, we will tell you and try again %(days)d days later, "
+                    "up to %(retries)d more times.",
+                    days=days,
+                    retries=retries,
+                ),
+                _(
+                    "If %(missed)d payments are missed, the plan ends. What is left is still owed, "
+                    "and we will contact you about how to pay it.",
+                    missed=missed,
+                ),
+            ),
+        ),
+        Section(
+            _("Changing or cancelling"),
+            (
+                _(
+                    "You can change the payment date, pay more, change your card, ask for a pause or cancel "
+                    "the plan at any time on this website."
+                ),
+                _("Cancelling the plan does not cancel what you owe."),
+                _("If you are finding it hard to pay, tell us: we can help."),
+            ),
+        ),
+    ]
+
+
+def as_text(parts: list[Section]) -> str:
+    """The agreement as one plain text, as stored."""
+    return "\n\n".join(part.heading + "\n" + "\n".join(part.paragraphs) for part in parts)

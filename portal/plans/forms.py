@@ -1,0 +1,268 @@
+"""The plan forms: options (how often, when), the debtor's own proposal, agreeing, and managing a plan.
+
+Each form reads what a person typed, and on a problem puts a message that says what to do beside
+the field (`errors_for_summary` feeds the error summary).
+"""
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Form, HiddenField, StringField, TextAreaField
+
+from portal.money import format_money, parse_money
+from portal.payments.service import AmountProblem, amount_problem, new_idempotency_key
+from portal.plans.dates import Payday
+from portal.plans.policy import Frequency
+
+_KEY = re.compile(r"[A-Za-z0-9_-]{16,40}")
+#: the paydays a debtor can name for monthly plans (form value → Payday)
+PAYDAYS = {
+    "same_day": None,
+    "last_day_of_month": Payday("last_day_of_month"),
+    "last_friday": Payday("last_weekday_of_month", weekday=4),
+}
+
+
+def parse_day(text: str | None, *, month_first: bool = False) -> date | None:
+    """A date as a date field sends it (2026-12-01), or as people type it (1/12/2026; 12/1/2026 in the US)."""
+    text = (text or "").strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})", text)
+    if not match:
+        return None
+    first, second, year = (int(part) for part in match.groups())
+    day, month = (second, first) if month_first else (first, second)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def payday_key(payday: Payday | None) -> str:
+    return next((key for key, value in PAYDAYS.items() if value == payday), "same_day")
+
+
+class _Errors:
+    """(field id, message) pairs for the error summary, in the order of the page."""
+
+    summary_ids: dict[str, str] = {}
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        pairs = []
+        for name, field in self._fields.items():
+            for message in field.errors or []:
+                pairs.append((self.summary_ids.get(name, field.id), str(message)))
+        return pairs
+
+
+class OptionsForm(_Errors, Form):
+    """How often and from when (a GET form: it only changes what is shown)."""
+
+    summary_ids = {"frequency": "frequency-0"}
+
+    frequency = StringField(_l("How often do you want to pay?"))
+    start = StringField(_l("Date of your first payment"))
+    payday = StringField(_l("For monthly payments, the day you get paid"))
+
+    def read(
+        self,
+        allowed: tuple[Frequency, ...],
+        earliest: date,
+        latest: date,
+        default_start: date,
+        show: Callable[[date], str],
+    ) -> None:
+        """Fill `chosen_*` with what was asked, or the defaults; complain about a date outside the window."""
+        self.chosen_frequency = (
+            Frequency(self.frequency.data)
+            if self.frequency.data in {f.value for f in allowed}
+            else (Frequency.MONTHLY if Frequency.MONTHLY in allowed else allowed[0])
+        )
+        self.frequency.data = self.chosen_frequency.value
+        self.chosen_payday = PAYDAYS.get(self.payday.data or "same_day")
+        self.payday.data = payday_key(self.chosen_payday)
+        self.chosen_start = default_start
+        if self.start.data:
+            day = parse_day(self.start.data)
+            if day is None:
+                self.start.errors = [
+                    _l("Enter a real date, for example %(example)s", example=default_start.isoformat())
+                ]
+            elif not earliest <= day <= latest:
+                self.start.errors = [
+                    _l("Choose a date from %(earliest)s to %(latest)s", earliest=show(earliest), latest=show(latest))
+                ]
+            else:
+                self.chosen_start = day
+        self.start.data = self.chosen_start.isoformat()
+
+
+class ChooseForm(_Errors, FlaskForm):
+    """The offer picked, with the options it was worked out from (hidden)."""
+
+    summary_ids = {"offer": "offer-0"}
+
+    offer = StringField(_l("Choose a plan"))
+    frequency = HiddenField()
+    start = HiddenField()
+    payday = HiddenField()
+
+    def check(self) -> bool:
+        if not self.offer.data:
+            self.offer.errors = [_l("Choose a plan, or propose your own")]
+            return False
+        return True
+
+
+class ProposalForm(_Errors, FlaskForm):
+    """The debtor's own plan: an amount, how often, and the first date."""
+
+    summary_ids = {"frequency": "frequency-0"}
+
+    amount = StringField(_l("How much can you pay each time?"))
+    frequency = StringField(_l("How often?"))
+    start = StringField(_l("Date of your first payment"))
+
+    def check(self, *, currency: str, locale: str, month_first: bool) -> bool:
+        """Read the proposal into `amount_minor`, `chosen_frequency`, `chosen_start`; messages on problems."""
+        self.amount_minor: int | None = None
+        self.chosen_frequency: Frequency | None = None
+        self.chosen_start: date | None = None
+        typed = (self.amount.data or "").strip()
+        if not typed:
+            self.amount.errors = [_l("Enter the amount you can pay each time")]
+        else:
+            money = parse_money(typed, currency)
+            if money is None:
+                self.amount.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
+            elif money.minor <= 0:
+                self.amount.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
+            else:
+                self.amount_minor = money.minor
+        if self.frequency.data in {f.value for f in Frequency}:
+            self.chosen_frequency = Frequency(self.frequency.data)
+        else:
+            self.frequency.errors = [_l("Choose how often you want to pay")]
+        if not (self.start.data or "").strip():
+            self.start.errors = [_l("Enter the date of your first payment")]
+        else:
+            self.chosen_start = parse_day(self.start.data, month_first=month_first)
+            if self.chosen_start is None:
+                self.start.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
+        return not (self.amount.errors or self.frequency.errors or self.start.errors)
+
+    def reject_past(self, today: date) -> bool:
+        if self.chosen_start is not None and self.chosen_start < today:
+            self.start.errors = [_l("Enter a date from today onwards")]
+            return True
+        return False
+
+
+class AgreeForm(_Errors, FlaskForm):
+    """Agree, and say when to take the first payment."""
+
+    summary_ids = {"first": "first-now"}
+
+    first = StringField(_l("When do you want to make the first payment?"))
+
+    def check(self, choice_needed: bool) -> bool:
+        if choice_needed and self.first.data not in ("now", "later"):
+            self.first.errors = [_l("Choose when to make the first payment")]
+            return False
+        return True
+
+
+class PaymentDayForm(_Errors, FlaskForm):
+    next_date = StringField(_l("New date for your next payment"))
+
+    def check(self, month_first: bool) -> date | None:
+        if not (self.next_date.data or "").strip():
+            self.next_date.errors = [_l("Enter the new date for your next payment")]
+            return None
+        day = parse_day(self.next_date.data, month_first=month_first)
+        if day is None:
+            self.next_date.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
+        return day
+
+
+class ExtraForm(_Errors, FlaskForm):
+    """Pay more now with the saved card: what is left, or an amount of their own."""
+
+    summary_ids = {"choice": "choice-rest"}
+
+    choice = StringField(_l("How much do you want to pay now?"))
+    amount = StringField(_l("Amount you want to pay now"))
+    idempotency_key = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = new_idempotency_key()
+        self.amount_minor: int | None = None
+
+    def has_valid_key(self) -> bool:
+        return bool(_KEY.fullmatch(self.idempotency_key.data or ""))
+
+    def check(self, *, balance: int, minimum: int, currency: str, locale: str) -> bool:
+        choice = self.choice.data
+        if choice == "rest":
+            self.amount_minor = balance
+            return True
+        if choice != "other":
+            self.choice.errors = [_l("Choose to pay off the rest or another amount")]
+            return False
+        money = parse_money((self.amount.data or "").strip(), currency) if (self.amount.data or "").strip() else None
+        if not (self.amount.data or "").strip():
+            self.amount.errors = [_l("Enter the amount you want to pay now")]
+            return False
+        if money is None:
+            self.amount.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
+            return False
+        problem = amount_problem(money.minor, balance, minimum)
+        if problem is AmountProblem.NOT_POSITIVE:
+            self.amount.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
+        elif problem is AmountProblem.OVER_BALANCE:
+            self.amount.errors = [
+                _l(
+                    "Enter an amount of %(balance)s or less. That is what you owe.",
+                    balance=format_money(balance, currency, locale),
+                )
+            ]
+        elif problem is AmountProblem.UNDER_MINIMUM:
+            self.amount.errors = [
+                _l(
+                    "Enter an amount of %(minimum)s or more, or pay off the rest",
+                    minimum=format_money(minimum, currency, locale),
+                )
+            ]
+        else:
+            self.amount_minor = money.minor
+            return True
+        return False
+
+
+class PauseForm(_Errors, FlaskForm):
+    summary_ids = {"months": "months-1"}
+
+    months = StringField(_l("How long do you need a pause for?"))
+    reason = TextAreaField(_l("Tell us why (optional)"))
+
+    def check(self) -> bool:
+        if self.months.data not in ("1", "2", "3"):
+            self.months.errors = [_l("Choose how long you need a pause for")]
+            return False
+        if len(self.reason.data or "") > 2000:
+            self.reason.errors = [_l("Use 2000 characters or fewer")]
+            return False
+        return True
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something (cancel the plan): the CSRF token is all it carries."""

@@ -1,0 +1,108 @@
+"""Plans in the reader's words: frequencies, amounts per period, why a proposal needs a person.
+
+Every function here answers in the current language (call inside a request, or `force_locale` in a
+job); money and dates are formatted with a `Formatter` for the reader's locale.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_date
+from flask_babel import gettext as _
+
+from portal.models import Creditor, Debtor
+from portal.money import format_money
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Money and dates for one reader: a Babel locale such as "en_GB" or "es"."""
+
+    locale: str
+
+    def money(self, minor: int, currency: str) -> str:
+        return format_money(minor, currency, self.locale)
+
+    def date(self, day: date) -> str:
+        return format_date(day, "long", locale=self.locale)
+
+    @classmethod
+    def for_debtor(cls, debtor: Debtor) -> "Formatter":
+        """Outside a request (emails): the debtor's language, in the creditor's region when they match."""
+        language = language_of(debtor)
+        creditor: Creditor = debtor.creditor
+        return cls(creditor.locale if creditor.locale.split("_")[0] == language else language)
+
+
+def language_of(debtor: Debtor) -> str:
+    return debtor.locale or debtor.creditor.locale.split("_")[0]
+
+
+def how_often(frequency: str | None) -> str:
+    """ "every month" (after an amount or a count)."""
+    return {
+        "weekly": _("every week"),
+        "fortnightly": _("every 2 weeks"),
+        "four_weekly": _("every 4 weeks"),
+        "monthly": _("every month"),
+    }.get(frequency or "", _("once"))
+
+
+def frequency_label(frequency: str) -> str:
+    """ "Every month" (a radio label)."""
+    return {
+        "weekly": _("Every week"),
+        "fortnightly": _("Every 2 weeks"),
+        "four_weekly": _("Every 4 weeks"),
+        "monthly": _("Every month"),
+    }[frequency]
+
+
+def amount_per(amount: str, frequency: str | None) -> str:
+    """ "£53.65 a month", "£12.00 every 2 weeks"."""
+    return {
+        "weekly": _("%(amount)s a week", amount=amount),
+        "fortnightly": _("%(amount)s every 2 weeks", amount=amount),
+        "four_weekly": _("%(amount)s every 4 weeks", amount=amount),
+        "monthly": _("%(amount)s a month", amount=amount),
+    }.get(frequency or "", amount)
+
+
+def payday_label(kind: str) -> str:
+    return {
+        "same_day": _("The same date each month"),
+        "last_day_of_month": _("The last day of each month"),
+        "last_friday": _("The last Friday of each month"),
+    }[kind]
+
+
+def reason_text(reason: dict, fmt: Formatter, currency: str) -> str:
+    """Why a proposal goes to a person, as a fact the debtor can act on."""
+    code, params = reason.get("code"), reason.get("params") or {}
+    if code == "term_too_long":
+        return _(
+            "Your plan would take %(months)s months. We can agree plans of up to %(allowed)s months straight away.",
+            months=params.get("months"),
+            allowed=params.get("allowed"),
+        )
+    if code == "below_minimum":
+        return _(
+            "The least we can agree straight away is %(minimum)s each time.",
+            minimum=fmt.money(int(params.get("minimum", 0)), currency),
+        )
+    if code == "frequency_not_allowed":
+        return _("We do not usually take payments %(how_often)s.", how_often=how_often(params.get("frequency")))
+    if code == "start_too_late":
+        return _(
+            "Your first payment would be on %(first)s. We can agree a first payment up to %(latest)s straight away.",
+            first=fmt.date(date.fromisoformat(params["first"])),
+            latest=fmt.date(date.fromisoformat(params["latest"])),
+        )
+    if code == "start_in_past":
+        return _("The date of your first payment has already passed.")
+    if code == "amount_above_balance":
+        return _(
+            "That is more than you owe, which is %(balance)s.",
+            balance=fmt.money(int(params.get("balance", 0)), currency),
+        )
+    return _("A person needs to look at this plan.")

@@ -1,0 +1,172 @@
+"""Instalment plans on a 375 px phone: choose, agree, save a card, pay; propose; manage; confirm 3-D Secure."""
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.jobs.collect import collect
+from portal.models import Account, LedgerEntry
+from portal.payments.gateway import get_gateway
+from portal.plans import service
+from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.test_payments import type_card
+from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.integration.test_collect import NOON, active_plan
+
+POLICY = {
+    "min_instalment": 500,
+    "max_term_months": 12,
+    "frequencies": ["weekly", "fortnightly", "monthly"],
+    "settlement_discount_pct": [10, 20],
+    "first_payment_within_days": 30,
+}
+
+
+@pytest.fixture
+def debtor(app):
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
+    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk", postcode="LS6 2AB")
+    make_account(debtor, [("itemization", 60_000)], description="Mobile phone contract", reference="MM-300188")
+    db.session.commit()
+    return debtor
+
+
+def account_of(debtor) -> Account:
+    return db.session.scalar(db.select(Account).where(Account.debtor_id == debtor.id))
+
+
+def ledger(debtor) -> list[int]:
+    db.session.expire_all()
+    return [
+        entry.amount
+        for entry in db.session.scalars(db.select(LedgerEntry).where(LedgerEntry.kind == "payment"))
+        if entry.account.debtor_id == debtor.id
+    ]
+
+
+def open_options(page) -> None:
+    page.get_by_role("link", name=re.compile(r"^Set up a payment plan.*Mobile phone contract")).click()
+    page.get_by_role("heading", name="Your options").wait_for()
+
+
+def test_choose_a_monthly_plan_agree_save_a_card_and_pay_the_first_payment(phone, portal_url, debtor):
+    sign_in(phone, portal_url, debtor)
+    open_options(phone)
+    assert axe_violations(phone) == [], "options"
+
+    # htmx swaps in the weekly plans without leaving the page, then monthly again
+    phone.get_by_label("Every week").check()
+    phone.get_by_text("a week", exact=False).first.wait_for()
+    assert phone.url.endswith("/plans")
+    phone.get_by_label("Every month").check()
+    phone.get_by_label("£50.00 a month").wait_for()
+    phone.get_by_label("£300.00 a month").check()
+    phone.locator("#preview").get_by_text("2 payments of £300.00 a month").wait_for()
+    phone.get_by_label("£50.00 a month").check()
+    phone.locator("#preview").get_by_text("12 payments of £50.00 a month").wait_for()
+    assert axe_violations(phone) == [], "options after live updates"
+    shot(phone, "plans-options")
+
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("heading", name="Check your plan").wait_for()
+    assert axe_violations(phone) == [], "check your plan"
+    shot(phone, "plans-check")
+    phone.get_by_label("Now: pay £50.00 today").check()
+    phone.get_by_role("button", name="Agree to this plan").click()
+
+    phone.get_by_role("heading", name="Save a card for your payments").wait_for()
+    phone.locator("#card-element input[placeholder=number]").wait_for()
+    assert axe_violations(phone) == [], "card"
+    type_card(phone, "4242424242424242")
+    shot(phone, "plans-card")
+    phone.get_by_role("button", name="Save card and pay £50.00").click()
+
+    phone.wait_for_url(re.compile(r"/plans/PL-\w+/done$"))
+    phone.get_by_role("heading", name="Your plan is set up").wait_for()
+    assert axe_violations(phone) == [], "done"
+    shot(phone, "plans-done")
+    assert ledger(debtor) == [-5_000]
+
+    phone.get_by_role("link", name="Go to your accounts").click()
+    main = phone.locator("main").inner_text()
+    assert "Paid so far\n£50.00 of £600.00" in main or "£50.00 of £600.00" in main
+    assert "Next payment" in main
+    assert axe_violations(phone) == [], "dashboard with a plan"
+    shot(phone, "plans-dashboard")
+
+
+def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor):
+    sign_in(phone, portal_url, debtor)
+    open_options(phone)
+    phone.get_by_role("link", name="Propose your own plan").click()
+    phone.get_by_role("heading", name="Propose your own plan").wait_for()
+    phone.get_by_role("button", name="Send my proposal").click()  # nothing filled in: the error summary
+    phone.locator(".error-summary").wait_for()
+    assert axe_violations(phone) == [], "proposal with errors"
+    shot(phone, "plans-propose-errors")
+
+    phone.get_by_label("How much can you pay each time?").fill("20")
+    phone.get_by_label("Every month").check()
+    start = service.local_today(debtor) + timedelta(days=5)
+    phone.get_by_label("Date of your first payment").fill(start.isoformat())
+    phone.get_by_role("button", name="Send my proposal").click()
+    phone.get_by_role("heading", name="Your proposal has been sent for review").wait_for()
+    main = phone.locator("main").inner_text()
+    assert "We will tell you by" in main
+    assert "Your plan would take 30 months" in main
+    assert axe_violations(phone) == [], "sent for review"
+    shot(phone, "plans-review")
+
+
+def test_manage_a_plan_and_download_its_calendar(phone, portal_url, debtor, localstripe):
+    plan = active_plan(debtor, account_of(debtor), localstripe)
+    sign_in(phone, portal_url, debtor)
+    phone.get_by_role("link", name=re.compile(r"^Manage your plan")).click()
+    phone.get_by_role("heading", name="Your payment plan").wait_for()
+    assert axe_violations(phone) == [], "plan page"
+    shot(phone, "plans-manage")
+
+    with phone.expect_download() as download_info:
+        phone.get_by_role("link", name="Add the payment dates to your calendar").click()
+    download = download_info.value
+    assert download.suggested_filename == f"payment-plan-{plan.reference}.ics"
+    body = download.path().read_text(encoding="utf-8")
+    assert body.count("BEGIN:VEVENT") == 6
+
+    for link, heading in [
+        ("Change the payment date", "Change the payment date"),
+        ("Pay extra or pay off early", "Pay extra or pay off early"),
+        ("Ask for a pause", "Ask for a pause"),
+        ("Cancel the plan", "Are you sure you want to cancel your plan?"),
+    ]:
+        phone.get_by_role("link", name=link).click()
+        phone.get_by_role("heading", name=heading).wait_for()
+        assert axe_violations(phone) == [], heading
+        shot(phone, "plans-" + link.lower().replace(" ", "-"))
+        phone.go_back()
+
+    phone.get_by_role("link", name="Pay extra or pay off early").click()
+    phone.get_by_label("Another amount").check()
+    phone.get_by_label("Amount you want to pay now").fill("30")
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("heading", name="Check your payment").wait_for()
+    shot(phone, "plans-pay-extra-check")
+    phone.get_by_role("button", name="Pay £30.00").click()
+    phone.get_by_role("heading", name="Payment received").wait_for()
+    assert ledger(debtor) == [-3_000]
+
+
+def test_confirming_a_collection_the_bank_wants_checked(phone, portal_url, debtor, localstripe):
+    plan = active_plan(debtor, account_of(debtor), localstripe, "4000002500003155")
+    collect(get_gateway(), today=plan.instalments[0].due_date, now=NOON)
+    sign_in(phone, portal_url, debtor)
+    phone.get_by_role("link", name="Confirm payment of £100.00").click()
+    phone.get_by_role("heading", name="Confirm your payment of £100.00").wait_for()
+    assert axe_violations(phone) == [], "confirm payment"
+    shot(phone, "plans-confirm-payment")
+    phone.get_by_role("button", name="Confirm payment").click()
+    phone.get_by_role("button", name="Complete authentication").click()
+    phone.get_by_role("heading", name="Payment received").wait_for()
+    assert ledger(debtor) == [-10_000]

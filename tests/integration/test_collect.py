@@ -1,0 +1,271 @@
+"""`flask collect` against a real localstripe: good, declined and 3-D Secure cards, retries, missed, broken plans."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
+from pathlib import Path
+
+import pytest
+
+from portal.extensions import db
+from portal.jobs.collect import collect
+from portal.models import CreditorEvent, LedgerEntry, Payment, Plan
+from portal.payments.gateway import get_gateway
+from portal.payments.service import sync_payment
+from portal.plans import agreement, service
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD
+
+POLICY = {
+    "min_instalment": 500,
+    "max_term_months": 12,
+    "missed_payments_to_break": 2,
+    "retry_attempts": 1,
+    "retry_after_days": 3,
+}
+#: midday in London: inside contact hours, so notices go at once
+NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(localstripe, tmp_path):
+    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+
+
+@pytest.fixture
+def debtor(app):
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
+    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    db.session.commit()
+    return debtor
+
+
+@pytest.fixture
+def account(debtor):
+    account = make_account(debtor, [("itemization", 30_000)], description="Mobile phone contract", reference="MM-300")
+    db.session.commit()
+    return account
+
+
+def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | None = None, amount: int = 10_000):
+    """A plan of `account`'s balance in payments of `amount` a month, agreed, with a saved card."""
+    first = first or service.local_today(debtor) + timedelta(days=7)
+    plan = service.submit_proposal(debtor, account, amount, "monthly", first)
+    assert plan.status == "draft", plan.review_reasons
+    service.agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
+    db.session.commit()
+    gateway = get_gateway()
+    secret = service.prepare_card(plan, debtor, gateway)
+    db.session.commit()
+    setup = stripe.confirm_setup(secret, number)
+    assert service.save_card(plan, setup["id"], gateway) is None
+    db.session.refresh(plan)
+    assert plan.status == "active"
+    return plan
+
+
+def run(day: date, now: datetime = NOON):
+    report = collect(get_gateway(), today=day, now=now)
+    db.session.expire_all()
+    return report
+
+
+def emails(app) -> list:
+    folder = Path(app.config["MAIL_DIR"])
+    files = sorted(folder.glob("*.eml")) if folder.exists() else []
+    return [message_from_bytes(path.read_bytes(), policy=default_policy) for path in files]
+
+
+def ledger_payments(account) -> list[int]:
+    db.session.expire_all()
+    return [
+        entry.amount
+        for entry in db.session.scalars(
+            db.select(LedgerEntry).where(LedgerEntry.account_id == account.id, LedgerEntry.kind == "payment")
+        )
+    ]
+
+
+def events(kind: str) -> list[CreditorEvent]:
+    return list(db.session.scalars(db.select(CreditorEvent).where(CreditorEvent.kind == kind)))
+
+
+def test_a_due_instalment_on_a_good_card_is_charged_once_and_written_to_the_ledger(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    first = plan.instalments[0]
+
+    assert run(first.due_date - timedelta(days=1)).counts == {}  # not due yet
+    report = run(first.due_date)
+    assert report.counts == {"paid": 1}
+
+    first = db.session.get(type(first), first.id)
+    assert first.status == "paid" and first.attempts == 1
+    payment = db.session.get(Payment, first.payment_id)
+    assert payment.idempotency_key == f"instalment:{first.id}:attempt:1"
+    assert payment.status == "succeeded"
+    assert ledger_payments(account) == [-10_000]
+    assert localstripe.payment_intents(payment.reference)[0]["amount"] == 10_000
+    assert [e.data["number"] for e in events("instalment.paid")] == [1]
+
+    assert run(first.due_date + timedelta(days=1)).counts == {}  # a second run charges nothing more
+    assert ledger_payments(account) == [-10_000]
+    [receipt] = emails(app)
+    assert "Your payment of £100.00 to Harbour Credit" in receipt["Subject"]
+
+
+def test_every_overdue_instalment_is_charged_and_the_plan_completes(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    report = run(plan.instalments[-1].due_date)
+    assert report.counts == {"paid": 3}
+    assert ledger_payments(account) == [-10_000] * 3
+    assert db.session.get(Plan, plan.id).status == "completed"
+    assert [e.data["plan"] for e in events("plan.completed")] == [plan.reference]
+
+
+def test_a_declined_card_is_retried_then_the_payment_is_missed(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, DECLINED_CARD)
+    due = plan.instalments[0].due_date
+
+    assert run(due).counts == {"retry": 1}
+    first = db.session.get(type(plan.instalments[0]), plan.instalments[0].id)
+    assert first.status == "scheduled" and first.retry_on == due + timedelta(days=3) and first.declines == 1
+    [notice] = emails(app)
+    assert notice["Subject"] == "Your payment of £100.00 did not go through"
+    assert "We will try again on" in notice.get_content()
+
+    assert run(due + timedelta(days=2)).counts == {}  # waits for the retry date
+    assert run(due + timedelta(days=3)).counts == {"missed": 1}
+    first = db.session.get(type(first), first.id)
+    assert first.status == "missed" and first.attempts == 2
+    keys = sorted(p.idempotency_key for p in db.session.scalars(db.select(Payment)))
+    assert keys == [f"instalment:{first.id}:attempt:1", f"instalment:{first.id}:attempt:2"]
+    assert db.session.get(Plan, plan.id).missed_count == 1
+    assert [e.data["number"] for e in events("instalment.missed")] == [1]
+    assert sorted(m["Subject"] for m in emails(app)) == [
+        "We could not take your payment of £100.00",
+        "Your payment of £100.00 did not go through",
+    ]
+    assert ledger_payments(account) == []
+
+
+def test_missing_more_payments_than_the_policy_allows_breaks_the_plan(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, DECLINED_CARD)
+    second_due = plan.instalments[1].due_date
+    run(plan.instalments[0].due_date)
+    run(second_due)  # first retried (missed), second declined
+    run(second_due + timedelta(days=3))  # second retried: missed → broken
+    plan = db.session.get(Plan, plan.id)
+    assert plan.status == "broken" and plan.missed_count == 2
+    assert [i.status for i in plan.instalments] == ["missed", "missed", "cancelled"]
+    [event] = events("plan.broken")
+    assert event.data["plan"] == plan.reference and event.account_id == account.id
+    [ended] = [m for m in emails(app) if m["Subject"] == "Your payment plan has ended"]
+    assert "You still owe £300.00" in ended.get_content()
+    assert run(plan.instalments[2].due_date).counts == {}  # nothing more is collected
+
+
+def test_a_card_that_needs_3d_secure_sends_a_link_and_the_debtor_completes_it(
+    app, debtor, account, localstripe, browser
+):
+    plan = active_plan(debtor, account, localstripe, THREE_D_SECURE_CARD)
+    due = plan.instalments[0].due_date
+    assert run(due).counts == {"requires_action": 1}
+    first = db.session.get(type(plan.instalments[0]), plan.instalments[0].id)
+    payment = db.session.get(Payment, first.payment_id)
+    assert first.status == "requires_action" and payment.status == "requires_action"
+    [notice] = emails(app)
+    assert notice["Subject"] == "Please confirm your payment of £100.00"
+    link = re.search(r"http://portal\.test(/l/\S+)", notice.get_content()).group(1)
+    assert ledger_payments(account) == []
+
+    browser.sign_in(link, debtor)
+    dashboard = browser.get("/accounts/").get_data(as_text=True)
+    assert f"/plans/payments/{payment.reference}/confirm" in dashboard
+    page = browser.get(f"/plans/payments/{payment.reference}/confirm").get_data(as_text=True)
+    assert "Confirm your payment of £100.00" in page and "js/plans.js" in page
+    headers = {"X-CSRFToken": browser.token(), "Accept": "application/json"}
+    answer = browser.client.post(f"/plans/payments/{payment.reference}/confirm", json={}, headers=headers).get_json()
+    assert answer["status"] == "requires_action"
+    localstripe.authenticate(answer["client_secret"], success=True)
+    answer = browser.client.post(f"/plans/payments/{payment.reference}/confirm", json={}, headers=headers).get_json()
+    assert answer == {"status": "succeeded", "redirect": f"/payments/{payment.reference}/receipt"}
+    db.session.expire_all()
+    assert db.session.get(type(first), first.id).status == "paid"
+    assert ledger_payments(account) == [-10_000]
+
+
+def test_a_3d_secure_check_never_done_counts_as_a_decline(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, THREE_D_SECURE_CARD)
+    due = plan.instalments[0].due_date
+    run(due)
+    first_payment = db.session.get(type(plan.instalments[0]), plan.instalments[0].id).payment
+    report = run(due + timedelta(days=3))
+    assert report.counts["retry"] == 1  # the old attempt given up: tried again later
+    assert db.session.get(Payment, first_payment.id).status == "failed"
+    assert localstripe.get(f"/v1/payment_intents/{first_payment.payment_intent_id}")["status"] == "canceled"
+
+
+def test_a_payment_recorded_by_the_webhook_settles_the_instalment(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, THREE_D_SECURE_CARD)
+    due = plan.instalments[0].due_date
+    run(due)
+    instalment = db.session.get(type(plan.instalments[0]), plan.instalments[0].id)
+    secret = localstripe.get(f"/v1/payment_intents/{instalment.payment.payment_intent_id}")["client_secret"]
+    localstripe.authenticate(secret, success=True)
+    sync_payment(instalment.payment, get_gateway())  # what the webhook or `payments reconcile` does
+    assert run(due + timedelta(days=1)).counts == {"paid": 1}
+    assert ledger_payments(account) == [-10_000]
+
+
+def test_a_disputed_account_is_skipped(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    account.status = "disputed"
+    db.session.commit()
+    assert run(plan.instalments[0].due_date).counts == {"paused": 1}
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
+
+
+def test_notices_wait_for_contact_hours(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, DECLINED_CARD)
+    night = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    run(plan.instalments[0].due_date, now=night)
+    assert emails(app) == []
+    run(plan.instalments[0].due_date, now=NOON)
+    assert [m["Subject"] for m in emails(app)] == ["Your payment of £100.00 did not go through"]
+
+
+def test_a_payment_made_another_way_reduces_what_is_collected(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    db.session.add(
+        LedgerEntry(
+            account_id=account.id,
+            kind="payment",
+            amount=-25_000,
+            effective_date=date(2026, 11, 23),
+            external_ref="bank:1",
+        )
+    )
+    db.session.commit()
+    run(plan.instalments[-1].due_date)
+    assert ledger_payments(account) == [-25_000, -5_000]
+    assert db.session.get(Plan, plan.id).status == "completed"
+
+
+def test_the_collect_command_takes_a_day(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    due = plan.instalments[0].due_date
+    result = app.test_cli_runner().invoke(args=["collect", "--today", due.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert f"{plan.reference} #1: paid" in result.output
+    assert "Collected: paid 1." in result.output
+    assert ledger_payments(account) == [-10_000]
+
+
+def test_the_debtor_sees_the_paid_instalment_on_their_plan(app, debtor, account, localstripe, browser):
+    plan = active_plan(debtor, account, localstripe)
+    run(plan.instalments[0].due_date)
+    browser.sign_in(make_link(debtor), debtor)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", browser.get(f"/plans/{plan.reference}").get_data(as_text=True)))
+    assert "Paid so far £100.00 of £300.00" in text
+    assert text.count("Paid") >= 2

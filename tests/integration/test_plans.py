@@ -1,0 +1,562 @@
+"""Plans on the debtor's side, through HTTP: options, proposals, agreeing, the card, managing a plan."""
+
+import gzip
+import re
+from datetime import timedelta
+
+import pytest
+
+from portal.demo import seed
+from portal.extensions import db
+from portal.models import (
+    Account,
+    Agreement,
+    AuditEvent,
+    Budget,
+    CreditorEvent,
+    Debtor,
+    Instalment,
+    LedgerEntry,
+    Payment,
+    Plan,
+)
+from portal.plans import agreement, service
+from tests.conftest import Browser
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.integration.test_page_weight import STATIC
+from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD
+
+POLICY = {
+    "min_instalment": 500,
+    "max_term_months": 12,
+    "auto_accept_max_term_months": 12,
+    "frequencies": ["weekly", "fortnightly", "four_weekly", "monthly"],
+    "settlement_discount_pct": [10, 20],
+    "first_payment_within_days": 30,
+    "missed_payments_to_break": 2,
+    "retry_attempts": 1,
+    "retry_after_days": 3,
+}
+
+
+@pytest.fixture
+def settings(localstripe, tmp_path):
+    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+
+
+@pytest.fixture
+def debtor(app):
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
+    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    db.session.commit()
+    return debtor
+
+
+@pytest.fixture
+def account(debtor, browser):
+    account = make_account(debtor, [("itemization", 60_000)], description="Mobile phone contract", reference="MM-300")
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    return account
+
+
+@pytest.fixture
+def today(debtor):
+    return service.local_today(debtor)
+
+
+def _text(response) -> str:
+    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
+
+
+def _plan(reference: str | None = None) -> Plan:
+    db.session.expire_all()
+    query = db.select(Plan).order_by(Plan.id.desc())
+    if reference:
+        query = query.where(Plan.reference == reference)
+    return db.session.scalars(query).first()
+
+
+def _events(kind: str) -> list[CreditorEvent]:
+    return list(db.session.scalars(db.select(CreditorEvent).where(CreditorEvent.kind == kind)))
+
+
+def _choose(browser, account, today, offer="monthly:12", **extra):
+    data = {"offer": offer, "frequency": "monthly", "start": (today + timedelta(days=7)).isoformat(), "payday": ""}
+    return browser.post(f"/accounts/{account.id}/plans", data | extra)
+
+
+def _agree(browser, plan_reference: str, first: str = "later"):
+    return browser.post(f"/plans/{plan_reference}/check", {"first": first})
+
+
+class Card:
+    """What pay.js does on the plan's card page, as JSON calls."""
+
+    def __init__(self, browser, stripe):
+        self.browser = browser
+        self.stripe = stripe
+
+    def post(self, path: str, body: dict | None = None):
+        headers = {"X-CSRFToken": self.browser.token(), "Accept": "application/json"}
+        response = self.browser.client.post(path, json=body or {}, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    def save(self, reference: str, number: str, confirm_path: str | None = None) -> tuple[str, dict]:
+        secret = self.post(f"/plans/{reference}/card/setup")["client_secret"]
+        setup_intent = self.stripe.confirm_setup(secret, number)["id"]
+        return setup_intent, self.post(
+            confirm_path or f"/plans/{reference}/card/confirm", {"setup_intent": setup_intent}
+        )
+
+
+@pytest.fixture
+def card(browser, localstripe):
+    return Card(browser, localstripe)
+
+
+def _agreed_plan(browser, account, today, first="later", offer="monthly:12") -> Plan:
+    response = _choose(browser, account, today, offer=offer)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    reference = response.headers["Location"].split("/")[2]
+    assert _agree(browser, reference, first).status_code == 303
+    return _plan(reference)
+
+
+# Options
+
+
+def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, account, today):
+    response = browser.get(f"/accounts/{account.id}/plans")
+    text = _text(response)
+    assert response.status_code == 200
+    assert "You owe £600.00" in text
+    assert "Pay £480.00 once and save £120.00" in text  # the 20% settlement
+    assert "£300.00 a month" in text and "£50.00 a month" in text
+    assert "Payments 12 Total £600.00 Ends" in text
+    html = response.get_data(as_text=True)
+    assert '<svg viewBox="0 0 320 120" role="img"' in html
+    assert "What you owe falls from £600.00 to nothing by" in text
+
+
+def test_choosing_another_frequency_swaps_in_just_the_offers(browser, account):
+    response = browser.get(
+        f"/accounts/{account.id}/plans?frequency=weekly", headers={"HX-Request": "true", "HX-Target": "offers"}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="offers">') and "<html" not in html
+    assert "a week" in html and "a month" not in html
+
+
+def test_choosing_another_offer_swaps_in_just_the_schedule(browser, account):
+    response = browser.get(
+        f"/accounts/{account.id}/plans?frequency=monthly&offer=monthly:2",
+        headers={"HX-Request": "true", "HX-Target": "preview"},
+    )
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="preview"')
+    assert "2 payments of £300.00 a month" in html
+    assert 'hx-swap-oob="innerHTML"' in html
+
+
+def test_a_first_date_outside_the_window_is_explained(browser, account, today):
+    late = today + timedelta(days=45)
+    text = _text(browser.get(f"/accounts/{account.id}/plans?start={late.isoformat()}"))
+    assert "Choose a date from" in text
+
+
+def test_an_account_that_is_disputed_offers_no_plan(browser, debtor, account):
+    account.status = "disputed"
+    db.session.commit()
+    text = _text(browser.get(f"/accounts/{account.id}/plans"))
+    assert "You cannot set up a plan on this account now" in text
+
+
+def test_someone_elses_account_and_plan_do_not_exist(browser, account, today):
+    other = make_debtor(make_uk_creditor(policy=POLICY))
+    their_account = make_account(other)
+    db.session.commit()
+    their_plan = service.submit_proposal(other, their_account, 10_000, "monthly", today + timedelta(days=3))
+    db.session.commit()
+    assert browser.get(f"/accounts/{their_account.id}/plans").status_code == 404
+    assert browser.get(f"/accounts/{their_account.id}/plans/propose").status_code == 404
+    for path in ("", "/check", "/card", "/payment-day", "/pay", "/pause", "/cancel", "/calendar.ics"):
+        assert browser.get(f"/plans/{their_plan.reference}{path}").status_code == 404
+
+
+# Choosing and agreeing
+
+
+def test_choosing_an_offer_stores_a_draft_and_asks_to_check_it(browser, account, today):
+    response = _choose(browser, account, today)
+    assert response.status_code == 303
+    plan = _plan()
+    assert response.headers["Location"] == f"/plans/{plan.reference}/check"
+    assert plan.status == "draft" and plan.source == "offer" and plan.frequency == "monthly"
+    assert [i.amount for i in plan.instalments] == [5_000] * 12
+    assert sum(i.amount for i in plan.instalments) == plan.total == 60_000
+    text = _text(browser.get(response.headers["Location"]))
+    assert "Check your plan" in text
+    assert "12 payments of £50.00 a month" in text
+    assert "What you agree to" in text and "If a payment is missed" in text
+    assert f"Agreement version {agreement.VERSION}" in text
+
+
+def test_a_changed_offer_asks_to_choose_again(browser, account, today):
+    response = _choose(browser, account, today, offer="monthly:99")
+    assert response.status_code == 400
+    assert "That plan has changed. Choose a plan again." in _text(response)
+
+
+def test_agreeing_needs_a_choice_of_when_to_pay_first(browser, account, today):
+    _choose(browser, account, today)
+    plan = _plan()
+    response = browser.post(f"/plans/{plan.reference}/check", {})
+    assert response.status_code == 400
+    assert _text(response).count("Choose when to make the first payment") == 2
+
+
+def test_agreeing_stores_the_words_their_version_and_the_time(browser, account, today):
+    _choose(browser, account, today)
+    plan = _plan()
+    response = _agree(browser, plan.reference)
+    assert response.headers["Location"] == f"/plans/{plan.reference}/card"
+    plan = _plan(plan.reference)
+    assert plan.status == "agreed" and plan.agreed_at is not None and plan.pay_first_now is False
+    stored = db.session.scalar(db.select(Agreement).where(Agreement.plan_id == plan.id))
+    assert stored.version == agreement.VERSION and stored.language == "en"
+    assert "You agree to pay £600.00" in stored.text and "12 payments of £50.00 a month" in stored.text
+    assert stored.agreed_at is not None
+    assert [e.data["plan"] for e in _events("plan.agreed")] == [plan.reference]
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "plan.agreed")) is not None
+
+
+def test_a_new_choice_replaces_an_unstarted_plan(browser, account, today):
+    _choose(browser, account, today)
+    first = _plan()
+    _choose(browser, account, today, offer="monthly:2")
+    assert _plan(first.reference).status == "withdrawn"
+    assert _plan().status == "draft"
+
+
+# Proposing their own plan
+
+
+def test_a_proposal_inside_the_policy_is_accepted_at_once(browser, account, today):
+    start = (today + timedelta(days=5)).isoformat()
+    response = browser.post(
+        f"/accounts/{account.id}/plans/propose", {"amount": "100", "frequency": "monthly", "start": start}
+    )
+    plan = _plan()
+    assert response.headers["Location"] == f"/plans/{plan.reference}/check"
+    assert plan.status == "draft" and plan.source == "proposal" and plan.proposed_amount == 10_000
+    assert [i.amount for i in plan.instalments] == [10_000] * 6
+    assert "we can agree this plan straight away" in _text(browser.get(response.headers["Location"]))
+
+
+def test_a_proposal_outside_the_policy_is_sent_for_review_with_the_reasons(browser, account, today):
+    start = (today + timedelta(days=5)).isoformat()
+    response = browser.post(
+        f"/accounts/{account.id}/plans/propose", {"amount": "20", "frequency": "monthly", "start": start}
+    )
+    plan = _plan()
+    assert response.headers["Location"] == f"/plans/{plan.reference}"
+    assert plan.status == "pending_review"
+    assert [reason["code"] for reason in plan.review_reasons] == ["term_too_long"]
+    text = _text(browser.get(response.headers["Location"]))
+    assert "Your proposal has been sent for review" in text
+    assert "We will tell you by" in text
+    assert "Your plan would take 30 months. We can agree plans of up to 12 months straight away." in text
+    [event] = _events("plan.proposed")
+    assert event.data["plan"] == plan.reference and event.data["reasons"][0]["code"] == "term_too_long"
+    dashboard = _text(browser.get("/accounts/"))
+    assert "We are looking at the plan you proposed" in dashboard
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"frequency": "monthly", "start": "2030-01-01"}, "Enter the amount you can pay each time"),
+        ({"amount": "lots", "frequency": "monthly", "start": "2030-01-01"}, "Enter an amount in numbers"),
+        ({"amount": "50", "start": "2030-01-01"}, "Choose how often you want to pay"),
+        ({"amount": "50", "frequency": "monthly"}, "Enter the date of your first payment"),
+        ({"amount": "50", "frequency": "monthly", "start": "31/02/2030"}, "Enter a real date"),
+        ({"amount": "50", "frequency": "monthly", "start": "2020-01-01"}, "Enter a date from today onwards"),
+        ({"amount": "700", "frequency": "monthly", "start": "2030-01-01"}, "Enter an amount of £600.00 or less"),
+    ],
+)
+def test_a_proposal_that_cant_be_read_is_explained_beside_the_field(browser, account, data, message):
+    response = browser.post(f"/accounts/{account.id}/plans/propose", data)
+    assert response.status_code == 400
+    assert _text(response).count(message) == 2
+    assert _plan() is None
+
+
+def test_the_proposal_page_can_be_filled_in_from_a_link(browser, account):
+    html = browser.get(f"/accounts/{account.id}/plans/propose?amount=5365&frequency=fortnightly").get_data(as_text=True)
+    assert 'value="53.65"' in html
+    assert 'value="fortnightly" checked' in html
+
+
+def test_submit_proposal_keeps_the_budget_and_returns_the_decision(app, debtor, account, today):
+    budget = Budget(debtor_id=debtor.id, jurisdiction="UK", currency="GBP", mode="quick")
+    db.session.add(budget)
+    db.session.flush()
+    plan = service.submit_proposal(debtor, account, 1_000, "weekly", today + timedelta(days=2), budget=budget)
+    db.session.commit()
+    assert plan.status == "pending_review" and not plan.accepted
+    assert plan.budget_id == budget.id and plan.source == "budget"
+    assert plan.review_by > today
+    assert _events("plan.proposed")[0].data["budget_id"] == budget.id
+
+
+# The card and the first payment
+
+
+def test_saving_a_card_starts_the_plan_and_takes_the_first_payment_once(browser, card, account, today, localstripe):
+    plan = _agreed_plan(browser, account, today, first="now")
+    page = _text(browser.get(f"/plans/{plan.reference}/card"))
+    assert "Save card and pay £50.00" in page
+    setup_intent, answer = card.save(plan.reference, GOOD_CARD)
+    assert answer == {"status": "succeeded", "redirect": f"/plans/{plan.reference}/done"}
+    plan = _plan(plan.reference)
+    first = plan.instalments[0]
+    assert plan.status == "active" and plan.card_last4 == "4242"
+    assert first.status == "paid" and first.attempts == 1
+    payment = db.session.get(Payment, first.payment_id)
+    assert payment.idempotency_key == f"instalment:{first.id}:attempt:1"
+    entries = db.session.scalars(db.select(LedgerEntry).where(LedgerEntry.kind == "payment")).all()
+    assert [(e.amount, e.external_ref) for e in entries] == [(-5_000, payment.payment_intent_id)]
+
+    # pay.js sending the same confirm again (a retry over a poor signal) charges nothing more
+    again = card.post(f"/plans/{plan.reference}/card/confirm", {"setup_intent": setup_intent})
+    assert again["status"] == "succeeded"
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
+    assert len(localstripe.payment_intents(payment.reference)) == 1
+
+    done = _text(browser.get(f"/plans/{plan.reference}/done"))
+    assert "Your plan is set up" in done and plan.reference in done
+    dashboard = _text(browser.get("/accounts/"))
+    assert "Next payment £50.00 on" in dashboard
+    assert "Paid so far £50.00 of £600.00" in dashboard
+
+
+def test_a_card_saved_to_pay_on_the_date_takes_nothing_now(browser, card, account, today):
+    plan = _agreed_plan(browser, account, today, first="later")
+    _, answer = card.save(plan.reference, GOOD_CARD)
+    assert answer["status"] == "succeeded"
+    plan = _plan(plan.reference)
+    assert plan.status == "active"
+    assert {i.status for i in plan.instalments} == {"scheduled"}
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
+
+
+def test_a_declined_first_payment_asks_for_another_card_which_then_pays(browser, card, account, today):
+    plan = _agreed_plan(browser, account, today, first="now")
+    _, answer = card.save(plan.reference, DECLINED_CARD)
+    assert answer["status"] == "failed"
+    assert "Your card was declined, so no money was taken" in answer["message"]
+    assert answer["retry"]["url"] == f"/plans/{plan.reference}/card/retry"
+    first = _plan(plan.reference).instalments[0]
+    assert first.status == "scheduled" and first.declines == 0  # an on-session try is not a missed payment
+
+    urls = card.browser.client.post(
+        answer["retry"]["url"], json={}, headers={"X-CSRFToken": card.browser.token(), "Accept": "application/json"}
+    ).get_json()
+    _, answer = card.save(plan.reference, GOOD_CARD, urls["confirm_url"])
+    assert answer["status"] == "succeeded"
+    plan = _plan(plan.reference)
+    first = plan.instalments[0]
+    assert first.status == "paid" and first.attempts == 2
+    assert db.session.get(Payment, first.payment_id).idempotency_key == f"instalment:{first.id}:attempt:2"
+    assert plan.card_last4 == "4242"
+
+
+def test_a_first_payment_that_needs_3d_secure_completes_after_the_check(browser, card, account, today, localstripe):
+    plan = _agreed_plan(browser, account, today, first="now")
+    setup_intent, answer = card.save(plan.reference, THREE_D_SECURE_CARD)
+    assert answer["status"] == "requires_action"
+    localstripe.authenticate(answer["client_secret"], success=True)
+    answer = card.post(f"/plans/{plan.reference}/card/confirm", {"setup_intent": setup_intent})
+    assert answer["status"] == "succeeded"
+    assert _plan(plan.reference).instalments[0].status == "paid"
+
+
+# Managing a plan
+
+
+@pytest.fixture
+def active(browser, card, account, today):
+    plan = _agreed_plan(browser, account, today, first="later")
+    card.save(plan.reference, GOOD_CARD)
+    return _plan(plan.reference)
+
+
+def test_the_plan_page_shows_the_next_payment_the_schedule_and_the_changes(browser, active):
+    text = _text(browser.get(f"/plans/{active.reference}"))
+    assert "Next payment £50.00" in text
+    assert "Paid so far £0.00 of £600.00" in text
+    for action in ("Change the payment date", "Pay extra or pay off early", "Change your card", "Ask for a pause"):
+        assert action in text
+    assert text.count("To pay") == 12
+
+
+def test_changing_the_payment_day_moves_the_later_payments_too(browser, active, today):
+    new = today + timedelta(days=20)
+    response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": new.isoformat()})
+    assert response.status_code == 303
+    dates = [i.due_date for i in _plan(active.reference).instalments]
+    assert dates[0] == new and dates[1].month == (new.month % 12) + 1 and len(set(dates)) == 12
+    assert _events("plan.changed")[0].data["change"] == "payment_day"
+
+
+def test_a_payment_day_outside_the_window_is_refused(browser, active, today):
+    response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": today.isoformat()})
+    assert response.status_code == 400
+    assert "Choose a date from" in _text(response)
+
+
+def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
+    page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    check = browser.post(f"/plans/{active.reference}/pay", {"choice": "other", "amount": "120", "idempotency_key": key})
+    assert "Check your payment" in _text(check) and "Pay £120.00" in _text(check)
+    paid = browser.post(
+        f"/plans/{active.reference}/pay",
+        {"choice": "other", "amount": "120", "idempotency_key": key, "step": "pay"},
+    )
+    assert paid.status_code == 303 and "/receipt" in paid.headers["Location"]
+    amounts = [(i.amount, i.status) for i in _plan(active.reference).instalments]
+    assert amounts[:9] == [(5_000, "scheduled")] * 9
+    assert amounts[9:] == [(3_000, "scheduled"), (0, "cancelled"), (0, "cancelled")]
+    # the same form sent again is the same payment
+    again = browser.post(
+        f"/plans/{active.reference}/pay",
+        {"choice": "other", "amount": "120", "idempotency_key": key, "step": "pay"},
+    )
+    assert again.headers["Location"] == paid.headers["Location"]
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
+
+
+def test_paying_off_the_rest_completes_the_plan(browser, active):
+    page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    browser.post(f"/plans/{active.reference}/pay", {"choice": "rest", "idempotency_key": key, "step": "pay"})
+    plan = _plan(active.reference)
+    assert plan.status == "completed"
+    assert {i.status for i in plan.instalments} == {"cancelled"}
+    assert [e.data["plan"] for e in _events("plan.completed")] == [plan.reference]
+
+
+def test_changing_the_card_keeps_the_plan_and_uses_the_new_card(browser, card, active):
+    text = _text(browser.get(f"/plans/{active.reference}/card"))
+    assert "Change your card" in text and "Card ending 4242" in text
+    _, answer = card.save(active.reference, "5555555555554444", f"/plans/{active.reference}/card/confirm?change=1")
+    assert answer == {"status": "succeeded", "redirect": f"/plans/{active.reference}"}
+    plan = _plan(active.reference)
+    assert plan.status == "active" and plan.card_last4 == "4444"
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
+
+
+def test_asking_for_a_pause_goes_to_a_person_and_payments_carry_on(browser, active):
+    response = browser.post(f"/plans/{active.reference}/pause", {"months": "2", "reason": "I lost my job"})
+    assert response.status_code == 303
+    plan = _plan(active.reference)
+    assert plan.status == "active" and plan.pause_months == 2 and plan.pause_reason == "I lost my job"
+    [event] = _events("plan.pause_requested")
+    assert event.data["months"] == 2
+    assert "You asked for a pause of 2 months" in _text(browser.get(f"/plans/{active.reference}"))
+
+
+def test_a_pause_request_needs_a_length(browser, active):
+    response = browser.post(f"/plans/{active.reference}/pause", {})
+    assert response.status_code == 400
+    assert "Choose how long you need a pause for" in _text(response)
+
+
+def test_cancelling_stops_the_payments(browser, active):
+    assert "Are you sure you want to cancel your plan?" in _text(browser.get(f"/plans/{active.reference}/cancel"))
+    response = browser.post(f"/plans/{active.reference}/cancel")
+    assert response.status_code == 303
+    plan = _plan(active.reference)
+    assert plan.status == "cancelled"
+    assert {i.status for i in plan.instalments} == {"cancelled"}
+    assert _events("plan.cancelled")
+    assert "Set up a payment plan" in _text(browser.get("/accounts/"))
+
+
+def test_the_calendar_file_has_every_payment_date(browser, active):
+    response = browser.get(f"/plans/{active.reference}/calendar.ics")
+    assert response.mimetype == "text/calendar"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    dates = re.findall(r"DTSTART;VALUE=DATE:(\d{8})", body)
+    assert dates == [f"{i.due_date:%Y%m%d}" for i in active.instalments]
+    assert "SUMMARY:Payment of £50.00 to Harbour Credit" in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+def test_the_account_page_shows_the_plan(browser, active):
+    text = _text(browser.get(f"/accounts/{active.account_id}"))
+    assert "Your plan £50.00 a month" in text and "Manage your plan" in text
+
+
+def test_instalments_add_up_to_the_plan_total_whatever_the_offer(browser, account, today):
+    for offer in ("settlement", "monthly:2", "monthly:7", "monthly:12"):
+        _choose(browser, account, today, offer=offer)
+        plan = _plan()
+        assert sum(i.amount for i in plan.instalments) == plan.total
+    settlement = db.session.scalar(db.select(Plan).where(Plan.kind == "settlement"))
+    assert settlement.total == 48_000 and settlement.saving == 12_000
+    assert db.session.scalar(db.select(db.func.count(Instalment.id))) == 1 + 2 + 7 + 12
+
+
+def test_plan_pages_keep_to_the_performance_budget(browser, debtor, active):
+    other = make_account(debtor, [("itemization", 250_000)])
+    db.session.commit()
+    for path in (
+        f"/accounts/{other.id}/plans?frequency=weekly",
+        f"/plans/{active.reference}",
+        f"/plans/{active.reference}/card",
+    ):
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        page = response.get_data()
+        assert len(gzip.compress(page)) < 14 * 1024, path
+        assets = re.findall(r'(?:href|src)="/static/([^"?]+)', page.decode())
+        assert sum(len(gzip.compress((STATIC / asset).read_bytes())) for asset in assets) < 30 * 1024, path
+
+
+def test_a_paid_settlement_writes_off_the_rest_and_ends(browser, card, account, today):
+    plan = _agreed_plan(browser, account, today, first="now", offer="settlement")
+    _, answer = card.save(plan.reference, GOOD_CARD)
+    assert answer["status"] == "succeeded"
+    plan = _plan(plan.reference)
+    assert plan.status == "completed"
+    entries = db.session.scalars(db.select(LedgerEntry).where(LedgerEntry.account_id == account.id)).all()
+    assert [(e.kind, e.amount) for e in entries][1:] == [("payment", -48_000), ("credit", -12_000)]
+    assert "There is nothing to pay on this account" in _text(browser.get(f"/accounts/{account.id}/plans"))
+
+
+def test_the_plan_pages_work_in_spanish(browser, active, account):
+    browser.post("/language", {"language": "es", "next": "/accounts/"})
+    for path in (f"/plans/{active.reference}", f"/plans/{active.reference}/pay", f"/accounts/{account.id}"):
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert "600,00" in response.get_data(as_text=True), path
+
+
+def test_every_demo_account_has_offers_or_says_why_not(app):
+    seed()
+    for debtor in db.session.scalars(db.select(Debtor)).all():
+        visitor = Browser(app.test_client())
+        visitor.sign_in(make_link(debtor), debtor)
+        for account in db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id)):
+            text = _text(visitor.get(f"/accounts/{account.id}/plans"))
+            assert "Choose a plan" in text or "You cannot set up a plan on this account now" in text, account
+            if account.status == "open" and "Choose a plan" not in text:
+                assert account.reference == "BE-771204"  # the demo's creditor pause

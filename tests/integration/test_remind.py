@@ -1,0 +1,113 @@
+"""`flask remind`: a reminder before each plan payment, once, in contact hours, never on a paused account."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from portal.extensions import db
+from portal.jobs.remind import remind
+from portal.models import Instalment
+from portal.plans import service
+from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.integration.test_collect import POLICY, active_plan, emails, run
+
+
+@pytest.fixture
+def settings(localstripe, tmp_path):
+    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+
+
+@pytest.fixture
+def debtor(app):
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
+    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    db.session.commit()
+    return debtor
+
+
+@pytest.fixture
+def plan(debtor, localstripe):
+    account = make_account(debtor, [("itemization", 30_000)], description="Mobile phone contract")
+    db.session.commit()
+    return active_plan(debtor, account, localstripe)
+
+
+def at(day, hour: int) -> datetime:
+    """A moment in London (UTC in winter, when these plans run)."""
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def subjects(app) -> list[str]:
+    return [message["Subject"] for message in emails(app)]
+
+
+def test_a_reminder_goes_a_few_days_before_the_payment_once(app, plan):
+    due = plan.instalments[0].due_date
+    assert remind(at(due - timedelta(days=4), 12), days_before=3).counts == {}
+    assert remind(at(due - timedelta(days=3), 12), days_before=3).counts == {"sent": 1}
+    [message] = emails(app)
+    assert message["To"] == "sarah@example.co.uk"
+    assert message["Subject"].startswith("Your next payment of £100.00 is on ")
+    body = message.get_content()
+    assert "Mobile phone contract" in body and "card ending 4242" in body and "http://portal.test/l/" in body
+    assert remind(at(due - timedelta(days=2), 12), days_before=3).counts == {}
+    assert len(emails(app)) == 1
+    db.session.expire_all()
+    assert db.session.get(Instalment, plan.instalments[0].id).reminded_for == due
+
+
+def test_reminders_wait_for_the_debtors_contact_hours(app, plan):
+    due = plan.instalments[0].due_date
+    assert remind(at(due - timedelta(days=2), 22), days_before=3).counts == {"not_now": 1}
+    assert remind(at(due - timedelta(days=2), 7), days_before=3).counts == {"not_now": 1}
+    assert emails(app) == []
+    assert remind(at(due - timedelta(days=1), 8), days_before=3).counts == {"sent": 1}
+
+
+def test_no_reminder_for_a_paused_account(app, plan):
+    plan.account.status = "on_hold"
+    db.session.commit()
+    due = plan.instalments[0].due_date
+    assert remind(at(due - timedelta(days=3), 12), days_before=3).counts == {"paused": 1}
+    assert emails(app) == []
+
+
+def test_no_reminder_without_an_allowed_channel(app, plan, debtor):
+    debtor.email = None
+    db.session.commit()
+    due = plan.instalments[0].due_date
+    assert remind(at(due - timedelta(days=3), 12), days_before=3).counts == {"not_now": 1}
+    assert emails(app) == []
+
+
+def test_a_new_payment_date_gets_its_own_reminder(app, plan, debtor):
+    due = plan.instalments[0].due_date
+    remind(at(due - timedelta(days=3), 12), days_before=3)
+    with app.test_request_context():
+        service.change_payment_day(plan, debtor, due + timedelta(days=10))
+    db.session.commit()
+    new_due = due + timedelta(days=10)
+    assert remind(at(new_due - timedelta(days=3), 12), days_before=3).counts == {"sent": 1}
+    assert len(emails(app)) == 2
+
+
+def test_remind_also_sends_notices_collect_left_for_the_morning(app, debtor, localstripe):
+    creditor = debtor.creditor
+    other = make_debtor(creditor, email="tom@example.co.uk")
+    account = make_account(other, [("itemization", 30_000)])
+    db.session.commit()
+    declined = active_plan(other, account, localstripe, "4000000000000341")
+    due = declined.instalments[0].due_date
+    run(due, now=at(due, 2))  # collect at 2am: the notice waits
+    assert emails(app) == []
+    report = remind(at(due, 9), days_before=3)
+    assert report.notices == 1
+    assert subjects(app) == ["Your payment of £100.00 did not go through"]
+
+
+def test_the_remind_command(app, plan):
+    due = plan.instalments[0].due_date
+    moment = f"{due - timedelta(days=3):%Y-%m-%d}T12:00"
+    result = app.test_cli_runner().invoke(args=["remind", "--now", moment, "--days-before", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Reminders: sent 1; notices sent: 0." in result.output
