@@ -1,0 +1,235 @@
+"""The budget's forms: which budget to start, the household, a page of amounts, the explanations.
+
+The amounts page is built from the structure (data), so it reads the posted fields itself rather than
+declaring WTForms fields; CSRFProtect checks every POST all the same.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from portal.budget.engine import BudgetLine, Frequency, GuidelineFlag, Household
+from portal.budget.labels import label
+from portal.budget.service import MAX_LINE_AMOUNT
+from portal.budget.structures import Section
+from portal.models.budget import BUDGET_MODES
+from portal.money import Money, format_money, parse_money
+
+#: the longest explanation kept: "a short explanation", as an adviser would write in the margin
+MAX_EXPLANATION = 500
+
+
+def choose_mode(value: str | None) -> str | None:
+    """ "quick" or "full" from the start page's radios; None when nothing was chosen."""
+    return value if value in BUDGET_MODES else None
+
+
+class HouseholdForm(FlaskForm):
+    adults = StringField(_l("Adults, including you"))
+    children = StringField(_l("Children"))
+    vehicles = StringField(_l("Cars, vans and motorbikes"))
+
+    def __init__(self, *args, household: Household | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if household is not None and not self.is_submitted():
+            self.adults.data = str(household.adults)
+            self.children.data = str(household.children)
+            self.vehicles.data = str(household.vehicles)
+        self.household: Household | None = None
+
+    def check(self) -> bool:
+        """Read the three counts; a message beside any field that is not a sensible whole number."""
+        adults = _count(self.adults, 1, 20, _l("Enter how many adults live with you, including you, like 1 or 2"))
+        children = _count(self.children, 0, 20, _l("Enter how many children live with you, or 0"))
+        vehicles = _count(self.vehicles, 0, 10, _l("Enter how many cars, vans or motorbikes you use, or 0"))
+        if adults is None or children is None or vehicles is None:
+            return False
+        self.household = Household(adults=adults, children=children, vehicles=vehicles)
+        return True
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [
+            (field.id, str(field.errors[0])) for field in (self.adults, self.children, self.vehicles) if field.errors
+        ]
+
+
+def _count(field, lowest: int, highest: int, message) -> int | None:
+    text = (field.data or "").strip()
+    if not text and lowest == 0:
+        field.data = "0"
+        return 0
+    if not text.isdigit() or not lowest <= int(text) <= highest:
+        field.errors = [message]
+        return None
+    return int(text)
+
+
+class LinesForm:
+    """A page of amounts, each with how often it is paid: ``<line>-amount`` and ``<line>-frequency``.
+
+    A blank amount means nothing is paid. ``lines`` holds what could be read, even when other fields
+    have errors, so live totals can add up whatever is valid so far.
+    """
+
+    def __init__(
+        self,
+        sections: Iterable[Section],
+        currency: str,
+        locale: str,
+        formdata: Mapping[str, str] | None = None,
+        saved: Mapping[str, BudgetLine] | None = None,
+    ):
+        self.sections = tuple(sections)
+        self.currency = currency
+        self.locale = locale
+        self.lines: dict[str, BudgetLine] = {}
+        #: {line_id: (amount as typed or saved, frequency value)} to draw the fields again
+        self.values: dict[str, tuple[str, str]] = {}
+        #: {line_id: message}
+        self.errors: dict[str, str] = {}
+        if formdata is None:
+            self._fill(saved or {})
+        else:
+            self._read(formdata)
+
+    def _fill(self, saved: Mapping[str, BudgetLine]) -> None:
+        for section in self.sections:
+            for line in section.lines:
+                entry = saved.get(line.id)
+                if entry is None:
+                    self.values[line.id] = ("", str(Frequency.MONTHLY))
+                else:
+                    self.lines[line.id] = entry
+                    amount = str(Money(entry.amount_minor, self.currency).to_decimal())
+                    self.values[line.id] = (amount, str(entry.frequency))
+
+    def _read(self, formdata: Mapping[str, str]) -> None:
+        for section in self.sections:
+            for line in section.lines:
+                typed = (formdata.get(f"{line.id}-amount") or "").strip()
+                chosen = formdata.get(f"{line.id}-frequency") or str(Frequency.MONTHLY)
+                self.values[line.id] = (typed, chosen)
+                problem = self._problem(line.label, typed, chosen)
+                if problem is not None:
+                    self.errors[line.id] = problem
+                elif typed:
+                    money = parse_money(typed, self.currency)
+                    self.lines[line.id] = BudgetLine(line.id, money.minor, Frequency(chosen))
+
+    def _problem(self, line_label: str, typed: str, chosen: str) -> str | None:
+        name = label(line_label)
+        if chosen not in {str(frequency) for frequency in Frequency}:
+            return _("Choose how often you pay or get %(item)s", item=name)
+        if not typed:
+            return None
+        money = parse_money(typed, self.currency)
+        if money is None:
+            return _("Enter the amount for %(item)s in numbers, like 50 or 50.00", item=name)
+        if money.minor < 0:
+            return _("Enter the amount for %(item)s as 0 or more", item=name)
+        if money.minor > MAX_LINE_AMOUNT:
+            limit = format_money(MAX_LINE_AMOUNT, self.currency, self.locale)
+            return _("Enter an amount for %(item)s of less than %(limit)s", item=name, limit=limit)
+        return None
+
+    def validate(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [
+            (f"{line.id}-amount", self.errors[line.id])
+            for section in self.sections
+            for line in section.lines
+            if line.id in self.errors
+        ]
+
+
+class ExplanationsForm:
+    """Why an amount is above the guideline: a short answer for each flag, ``explain-<id>``."""
+
+    def __init__(
+        self,
+        flags: Iterable[GuidelineFlag],
+        labels: Mapping[str, str],
+        formdata: Mapping[str, str] | None = None,
+        saved: Mapping[str, str] | None = None,
+    ):
+        self.flags = list(flags)
+        self.texts: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        for flag in self.flags:
+            if formdata is None:
+                self.texts[flag.item_id] = (saved or {}).get(flag.item_id, "")
+                continue
+            text = (formdata.get(f"explain-{flag.item_id}") or "").strip()
+            self.texts[flag.item_id] = text
+            name = labels[flag.item_id]
+            if not text:
+                self.errors[flag.item_id] = _("Tell us in a few words why you spend this on %(item)s", item=name)
+            elif len(text) > MAX_EXPLANATION:
+                self.errors[flag.item_id] = _(
+                    "Keep your answer about %(item)s to %(count)d characters or fewer", item=name, count=MAX_EXPLANATION
+                )
+
+    def validate(self) -> bool:
+        return not self.errors
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [
+            (f"explain-{flag.item_id}", self.errors[flag.item_id]) for flag in self.flags if flag.item_id in self.errors
+        ]
+
+
+class FirstPaymentForm(FlaskForm):
+    """When the first payment of the proposals would be: a GOV.UK date input, filled in with a suggestion."""
+
+    day = StringField(_l("Day"))
+    month = StringField(_l("Month"))
+    year = StringField(_l("Year"))
+
+    def __init__(self, *args, suggested: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.day.data, self.month.data, self.year.data = (
+                str(suggested.day),
+                str(suggested.month),
+                str(suggested.year),
+            )
+        self.first: date | None = None
+        self.date_error: str | None = None
+
+    def check(self, today: date) -> bool:
+        """Read the date: a real day, from today to a year ahead (the plan rules decide the rest)."""
+        parts = [(self.day.data or "").strip(), (self.month.data or "").strip(), (self.year.data or "").strip()]
+        if not all(part.isdigit() for part in parts):
+            self.date_error = _("Enter the date of your first payment, like %(example)s", example=_example(today))
+            return False
+        try:
+            first = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            self.date_error = _("The date of your first payment must be a real date")
+            return False
+        if first < today:
+            self.date_error = _("The date of your first payment must be today or later")
+            return False
+        if first > today + timedelta(days=366):
+            self.date_error = _("The date of your first payment must be within a year")
+            return False
+        self.first = first
+        return True
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [("first-day", self.date_error)] if self.date_error else []
+
+
+def _example(today: date) -> str:
+    soon = today + timedelta(days=7)
+    return f"{soon.day} {soon.month} {soon.year}"
