@@ -1,0 +1,65 @@
+"""A dispute of a debt, or a request for the original creditor's name and address: collection waits for the answer."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.account import Account
+from portal.models.types import UTCDateTime, utcnow
+
+#: "dispute": the debtor says the debt is wrong; "original_creditor": they ask who the debt first belonged to.
+#: Under the FDCPA both, made in writing in the validation period, stop collection until answered.
+DISPUTE_KINDS = ("dispute", "original_creditor")
+DISPUTE_REASONS = ("not_mine", "wrong_amount", "already_paid", "other")
+DISPUTE_STATUSES = ("open", "resolved")
+#: confirmed: the debt is right as it stands; corrected: it was wrong and has been put right;
+#: upheld: the debtor was right, the account is closed; answered: the original creditor's details were sent
+DISPUTE_OUTCOMES = ("confirmed", "corrected", "upheld", "answered")
+
+
+class Dispute(db.Model):
+    __tablename__ = "dispute"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: shown to the debtor and used by staff, e.g. "D-7K3M9Q2X"
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    #: the account's debtor, so every query can be scoped to them
+    debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="dispute")
+    #: one of DISPUTE_REASONS; None for an original-creditor request
+    reason: Mapped[str | None] = mapped_column(String(20))
+    #: what the debtor wrote, in their words
+    details: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    #: the account's status when the dispute was opened, to return to when it is resolved
+    account_status_before: Mapped[str] = mapped_column(String(20))
+    #: US: made before the validation period ended (the law then requires collection to stop)
+    within_validation_period: Mapped[bool | None]
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    #: staff's answer, which the debtor reads
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    #: who resolved it (a staff user's name)
+    resolved_by: Mapped[str | None] = mapped_column(String(120))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the stored file's name under UPLOAD_FOLDER/disputes; never served to debtors
+    attachment_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    #: the name the debtor's file had (cleaned), for staff
+    attachment_filename: Mapped[str | None] = mapped_column(String(200))
+    #: the type found from the file's content, not its name
+    attachment_content_type: Mapped[str | None] = mapped_column(String(50))
+    #: bytes
+    attachment_size: Mapped[int | None]
+    attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account: Mapped[Account] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+    def __repr__(self) -> str:
+        return f"<Dispute {self.reference} {self.status}>"

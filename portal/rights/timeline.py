@@ -1,0 +1,228 @@
+"""What happens next on an account, as a short list of steps in plain words.
+
+`facts_for` gathers what the steps depend on; `steps` is a plain function of those facts (it only
+needs Babel for the words), so each stage's story is easy to read and to test.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.models import Account, Dispute, Hold, Instalment, Plan
+from portal.models.plan import LIVE_STATUSES
+from portal.rights import disputes, holds
+from portal.rights.validation import validation_period_end
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    text: str
+    #: the day it happened or will happen, if there is one
+    when: date | None
+    #: "done", "now" or "next"
+    state: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    jurisdiction: str
+    status: str
+    balance: int
+    today: date
+    #: the debtor's time zone, for the days things happened
+    timezone: str = "UTC"
+    dispute: Dispute | None = None
+    request: Dispute | None = None
+    hold: Hold | None = None
+    validation_sent_on: date | None = None
+    validation_ends_on: date | None = None
+    plan: Plan | None = None
+    next_instalment: Instalment | None = None
+
+
+def facts_for(account: Account, balance: int, today: date) -> Facts:
+    sent_on = account.validation_notice_sent_on
+    us = account.debtor.creditor.jurisdiction == "US"
+    plan = db.session.scalar(
+        db.select(Plan).where(Plan.account_id == account.id, Plan.status.in_(LIVE_STATUSES)).order_by(Plan.id.desc())
+    )
+    upcoming = [i for i in plan.instalments if i.status == "scheduled"] if plan else []
+    return Facts(
+        jurisdiction=account.debtor.creditor.jurisdiction,
+        status=account.status,
+        balance=balance,
+        today=today,
+        timezone=account.debtor.effective_timezone,
+        dispute=disputes.open_one(account, "dispute"),
+        request=disputes.open_one(account, "original_creditor"),
+        hold=holds.active_hold(account, today),
+        validation_sent_on=sent_on if us else None,
+        validation_ends_on=validation_period_end(sent_on) if us and sent_on else None,
+        plan=plan,
+        next_instalment=upcoming[0] if upcoming else None,
+    )
+
+
+def steps(facts: Facts) -> list[Step]:
+    if facts.status == "closed" or (facts.balance <= 0 and facts.dispute is None):
+        return [Step(_("Nothing to pay"), _("We will not ask you for any money on this account."), None, "now")]
+    if facts.dispute is not None:
+        return _disputed(facts.dispute, _day(facts.dispute.created_at, facts.timezone))
+    if facts.hold is not None:
+        return _on_hold(facts.hold)
+    if facts.request is not None:
+        return _original_creditor_requested(facts.request, _day(facts.request.created_at, facts.timezone))
+    found = []
+    if facts.validation_ends_on is not None and facts.today <= facts.validation_ends_on:
+        found += _validation(facts.validation_sent_on, facts.validation_ends_on)
+    found += _paying(facts)
+    return found
+
+
+def _day(moment: datetime, timezone: str) -> date:
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def _disputed(dispute: Dispute, sent_on: date) -> list[Step]:
+    return [
+        Step(
+            _("You disputed this debt"),
+            _("We have your dispute, reference %(reference)s.", reference=dispute.reference),
+            sent_on,
+            "done",
+        ),
+        Step(
+            _("We check the debt"),
+            _(
+                "We look at our records and at anything you sent us. While we check, we do not ask you for "
+                "payment and we send no reminders about this account."
+            ),
+            None,
+            "now",
+        ),
+        Step(
+            _("We tell you what we found"),
+            _("Our answer will be on this account page, and we will write to you."),
+            None,
+            "next",
+        ),
+        Step(
+            _("After that"),
+            _("If the debt is right, you can pay it or agree a plan. If it is wrong, we correct it or close it."),
+            None,
+            "next",
+        ),
+    ]
+
+
+def _on_hold(hold: Hold) -> list[Step]:
+    started = {
+        "breathing_space": _("Your Breathing Space started"),
+        "mental_health_crisis": _("Your mental health crisis Breathing Space started"),
+        "creditor_pause": _("We paused this account"),
+    }[hold.kind]
+    if hold.ends_on is not None:
+        ends = Step(_("The hold ends"), _("From this day we may ask you for payment again."), hold.ends_on, "next")
+    else:
+        ends = Step(
+            _("The hold ends"),
+            _("It lasts as long as your crisis treatment, and 30 days more. We will tell you before it ends."),
+            None,
+            "next",
+        )
+    return [
+        Step(started, _("This account is on hold."), hold.starts_on, "done"),
+        Step(
+            _("While it is on hold"),
+            _("We do not ask you for payment, we send no reminders, and we add no interest or fees."),
+            None,
+            "now",
+        ),
+        ends,
+        Step(
+            _("After the hold"),
+            _("If you have a payment plan, its payments move later by the length of the hold."),
+            None,
+            "next",
+        ),
+    ]
+
+
+def _original_creditor_requested(request: Dispute, sent_on: date) -> list[Step]:
+    return [
+        Step(
+            _("You asked who the debt first belonged to"),
+            _("We have your request, reference %(reference)s.", reference=request.reference),
+            sent_on,
+            "done",
+        ),
+        Step(
+            _("We find the details"),
+            _("We do not ask you for payment until we have sent you the original creditor's name and address."),
+            None,
+            "now",
+        ),
+        Step(_("We send you the name and address"), _("You will see them on this account page."), None, "next"),
+    ]
+
+
+def _validation(sent_on: date | None, ends_on: date) -> list[Step]:
+    return [
+        Step(
+            _("We sent you the information about this debt"),
+            _("It is also on the validation information page."),
+            sent_on,
+            "done",
+        ),
+        Step(
+            _("You can dispute the debt"),
+            _(
+                "If you think this debt is wrong, dispute it by this date. You can also ask for the name and "
+                "address of the original creditor."
+            ),
+            ends_on,
+            "now",
+        ),
+    ]
+
+
+def _paying(facts: Facts) -> list[Step]:
+    if facts.next_instalment is not None:
+        return [
+            Step(_("You have a payment plan"), _("Thank you for agreeing a plan."), None, "done"),
+            Step(
+                _("Your next payment"),
+                _("We take it from the card you saved. We will remind you before the day."),
+                facts.next_instalment.due_date,
+                "next",
+            ),
+            Step(
+                _("If a payment does not go through"),
+                _("We will tell you, and try again. If things change for you, tell us: we can change the plan."),
+                None,
+                "next",
+            ),
+        ]
+    if facts.jurisdiction == "UK":
+        reminders = _(
+            "We will keep sending you reminders. Missed payments can be recorded on your credit file: your "
+            "rights page explains what that means."
+        )
+    else:
+        reminders = _("We will keep sending you reminders about this debt.")
+    return [
+        Step(
+            _("Pay, or agree a plan"),
+            _(
+                "Pay what you can, or agree a payment plan you can afford. If you are finding it hard to pay, "
+                "tell us: we can give you more time."
+            ),
+            None,
+            "now",
+        ),
+        Step(_("If we do not hear from you"), reminders, None, "next"),
+    ]

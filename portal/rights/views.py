@@ -1,0 +1,210 @@
+"""Your rights (UK and US packs), US validation information, disputes and the account timeline.
+
+Views stay thin: they load what is the debtor's own (404 otherwise), call portal.rights services
+and render. Attachments are never served here: only staff tools read them.
+"""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from portal.accounts.service import accounts_for, get_account_for, itemize, ledger
+from portal.extensions import db
+from portal.models import Account
+from portal.rights import attachments, clock, disputes, holds, timeline
+from portal.rights.forms import REASONS, DisputeForm, RequestForm, megabytes
+from portal.rights.packs import UnknownJurisdiction, load_pack
+from portal.rights.validation import validation_information
+
+bp = Blueprint("rights", __name__)
+
+
+def _pack():
+    try:
+        return load_pack(current_user.creditor.jurisdiction)
+    except UnknownJurisdiction:
+        abort(404)
+
+
+def _us_account(account_id: int) -> Account:
+    account = get_account_for(current_user, account_id)
+    if current_user.creditor.jurisdiction != "US":
+        abort(404)
+    return account
+
+
+def _max_bytes() -> int:
+    return current_app.config["DISPUTE_ATTACHMENT_MAX_BYTES"]
+
+
+@bp.get("/rights")
+@login_required
+def index():
+    return render_template(
+        "rights/index.html",
+        pack=_pack(),
+        accounts=[account for account, _balance in accounts_for(current_user)],
+        creditor=current_user.creditor,
+    )
+
+
+def _validation_page(account: Account, form: DisputeForm, status: int = 200):
+    today = clock.today_for(current_user)
+    entries = ledger(account)
+    info = validation_information(account, current_user.creditor, itemize(account.itemization_date, entries), today)
+    return render_template(
+        "rights/validation.html",
+        account=account,
+        info=info,
+        pack=_pack(),
+        form=form,
+        request_form=RequestForm(formdata=None),
+        dispute=disputes.open_one(account, "dispute"),
+        creditor_request=disputes.open_one(account, "original_creditor"),
+        reasons=REASONS,
+        max_size=megabytes(_max_bytes()),
+        creditor=current_user.creditor,
+    ), status
+
+
+def _dispute_page(account: Account, form: DisputeForm, status: int = 200):
+    return render_template(
+        "rights/dispute.html",
+        account=account,
+        form=form,
+        dispute=disputes.open_one(account, "dispute"),
+        reasons=REASONS,
+        max_size=megabytes(_max_bytes()),
+        creditor=current_user.creditor,
+    ), status
+
+
+def _send_dispute(account: Account, form: DisputeForm):
+    """Open the dispute from a checked form; the redirect to its page, or None if the form needs changes."""
+    if not form.validate_on_submit() or not form.check(_max_bytes()):
+        return None
+    existing = disputes.open_one(account, "dispute")
+    if existing is not None:
+        return redirect(url_for(".dispute_status", reference=existing.reference), code=303)
+    upload_folder = current_app.config["UPLOAD_FOLDER"]
+    key = attachments.store(form.checked_file, upload_folder) if form.checked_file else None
+    dispute = disputes.open_dispute(
+        current_user,
+        account,
+        reason=form.reason.data,
+        details=form.details.data,
+        attachment=form.checked_file,
+        attachment_key=key,
+        today=clock.today_for(current_user),
+    )
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if key:
+            attachments.path_for(key, upload_folder).unlink(missing_ok=True)
+        raise
+    flash(_("We have your dispute. We have stopped asking for payment on this account while we check it."))
+    return redirect(url_for(".dispute_status", reference=dispute.reference), code=303)
+
+
+@bp.route("/accounts/<int:account_id>/validation", methods=["GET", "POST"])
+@login_required
+def validation(account_id: int):
+    account = _us_account(account_id)
+    form = DisputeForm()
+    if request.method == "POST":
+        sent = _send_dispute(account, form)
+        if sent is not None:
+            return sent
+        return _validation_page(account, form, 400)
+    return _validation_page(account, form)
+
+
+@bp.route("/accounts/<int:account_id>/dispute", methods=["GET", "POST"])
+@login_required
+def dispute(account_id: int):
+    account = get_account_for(current_user, account_id)
+    form = DisputeForm()
+    if request.method == "POST":
+        sent = _send_dispute(account, form)
+        if sent is not None:
+            return sent
+        return _dispute_page(account, form, 400)
+    return _dispute_page(account, form)
+
+
+@bp.post("/accounts/<int:account_id>/original-creditor")
+@login_required
+def original_creditor(account_id: int):
+    account = _us_account(account_id)
+    if not RequestForm().validate_on_submit():
+        abort(400)
+    sent = disputes.request_original_creditor(current_user, account, today=clock.today_for(current_user))
+    db.session.commit()
+    flash(_("We have your request. We will send you the original creditor's name and address."))
+    return redirect(url_for(".dispute_status", reference=sent.reference), code=303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """A file far over the limit never reaches the form: say so on the form, kept otherwise empty."""
+    account_id = (request.view_args or {}).get("account_id")
+    if not current_user.is_authenticated or account_id is None:
+        return render_template("errors/error.html", code=413), 413
+    account = get_account_for(current_user, account_id)
+    form = DisputeForm(formdata=None)
+    form.attachment.errors = [_("The file must be smaller than %(size)s MB", size=megabytes(_max_bytes()))]
+    if request.endpoint == "rights.validation" and current_user.creditor.jurisdiction == "US":
+        return _validation_page(account, form, 413)
+    return _dispute_page(account, form, 413)
+
+
+@bp.get("/disputes/<reference>")
+@login_required
+def dispute_status(reference: str):
+    found = disputes.get_dispute_for(current_user, reference)
+    return render_template(
+        "rights/dispute_status.html",
+        dispute=found,
+        account=found.account,
+        reasons=REASONS,
+        creditor=current_user.creditor,
+    )
+
+
+@bp.get("/accounts/<int:account_id>/what-happens-next")
+@login_required
+def what_happens_next(account_id: int):
+    account = get_account_for(current_user, account_id)
+    entries = ledger(account)
+    balance = itemize(account.itemization_date, entries).balance
+    facts = timeline.facts_for(account, balance, clock.today_for(current_user))
+    return render_template(
+        "rights/timeline.html",
+        account=account,
+        balance=balance,
+        steps=timeline.steps(facts),
+        hold=facts.hold,
+        creditor=current_user.creditor,
+    )
+
+
+def account_rights(account: Account) -> dict:
+    """For the account page: the hold covering it today and its disputes (newest first)."""
+    today = clock.today_for(current_user)
+    return {
+        "hold": holds.active_hold(account, today),
+        "disputes": disputes.for_account(account),
+        "us": current_user.creditor.jurisdiction == "US",
+    }
+
+
+def dashboard_rights(accounts: list[Account]) -> dict:
+    """For the dashboard: each account's hold and most telling dispute, in two queries in all."""
+    today = clock.today_for(current_user)
+    return {
+        "holds": holds.active_holds_by_account(accounts, today),
+        "disputes": disputes.latest_by_account([account.id for account in accounts]),
+    }

@@ -1,0 +1,274 @@
+"""Holds (Breathing Space, creditor pauses): no interest or fees, no collection, a banner; plans move on after."""
+
+import html
+import re
+import shlex
+from datetime import date, timedelta
+
+import pytest
+
+from portal.accounts.collection import collection_paused, paused_account_ids
+from portal.extensions import db
+from portal.models import Account, CreditorEvent, Hold, Instalment, LedgerEntry, Plan
+from portal.models.hold import LedgerEntryOnHold
+from portal.rights import clock, holds
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setattr(clock, "today_for", lambda debtor: TODAY)
+
+
+@pytest.fixture
+def debtor(app):
+    debtor = make_debtor(make_uk_creditor(name="Harbour Credit", slug="harbour"), reference="HC-2001")
+    make_account(debtor, [("itemization", 64_380)], description="Mobile phone contract", reference="MM-300188")
+    make_account(debtor, [("itemization", 38_945)], description="Energy bill", reference="BE-771204")
+    db.session.commit()
+    return debtor
+
+
+def _accounts(debtor) -> list[Account]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id).order_by(Account.id)))
+
+
+def _start(debtor, account=None, kind="breathing_space", days=None, starts_on=TODAY) -> Hold:
+    hold = holds.start_hold(debtor, kind=kind, account=account, starts_on=starts_on, days=days, by="test")
+    db.session.commit()
+    return hold
+
+
+def _entry(account, kind, amount, on=TODAY, ref=None) -> None:
+    db.session.add(
+        LedgerEntry(
+            account_id=account.id, kind=kind, amount=amount, effective_date=on, external_ref=ref or f"{kind}{on}"
+        )
+    )
+    db.session.commit()
+
+
+def _text(response) -> str:
+    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
+
+
+# No interest or fees
+
+
+@pytest.mark.parametrize("kind", ["interest", "fee"])
+def test_a_hold_refuses_interest_and_fees(debtor, kind):
+    phone, _ = _accounts(debtor)
+    _start(debtor, phone)
+
+    with pytest.raises(LedgerEntryOnHold):
+        _entry(phone, kind, 1_200)
+    db.session.rollback()
+    assert db.session.scalar(db.select(LedgerEntry).where(LedgerEntry.kind == kind)) is None
+
+
+def test_a_hold_refuses_interest_dated_before_it_but_posted_during_it(debtor):
+    phone, _ = _accounts(debtor)
+    hold = _start(debtor, phone)
+    with pytest.raises(LedgerEntryOnHold):
+        _entry(phone, "interest", 800, on=hold.starts_on - timedelta(days=10))
+
+
+def test_a_hold_still_takes_payments_and_credits(debtor):
+    phone, _ = _accounts(debtor)
+    _start(debtor, phone)
+    _entry(phone, "payment", -2_000)
+    _entry(phone, "credit", -500)
+    assert db.session.scalar(db.select(db.func.count()).select_from(LedgerEntry).where(LedgerEntry.amount < 0)) == 2
+
+
+def test_a_hold_on_one_account_leaves_the_others_alone(debtor):
+    phone, energy = _accounts(debtor)
+    _start(debtor, phone)
+    _entry(energy, "interest", 300)
+    assert not collection_paused(energy, TODAY)
+
+
+def test_a_hold_on_all_accounts_refuses_interest_on_each(debtor):
+    _start(debtor)
+    for account in _accounts(debtor):
+        with pytest.raises(LedgerEntryOnHold):
+            _entry(account, "interest", 300, ref=f"i-{account.id}")
+        db.session.rollback()
+
+
+def test_interest_is_accepted_again_once_the_hold_has_ended(debtor, monkeypatch):
+    phone, _ = _accounts(debtor)
+    hold = _start(debtor, phone, kind="creditor_pause", days=30, starts_on=date(2026, 9, 1))
+    holds.finish(hold, today=TODAY, by="test")
+    db.session.commit()
+    _entry(phone, "interest", 300)
+    assert db.session.scalar(db.select(LedgerEntry).where(LedgerEntry.kind == "interest")).amount == 300
+
+
+# Collection, status and banner
+
+
+def test_a_hold_pauses_collection_on_the_days_it_covers(debtor):
+    phone, energy = _accounts(debtor)
+    hold = _start(debtor, phone, kind="creditor_pause", days=30)
+    phone, energy = _accounts(debtor)
+
+    assert phone.status == "on_hold" and energy.status == "open"
+    assert collection_paused(phone, TODAY)
+    assert collection_paused(phone, hold.ends_on - timedelta(days=1))
+    assert not collection_paused(energy, TODAY)
+    assert paused_account_ids([phone, energy], TODAY) == {phone.id}
+
+
+def test_a_hold_covering_a_day_pauses_collection_whatever_the_status(debtor):
+    phone, _ = _accounts(debtor)
+    db.session.add(Hold(debtor_id=debtor.id, kind="creditor_pause", starts_on=TODAY + timedelta(days=5)))
+    db.session.commit()
+    assert not collection_paused(phone, TODAY)
+    assert collection_paused(phone, TODAY + timedelta(days=5))
+
+
+def test_breathing_space_lasts_60_days_and_the_banner_says_until_when(browser, debtor):
+    hold = _start(debtor)
+    assert hold.ends_on == TODAY + timedelta(days=60) == date(2027, 1, 22)
+    phone, _ = _accounts(debtor)
+    browser.sign_in(make_link(debtor), debtor)
+
+    account_page = _text(browser.get(f"/accounts/{phone.id}"))
+    assert "On hold until 22 January 2027" in account_page
+    assert "Breathing Space" in account_page
+    assert "Status On hold" in account_page
+    dashboard = _text(browser.get("/accounts/"))
+    assert dashboard.count("On hold until 22 January 2027") == 2
+
+
+def test_a_mental_health_crisis_hold_lasts_until_it_is_ended(browser, debtor):
+    hold = _start(debtor, kind="mental_health_crisis")
+    assert hold.ends_on is None
+    assert collection_paused(_accounts(debtor)[0], TODAY + timedelta(days=400))
+    browser.sign_in(make_link(debtor), debtor)
+    page = _text(browser.get(f"/accounts/{_accounts(debtor)[0].id}"))
+    assert "On hold Mental health crisis Breathing Space" in page
+    assert "We will tell you before it ends." in page
+
+
+def test_a_creditor_pause_needs_a_length(debtor):
+    with pytest.raises(holds.HoldError):
+        holds.start_hold(debtor, kind="creditor_pause", starts_on=TODAY, by="test")
+
+
+# When a hold ends
+
+
+def test_ending_a_hold_reopens_the_accounts_and_tells_the_creditor(debtor):
+    hold = _start(debtor, kind="mental_health_crisis", starts_on=TODAY - timedelta(days=20))
+    holds.end_hold(hold, on=TODAY, by="test")
+    db.session.commit()
+
+    assert [account.status for account in _accounts(debtor)] == ["open", "open"]
+    assert not collection_paused(_accounts(debtor)[0], TODAY)
+    event = db.session.scalar(db.select(CreditorEvent).where(CreditorEvent.kind == "hold.ended"))
+    assert event.data["ends_on"] == "2026-11-23"
+
+
+def test_a_disputed_account_stays_disputed_when_a_hold_ends(debtor):
+    phone, _ = _accounts(debtor)
+    phone.status = "disputed"
+    db.session.commit()
+    hold = _start(debtor, phone, kind="creditor_pause", days=5, starts_on=TODAY - timedelta(days=5))
+    holds.finish(hold, today=TODAY, by="test")
+    db.session.commit()
+    assert _accounts(debtor)[0].status == "disputed"
+
+
+def test_plan_dates_move_on_by_the_length_of_the_hold_when_it_ends(debtor):
+    phone, _ = _accounts(debtor)
+    plan = _plan(phone, [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1)])
+    plan.instalments[0].status = "paid"
+    db.session.commit()
+    hold = _start(debtor, phone, kind="creditor_pause", days=45, starts_on=date(2026, 10, 1))
+
+    holds.finish(hold, today=TODAY, by="test")
+    db.session.commit()
+
+    db.session.expire_all()
+    dates = [i.due_date for i in db.session.scalars(db.select(Instalment).order_by(Instalment.number))]
+    assert dates == [date(2026, 10, 1), date(2026, 12, 16), date(2027, 1, 15), date(2027, 2, 15)]
+    assert db.session.get(Hold, hold.id).plan_days_shifted == 45
+
+
+def test_a_hold_is_finished_only_once(debtor):
+    phone, _ = _accounts(debtor)
+    _plan(phone, [date(2026, 12, 1)])
+    hold = _start(debtor, phone, kind="creditor_pause", days=10, starts_on=date(2026, 11, 1))
+    assert [h.id for h in holds.expire_due(TODAY)] == [hold.id]
+    db.session.commit()
+    assert holds.expire_due(TODAY) == []
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Instalment)).due_date == date(2026, 12, 11)
+
+
+# The command line
+
+
+def test_staff_start_list_and_end_holds_from_the_command_line(app, debtor):
+    runner = app.test_cli_runner()
+    started = runner.invoke(
+        args=shlex.split(
+            "holds start --creditor harbour --debtor HC-2001 --account MM-300188 --kind creditor_pause --days 14"
+        )
+    )
+    assert started.exit_code == 0, started.output
+    assert "account MM-300188" in started.output
+    assert "until 2026-12-07" in started.output
+
+    listed = runner.invoke(args=["holds", "list"])
+    assert "harbour/HC-2001  account MM-300188  creditor_pause  2026-11-23 to 2026-12-07  active" in listed.output
+
+    ended = runner.invoke(args=["holds", "end", "--creditor", "harbour", "--debtor", "HC-2001", "--on", "2026-11-30"])
+    assert ended.exit_code == 0, ended.output
+    assert "Ended creditor_pause hold (2026-11-23 to 2026-11-30)" in ended.output
+    assert [account.status for account in _accounts(debtor)] == ["open", "open"]
+
+
+def test_breathing_space_from_the_command_line_covers_every_account(app, debtor):
+    result = app.test_cli_runner().invoke(
+        args=["holds", "start", "--creditor", "harbour", "--debtor", "HC-2001", "--kind", "breathing_space"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "all accounts" in result.output and "until 2027-01-22" in result.output
+    assert [account.status for account in _accounts(debtor)] == ["on_hold", "on_hold"]
+
+
+def test_the_command_line_refuses_a_creditor_pause_without_days(app, debtor):
+    result = app.test_cli_runner().invoke(
+        args=["holds", "start", "--creditor", "harbour", "--debtor", "HC-2001", "--kind", "creditor_pause"]
+    )
+    assert result.exit_code != 0
+    assert "--days" in result.output
+
+
+def _plan(account: Account, dates: list[date]) -> Plan:
+    plan = Plan(
+        reference=f"PL-{account.id:08d}",
+        debtor_id=account.debtor_id,
+        account_id=account.id,
+        status="active",
+        kind="plan",
+        source="offer",
+        frequency="monthly",
+        currency=account.currency,
+        balance_at_start=64_380,
+        total=64_380,
+        instalment_amount=16_095,
+        first_date=dates[0],
+    )
+    db.session.add(plan)
+    for number, when in enumerate(dates, start=1):
+        db.session.add(Instalment(plan=plan, number=number, due_date=when, amount=16_095))
+    db.session.commit()
+    return plan
