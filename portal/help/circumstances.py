@@ -1,0 +1,178 @@
+"""Telling us about your circumstances: a disclosure, a pause in reminders, and a person who reviews it.
+
+- Nothing is recorded without the debtor's explicit consent (the form can't be sent without it).
+- Reminders stop for 30 days from the disclosure, whatever happens to the review, so nobody is chased
+  while a person decides how to help.
+- The details are sensitive (health, abuse): they stay in this table, shown only to the debtor and to
+  staff. The audit trail and the creditor's event carry the reference and dates, never what was said.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.events import emit
+from portal.extensions import db
+from portal.models import Circumstance, Debtor
+from portal.models.audit import record
+from portal.models.circumstance import CIRCUMSTANCE_HELPS, CIRCUMSTANCE_KINDS
+
+#: how long reminders stop after a disclosure
+REMINDER_PAUSE = timedelta(days=30)
+#: the most the debtor can write in their own words
+DETAILS_MAX = 2000
+
+KIND_LABELS = {
+    "illness": _l("Illness or disability"),
+    "terminal_illness": _l("A terminal illness"),
+    "mental_health": _l("Mental health"),
+    "bereavement": _l("Someone close to me has died"),
+    "income": _l("I lost my job or have less money coming in"),
+    "caring": _l("I look after someone"),
+    "abuse": _l("Domestic abuse, including someone controlling my money"),
+    "other": _l("Something else"),
+}
+HELP_LABELS = {
+    "more_time": _l("More time to pay"),
+    "pause": _l("A break from payments"),
+    "lower_payments": _l("Lower payments"),
+    "review": _l("Someone to look again at what I owe"),
+}
+
+
+@dataclass(frozen=True)
+class SupportLines:
+    """Free helplines for someone who tells us about abuse or distress."""
+
+    emergency: str
+    abuse_line: str
+    abuse_phone: str
+    talk_line: str
+    talk_phone: str
+
+
+SUPPORT_LINES = {
+    "UK": SupportLines("999", "National Domestic Abuse Helpline", "0808 2000 247", "Samaritans", "116 123"),
+    "US": SupportLines(
+        "911", "National Domestic Violence Hotline", "1-800-799-7233", "988 Suicide & Crisis Lifeline", "988"
+    ),
+}
+
+_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+class AlreadyReviewed(Exception):
+    """A disclosure is reviewed once; a later decision goes in a message to the debtor."""
+
+
+def new_reference() -> str:
+    return "C-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+
+
+def disclose(
+    debtor: Debtor, *, kinds: list[str], helps: list[str], details: str | None, now: datetime | None = None
+) -> Circumstance:
+    """Record what the debtor told us (they consented on the form), pause reminders and tell the creditor."""
+    now = now or datetime.now(UTC)
+    circumstance = Circumstance(
+        reference=new_reference(),
+        debtor_id=debtor.id,
+        kinds=[kind for kind in CIRCUMSTANCE_KINDS if kind in kinds],
+        helps=[help_ for help_ in CIRCUMSTANCE_HELPS if help_ in helps],
+        details=(details or "").strip() or None,
+        consented_at=now,
+        reminders_paused_until=now + REMINDER_PAUSE,
+        status="new",
+        created_at=now,
+    )
+    db.session.add(circumstance)
+    db.session.flush()
+    record(
+        "circumstances.disclosed",
+        actor_type="debtor",
+        actor_id=debtor.id,
+        debtor_id=debtor.id,
+        reference=circumstance.reference,
+    )
+    emit(
+        "circumstances.disclosed",
+        debtor=debtor,
+        reference=circumstance.reference,
+        reminders_paused_until=circumstance.reminders_paused_until.isoformat(),
+    )
+    return circumstance
+
+
+def get_circumstance_for(debtor: Debtor, reference: str) -> Circumstance:
+    """The debtor's own disclosure, or 404: someone else's does not exist for them."""
+    circumstance = db.session.scalar(
+        select(Circumstance).where(Circumstance.reference == reference, Circumstance.debtor_id == debtor.id)
+    )
+    if circumstance is None:
+        abort(404)
+    return circumstance
+
+
+def circumstances_of(debtor: Debtor) -> list[Circumstance]:
+    """Everything the debtor has told us, newest first."""
+    return list(
+        db.session.scalars(
+            select(Circumstance)
+            .where(Circumstance.debtor_id == debtor.id)
+            .order_by(Circumstance.created_at.desc(), Circumstance.id.desc())
+        )
+    )
+
+
+# Staff: the review queue
+
+
+def review_queue(*, include_reviewed: bool = False, creditor_ids: list[int] | None = None):
+    """(disclosure, debtor) pairs for staff, oldest first: the person waiting longest is seen first.
+    `creditor_ids` limits it to the creditors a staff user is assigned."""
+    query = select(Circumstance, Debtor).join(Debtor, Debtor.id == Circumstance.debtor_id)
+    if not include_reviewed:
+        query = query.where(Circumstance.status == "new")
+    if creditor_ids is not None:
+        query = query.where(Debtor.creditor_id.in_(creditor_ids))
+    return [tuple(row) for row in db.session.execute(query.order_by(Circumstance.created_at, Circumstance.id))]
+
+
+def find_circumstance(id_or_reference: str) -> Circumstance | None:
+    """For staff tools: by number or by the reference the debtor quotes."""
+    if id_or_reference.isdigit():
+        return db.session.get(Circumstance, int(id_or_reference))
+    return db.session.scalar(select(Circumstance).where(Circumstance.reference == id_or_reference.upper()))
+
+
+def review(
+    circumstance: Circumstance,
+    *,
+    note: str,
+    staff_id: int | None = None,
+    staff_name: str | None = None,
+    now: datetime | None = None,
+) -> Circumstance:
+    """A person has read it and decided what to do; the note says what, for the next person."""
+    if circumstance.status == "reviewed":
+        raise AlreadyReviewed(circumstance.reference)
+    circumstance.status = "reviewed"
+    circumstance.reviewed_at = now or datetime.now(UTC)
+    circumstance.reviewed_by_id = staff_id
+    circumstance.reviewed_by_name = staff_name
+    circumstance.review_note = note.strip()
+    record(
+        "circumstances.reviewed",
+        actor_type="staff",
+        actor_id=staff_id,
+        debtor_id=circumstance.debtor_id,
+        reference=circumstance.reference,
+        staff_name=staff_name,
+    )
+    debtor = db.session.get(Debtor, circumstance.debtor_id)
+    emit("circumstances.reviewed", debtor=debtor, reference=circumstance.reference)
+    return circumstance

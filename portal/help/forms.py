@@ -1,0 +1,108 @@
+"""Forms for the help pages. Every field is optional but consent; errors say what to do."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from portal.help.circumstances import DETAILS_MAX, HELP_LABELS, KIND_LABELS
+from portal.help.messages import BODY_MAX, SUBJECT_MAX
+
+
+def options(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
+
+
+def summary(*fields) -> list[tuple[str, str]]:
+    """(id to link to, message) pairs for the error summary; checkboxes link to their first box."""
+    pairs = []
+    for field in fields:
+        target = f"{field.id}-{field.choices[0].value}" if getattr(field, "choices", None) else field.id
+        pairs += [(target, str(message)) for message in field.errors]
+    return pairs
+
+
+class CircumstancesForm(FlaskForm):
+    kinds = SelectMultipleField(_l("What is happening in your life?"), choices=options(KIND_LABELS))
+    helps = SelectMultipleField(_l("What would help you?"), choices=options(HELP_LABELS))
+    details = TextAreaField(
+        _l("Anything else you want to tell us (optional)"),
+        validators=[Length(max=DETAILS_MAX, message=_l("Write 2,000 characters or fewer"))],
+    )
+    consent = BooleanField(
+        validators=[DataRequired(_l("Select the box to agree that we can keep a record of what you tell us"))]
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.kinds.data or self.helps.data or (self.details.data or "").strip()):
+            self.kinds.errors = [*self.kinds.errors, _l("Choose what is happening or what would help, or write to us")]
+            return False
+        return valid
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.kinds, self.helps, self.details, self.consent)
+
+
+class PreferencesForm(FlaskForm):
+    channels = SelectMultipleField(
+        _l("How can we contact you?"),
+        choices=options({"email": _l("Email"), "sms": _l("Text message"), "post": _l("Letter")}),
+    )
+    windows = SelectMultipleField(
+        _l("When can we contact you?"),
+        choices=options(
+            {
+                "morning": _l("Morning, 8am to 12 noon"),
+                "afternoon": _l("Afternoon, 12 noon to 5pm"),
+                "evening": _l("Evening, 5pm to 9pm"),
+            }
+        ),
+    )
+    language = RadioField(
+        _l("Which language do you want us to use?"), validators=[DataRequired(_l("Choose a language"))]
+    )
+    discreet = BooleanField(_l("Don't mention money owed in the subject or preview of emails and texts"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = options(current_app.config["LANGUAGES"])
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.channels, self.windows, self.language)
+
+
+class NewMessageForm(FlaskForm):
+    subject = StringField(
+        _l("What is it about? (optional)"),
+        validators=[Length(max=SUBJECT_MAX, message=_l("Write 120 characters or fewer"))],
+    )
+    body = TextAreaField(
+        _l("Your message"),
+        validators=[
+            DataRequired(_l("Write your message")),
+            Length(max=BODY_MAX, message=_l("Write 5,000 characters or fewer")),
+        ],
+    )
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.subject, self.body)
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Your reply"),
+        validators=[
+            DataRequired(_l("Write your reply")),
+            Length(max=BODY_MAX, message=_l("Write 5,000 characters or fewer")),
+        ],
+    )
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.body)

@@ -1,0 +1,48 @@
+"""Saving how a debtor wants to be contacted; portal.help.contact reads it for every reminder."""
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.help.contact import CHANNELS, ContactSettings, settings_for
+from portal.models import ContactPreference, Debtor
+from portal.models.audit import record
+from portal.models.contact_preference import CONTACT_WINDOWS
+
+
+def save_preferences(
+    debtor: Debtor, *, channels: list[str], windows: list[str], language: str, discreet: bool
+) -> list[str]:
+    """Store the debtor's choices; returns the names of what changed (audited, so staff can see when)."""
+    before = settings_for(debtor)
+    after = ContactSettings(
+        channels=frozenset(channel for channel in CHANNELS if channel in channels),
+        windows=frozenset(name for name in CONTACT_WINDOWS if name in windows),
+        discreet=discreet,
+    )
+    preference = db.session.scalar(select(ContactPreference).where(ContactPreference.debtor_id == debtor.id))
+    if preference is None:
+        preference = ContactPreference(debtor_id=debtor.id)
+        db.session.add(preference)
+    preference.email_on = "email" in after.channels
+    preference.sms_on = "sms" in after.channels
+    preference.post_on = "post" in after.channels
+    preference.windows = [name for name in CONTACT_WINDOWS if name in after.windows]
+    preference.discreet = discreet
+
+    changed = [name for name in ("channels", "windows", "discreet") if getattr(before, name) != getattr(after, name)]
+    if language != debtor.locale:
+        debtor.locale = language
+        changed.append("language")
+    if changed:
+        record(
+            "preferences.changed",
+            actor_type="debtor",
+            actor_id=debtor.id,
+            debtor_id=debtor.id,
+            changed=changed,
+            channels=sorted(after.channels),
+            windows=preference.windows,
+            language=language,
+            discreet=discreet,
+        )
+    return changed

@@ -1,0 +1,179 @@
+"""Help pages: tell us about your circumstances, how we contact you, messages, who has viewed your account."""
+
+from datetime import UTC, datetime
+
+from babel.dates import format_date, format_time
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, get_timezone, refresh
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.extensions import db
+from portal.help import circumstances, messages, preferences, viewed
+from portal.help.contact import reminders_paused_until, settings_for
+from portal.help.forms import CircumstancesForm, NewMessageForm, PreferencesForm, ReplyForm
+from portal.i18n import formatting_locale
+from portal.models.audit import record
+from portal.sessions import end_session
+from portal.templating import long_date
+
+bp = Blueprint("help", __name__, url_prefix="/help")
+
+
+@bp.app_template_filter("local_date")
+def local_date(value: datetime) -> str:
+    """ "23 December 2026": the day in the debtor's time zone, without the time."""
+    return long_date(value.astimezone(get_timezone()).date())
+
+
+@bp.app_template_filter("date_and_time")
+def date_and_time(value: datetime) -> str:
+    """ "23 November 2026 at 10:15" in the debtor's time zone and language (messages, visits)."""
+    local = value.astimezone(get_timezone())
+    locale = formatting_locale(current_user.creditor.locale if current_user.is_authenticated else None)
+    return _(
+        "%(date)s at %(time)s",
+        date=format_date(local, "long", locale=locale),
+        time=format_time(local, "short", locale=locale),
+    )
+
+
+# Tell us about your circumstances
+
+
+@bp.route("/circumstances", methods=["GET", "POST"])
+@login_required
+def circumstances_form():
+    form = CircumstancesForm()
+    if form.validate_on_submit():
+        circumstance = circumstances.disclose(
+            current_user, kinds=form.kinds.data, helps=form.helps.data, details=form.details.data
+        )
+        db.session.commit()
+        return redirect(url_for(".circumstance", reference=circumstance.reference), code=303)
+    return render_template(
+        "help/circumstances.html",
+        form=form,
+        earlier=circumstances.circumstances_of(current_user),
+        creditor=current_user.creditor,
+    ), (400 if form.errors else 200)
+
+
+@bp.get("/circumstances/<reference>")
+@login_required
+def circumstance(reference: str):
+    return render_template(
+        "help/circumstance.html",
+        circumstance=circumstances.get_circumstance_for(current_user, reference),
+        now=datetime.now(UTC),
+        support=circumstances.SUPPORT_LINES.get(current_user.creditor.jurisdiction, circumstances.SUPPORT_LINES["UK"]),
+        kind_labels=circumstances.KIND_LABELS,
+        help_labels=circumstances.HELP_LABELS,
+        creditor=current_user.creditor,
+    )
+
+
+# How we contact you
+
+
+@bp.route("/contact", methods=["GET", "POST"])
+@login_required
+def contact():
+    if request.method == "POST":
+        form = PreferencesForm()
+    else:
+        settings = settings_for(current_user)
+        form = PreferencesForm(
+            data={
+                "channels": sorted(settings.channels),
+                "windows": sorted(settings.windows),
+                "language": current_user.locale or str(get_locale()),
+                "discreet": settings.discreet,
+            }
+        )
+    if form.validate_on_submit():
+        preferences.save_preferences(
+            current_user,
+            channels=form.channels.data,
+            windows=form.windows.data,
+            language=form.language.data,
+            discreet=form.discreet.data,
+        )
+        db.session.commit()
+        session["locale"] = form.language.data
+        refresh()  # say "saved" in the language just chosen
+        flash(_("Your choices are saved. We will contact you this way from now on."))
+        return redirect(url_for(".contact"), code=303)
+    return render_template(
+        "help/preferences.html",
+        form=form,
+        paused_until=reminders_paused_until(current_user, datetime.now(UTC)),
+        creditor=current_user.creditor,
+    ), (400 if form.errors else 200)
+
+
+# Messages
+
+
+@bp.get("/messages")
+@login_required
+def message_list():
+    return render_template(
+        "help/messages.html", threads=messages.threads_for(current_user), creditor=current_user.creditor
+    )
+
+
+@bp.route("/messages/new", methods=["GET", "POST"])
+@login_required
+def new_message():
+    form = NewMessageForm()
+    if form.validate_on_submit():
+        thread = messages.start_thread(current_user, form.subject.data, form.body.data)
+        db.session.commit()
+        flash(_("Your message has been sent. We will reply here."))
+        return redirect(url_for(".thread", thread_id=thread.id), code=303)
+    return render_template("help/new_message.html", form=form, creditor=current_user.creditor), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/messages/<int:thread_id>", methods=["GET", "POST"])
+@login_required
+def thread(thread_id: int):
+    conversation = messages.get_thread_for(current_user, thread_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        messages.send_as_debtor(conversation, form.body.data)
+        db.session.commit()
+        flash(_("Your message has been sent. We will reply here."))
+        return redirect(url_for(".thread", thread_id=conversation.id, _anchor="latest"), code=303)
+    return render_template(
+        "help/thread.html",
+        thread=conversation,
+        messages=messages.messages_in(conversation),
+        form=form,
+        creditor=current_user.creditor,
+    ), (400 if form.errors else 200)
+
+
+# Who has viewed your account
+
+
+@bp.get("/viewed")
+@login_required
+def viewed_list():
+    return render_template("help/viewed.html", visits=viewed.visits_for(current_user), creditor=current_user.creditor)
+
+
+# Quick exit
+
+
+@bp.post("/exit")
+def quick_exit():
+    """Sent by quick-exit.js as the page leaves: end the session so going back shows nothing of the account.
+    Like every POST it needs the CSRF token (CSRFProtect), so another site can't sign anyone out."""
+    if current_user.is_authenticated:
+        record("session.quick_exit", actor_type="debtor", actor_id=current_user.id, debtor_id=current_user.id)
+        db.session.commit()
+    end_session()
+    return "", 204
