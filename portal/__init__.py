@@ -39,13 +39,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
 
-    from portal import errors, payments
+    from portal import errors, payments, rights
+    from portal import help as help_pages
     from portal.accounts.views import bp as accounts_bp
+    from portal.budget.views import bp as budget_bp
+    from portal.jobs import cli as jobs_cli
     from portal.links.views import bp as links_bp
+    from portal.plans.views import bp as plans_bp
 
     app.register_blueprint(links_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(budget_bp)
+    app.register_blueprint(plans_bp)
     payments.init_app(app)
+    rights.init_app(app)
+    help_pages.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    jobs_cli.init_app(app)
     return app

@@ -86,3 +86,9 @@ class Config:
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_FROM = os.environ.get("MAIL_FROM", "Debtor portal <no-reply@portal.example>")
+
+    # Dispute attachments: stored in UPLOAD_FOLDER/disputes (inside instance/, never served to debtors).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    DISPUTE_ATTACHMENT_MAX_BYTES = int(os.environ.get("DISPUTE_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+    # Any request body larger than this is refused (413) before it is read: the attachment plus the form.
+    MAX_CONTENT_LENGTH = DISPUTE_ATTACHMENT_MAX_BYTES + 512 * 1024

@@ -1,10 +1,13 @@
 """Demo data: two creditors (US and UK) whose debtors own one to three accounts each."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from portal.extensions import db
+from portal.help import messages
 from portal.links import service
-from portal.models import Account, Creditor, Debtor, LedgerEntry
+from portal.models import Account, Creditor, Debtor, Hold, LedgerEntry
+from portal.models.audit import record
+from portal.rights import holds
 
 CREDITORS = [
     {
@@ -22,7 +25,18 @@ CREDITORS = [
         "email": "help@northwind.example",
         "website": "https://northwind.example",
         "mailing_address": "PO Box 4410, Springfield, IL 62701",
-        "policy": {"min_instalment": 2500, "max_term_months": 24, "settlement_discount_max_pct": 20},
+        "policy": {
+            "min_instalment": 2500,
+            "max_term_months": 24,
+            "auto_accept_max_term_months": 18,
+            "frequencies": ["weekly", "fortnightly", "monthly"],
+            "settlement_discount_min_pct": 10,
+            "settlement_discount_max_pct": 20,
+            "first_payment_within_days": 30,
+            "missed_payments_to_break": 2,
+            "retry_attempts": 2,
+            "retry_after_days": 3,
+        },
     },
     {
         "slug": "harbour",
@@ -39,7 +53,18 @@ CREDITORS = [
         "email": "help@harbour.example",
         "website": "https://harbour.example",
         "mailing_address": "Harbour House, 1 Quay Street, Leeds LS1 4DY",
-        "policy": {"min_instalment": 500, "max_term_months": 36, "settlement_discount_max_pct": 15},
+        "policy": {
+            "min_instalment": 500,
+            "max_term_months": 36,
+            "auto_accept_max_term_months": 24,
+            "frequencies": ["weekly", "fortnightly", "four_weekly", "monthly"],
+            "settlement_discount_min_pct": 5,
+            "settlement_discount_max_pct": 15,
+            "first_payment_within_days": 30,
+            "missed_payments_to_break": 3,
+            "retry_attempts": 2,
+            "retry_after_days": 3,
+        },
     },
 ]
 
@@ -132,6 +157,66 @@ DEBTORS = [
 ]
 
 
+#: what the rights pages need: each debtor's address, when each US validation notice was sent (days
+#: before the demo is loaded: one still open, one just opened, one whose period has ended) and a hold
+ADDRESSES = {
+    "NW-1001": "2323 Park Street\nSpringfield, IL 62704",
+    "NW-1002": "18 Elm Court\nSpringfield, IL 62701",
+    "HC-2001": "14 Elm Grove\nLeeds LS6 2AB",
+    "HC-2002": "7 Castle Walk\nCardiff CF10 1EP",
+}
+VALIDATION_NOTICE_DAYS_AGO = {"4417-2291": 4, "MED-88213": 45, "AUTO-55120": 12}
+#: account reference: (kind, started days ago, lasts days)
+HOLDS = {"BE-771204": ("creditor_pause", 5, 30)}
+
+
+def _rights_demo(debtor: Debtor, today: date) -> None:
+    """Give a debtor (new, or from an older demo database) what the rights pages show; idempotent."""
+    debtor.address = debtor.address or ADDRESSES.get(debtor.reference)
+    db.session.flush()
+    accounts = db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id)).all()
+    for account in accounts:
+        days_ago = VALIDATION_NOTICE_DAYS_AGO.get(account.reference)
+        if days_ago is not None and account.validation_notice_sent_on is None:
+            account.validation_notice_sent_on = today - timedelta(days=days_ago)
+        hold = HOLDS.get(account.reference)
+        if hold and db.session.scalar(db.select(Hold).where(Hold.account_id == account.id)) is None:
+            kind, started, days = hold
+            holds.start_hold(
+                debtor, kind=kind, account=account, starts_on=today - timedelta(days=started), days=days, by="demo"
+            )
+
+
+#: debtor reference: a conversation with a staff reply, and a staff visit, for the help pages
+HELP_EXAMPLES = {
+    "HC-2001": (
+        "Changing my payment date",
+        "Hello, I get paid on the 28th. Can my payments come out then?",
+        "Yes, that is fine. From next month we will take your payments on the 28th.",
+        "You called us about your payment date",
+    ),
+}
+
+
+def _help_demo(debtor: Debtor, today: date) -> None:
+    """A conversation and a staff visit for the help pages (messages, who has viewed); idempotent."""
+    example = HELP_EXAMPLES.get(debtor.reference)
+    if example is None or messages.threads_for(debtor):
+        return
+    subject, question, answer, reason = example
+    asked = datetime.combine(today - timedelta(days=3), time(18, 20), UTC)
+    thread = messages.start_thread(debtor, subject, question, now=asked)
+    messages.reply_as_staff(thread, answer, staff_name="Alex", now=asked + timedelta(hours=15))
+    record(
+        "staff.viewed",
+        actor_type="staff",
+        debtor_id=debtor.id,
+        staff_name="Alex",
+        reason=reason,
+        path="/accounts/",
+    ).created_at = asked + timedelta(hours=14, minutes=55)
+
+
 def _months_ago(today: date, months: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, min(today.day, 28))
@@ -167,6 +252,8 @@ def seed(today: date | None = None) -> list[str]:
         if creditor is None:
             creditor = Creditor(**spec)
             db.session.add(creditor)
+        else:  # an older demo database: add the plan rules it lacks
+            creditor.policy = spec["policy"] | (creditor.policy or {})
         creditors[spec["slug"]] = creditor
     db.session.flush()
 
@@ -196,6 +283,8 @@ def seed(today: date | None = None) -> list[str]:
                 )
                 _ledger(account, spec, today)
                 db.session.add(account)
+        _rights_demo(debtor, today)
+        _help_demo(debtor, today)
         _, token = service.issue_link(debtor, campaign="demo")
         answer = born.isoformat() if creditor.identity_method == "date_of_birth" else postcode
         lines.append(f"{name:<14} {creditor.name:<20} {answer:<11} {service.link_url(token)}")

@@ -2,22 +2,39 @@
 
 from portal.models.account import Account, LedgerEntry
 from portal.models.audit import AuditEvent
+from portal.models.budget import Budget
+from portal.models.circumstance import Circumstance
+from portal.models.contact_preference import ContactPreference
 from portal.models.creditor import Creditor
 from portal.models.creditor_event import CreditorEvent
 from portal.models.debtor import Debtor
+from portal.models.dispute import Dispute
+from portal.models.hold import Hold
 from portal.models.magic_link import LinkRequest, MagicLink
+from portal.models.message import Message, MessageThread
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
+from portal.models.plan import Agreement, Instalment, Plan
 
 __all__ = [
     "Account",
+    "Agreement",
     "AuditEvent",
+    "Budget",
+    "Circumstance",
+    "ContactPreference",
     "Creditor",
     "CreditorEvent",
     "Debtor",
+    "Dispute",
+    "Hold",
+    "Instalment",
     "LedgerEntry",
     "LinkRequest",
     "MagicLink",
+    "Message",
+    "MessageThread",
     "Payment",
+    "Plan",
     "StripeCustomer",
     "StripeEvent",
 ]

@@ -32,6 +32,14 @@ class Account(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="open")
     #: the date the itemization starts from (Regulation F: last statement, charge-off, ...)
     itemization_date: Mapped[date] = mapped_column(Date)
+    #: who owned the debt on the itemization date, when that is not the original creditor (Regulation F)
+    itemization_creditor: Mapped[str | None] = mapped_column(String(200))
+    #: who the debt is owed to now, when the creditor collects it for someone else; None: the creditor itself
+    current_creditor: Mapped[str | None] = mapped_column(String(200))
+    #: US: the day the validation notice was sent; the validation period is counted from it
+    validation_notice_sent_on: Mapped[date | None] = mapped_column(Date)
+    #: the debt is too old to be sued on: the validation page says so (portal.rights)
+    time_barred: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     debtor: Mapped[Debtor] = relationship()
