@@ -91,3 +91,10 @@ def make_link(debtor: Debtor, **kwargs) -> str:
     _, token = service.issue_link(debtor, **kwargs)
     db.session.commit()
     return f"/l/{token}"
+
+
+def make_card_debtor(policy: dict | None = None, **overrides) -> Debtor:
+    """Sarah Jones, who owes Harbour Credit (UK, with a phone number) and has an email address: the card
+    and plan tests' debtor, under the creditor `policy` the test is about."""
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=policy or {})
+    return make_debtor(creditor, **({"full_name": "Sarah Jones", "email": "sarah@example.co.uk"} | overrides))

@@ -1,10 +1,12 @@
 """How much to pay: the full balance, or an amount of the debtor's own."""
 
 import re
+from collections.abc import Callable
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField
+from wtforms import Field, HiddenField, StringField
 
 from portal.money import format_money, parse_money
 from portal.payments.service import AmountProblem, amount_problem, new_idempotency_key
@@ -12,10 +14,12 @@ from portal.payments.service import AmountProblem, amount_problem, new_idempoten
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-class AmountForm(FlaskForm):
-    #: "full" or "other" (radios, drawn in the template)
-    choice = StringField(_l("How much do you want to pay?"))
-    amount = StringField(_l("Amount"))
+class IdempotentForm(FlaskForm):
+    """A form that makes one payment: the key made with it means sending it twice is the same payment."""
+
+    #: which keys we accept back from the browser
+    key_pattern = _KEY
+
     #: made with the form: sending the same form twice is the same payment
     idempotency_key = HiddenField()
 
@@ -23,10 +27,58 @@ class AmountForm(FlaskForm):
         super().__init__(*args, **kwargs)
         if not self.idempotency_key.data:
             self.idempotency_key.data = new_idempotency_key()
-        self.amount_minor: int | None = None
 
     def has_valid_key(self) -> bool:
-        return bool(_KEY.fullmatch(self.idempotency_key.data or ""))
+        return bool(self.key_pattern.fullmatch(self.idempotency_key.data or ""))
+
+
+def read_amount(
+    field: Field,
+    *,
+    balance: int,
+    minimum: int,
+    currency: str,
+    locale: str,
+    empty: LazyString,
+    under_minimum: Callable[[str], LazyString],
+) -> int | None:
+    """The amount typed into `field` in minor units, or None with a message beside the field saying what to do.
+
+    `empty` and `under_minimum` (given the least amount, written out) are the words that differ by page.
+    """
+    typed = (field.data or "").strip()
+    if not typed:
+        field.errors = [empty]
+        return None
+    money = parse_money(typed, currency)
+    if money is None:
+        field.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
+        return None
+    problem = amount_problem(money.minor, balance, minimum)
+    if problem is AmountProblem.NOT_POSITIVE:
+        field.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
+    elif problem is AmountProblem.OVER_BALANCE:
+        field.errors = [
+            _l(
+                "Enter an amount of %(balance)s or less. That is what you owe.",
+                balance=format_money(balance, currency, locale),
+            )
+        ]
+    elif problem is AmountProblem.UNDER_MINIMUM:
+        field.errors = [under_minimum(format_money(minimum, currency, locale))]
+    else:
+        return money.minor
+    return None
+
+
+class AmountForm(IdempotentForm):
+    #: "full" or "other" (radios, drawn in the template)
+    choice = StringField(_l("How much do you want to pay?"))
+    amount = StringField(_l("Amount"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amount_minor: int | None = None
 
     def check(self, *, balance: int, minimum: int, currency: str, locale: str) -> bool:
         """Read the amount chosen; put a message that says what to do beside the field if it can't be paid."""
@@ -40,34 +92,18 @@ class AmountForm(FlaskForm):
         if choice == "full":
             self.amount_minor = balance
             return True
-        if not typed:
-            self.amount.errors = [_l("Enter the amount you want to pay")]
-            return False
-        money = parse_money(typed, currency)
-        if money is None:
-            self.amount.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
-            return False
-        problem = amount_problem(money.minor, balance, minimum)
-        if problem is AmountProblem.NOT_POSITIVE:
-            self.amount.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
-        elif problem is AmountProblem.OVER_BALANCE:
-            self.amount.errors = [
-                _l(
-                    "Enter an amount of %(balance)s or less. That is what you owe.",
-                    balance=format_money(balance, currency, locale),
-                )
-            ]
-        elif problem is AmountProblem.UNDER_MINIMUM:
-            self.amount.errors = [
-                _l(
-                    "Enter an amount of %(minimum)s or more, or pay the full balance",
-                    minimum=format_money(minimum, currency, locale),
-                )
-            ]
-        else:
-            self.amount_minor = money.minor
-            return True
-        return False
+        self.amount_minor = read_amount(
+            self.amount,
+            balance=balance,
+            minimum=minimum,
+            currency=currency,
+            locale=locale,
+            empty=_l("Enter the amount you want to pay"),
+            under_minimum=lambda least: _l(
+                "Enter an amount of %(minimum)s or more, or pay the full balance", minimum=least
+            ),
+        )
+        return self.amount_minor is not None
 
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
@@ -77,15 +113,5 @@ class AmountForm(FlaskForm):
         return pairs
 
 
-class RetryForm(FlaskForm):
+class RetryForm(IdempotentForm):
     """Try again with another card: a new payment attempt, with its own idempotency key."""
-
-    idempotency_key = HiddenField()
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.idempotency_key.data:
-            self.idempotency_key.data = new_idempotency_key()
-
-    def has_valid_key(self) -> bool:
-        return bool(_KEY.fullmatch(self.idempotency_key.data or ""))

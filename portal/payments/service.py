@@ -33,6 +33,7 @@ from portal.payments.gateway import (
     GatewayUnavailable,
     Intent,
     NotFound,
+    SetupState,
     StripeGateway,
 )
 
@@ -233,27 +234,34 @@ def customer_for(debtor: Debtor, gateway: StripeGateway, *, replace: bool = Fals
     return customer_id
 
 
+def card_setup(
+    debtor: Debtor, gateway: StripeGateway, current_id: str | None, metadata: dict[str, str], **options
+) -> SetupState:
+    """The SetupIntent for the card form: the current one while it still wants a card, or a new one."""
+    if current_id:
+        try:
+            setup = gateway.retrieve_setup_intent(current_id)
+        except NotFound:
+            setup = None
+        if setup and setup.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
+            return setup
+    try:
+        return gateway.create_setup_intent(customer_for(debtor, gateway), metadata, **options)
+    except NotFound:
+        # Stripe no longer knows the customer (deleted; or localstripe restarted): make a new one.
+        return gateway.create_setup_intent(customer_for(debtor, gateway, replace=True), metadata, **options)
+
+
 def prepare_card(payment: Payment, gateway: StripeGateway) -> str | None:
     """A SetupIntent's client secret for the card form, or None when the card step is over."""
     payment = _lock(payment)
     if payment.status not in OPEN:
         return None
-    if payment.setup_intent_id:
-        try:
-            setup = gateway.retrieve_setup_intent(payment.setup_intent_id)
-        except NotFound:
-            setup = None
-        if setup and setup.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
-            return setup.client_secret
     debtor = db.session.get(Debtor, payment.debtor_id)
-    metadata = {"payment_reference": payment.reference}
-    try:
-        setup = gateway.create_setup_intent(customer_for(debtor, gateway), metadata)
-    except NotFound:
-        # Stripe no longer knows the customer (deleted; or localstripe restarted): make a new one.
-        setup = gateway.create_setup_intent(customer_for(debtor, gateway, replace=True), metadata)
-    payment.setup_intent_id = setup.id
-    payment.status = "setup"
+    setup = card_setup(debtor, gateway, payment.setup_intent_id, {"payment_reference": payment.reference})
+    if setup.id != payment.setup_intent_id:
+        payment.setup_intent_id = setup.id
+        payment.status = "setup"
     return setup.client_secret
 
 
@@ -269,8 +277,8 @@ def _release(payment: Payment) -> None:
     )
 
 
-def _fail(payment: Payment, code: str, actor: str = "debtor") -> None:
-    payment = _lock(payment)
+def mark_failed(payment: Payment, code: str, actor: str = "debtor") -> None:
+    """This attempt is over: record why, once (a payment that has succeeded or failed stays so)."""
     if payment.status in ("succeeded", "failed"):
         return
     payment.status = "failed"
@@ -283,6 +291,10 @@ def _fail(payment: Payment, code: str, actor: str = "debtor") -> None:
         reference=payment.reference,
         code=code,
     )
+
+
+def _fail(payment: Payment, code: str, actor: str = "debtor") -> None:
+    mark_failed(_lock(payment), code, actor)
 
 
 def _settle_other_attempts(payment: Payment, gateway: StripeGateway) -> None:

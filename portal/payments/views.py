@@ -111,12 +111,34 @@ def _after_commit(payment, outcome: Outcome) -> None:
         receipts.send_receipt(payment)
 
 
-def _gateway() -> StripeGateway | None:
+def configured_gateway() -> StripeGateway | None:
+    """Stripe, or None when card payments are not configured (the pages say card payments are not available)."""
     try:
         return get_gateway()
     except GatewayError:
         log.error("Card payments are not configured: set STRIPE_SECRET_KEY")
         return None
+
+
+def allow_stripe(card_entry: bool = True) -> bool:
+    """Whether card payments are set up; if so, and the page takes a card, let Stripe.js in (CSP)."""
+    config = current_app.config
+    available = bool(config.get("STRIPE_PUBLISHABLE_KEY") and config.get("STRIPE_SECRET_KEY"))
+    if available and card_entry:
+        for origin in csp_origins(config["STRIPE_JS_URL"], config["STRIPE_API_BASE"]):
+            allow_script_host(origin)
+    return available
+
+
+def unavailable_json():
+    """The answer pay.js shows when Stripe can't be used: nothing was taken."""
+    return jsonify(status="problem", message=problem_message("unavailable")), 503
+
+
+def setup_intent_sent() -> str | None:
+    """The SetupIntent id pay.js sends once the card is set up."""
+    body = request.get_json(silent=True) or {}
+    return body.get("setup_intent") if isinstance(body.get("setup_intent"), str) else None
 
 
 # Choosing the amount
@@ -161,12 +183,7 @@ def card(reference: str):
     payment = service.get_payment_for(current_user, reference)
     if payment.status == "succeeded":
         return redirect(url_for(".receipt", reference=reference))
-    config = current_app.config
-    available = bool(config.get("STRIPE_PUBLISHABLE_KEY") and config.get("STRIPE_SECRET_KEY"))
-    card_entry = payment.status in (*service.OPEN, "requires_action")
-    if available and card_entry:
-        for origin in csp_origins(config["STRIPE_JS_URL"], config["STRIPE_API_BASE"]):
-            allow_script_host(origin)
+    available = allow_stripe(payment.status in (*service.OPEN, "requires_action"))
     return render_template(
         "payments/card.html",
         payment=payment,
@@ -184,14 +201,14 @@ def card(reference: str):
 def setup(reference: str):
     """A SetupIntent for the card the debtor is typing (JSON, for pay.js)."""
     payment = service.get_payment_for(current_user, reference)
-    gateway = _gateway()
+    gateway = configured_gateway()
     if gateway is None:
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
+        return unavailable_json()
     try:
         client_secret = service.prepare_card(payment, gateway)
     except (GatewayError, GatewayUnavailable):
         db.session.rollback()
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
+        return unavailable_json()
     db.session.commit()
     if client_secret is None:
         return _json(payment, service.outcome_of(payment, None))
@@ -203,12 +220,10 @@ def setup(reference: str):
 def confirm(reference: str):
     """Charge the card once: safe to send again and again (JSON, for pay.js)."""
     payment = service.get_payment_for(current_user, reference)
-    gateway = _gateway()
+    gateway = configured_gateway()
     if gateway is None:
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
-    body = request.get_json(silent=True) or {}
-    setup_intent_id = body.get("setup_intent") if isinstance(body.get("setup_intent"), str) else None
-    outcome = service.confirm_payment(payment, setup_intent_id, gateway)
+        return unavailable_json()
+    outcome = service.confirm_payment(payment, setup_intent_sent(), gateway)
     _after_commit(payment, outcome)
     return _json(payment, outcome)
 

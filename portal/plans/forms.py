@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, StringField, TextAreaField
 
 from portal.money import format_money, parse_money
-from portal.payments.service import AmountProblem, amount_problem, new_idempotency_key
+from portal.payments.forms import IdempotentForm, read_amount
 from portal.plans.dates import Payday
 from portal.plans.policy import Frequency
 
@@ -192,23 +192,18 @@ class PaymentDayForm(_Errors, FlaskForm):
         return day
 
 
-class ExtraForm(_Errors, FlaskForm):
+class ExtraForm(_Errors, IdempotentForm):
     """Pay more now with the saved card: what is left, or an amount of their own."""
 
+    key_pattern = _KEY
     summary_ids = {"choice": "choice-rest"}
 
     choice = StringField(_l("How much do you want to pay now?"))
     amount = StringField(_l("Amount you want to pay now"))
-    idempotency_key = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.idempotency_key.data:
-            self.idempotency_key.data = new_idempotency_key()
         self.amount_minor: int | None = None
-
-    def has_valid_key(self) -> bool:
-        return bool(_KEY.fullmatch(self.idempotency_key.data or ""))
 
     def check(self, *, balance: int, minimum: int, currency: str, locale: str) -> bool:
         choice = self.choice.data
@@ -218,34 +213,18 @@ class ExtraForm(_Errors, FlaskForm):
         if choice != "other":
             self.choice.errors = [_l("Choose to pay off the rest or another amount")]
             return False
-        money = parse_money((self.amount.data or "").strip(), currency) if (self.amount.data or "").strip() else None
-        if not (self.amount.data or "").strip():
-            self.amount.errors = [_l("Enter the amount you want to pay now")]
-            return False
-        if money is None:
-            self.amount.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
-            return False
-        problem = amount_problem(money.minor, balance, minimum)
-        if problem is AmountProblem.NOT_POSITIVE:
-            self.amount.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
-        elif problem is AmountProblem.OVER_BALANCE:
-            self.amount.errors = [
-                _l(
-                    "Enter an amount of %(balance)s or less. That is what you owe.",
-                    balance=format_money(balance, currency, locale),
-                )
-            ]
-        elif problem is AmountProblem.UNDER_MINIMUM:
-            self.amount.errors = [
-                _l(
-                    "Enter an amount of %(minimum)s or more, or pay off the rest",
-                    minimum=format_money(minimum, currency, locale),
-                )
-            ]
-        else:
-            self.amount_minor = money.minor
-            return True
-        return False
+        self.amount_minor = read_amount(
+            self.amount,
+            balance=balance,
+            minimum=minimum,
+            currency=currency,
+            locale=locale,
+            empty=_l("Enter the amount you want to pay now"),
+            under_minimum=lambda least: _l(
+                "Enter an amount of %(minimum)s or more, or pay off the rest", minimum=least
+            ),
+        )
+        return self.amount_minor is not None
 
 
 class PauseForm(_Errors, FlaskForm):

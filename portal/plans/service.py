@@ -29,8 +29,8 @@ from portal.extensions import db
 from portal.models import Account, Agreement, Budget, Debtor, Instalment, LedgerEntry, Payment, Plan
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
-from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, NotFound, StripeGateway
-from portal.payments.service import Outcome, apply_intent, balance_of, customer_for, new_reference
+from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
+from portal.payments.service import Outcome, apply_intent, balance_of, card_setup, mark_failed, new_reference
 from portal.plans.dates import Payday, add_months, schedule_dates
 from portal.plans.engine import Decision, evaluate_proposal, offers
 from portal.plans.engine import Instalment as Scheduled
@@ -381,19 +381,9 @@ def prepare_card(plan: Plan, debtor: Debtor, gateway: StripeGateway) -> str | No
     plan = _lock_plan(plan)
     if plan.status not in ("agreed", "active"):
         return None
-    if plan.setup_intent_id:
-        try:
-            setup = gateway.retrieve_setup_intent(plan.setup_intent_id)
-        except NotFound:
-            setup = None
-        if setup and setup.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
-            return setup.client_secret
-    metadata = {"plan_reference": plan.reference}
-    try:
-        setup = gateway.create_setup_intent(customer_for(debtor, gateway), metadata, usage="off_session")
-    except NotFound:
-        setup = gateway.create_setup_intent(customer_for(debtor, gateway, replace=True), metadata, usage="off_session")
-    plan.setup_intent_id = setup.id
+    setup = card_setup(debtor, gateway, plan.setup_intent_id, {"plan_reference": plan.reference}, usage="off_session")
+    if setup.id != plan.setup_intent_id:
+        plan.setup_intent_id = setup.id
     return setup.client_secret
 
 
@@ -501,21 +491,6 @@ def claim_attempt(instalment: Instalment, by: str) -> Payment | None:
     return payment
 
 
-def _mark_failed(payment: Payment, code: str, actor: str) -> None:
-    if payment.status in ("succeeded", "failed"):
-        return
-    payment.status = "failed"
-    payment.failure_code = code
-    record(
-        "payment.failed",
-        actor_type=actor,
-        actor_id=payment.debtor_id if actor == "debtor" else None,
-        debtor_id=payment.debtor_id,
-        reference=payment.reference,
-        code=code,
-    )
-
-
 def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session: bool) -> Intent | None:
     """Charge the plan's saved card for a claimed payment, and record what Stripe said on the payment.
 
@@ -541,7 +516,7 @@ def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session:
         if declined.intent is not None:
             apply_intent(payment, declined.intent, actor=actor)
         else:
-            _mark_failed(payment, declined.code or "card_declined", actor)
+            mark_failed(payment, declined.code or "card_declined", actor)
         return declined.intent
     except GatewayUnavailable:
         log.warning(
@@ -549,7 +524,7 @@ def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session:
         )
         return None
     except GatewayError as error:
-        _mark_failed(payment, error.code or "error", actor)
+        mark_failed(payment, error.code or "error", actor)
         return None
     apply_intent(payment, intent, actor=actor)
     return intent
@@ -565,7 +540,7 @@ def refresh_payment(payment: Payment, plan: Plan, gateway: StripeGateway) -> Int
         intent = gateway.find_payment_intent(plan.customer_id or "", "payment_reference", payment.reference)
         if intent is None:
             if payment.confirming_at and _now() - payment.confirming_at > STALE_AFTER:
-                _mark_failed(payment, "not_created", "system")
+                mark_failed(payment, "not_created", "system")
             return None
     apply_intent(payment, intent, actor="system")
     return intent

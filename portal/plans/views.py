@@ -5,7 +5,6 @@ show), and render. The card pages reuse pay.js and speak its JSON; they are the 
 that let Stripe.js in (Content-Security-Policy).
 """
 
-import logging
 from datetime import timedelta
 
 from babel.numbers import get_currency_symbol
@@ -30,9 +29,16 @@ from portal.accounts.service import get_account_for
 from portal.extensions import db, htmx
 from portal.i18n import formatting_locale
 from portal.payments import receipts
-from portal.payments.gateway import GatewayError, GatewayUnavailable, StripeGateway, csp_origins, get_gateway
+from portal.payments.gateway import GatewayError, GatewayUnavailable
 from portal.payments.service import Outcome, balance_of, get_payment_for, is_payable, minimum_for, new_idempotency_key
-from portal.payments.views import failure_message, problem_message
+from portal.payments.views import (
+    allow_stripe,
+    configured_gateway,
+    failure_message,
+    problem_message,
+    setup_intent_sent,
+    unavailable_json,
+)
 from portal.plans import agreement, service
 from portal.plans.calendar import Event, calendar
 from portal.plans.chart import balance_chart
@@ -52,9 +58,6 @@ from portal.plans.forms import (
 from portal.plans.policy import Frequency
 from portal.plans.service import PlanError
 from portal.plans.words import Formatter, amount_per, frequency_label, how_often, payday_label, reason_text
-from portal.security import allow_script_host
-
-log = logging.getLogger(__name__)
 
 bp = Blueprint("plans", __name__)
 
@@ -66,23 +69,6 @@ def _fmt() -> Formatter:
 def _month_first() -> bool:
     """People in the US write the month first."""
     return current_user.creditor.locale == "en_US" and str(get_locale()) == "en"
-
-
-def _gateway() -> StripeGateway | None:
-    try:
-        return get_gateway()
-    except GatewayError:
-        log.error("Card payments are not configured: set STRIPE_SECRET_KEY")
-        return None
-
-
-def _allow_stripe() -> bool:
-    config = current_app.config
-    available = bool(config.get("STRIPE_PUBLISHABLE_KEY") and config.get("STRIPE_SECRET_KEY"))
-    if available:
-        for origin in csp_origins(config["STRIPE_JS_URL"], config["STRIPE_API_BASE"]):
-            allow_script_host(origin)
-    return available
 
 
 @bp.app_template_global()
@@ -367,7 +353,7 @@ def card(reference: str):
     pay_now = plan.status == "agreed" and plan.pay_first_now and first is not None
     return render_template(
         "plans/card.html",
-        available=_allow_stripe(),
+        available=allow_stripe(),
         changing=plan.status == "active",
         first=first,
         pay_now=pay_now,
@@ -407,14 +393,14 @@ def _card_json(plan, outcome: Outcome, *, changing: bool):
 def card_setup(reference: str):
     """A SetupIntent for the card being typed, saved for later payments (JSON, for pay.js)."""
     plan = service.get_plan_for(current_user, reference)
-    gateway = _gateway()
+    gateway = configured_gateway()
     if gateway is None:
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
+        return unavailable_json()
     try:
         client_secret = service.prepare_card(plan, current_user, gateway)
     except (GatewayError, GatewayUnavailable):
         db.session.rollback()
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
+        return unavailable_json()
     db.session.commit()
     if client_secret is None:
         return jsonify(status="problem", message=problem_message("card_not_ready"))
@@ -427,12 +413,10 @@ def card_confirm(reference: str):
     """Save the card; if they chose to, take the first payment now. Safe to send again (JSON, for pay.js)."""
     plan = service.get_plan_for(current_user, reference)
     changing = request.args.get("change") == "1"
-    gateway = _gateway()
+    gateway = configured_gateway()
     if gateway is None:
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
-    body = request.get_json(silent=True) or {}
-    setup_intent_id = body.get("setup_intent") if isinstance(body.get("setup_intent"), str) else None
-    problem = service.save_card(plan, setup_intent_id, gateway)
+        return unavailable_json()
+    problem = service.save_card(plan, setup_intent_sent(), gateway)
     db.session.refresh(plan)
     if problem in ("card_declined", "expired_card", "incorrect_cvc"):
         return _card_json(plan, Outcome("failed", problem), changing=changing)
@@ -540,7 +524,7 @@ def pay_extra(reference: str):
         elif request.form.get("step") != "pay":
             step = "check"
         else:
-            gateway = _gateway()
+            gateway = configured_gateway()
             outcome = Outcome("problem", "unavailable")
             if gateway is not None:
                 payment, outcome = service.pay_extra(
@@ -651,7 +635,7 @@ def confirm_payment(reference: str):
     if payment.status != "requires_action":
         flash(_("This payment does not need you to confirm it any more."))
         return redirect(url_for(".plan", reference=plan.reference))
-    return render_template("plans/authenticate.html", payment=payment, available=_allow_stripe(), **_plan_context(plan))
+    return render_template("plans/authenticate.html", payment=payment, available=allow_stripe(), **_plan_context(plan))
 
 
 @bp.post("/plans/payments/<reference>/confirm")
@@ -662,9 +646,9 @@ def confirm_payment_json(reference: str):
     plan = service.plan_for_payment(payment)
     if plan is None:
         abort(404)
-    gateway = _gateway()
+    gateway = configured_gateway()
     if gateway is None:
-        return jsonify(status="problem", message=problem_message("unavailable")), 503
+        return unavailable_json()
     outcome = service.confirm_action(payment, gateway)
     body: dict = {"status": outcome.status}
     if outcome.status == "succeeded":

@@ -7,13 +7,12 @@ import pytest
 from portal.extensions import db
 from portal.models import LedgerEntry
 from tests.e2e.conftest import axe_violations, shot, sign_in
-from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.factories import make_account, make_card_debtor
 
 
 @pytest.fixture
 def debtor(app):
-    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy={"min_payment": 500})
-    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk", postcode="LS6 2AB")
+    debtor = make_card_debtor({"min_payment": 500})
     make_account(debtor, [("itemization", 20_000)], description="Mobile phone contract", reference="MM-300188")
     db.session.commit()
     return debtor

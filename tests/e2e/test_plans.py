@@ -12,7 +12,7 @@ from portal.payments.gateway import get_gateway
 from portal.plans import service
 from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.e2e.test_payments import type_card
-from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.factories import make_account, make_card_debtor
 from tests.integration.test_collect import NOON, active_plan
 
 POLICY = {
@@ -26,8 +26,7 @@ POLICY = {
 
 @pytest.fixture
 def debtor(app):
-    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
-    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk", postcode="LS6 2AB")
+    debtor = make_card_debtor(POLICY)
     make_account(debtor, [("itemization", 60_000)], description="Mobile phone contract", reference="MM-300188")
     db.session.commit()
     return debtor

@@ -14,7 +14,7 @@ from portal.models import CreditorEvent, LedgerEntry, Payment, Plan
 from portal.payments.gateway import get_gateway
 from portal.payments.service import sync_payment
 from portal.plans import agreement, service
-from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_card_debtor, make_link
 from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD
 
 POLICY = {
@@ -35,8 +35,7 @@ def settings(localstripe, tmp_path):
 
 @pytest.fixture
 def debtor(app):
-    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
-    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    debtor = make_card_debtor(POLICY)
     db.session.commit()
     return debtor
 

@@ -10,7 +10,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import AuditEvent, LedgerEntry, Payment
-from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_card_debtor, make_debtor, make_link
 from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD, Payer
 
 
@@ -21,8 +21,7 @@ def settings(localstripe, tmp_path):
 
 @pytest.fixture
 def debtor(app, browser):
-    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy={"min_payment": 500})
-    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    debtor = make_card_debtor({"min_payment": 500})
     db.session.commit()
     return debtor
 

@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.jobs.remind import remind
 from portal.models import Instalment
 from portal.plans import service
-from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.factories import make_account, make_card_debtor, make_debtor
 from tests.integration.test_collect import POLICY, active_plan, emails, run
 
 
@@ -19,8 +19,7 @@ def settings(localstripe, tmp_path):
 
 @pytest.fixture
 def debtor(app):
-    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321", policy=POLICY)
-    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    debtor = make_card_debtor(POLICY)
     db.session.commit()
     return debtor
 
