@@ -6,6 +6,7 @@ UPDATE that is committed before Stripe is called, so no two runs can charge it, 
 between leaves it for a later run to look up at Stripe instead of charging it again.
 
 One run:
+0. finishes holds that have ended, so their plans' dates move on before anything is charged;
 1. settles charges in flight (an answer that came by webhook or 3-D Secure, a lost answer, a
    confirmation the debtor never gave);
 2. charges each due instalment off-session on the plan's saved card;
@@ -28,6 +29,7 @@ from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailab
 from portal.payments.service import apply_intent, balance_of
 from portal.plans import service
 from portal.plans.service import IN_FLIGHT, STALE_AFTER
+from portal.rights.holds import expire_due
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,10 @@ def collect(gateway: StripeGateway, today: date | None = None, now: datetime | N
     """Charge every due instalment. `today` (the --today option) overrides each debtor's own date."""
     report = CollectReport()
     now = now or datetime.now(UTC)
+    for hold in expire_due(today):
+        report.counts["hold ended"] += 1
+        report.lines.append(f"hold {hold.id} ended: plan dates moved on {hold.plan_days_shifted} day(s)")
+    db.session.commit()
     _settle_in_flight(gateway, today, now, report)
     # A debtor's today is at most a day ahead of UTC's: look that far, then check each debtor's own date.
     horizon = today or (now.date() + timedelta(days=1))

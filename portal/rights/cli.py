@@ -174,7 +174,7 @@ def list_holds_command(include_finished: bool) -> None:
 
 @holds_cli.command("expire")
 def expire_command() -> None:
-    """Finish holds whose end has come (run daily from cron, before `collect`)."""
+    """Finish holds whose end has come (`collect` also does this before charging)."""
     finished = holds.expire_due()
     db.session.commit()
     click.echo(f"Finished {len(finished)} hold(s).")

@@ -13,7 +13,7 @@ Functions never commit; the caller commits once.
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 
 from portal import events
 from portal.extensions import db
@@ -176,9 +176,10 @@ def finish(hold: Hold, *, today: date, by: str) -> Hold:
         return hold
     if hold.ends_on is None or hold.ends_on > today:
         raise HoldError("this hold has not ended yet")
+    if not _claim(hold):
+        return hold
     accounts = covered_accounts(hold)
     hold.plan_days_shifted = shift_plans(hold, accounts)
-    hold.finished_at = datetime.now(UTC)
     for account in accounts:
         if account.status == "on_hold" and active_hold(account, today) is None:
             account.status = "open"
@@ -204,6 +205,18 @@ def finish(hold: Hold, *, today: date, by: str) -> Hold:
         by=by,
     )
     return hold
+
+
+def _claim(hold: Hold) -> bool:
+    """Mark the hold finished unless another job got there first, so plan dates move on only once."""
+    claimed = db.session.execute(
+        update(Hold)
+        .where(Hold.id == hold.id, Hold.finished_at.is_(None))
+        .values(finished_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(hold)
+    return claimed == 1
 
 
 def end_hold(hold: Hold, *, on: date, by: str) -> Hold:

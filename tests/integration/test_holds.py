@@ -3,12 +3,14 @@
 import html
 import re
 import shlex
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from portal.accounts.collection import collection_paused, paused_account_ids
 from portal.extensions import db
+from portal.jobs.collect import collect
 from portal.models import Account, CreditorEvent, Hold, Instalment, LedgerEntry, Plan
 from portal.models.hold import LedgerEntryOnHold
 from portal.rights import clock, holds
@@ -210,6 +212,37 @@ def test_a_hold_is_finished_only_once(debtor):
     assert holds.expire_due(TODAY) == []
     db.session.expire_all()
     assert db.session.scalar(db.select(Instalment)).due_date == date(2026, 12, 11)
+
+
+def test_a_hold_another_job_has_finished_does_not_move_plan_dates_again(debtor):
+    phone, _ = _accounts(debtor)
+    _plan(phone, [date(2026, 12, 1)])
+    hold = _start(debtor, phone, kind="creditor_pause", days=10, starts_on=date(2026, 11, 1))
+    # Another job finishes it after this one has loaded it: our copy still looks unfinished.
+    db.session.execute(
+        update(Hold).where(Hold.id == hold.id).values(finished_at=datetime.now(UTC)),
+        execution_options={"synchronize_session": False},
+    )
+    assert hold.finished_at is None
+
+    holds.finish(hold, today=TODAY, by="test")
+    db.session.commit()
+
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Instalment)).due_date == date(2026, 12, 1)
+
+
+def test_collect_finishes_ended_holds_first_so_plans_move_on_before_any_charge(debtor):
+    phone, _ = _accounts(debtor)
+    _plan(phone, [date(2026, 11, 20)])
+    _start(debtor, phone, kind="creditor_pause", days=10, starts_on=date(2026, 11, 1))
+
+    report = collect(gateway=None, today=TODAY)
+
+    assert report.counts["hold ended"] == 1
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Instalment)).due_date == date(2026, 11, 30)
+    assert _accounts(debtor)[0].status == "open"
 
 
 # The command line
