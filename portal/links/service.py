@@ -26,15 +26,26 @@ def _serializer() -> URLSafeSerializer:
 
 
 def issue_link(
-    debtor: Debtor, *, ttl_days: int | None = None, campaign: str | None = None, now: datetime | None = None
+    debtor: Debtor,
+    *,
+    ttl_days: int | None = None,
+    campaign: str | None = None,
+    destination: str | None = None,
+    now: datetime | None = None,
 ) -> tuple[MagicLink, str]:
-    """Create a link for a debtor; returns the row and the signed token for the URL."""
+    """Create a link for a debtor; returns the row and the signed token for the URL.
+
+    `destination` is a path in the portal to open once they have proved who they are.
+    """
+    if destination is not None and not is_local_path(destination):
+        raise ValueError(f"a link can only lead to a page of the portal, not {destination!r}")
     now = now or datetime.now(UTC)
     days = ttl_days if ttl_days is not None else debtor.creditor.link_lifetime_days
     link = MagicLink(
         public_id=secrets.token_urlsafe(12),
         debtor=debtor,
         campaign=campaign,
+        destination=destination,
         created_at=now,
         expires_at=now + timedelta(days=days),
     )
@@ -42,6 +53,18 @@ def issue_link(
     db.session.flush()
     record("link.issued", actor_type="creditor", actor_id=debtor.creditor_id, debtor_id=debtor.id, link=link.public_id)
     return link, _serializer().dumps(link.public_id)
+
+
+def is_local_path(path: str) -> bool:
+    """A path on this site ("/plans/..."), never another host ("//evil.example", "https://...")."""
+    return path.startswith("/") and not path.startswith("//") and "\\" not in path
+
+
+def landing_page(link: MagicLink) -> str:
+    """Where a debtor goes after the identity check: the link's page, or their accounts."""
+    if link.destination and is_local_path(link.destination):
+        return link.destination
+    return url_for("accounts.dashboard")
 
 
 def link_url(token: str) -> str:

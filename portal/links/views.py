@@ -92,7 +92,7 @@ def verify():
             service.record_sign_in(link)
             db.session.commit()
             start_session(link.debtor)
-            return redirect(url_for("accounts.dashboard"))
+            return redirect(service.landing_page(link))
         tries_left = service.record_failed_identity(link)
         db.session.commit()
         if tries_left == 0:

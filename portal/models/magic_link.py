@@ -28,6 +28,8 @@ class MagicLink(db.Model):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sign_in_count: Mapped[int] = mapped_column(default=0)
+    #: a page of the portal to open after the identity check (e.g. a payment to confirm); None: the dashboard
+    destination: Mapped[str | None] = mapped_column(String(200))
 
     debtor: Mapped[Debtor] = relationship(lazy="joined")
 

@@ -4,6 +4,7 @@ Each is written in the debtor's language and carries a fresh sign-in link, becau
 email is how a debtor gets back to the portal. Sending is the jobs' business (they keep to contact hours).
 """
 
+from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -14,9 +15,17 @@ from portal.payments.service import balance_of
 from portal.plans.words import Formatter, language_of
 
 
-def _sign_in_link(debtor: Debtor) -> str:
-    _, token = issue_link(debtor, campaign="plan")
+def _sign_in_link(debtor: Debtor, destination: str | None = None) -> str:
+    _, token = issue_link(debtor, campaign="plan", destination=destination)
     return link_url(token)
+
+
+def _destination(kind: str, instalment: Instalment) -> str | None:
+    """A request to confirm a payment opens that payment's page; other emails open the accounts."""
+    if kind == "requires_action" and instalment.payment is not None:
+        with current_app.test_request_context():
+            return url_for("plans.confirm_payment", reference=instalment.payment.reference)
+    return None
 
 
 def _help_lines(debtor: Debtor) -> list[str]:
@@ -52,7 +61,7 @@ def _texts(kind: str, instalment: Instalment, debtor: Debtor, link: str) -> tupl
             ),
             _("No money has been taken yet."),
             "",
-            _("To confirm the payment, sign in here and choose “Confirm payment”: %(link)s", link=link),
+            _("To confirm the payment, sign in here: %(link)s", link=link),
         ]
     elif kind == "retry":
         subject = _("Your payment of %(amount)s did not go through", amount=amount)
@@ -90,7 +99,7 @@ def _texts(kind: str, instalment: Instalment, debtor: Debtor, link: str) -> tupl
 def send_plan_email(kind: str, instalment: Instalment, debtor: Debtor) -> None:
     """Send one plan email ("reminder", "requires_action", "retry", "missed", "broken"). Raises MailError."""
     with force_locale(language_of(debtor)):
-        link = _sign_in_link(debtor)
+        link = _sign_in_link(debtor, _destination(kind, instalment))
         subject, lines = _texts(kind, instalment, debtor, link)
         body = [_("Hello %(name)s,", name=debtor.full_name), "", *lines, *_help_lines(debtor)]
     send_email(debtor.email, subject, "\n".join(body) + "\n")

@@ -178,10 +178,11 @@ def test_a_card_that_needs_3d_secure_sends_a_link_and_the_debtor_completes_it(
     link = re.search(r"http://portal\.test(/l/\S+)", notice.get_content()).group(1)
     assert ledger_payments(account) == []
 
-    browser.sign_in(link, debtor)
+    signed_in = browser.sign_in(link, debtor)
+    assert signed_in.headers["Location"] == f"/plans/payments/{payment.reference}/confirm", "the link opens the payment"
     dashboard = browser.get("/accounts/").get_data(as_text=True)
     assert f"/plans/payments/{payment.reference}/confirm" in dashboard
-    page = browser.get(f"/plans/payments/{payment.reference}/confirm").get_data(as_text=True)
+    page = browser.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "Confirm your payment of £100.00" in page and "js/plans.js" in page
     headers = {"X-CSRFToken": browser.token(), "Accept": "application/json"}
     answer = browser.client.post(f"/plans/payments/{payment.reference}/confirm", json={}, headers=headers).get_json()

@@ -188,3 +188,14 @@ class TestRateLimits:
             browser.get(make_link(debtor))
             statuses += [browser.post("/verify", _dob(day="1")).status_code for _ in range(2)]
         assert statuses == [200, 200, 200, 429]
+
+
+def test_a_link_to_a_page_opens_that_page_after_the_identity_check(browser, debtor):
+    response = browser.sign_in(make_link(debtor, destination="/help/contact"), debtor)
+    assert response.headers["Location"] == "/help/contact"
+
+
+@pytest.mark.parametrize("destination", ["https://evil.example/", "//evil.example/", "accounts/", "/\\evil.example"])
+def test_a_link_cannot_lead_off_the_site(app, debtor, destination):
+    with pytest.raises(ValueError):
+        make_link(debtor, destination=destination)
