@@ -115,3 +115,15 @@ def sign_in(page, portal_url: str, debtor) -> None:
         page.get_by_label("Postcode").fill(debtor.postcode)
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="What you owe").wait_for()
+
+
+def type_card(page, number: str) -> None:
+    """localstripe's card element: plain inputs named by their placeholders."""
+    for placeholder, value in [
+        ("number", number),
+        ("exp_month", "12"),
+        ("exp_year", "34"),
+        ("cvc", "123"),
+        ("postal_code", "LS62A"),
+    ]:
+        page.fill(f"#card-element input[placeholder={placeholder}]", value)

@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import LedgerEntry
-from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.conftest import axe_violations, shot, sign_in, type_card
 from tests.factories import make_account, make_card_debtor
 
 
@@ -24,18 +24,6 @@ def choose_amount(page, amount: str) -> None:
     page.get_by_label("Amount you want to pay").fill(amount)
     page.get_by_role("button", name="Continue").click()
     page.locator("#card-element input[placeholder=number]").wait_for()
-
-
-def type_card(page, number: str) -> None:
-    """localstripe's card element: plain inputs named by their placeholders."""
-    for placeholder, value in [
-        ("number", number),
-        ("exp_month", "12"),
-        ("exp_year", "34"),
-        ("cvc", "123"),
-        ("postal_code", "LS62A"),
-    ]:
-        page.fill(f"#card-element input[placeholder={placeholder}]", value)
 
 
 def payments_in_ledger(debtor) -> list[int]:

@@ -10,10 +10,9 @@ from portal.jobs.collect import collect
 from portal.models import Account, LedgerEntry
 from portal.payments.gateway import get_gateway
 from portal.plans import service
-from tests.e2e.conftest import axe_violations, shot, sign_in
-from tests.e2e.test_payments import type_card
+from tests.e2e.conftest import axe_violations, shot, sign_in, type_card
 from tests.factories import make_account, make_card_debtor
-from tests.integration.test_collect import NOON, active_plan
+from tests.plan_support import NOON, active_plan
 
 POLICY = {
     "min_instalment": 500,

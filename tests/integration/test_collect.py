@@ -2,30 +2,16 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes
-from email.policy import default as default_policy
-from pathlib import Path
 
 import pytest
 
 from portal.extensions import db
-from portal.jobs.collect import collect
 from portal.models import CreditorEvent, LedgerEntry, Payment, Plan
 from portal.payments.gateway import get_gateway
 from portal.payments.service import sync_payment
-from portal.plans import agreement, service
 from tests.factories import make_account, make_card_debtor, make_link
-from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD
-
-POLICY = {
-    "min_instalment": 500,
-    "max_term_months": 12,
-    "missed_payments_to_break": 2,
-    "retry_attempts": 1,
-    "retry_after_days": 3,
-}
-#: midday in London: inside contact hours, so notices go at once
-NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+from tests.plan_support import NOON, POLICY, active_plan, emails, run
+from tests.stripe_server import DECLINED_CARD, THREE_D_SECURE_CARD
 
 
 @pytest.fixture
@@ -45,35 +31,6 @@ def account(debtor):
     account = make_account(debtor, [("itemization", 30_000)], description="Mobile phone contract", reference="MM-300")
     db.session.commit()
     return account
-
-
-def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | None = None, amount: int = 10_000):
-    """A plan of `account`'s balance in payments of `amount` a month, agreed, with a saved card."""
-    first = first or service.local_today(debtor) + timedelta(days=7)
-    plan = service.submit_proposal(debtor, account, amount, "monthly", first)
-    assert plan.status == "draft", plan.review_reasons
-    service.agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
-    db.session.commit()
-    gateway = get_gateway()
-    secret = service.prepare_card(plan, debtor, gateway)
-    db.session.commit()
-    setup = stripe.confirm_setup(secret, number)
-    assert service.save_card(plan, setup["id"], gateway) is None
-    db.session.refresh(plan)
-    assert plan.status == "active"
-    return plan
-
-
-def run(day: date, now: datetime = NOON):
-    report = collect(get_gateway(), today=day, now=now)
-    db.session.expire_all()
-    return report
-
-
-def emails(app) -> list:
-    folder = Path(app.config["MAIL_DIR"])
-    files = sorted(folder.glob("*.eml")) if folder.exists() else []
-    return [message_from_bytes(path.read_bytes(), policy=default_policy) for path in files]
 
 
 def ledger_payments(account) -> list[int]:

@@ -15,7 +15,7 @@ from portal.jobs.collect import collect
 from portal.models import Instalment, LedgerEntry, Payment
 from portal.payments.gateway import StripeGateway
 from tests.factories import make_account, make_debtor, make_uk_creditor
-from tests.integration.test_collect import NOON, POLICY, active_plan
+from tests.plan_support import NOON, POLICY, active_plan
 
 RUNS = 4
 PLANS = 5

@@ -3,6 +3,7 @@
 import gzip
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,8 +24,9 @@ from portal.models import (
 from portal.plans import agreement, service
 from tests.conftest import Browser
 from tests.factories import make_account, make_card_debtor, make_debtor, make_link, make_uk_creditor
-from tests.integration.test_page_weight import STATIC
 from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD
+
+STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
 
 POLICY = {
     "min_instalment": 500,

@@ -9,7 +9,7 @@ from portal.jobs.remind import remind
 from portal.models import Instalment
 from portal.plans import service
 from tests.factories import make_account, make_card_debtor, make_debtor
-from tests.integration.test_collect import POLICY, active_plan, emails, run
+from tests.plan_support import POLICY, active_plan, emails, run
 
 
 @pytest.fixture
