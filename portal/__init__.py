@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.budget.views import bp as budget_bp
     from portal.jobs import cli as jobs_cli
     from portal.links.views import bp as links_bp
+    from portal.plans.cli import plans_cli
     from portal.plans.views import bp as plans_bp
 
     app.register_blueprint(links_bp)
@@ -57,4 +58,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     jobs_cli.init_app(app)
+    app.cli.add_command(plans_cli)
     return app

@@ -1,7 +1,8 @@
 """Instalment plans: the plan a debtor chose or proposed, its instalments, and the agreement they accepted.
 
 A plan is born as a `draft` (an offer picked, or a proposal accepted at once) or `pending_review`
-(a proposal outside the creditor's policy, waiting for a person). Agreeing makes it `agreed`;
+(a proposal outside the creditor's policy, waiting for a person, who makes it a `draft` or
+`declined`: portal.plans.review). Agreeing makes it `agreed`;
 saving a card makes it `active`, and `flask collect` then charges each instalment on its date.
 """
 
@@ -31,6 +32,9 @@ PLAN_STATUSES = (
 )
 #: statuses in which a plan still stands for its account (one at a time)
 LIVE_STATUSES = ("draft", "pending_review", "agreed", "active")
+
+#: What a person decided about a proposal or a pause request (Plan.review_outcome).
+REVIEW_OUTCOMES = ("approved", "declined", "pause_approved", "pause_declined")
 
 #: An instalment's life. A declined collection goes back to "scheduled" with a retry date until
 #: the policy's retries are used up; then it is "missed".
@@ -94,10 +98,18 @@ class Plan(db.Model):
     setup_intent_id: Mapped[str | None] = mapped_column(String(120))
     #: instalments missed so far; at terms["missed_payments_to_break"] the plan is broken
     missed_count: Mapped[int] = mapped_column(default=0)
-    #: a request to pause, waiting for a person: how many months, and why (the debtor's words)
+    #: a request to pause, waiting for a person while `pause_requested_at` is set: how many months, and why
+    #: (the debtor's words); the months and reason stay after the decision, as what was asked
     pause_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_months: Mapped[int | None]
     pause_reason: Mapped[str | None] = mapped_column(Text)
+    #: the latest decision a person made on this plan: one of REVIEW_OUTCOMES
+    review_outcome: Mapped[str | None] = mapped_column(String(20))
+    #: what the reviewer wrote, in words the debtor reads on the plan page
+    review_note: Mapped[str | None] = mapped_column(Text)
+    #: who decided (staff name) and when
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

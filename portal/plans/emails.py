@@ -1,13 +1,16 @@
-"""Emails about a plan: a reminder before each payment, and what happened when we tried to collect one.
+"""Emails about a plan: a reminder before each payment, what happened when we tried to collect one,
+and what a person decided about a proposal or a pause request.
 
 Each is written in the debtor's language and carries a fresh sign-in link, because a link in an
-email is how a debtor gets back to the portal. Sending is the jobs' business (they keep to contact hours).
+email is how a debtor gets back to the portal. Sending collection emails is the jobs' business (they
+keep to contact hours); a decision is the answer the debtor is waiting for, sent when it is made.
 """
 
 from flask import current_app, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from portal.help.contact import settings_for, subject_for
 from portal.links.service import issue_link, link_url
 from portal.mail import send_email
 from portal.models import Debtor, Instalment, Plan
@@ -103,3 +106,84 @@ def send_plan_email(kind: str, instalment: Instalment, debtor: Debtor) -> None:
         subject, lines = _texts(kind, instalment, debtor, link)
         body = [_("Hello %(name)s,", name=debtor.full_name), "", *lines, *_help_lines(debtor)]
     send_email(debtor.email, subject, "\n".join(body) + "\n")
+
+
+#: what a person decided (Plan.review_outcome), each with its own email
+REVIEW_EMAILS = ("approved", "declined", "pause_approved", "pause_declined")
+
+
+def _review_texts(plan: Plan, debtor: Debtor, link: str, moved: bool) -> tuple[str, list[str]]:
+    account = plan.account
+    fmt = Formatter.for_debtor(debtor)
+    what = _("%(description)s (account %(reference)s)", description=account.description, reference=account.reference)
+    pending = [i for i in plan.instalments if i.status in ("scheduled", "processing", "requires_action")]
+    upcoming = min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None
+    outcome = plan.review_outcome
+    if outcome == "approved":
+        first = plan.instalments[0]
+        subject = _("We can agree the payment plan you proposed")
+        lines = [
+            _("We have looked at the plan you proposed for %(what)s, and we can agree it.", what=what),
+            _(
+                "Your first payment would be %(amount)s on %(date)s.",
+                amount=fmt.money(first.amount, plan.currency),
+                date=fmt.date(first.due_date),
+            ),
+        ]
+        if moved:
+            lines.append(_("We moved your payment dates on, so that you have time to agree the plan first."))
+        closing = _("To agree the plan and save a card, sign in here: %(link)s", link=link)
+    elif outcome == "declined":
+        subject = _("We could not agree the payment plan you proposed")
+        lines = [_("We have looked at the plan you proposed for %(what)s. We cannot agree it.", what=what)]
+        closing = _("You can set up a different plan or pay another way. Sign in here: %(link)s", link=link)
+    elif outcome == "pause_approved":
+        subject = _("We have paused your payment plan")
+        lines = [
+            ngettext(
+                "We have paused your plan for %(what)s for %(num)d month, as you asked.",
+                "We have paused your plan for %(what)s for %(num)d months, as you asked.",
+                plan.pause_months or 0,
+                what=what,
+            )
+        ]
+        closing = _("To see your new payment dates, sign in here: %(link)s", link=link)
+    else:  # pause_declined
+        subject = _("We could not agree a pause in your payment plan")
+        lines = [
+            _("We have looked at your request to pause your plan for %(what)s. We cannot agree a pause.", what=what),
+            _("Your payments carry on as before."),
+        ]
+        closing = _("To see your plan, sign in here: %(link)s", link=link)
+    if outcome in ("pause_approved", "pause_declined") and upcoming is not None:
+        lines.append(
+            _(
+                "Your next payment is %(amount)s on %(date)s.",
+                amount=fmt.money(upcoming.amount, plan.currency),
+                date=fmt.date(upcoming.collect_on),
+            )
+        )
+    if plan.review_note:
+        lines += ["", _("What we said:"), plan.review_note]
+    return subject, [*lines, "", closing]
+
+
+def send_review_email(plan: Plan, debtor: Debtor, *, moved: bool = False) -> bool:
+    """Tell the debtor what a person decided (plan.review_outcome), with a link that opens the plan.
+
+    Returns False when there is no way to email them (no address, or email switched off).
+    `moved`: an approved proposal's dates were moved on. Raises MailError.
+    """
+    if plan.review_outcome not in REVIEW_EMAILS:
+        raise ValueError(f"no email for a review outcome of {plan.review_outcome!r}")
+    if not debtor.email or "email" not in settings_for(debtor).channels:
+        return False
+    with current_app.test_request_context():
+        destination = url_for("plans.plan", reference=plan.reference)
+    with force_locale(language_of(debtor)):
+        link = _sign_in_link(debtor, destination)
+        subject, lines = _review_texts(plan, debtor, link, moved)
+        subject = subject_for(debtor, subject, _("We have an answer for you"))
+        body = [_("Hello %(name)s,", name=debtor.full_name), "", *lines, *_help_lines(debtor)]
+    send_email(debtor.email, subject, "\n".join(body) + "\n")
+    return True
