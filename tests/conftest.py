@@ -1,5 +1,6 @@
 """Fixtures shared by every layer of tests: the app, a client, a database per test."""
 
+import html
 import os
 import re
 
@@ -78,6 +79,12 @@ def csrf_from(html: str) -> str:
     match = _CSRF.search(html)
     assert match, "page has no CSRF token"
     return match.group(1) or match.group(2)
+
+
+def main_text(response) -> str:
+    """The words of a page's main content, as a person reads them."""
+    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
 
 
 class Browser:

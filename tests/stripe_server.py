@@ -113,6 +113,15 @@ def _localstripe_command(port: int) -> list[str]:
     return [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"]
 
 
+@pytest.fixture
+def settings(localstripe, tmp_path):
+    """App settings for tests that take card payments: this session's localstripe, emails in a folder.
+
+    Import it with `localstripe` into a test module or conftest to use it there.
+    """
+    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+
+
 @pytest.fixture(scope="session")
 def localstripe(tmp_path_factory):
     """A localstripe server for the whole test session (LOCALSTRIPE_URL uses one already running)."""

@@ -13,7 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.factories import make_link
-from tests.stripe_server import localstripe  # noqa: F401  (the session's localstripe server)
+from tests.stripe_server import localstripe, settings  # noqa: F401  (the session's localstripe server)
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -28,11 +28,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.is_relative_to(Path(__file__).parent):
             item.add_marker(pytest.mark.e2e)
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):  # noqa: F811
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """The dashboard and account pages: what is owed, and never anyone else's account."""
 
-import re
-
 import pytest
 from flask import url_for
 
 from portal.extensions import db
 from portal.models import Account
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 LEDGER = [("itemization", 150_000), ("interest", 2_150), ("fee", 3_500), ("payment", -10_000), ("credit", -1_000)]
@@ -22,20 +21,14 @@ def debtor(app, browser):
     return debtor
 
 
-def _text(response) -> str:
-    """The words of the page's main content, as a person reads them."""
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
-
-
 def test_the_dashboard_starts_with_the_total_owed(browser, debtor):
-    text = _text(browser.get("/accounts/"))
+    text = main_text(browser.get("/accounts/"))
     assert "You owe $2,366.50" in text
     assert text.index("You owe") < text.index("Your accounts")
 
 
 def test_the_dashboard_lists_each_account_with_its_details(browser, debtor):
-    text = _text(browser.get("/accounts/"))
+    text = main_text(browser.get("/accounts/"))
     for expected in [
         "Credit card",
         "Balance $1,446.50",
@@ -58,12 +51,12 @@ def test_balances_are_formatted_in_the_accounts_currency(app, browser):
     make_account(debtor, [("itemization", 123_456)])
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
-    assert "£1,234.56" in _text(browser.get("/accounts/"))
+    assert "£1,234.56" in main_text(browser.get("/accounts/"))
 
 
 def test_the_account_page_itemizes_the_balance(browser, debtor):
     account = debtor_account(debtor, "Credit card")
-    text = _text(browser.get(f"/accounts/{account.id}"))
+    text = main_text(browser.get(f"/accounts/{account.id}"))
     assert "You owed on January 15, 2026 $1,500.00" in text
     assert "Interest added since then + $21.50" in text
     assert "Fees added since then + $35.00" in text
@@ -74,7 +67,7 @@ def test_the_account_page_itemizes_the_balance(browser, debtor):
 
 def test_the_account_page_shows_the_history_newest_first(browser, debtor):
     account = debtor_account(debtor, "Credit card")
-    text = _text(browser.get(f"/accounts/{account.id}"))
+    text = main_text(browser.get(f"/accounts/{account.id}"))
     history = text[text.index("History") :]
     positions = [history.index(word) for word in ["Credit", "Payment", "Fee", "Interest", "Balance on the itemization"]]
     assert positions == sorted(positions)

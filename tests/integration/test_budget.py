@@ -13,6 +13,7 @@ from portal.budget.structures import load_structure
 from portal.extensions import db
 from portal.models import AuditEvent, Budget, Plan
 from portal.plans.service import local_today
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 QUICK = {
@@ -23,11 +24,6 @@ QUICK = {
     "transport": "120",
     "other": "150",
 }
-
-
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)).replace("&#39;", "'")
 
 
 def _amounts(values: dict[str, str], frequency: str = "monthly") -> dict[str, str]:
@@ -87,7 +83,7 @@ def test_the_dashboard_links_to_the_budget(browser, debtor):
 def test_starting_needs_a_choice_of_quick_or_full(browser, debtor):
     response = browser.post("/budget/", {})
     assert response.status_code == 400
-    assert "Choose the quick budget or the full statement" in _text(response)
+    assert "Choose the quick budget or the full statement" in main_text(response)
     assert db.session.scalar(db.select(db.func.count(Budget.id))) == 0
 
 
@@ -96,7 +92,7 @@ def test_the_household_step_explains_what_to_fix(browser, debtor):
     household = response.headers["Location"]
     response = browser.post(household, {"adults": "0", "children": "two", "vehicles": ""})
     assert response.status_code == 400
-    text = _text(response)
+    text = main_text(response)
     assert "There is a problem" in text
     assert "Enter how many adults live with you, including you, like 1 or 2" in text
     assert "Enter how many children live with you, or 0" in text
@@ -113,7 +109,7 @@ def test_a_full_statement_saved_part_way_resumes_at_the_next_section_after_signi
     browser.post("/sign-out")
     browser.sign_in(make_link(debtor), debtor)
     start = browser.get("/budget/")
-    assert "Carry on with your budget" in _text(start)
+    assert "Carry on with your budget" in main_text(start)
     assert browser.get(f"/budget/{budget_id}").headers["Location"] == f"/budget/{budget_id}/section/2"
 
     page = browser.get(f"/budget/{budget_id}/section/1").get_data(as_text=True)
@@ -127,7 +123,7 @@ def test_a_quick_budget_resumes_at_its_amounts_then_at_the_result(browser, debto
     assert browser.get(f"/budget/{budget_id}").headers["Location"] == f"/budget/{budget_id}/quick"
     browser.post(f"/budget/{budget_id}/quick", _amounts(QUICK) | {"action": "continue"})
     assert browser.get(f"/budget/{budget_id}").headers["Location"] == f"/budget/{budget_id}/result"
-    assert "See your budget" in _text(browser.get("/budget/"))
+    assert "See your budget" in main_text(browser.get("/budget/"))
 
 
 def test_the_result_before_the_statement_is_finished_goes_back_to_the_next_step(browser, debtor):
@@ -141,7 +137,7 @@ def test_changing_an_answer_from_the_result_comes_back_to_the_result(browser, de
         f"/budget/{budget_id}/quick?return=result", _amounts(QUICK | {"food": "250"}) | {"action": "continue"}
     )
     assert response.headers["Location"] == f"/budget/{budget_id}/result"
-    assert "£150.00" in _text(browser.get(f"/budget/{budget_id}/result"))
+    assert "£150.00" in main_text(browser.get(f"/budget/{budget_id}/result"))
 
 
 def test_saving_is_audited(browser, debtor):
@@ -187,7 +183,7 @@ def test_update_the_totals_as_a_plain_post_saves_and_shows_the_page_with_totals(
         f"/budget/{budget_id}/section/1", _amounts({"earnings_you": "100"}, "weekly") | {"action": "update"}
     )
     assert response.status_code == 200
-    assert "Total for Earnings £433.33" in _text(response)
+    assert "Total for Earnings £433.33" in main_text(response)
     budget = _budget(budget_id)
     assert budget.lines == {"earnings_you": {"amount": 10_000, "frequency": "weekly"}}
     assert budget.sections_done == 0
@@ -207,7 +203,7 @@ def test_an_amount_that_is_not_money_is_explained_and_kept(browser, debtor):
         f"/budget/{budget_id}/section/1", _amounts({"earnings_you": "lots", "earnings_partner": "-5"})
     )
     assert response.status_code == 400
-    text = _text(response)
+    text = main_text(response)
     assert "Enter the amount for Your take-home pay in numbers, like 50 or 50.00" in text
     assert "Enter the amount for Your partner's take-home pay as 0 or more" in text
     assert 'href="#earnings_you-amount"' in response.get_data(as_text=True)
@@ -233,7 +229,7 @@ def test_the_quick_result_is_marked_as_an_estimate_and_shares_the_offer_pro_rata
     budget_id = _quick(browser, QUICK | {"other": "200"})  # 1500 - 1450 = 50 left
     response = browser.get(f"/budget/{budget_id}/result")
     assert response.status_code == 200
-    text = _text(response)
+    text = main_text(response)
     assert "Estimate" in text
     assert "Money coming in each month £1,500.00" in text
     assert "Money going out each month £1,450.00" in text
@@ -259,14 +255,14 @@ def test_the_offer_leaves_out_closed_and_paid_accounts(browser, debtor):
     make_account(debtor, [("itemization", 5_000), ("payment", -5_000)], description="Paid off")
     db.session.commit()
     budget_id = _quick(browser, QUICK)
-    text = _text(browser.get(f"/budget/{budget_id}/result"))
+    text = main_text(browser.get(f"/budget/{budget_id}/result"))
     assert "Old loan" not in text and "Paid off" not in text
 
 
 def test_when_nothing_is_left_the_result_says_so_kindly_and_offers_help_not_a_plan(browser, debtor):
     budget_id = _quick(browser, QUICK | {"housing": "900"})
     response = browser.get(f"/budget/{budget_id}/result")
-    text = _text(response)
+    text = main_text(response)
     assert '<a href="/help/circumstances">Tell us about your circumstances</a>' in response.get_data(as_text=True)
     assert "Short each month £150.00" in text
     assert "You have no money left over" in text
@@ -277,7 +273,7 @@ def test_when_nothing_is_left_the_result_says_so_kindly_and_offers_help_not_a_pl
 
 def test_when_more_is_left_than_is_owed_the_offer_is_the_balance(browser, debtor):
     budget_id = _quick(browser, QUICK | {"take_home_income": "2000"})  # £500 left, £300 owed
-    text = _text(browser.get(f"/budget/{budget_id}/result"))
+    text = main_text(browser.get(f"/budget/{budget_id}/result"))
     assert "you could pay everything off in one month" in text
     assert "Total £300.00 £300.00" in text
 
@@ -298,18 +294,18 @@ def test_an_amount_above_the_guideline_asks_for_a_short_explanation(browser, gui
     assert response.headers["Location"] == f"/budget/{budget_id}/explain"
 
     page = browser.get(f"/budget/{budget_id}/explain")
-    text = _text(page)
+    text = main_text(page)
     assert "Why do you spend £300.00 a month on Food and housekeeping?" in text
     assert "The usual amount for a household like yours is £250.00 a month." in text
     assert "Rent or mortgage" not in text
 
     refused = browser.post(f"/budget/{budget_id}/explain", {"explain-food": "  "})
     assert refused.status_code == 400
-    assert "Tell us in a few words why you spend this on Food and housekeeping" in _text(refused)
+    assert "Tell us in a few words why you spend this on Food and housekeeping" in main_text(refused)
 
     done = browser.post(f"/budget/{budget_id}/explain", {"explain-food": "Special diet for coeliac disease"})
     assert done.headers["Location"] == f"/budget/{budget_id}/result"
-    result = _text(browser.get(f"/budget/{budget_id}/result"))
+    result = main_text(browser.get(f"/budget/{budget_id}/result"))
     assert "Food and housekeeping Special diet for coeliac disease" in result
     assert _budget(budget_id).explanations == {"food": "Special diet for coeliac disease"}
 
@@ -344,7 +340,7 @@ def test_propose_this_sends_each_accounts_share_as_a_monthly_proposal_with_the_b
     assert f'<a class="button no-print" href="/budget/{budget_id}/propose">Propose this</a>' in result
 
     check = browser.get(f"/budget/{budget_id}/propose")
-    text = _text(check)
+    text = main_text(check)
     assert "You are offering £50.00 a month" in text
     assert "Mobile phone contract MM-300 £33.33" in text and "Catalogue CT-77 £16.67" in text
     assert "Send my proposals" in text
@@ -362,7 +358,7 @@ def test_propose_this_sends_each_accounts_share_as_a_monthly_proposal_with_the_b
     page = browser.get(response.headers["Location"]).get_data(as_text=True)
     assert f'href="/plans/{plans[0].reference}/check">Agree to the plan for Mobile phone contract</a>' in page
     assert f'href="/plans/{plans[1].reference}">See your proposal for Catalogue</a>' in page
-    sent = _text(browser.get(response.headers["Location"]))
+    sent = main_text(browser.get(response.headers["Location"]))
     assert "Your proposals have been sent" in sent
     assert "Mobile phone contract" in sent and "Accepted" in sent
     assert "Sent for review" in sent
@@ -374,7 +370,7 @@ def test_a_first_payment_date_in_the_past_is_explained(browser, debtor):
     browser.get(f"/budget/{budget_id}/result")
     response = browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor, days=-1))
     assert response.status_code == 400
-    assert "The date of your first payment must be today or later" in _text(response)
+    assert "The date of your first payment must be today or later" in main_text(response)
     assert db.session.scalar(db.select(db.func.count(Plan.id))) == 0
 
 
@@ -464,7 +460,7 @@ def test_another_debtor_cannot_read_or_change_the_budget(app, browser, debtor):
         assert browser.get(f"/budget/{budget_id}{path}").status_code == 404, path
     for path in ("/household", "/quick", "/totals/0", "/explain", "/propose"):
         assert browser.post(f"/budget/{budget_id}{path}", _amounts(QUICK)).status_code == 404, path
-    assert "Carry on with your budget" not in _text(browser.get("/budget/"))
+    assert "Carry on with your budget" not in main_text(browser.get("/budget/"))
     assert _budget(budget_id).lines["food"] == {"amount": 30_000, "frequency": "monthly"}
 
 

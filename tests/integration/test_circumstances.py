@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.help import circumstances
 from portal.help.contact import may_contact
 from portal.models import AuditEvent, Circumstance, CreditorEvent
-from tests.conftest import Browser
+from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 SECRET_WORDS = "My partner takes my wages"
@@ -27,11 +27,6 @@ def debtor(app, browser):
     return debtor
 
 
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
-
-
 def _send(browser, **overrides):
     form = {"kinds": ["income", "abuse"], "helps": ["pause"], "details": SECRET_WORDS, "consent": "y"} | overrides
     return browser.post("/help/circumstances", form)
@@ -43,7 +38,7 @@ def _saved() -> list[Circumstance]:
 
 
 def test_the_form_is_kind_and_says_reminders_stop_while_we_look(browser, debtor):
-    text = _text(browser.get("/help/circumstances"))
+    text = main_text(browser.get("/help/circumstances"))
     for words in [
         "Tell us about your circumstances",
         "A person will read it",
@@ -71,7 +66,7 @@ def test_sending_it_records_it_for_a_person_to_review_and_says_what_happens_next
     )
     assert saved.debtor_id == debtor.id and saved.consented_at is not None
 
-    text = _text(browser.get(response.headers["Location"]))
+    text = main_text(browser.get(response.headers["Location"]))
     assert "We have received what you told us" in text
     assert saved.reference in text
     assert "A person at Harbour Credit will read what you told us" in text
@@ -113,14 +108,14 @@ def test_an_empty_form_asks_for_something_to_go_on(browser, debtor):
     response = _send(browser, kinds=[], helps=[], details="  ")
     assert response.status_code == 400
     assert 'href="#kinds-illness"' in response.get_data(as_text=True)
-    assert "Choose what is happening or what would help, or write to us" in _text(response)
+    assert "Choose what is happening or what would help, or write to us" in main_text(response)
     assert _saved() == []
 
 
 def test_too_long_an_account_is_refused_with_the_limit(browser, debtor):
     response = _send(browser, details="x" * 2001)
     assert response.status_code == 400
-    assert "Write 2,000 characters or fewer" in _text(response)
+    assert "Write 2,000 characters or fewer" in main_text(response)
 
 
 def test_the_creditor_hears_that_it_happened_but_not_what_was_said(browser, debtor):
@@ -137,7 +132,7 @@ def test_the_creditor_hears_that_it_happened_but_not_what_was_said(browser, debt
 
 
 def test_telling_us_about_abuse_shows_how_to_stay_safe(browser, debtor):
-    text = _text(browser.get(_send(browser).headers["Location"]))
+    text = main_text(browser.get(_send(browser).headers["Location"]))
     assert "Staying safe" in text
     assert "call 999" in text and "0808 2000 247" in text
     assert "press Exit this page at the top" in text
@@ -203,7 +198,7 @@ def test_a_review_is_recorded_and_the_debtor_sees_it_was_read(app, browser, debt
         "Alex",
     )
     assert "0 to review." in runner.invoke(args=["circumstances", "list"]).output
-    assert "read what you told us on" in _text(browser.get(f"/help/circumstances/{saved.reference}"))
+    assert "read what you told us on" in main_text(browser.get(f"/help/circumstances/{saved.reference}"))
     assert "already reviewed" in runner.invoke(args=args).output
 
 

@@ -11,12 +11,11 @@ from portal.payments.gateway import get_gateway
 from portal.payments.service import sync_payment
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import NOON, POLICY, active_plan, emails, run
-from tests.stripe_server import DECLINED_CARD, THREE_D_SECURE_CARD
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+from tests.stripe_server import (
+    DECLINED_CARD,
+    THREE_D_SECURE_CARD,
+    settings,  # noqa: F401  (localstripe and emails in a folder)
+)
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
 """Disputing a debt: collection and reminders stop, the creditor hears, the debtor sees it, staff answer."""
 
-import html
 import io
-import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,6 +11,7 @@ from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.models import Account, AuditEvent, CreditorEvent, Dispute, Instalment, Plan
 from portal.rights import clock, disputes
+from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 TODAY = date(2026, 11, 23)
@@ -49,11 +48,6 @@ def debtor(app, browser):
 def _account(debtor) -> Account:
     db.session.expire_all()
     return db.session.scalar(db.select(Account).where(Account.debtor_id == debtor.id))
-
-
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
 
 
 def _dispute(browser, account, **fields):
@@ -94,18 +88,18 @@ def test_the_debtor_sees_the_dispute_and_its_status(browser, debtor):
     account = _account(debtor)
     location = _dispute(browser, account, reason="wrong_amount", details="It was $820.").headers["Location"]
 
-    page = _text(browser.get(location))
+    page = main_text(browser.get(location))
     assert "Your dispute" in page
     assert "We are checking it" in page
     assert "The amount is wrong" in page
     assert "It was $820." in page
 
-    account_page = _text(browser.get(f"/accounts/{account.id}"))
+    account_page = main_text(browser.get(f"/accounts/{account.id}"))
     assert "Status Disputed" in account_page
     assert "Your dispute We are checking it" in account_page
     assert "We will not ask you for payment on this account until we have answered." in account_page
 
-    dashboard = _text(browser.get("/accounts/"))
+    dashboard = main_text(browser.get("/accounts/"))
     assert "Your dispute: we are checking it" in dashboard
 
 
@@ -139,7 +133,7 @@ def test_choosing_no_reason_asks_for_one_and_keeps_what_was_typed(browser, debto
         f"/accounts/{account.id}/validation", {"details": "Not mine"}, content_type="multipart/form-data"
     )
     assert response.status_code == 400
-    text = _text(response)
+    text = main_text(response)
     assert "There is a problem" in text
     assert "Choose why you are disputing this debt" in text
     assert "Not mine" in text
@@ -149,7 +143,7 @@ def test_choosing_no_reason_asks_for_one_and_keeps_what_was_typed(browser, debto
 def test_something_else_needs_a_few_words(browser, debtor):
     response = _dispute(browser, _account(debtor), reason="other")
     assert response.status_code == 400
-    assert "Tell us what is wrong with this debt" in _text(response)
+    assert "Tell us what is wrong with this debt" in main_text(response)
 
 
 def test_a_pdf_attachment_is_kept_outside_the_web_root_with_its_details(app, browser, debtor, tmp_path):
@@ -186,7 +180,7 @@ def test_an_attachment_of_the_wrong_type_is_rejected(browser, debtor, tmp_path, 
     response = _dispute(browser, _account(debtor), attachment=(io.BytesIO(content), name))
 
     assert response.status_code == 400
-    assert "The file must be a photo (JPG, PNG, WebP or HEIC) or a PDF" in _text(response)
+    assert "The file must be a photo (JPG, PNG, WebP or HEIC) or a PDF" in main_text(response)
     assert db.session.scalar(db.select(Dispute)) is None
     assert not (tmp_path / "uploads" / "disputes").exists()
 
@@ -196,7 +190,7 @@ def test_an_attachment_over_the_size_limit_is_rejected(browser, debtor, tmp_path
     response = _dispute(browser, _account(debtor), attachment=(io.BytesIO(big), "statement.pdf"))
 
     assert response.status_code == 400
-    assert "The file must be smaller than" in _text(response)
+    assert "The file must be smaller than" in main_text(response)
     assert db.session.scalar(db.select(Dispute)) is None
     assert not (tmp_path / "uploads" / "disputes").exists()
 
@@ -208,7 +202,7 @@ def test_a_request_far_over_the_limit_is_refused_with_a_kind_page(browser, debto
     response = _dispute(browser, account, attachment=(io.BytesIO(huge), "scan.pdf"))
 
     assert response.status_code == 413
-    assert "The file must be smaller than" in _text(response)
+    assert "The file must be smaller than" in main_text(response)
     assert _account(debtor).status == "open"
 
 
@@ -245,7 +239,7 @@ def test_a_uk_debtor_disputes_from_the_dispute_page(app, browser):
     account = make_account(debtor, description="Energy bill")
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
-    assert "Why are you disputing this debt?" in _text(browser.get(f"/accounts/{account.id}/dispute"))
+    assert "Why are you disputing this debt?" in main_text(browser.get(f"/accounts/{account.id}/dispute"))
 
     response = browser.post(
         f"/accounts/{account.id}/dispute", {"reason": "already_paid"}, content_type="multipart/form-data"
@@ -280,7 +274,7 @@ def test_staff_resolve_a_dispute_with_a_note_the_debtor_reads(browser, debtor, o
     account = _account(debtor)
     assert account.status == status
     assert collection_paused(account, TODAY) is (status == "closed")
-    page = _text(browser.get(f"/disputes/{dispute.reference}"))
+    page = main_text(browser.get(f"/disputes/{dispute.reference}"))
     assert "Answered" in page and words in page
     assert "We checked the hospital's records." in page
     event = db.session.scalar(db.select(CreditorEvent).where(CreditorEvent.kind == "dispute.resolved"))
@@ -327,12 +321,12 @@ def test_asking_for_the_original_creditor_pauses_collection_until_answered(brows
     account = _account(debtor)
     assert (request.kind, account.status) == ("original_creditor", "open")
     assert collection_paused(account, TODAY)
-    assert "We are finding the details" in _text(browser.get(f"/accounts/{account.id}/validation"))
+    assert "We are finding the details" in main_text(browser.get(f"/accounts/{account.id}/validation"))
 
     disputes.resolve(request, outcome="answered", note="Lakeside Bank, 1 Main St, Springfield", by="Sam", today=TODAY)
     db.session.commit()
     assert not collection_paused(_account(debtor), TODAY)
-    assert "Lakeside Bank, 1 Main St, Springfield" in _text(browser.get(response.headers["Location"]))
+    assert "Lakeside Bank, 1 Main St, Springfield" in main_text(browser.get(response.headers["Location"]))
 
 
 def test_uk_accounts_have_no_original_creditor_request(app, browser):

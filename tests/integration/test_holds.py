@@ -1,7 +1,5 @@
 """Holds (Breathing Space, creditor pauses): no interest or fees, no collection, a banner; plans move on after."""
 
-import html
-import re
 import shlex
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,6 +12,7 @@ from portal.jobs.collect import collect
 from portal.models import Account, CreditorEvent, Hold, Instalment, LedgerEntry, Plan
 from portal.models.hold import LedgerEntryOnHold
 from portal.rights import clock, holds
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 TODAY = date(2026, 11, 23)
@@ -51,11 +50,6 @@ def _entry(account, kind, amount, on=TODAY, ref=None) -> None:
         )
     )
     db.session.commit()
-
-
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
 
 
 # No interest or fees
@@ -140,11 +134,11 @@ def test_breathing_space_lasts_60_days_and_the_banner_says_until_when(browser, d
     phone, _ = _accounts(debtor)
     browser.sign_in(make_link(debtor), debtor)
 
-    account_page = _text(browser.get(f"/accounts/{phone.id}"))
+    account_page = main_text(browser.get(f"/accounts/{phone.id}"))
     assert "On hold until 22 January 2027" in account_page
     assert "Breathing Space" in account_page
     assert "Status On hold" in account_page
-    dashboard = _text(browser.get("/accounts/"))
+    dashboard = main_text(browser.get("/accounts/"))
     assert dashboard.count("On hold until 22 January 2027") == 2
 
 
@@ -153,7 +147,7 @@ def test_a_mental_health_crisis_hold_lasts_until_it_is_ended(browser, debtor):
     assert hold.ends_on is None
     assert collection_paused(_accounts(debtor)[0], TODAY + timedelta(days=400))
     browser.sign_in(make_link(debtor), debtor)
-    page = _text(browser.get(f"/accounts/{_accounts(debtor)[0].id}"))
+    page = main_text(browser.get(f"/accounts/{_accounts(debtor)[0].id}"))
     assert "On hold Mental health crisis Breathing Space" in page
     assert "We will tell you before it ends." in page
 

@@ -1,14 +1,12 @@
 """Secure messages: the debtor writes, staff answer, the debtor sees replies, and every message is kept."""
 
-import re
-
 import pytest
 
 from portal.extensions import db
 from portal.help import messages
 from portal.models import CreditorEvent, Message, MessageThread
 from portal.models.append_only import AppendOnlyError
-from tests.conftest import Browser
+from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 WORDS = "Can I pay on the 28th instead? That is when I get paid."
@@ -24,11 +22,6 @@ def debtor(app, browser):
     return debtor
 
 
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
-
-
 def _write(browser, body=WORDS, subject="Payment date"):
     return browser.post("/help/messages/new", {"subject": subject, "body": body})
 
@@ -40,7 +33,7 @@ def _only_thread() -> MessageThread:
 
 
 def test_with_no_messages_the_page_says_so_and_offers_to_write(browser, debtor):
-    text = _text(browser.get("/help/messages"))
+    text = main_text(browser.get("/help/messages"))
     assert "You have no messages yet." in text
     assert "Write a new message" in text
 
@@ -50,10 +43,10 @@ def test_a_debtor_writes_and_sees_their_message_waiting_for_a_reply(browser, deb
     thread = _only_thread()
     assert response.status_code == 303
     assert response.headers["Location"] == f"/help/messages/{thread.id}"
-    text = _text(browser.get(response.headers["Location"]))
+    text = main_text(browser.get(response.headers["Location"]))
     assert "Your message has been sent. We will reply here." in text
     assert "Payment date" in text and "You wrote" in text and WORDS in text
-    assert "Waiting for our reply" in _text(browser.get("/help/messages"))
+    assert "Waiting for our reply" in main_text(browser.get("/help/messages"))
 
 
 def test_a_message_without_a_subject_is_named_by_its_first_words(browser, debtor):
@@ -65,7 +58,7 @@ def test_an_empty_message_asks_for_words_and_sends_nothing(browser, debtor):
     response = _write(browser, body="   ")
     assert response.status_code == 400
     assert 'href="#body"' in response.get_data(as_text=True)
-    assert "Write your message" in _text(response)
+    assert "Write your message" in main_text(response)
     assert db.session.scalar(db.select(MessageThread)) is None
 
 
@@ -74,8 +67,8 @@ def test_staff_replies_and_the_debtor_reads_the_reply(browser, debtor):
     thread = _only_thread()
     messages.reply_as_staff(thread, "Yes, we have moved it to the 28th.", staff_name="Alex")
     db.session.commit()
-    assert "Reply from Harbour Credit" in _text(browser.get("/help/messages"))
-    text = _text(browser.get(f"/help/messages/{thread.id}"))
+    assert "Reply from Harbour Credit" in main_text(browser.get("/help/messages"))
+    text = main_text(browser.get(f"/help/messages/{thread.id}"))
     assert "Alex at Harbour Credit replied" in text
     assert text.index(WORDS) < text.index("Yes, we have moved it to the 28th.")
 
@@ -88,7 +81,7 @@ def test_the_debtor_answers_in_the_same_conversation(browser, debtor):
     response = browser.post(f"/help/messages/{thread.id}", {"body": "From March, please."})
     assert response.status_code == 303
     assert response.headers["Location"] == f"/help/messages/{thread.id}#latest"
-    text = _text(browser.get(f"/help/messages/{thread.id}"))
+    text = main_text(browser.get(f"/help/messages/{thread.id}"))
     assert text.index(WORDS) < text.index("Harbour Credit replied") < text.index("From March, please.")
     assert [m.sender for m in messages.messages_in(_only_thread())] == ["debtor", "staff", "debtor"]
     assert _only_thread().last_sender == "debtor"
@@ -126,7 +119,7 @@ def test_no_other_debtor_can_read_or_answer_a_conversation(app, browser, debtor)
     assert response.status_code == 404
     assert WORDS not in response.get_data(as_text=True)
     assert other.post(f"/help/messages/{thread.id}", {"body": "sneaky"}).status_code == 404
-    assert "Payment date" not in _text(other.get("/help/messages"))
+    assert "Payment date" not in main_text(other.get("/help/messages"))
     assert db.session.scalar(db.select(db.func.count(Message.id))) == 1
 
 
@@ -165,7 +158,7 @@ def test_staff_reply_to_a_conversation_by_its_number(app, browser, debtor):
     args = ["messages", "reply", str(thread.id), "--text", "We can do that.", "--by", "Priya"]
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
-    assert "Priya at Harbour Credit replied" in _text(browser.get(f"/help/messages/{thread.id}"))
+    assert "Priya at Harbour Credit replied" in main_text(browser.get(f"/help/messages/{thread.id}"))
     shown = app.test_cli_runner().invoke(args=["messages", "show", str(thread.id)])
     assert WORDS in shown.output and "Priya:\nWe can do that." in shown.output
 
@@ -182,7 +175,7 @@ def test_staff_can_write_first_to_a_debtor_with_no_conversation(app, browser, de
     assert app.test_cli_runner().invoke(args=args).exit_code == 0
     thread = _only_thread()
     assert (thread.subject, thread.last_sender) == ("Your payment plan", "staff")
-    assert "Reply from Harbour Credit" in _text(browser.get("/help/messages"))
+    assert "Reply from Harbour Credit" in main_text(browser.get("/help/messages"))
 
 
 def test_replying_to_nobody_says_so(app, debtor):

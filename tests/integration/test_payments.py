@@ -10,13 +10,15 @@ import pytest
 
 from portal.extensions import db
 from portal.models import AuditEvent, LedgerEntry, Payment
+from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_debtor, make_link
-from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD, Payer
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+from tests.stripe_server import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    THREE_D_SECURE_CARD,
+    Payer,
+    settings,  # noqa: F401  (localstripe and emails in a folder)
+)
 
 
 @pytest.fixture
@@ -37,11 +39,6 @@ def account(debtor, browser):
 @pytest.fixture
 def payer(browser, localstripe):
     return Payer(browser, localstripe)
-
-
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
 def _ledger_payments(account) -> list[LedgerEntry]:
@@ -76,7 +73,7 @@ def test_the_dashboard_and_the_account_page_offer_to_pay(browser, account):
 def test_the_amount_page_offers_the_full_balance_or_an_amount_with_a_money_input(browser, account):
     response = browser.get(f"/accounts/{account.id}/pay")
     html = response.get_data(as_text=True)
-    text = _text(response)
+    text = main_text(response)
     assert "How much do you want to pay?" in text
     assert "You owe £200.00" in text
     assert "The least you can pay at once is £5.00" in text
@@ -140,7 +137,7 @@ def test_an_account_with_nothing_owed_has_nothing_to_pay(payer, debtor, browser)
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
     response = browser.get(f"/accounts/{account.id}/pay")
-    assert "There is nothing to pay on this account" in _text(response)
+    assert "There is nothing to pay on this account" in main_text(response)
     assert f'href="/accounts/{account.id}/pay"' not in browser.get("/accounts/").get_data(as_text=True)
 
 
@@ -151,7 +148,7 @@ def test_the_card_page_checks_the_answers_and_lets_only_stripe_js_in(payer, acco
     reference = payer.start(account.id, "50")
     response = payer.browser.get(f"/pay/{reference}")
     html = response.get_data(as_text=True)
-    text = _text(response)
+    text = main_text(response)
     assert "Pay £50.00 by card" in text
     assert "Amount £50.00 Change the amount" in text
     assert "Account Mobile phone contract (MM-300)" in text
@@ -174,7 +171,7 @@ def test_other_payment_pages_do_not_let_stripe_in(payer, account, localstripe):
 def test_without_stripe_keys_the_card_page_says_to_pay_by_phone(app, payer, account):
     app.config["STRIPE_PUBLISHABLE_KEY"] = None
     reference = payer.start(account.id, "50")
-    text = _text(payer.browser.get(f"/pay/{reference}"))
+    text = main_text(payer.browser.get(f"/pay/{reference}"))
     assert "Card payments are not available right now" in text
     assert "call Harbour Credit on 0113 496 0321" in text
 
@@ -195,7 +192,7 @@ def test_a_good_card_pays_once_and_shows_a_receipt_with_the_new_balance(app, pay
     assert payment.payment_intent_id == intent["id"] and payment.status == "succeeded"
 
     receipt = payer.browser.get(answer["redirect"])
-    text = _text(receipt)
+    text = main_text(receipt)
     for expected in [
         "Payment received",
         f"Your reference {reference}",
@@ -207,7 +204,7 @@ def test_a_good_card_pays_once_and_shows_a_receipt_with_the_new_balance(app, pay
         "We have sent a receipt to sarah@example.co.uk",
     ]:
         assert expected in text
-    assert "You owe £150.00" in _text(payer.browser.get("/accounts/"))
+    assert "You owe £150.00" in main_text(payer.browser.get("/accounts/"))
 
 
 def test_the_receipt_email_goes_once_in_the_debtors_language(app, payer, account):
@@ -245,7 +242,7 @@ def test_a_declined_card_is_explained_kindly_and_another_card_then_pays(payer, a
     assert _ledger_payments(account) == []
 
     # The card page, reloaded, says so and offers a new attempt (works without JavaScript).
-    page = _text(payer.browser.get(f"/pay/{reference}"))
+    page = main_text(payer.browser.get(f"/pay/{reference}"))
     assert "Your payment did not go through" in page and "Your card was declined" in page
 
     second = payer.retry(answer)
@@ -253,7 +250,7 @@ def test_a_declined_card_is_explained_kindly_and_another_card_then_pays(payer, a
     assert payer.pay(second, GOOD_CARD)["status"] == "succeeded"
     [entry] = _ledger_payments(account)
     assert entry.amount == -5_000
-    assert "You owe £150.00" in _text(payer.browser.get("/accounts/"))
+    assert "You owe £150.00" in main_text(payer.browser.get("/accounts/"))
 
 
 def test_the_retry_form_works_without_javascript(payer, account):
@@ -285,7 +282,7 @@ def test_three_d_secure_completed_pays(payer, account, localstripe):
     assert payer.confirm(reference) == {"status": "succeeded", "redirect": f"/payments/{reference}/receipt"}
     [entry] = _ledger_payments(account)
     assert entry.amount == -5_000
-    assert "Card Visa ending 3155" in _text(payer.browser.get(f"/payments/{reference}/receipt"))
+    assert "Card Visa ending 3155" in main_text(payer.browser.get(f"/payments/{reference}/receipt"))
 
 
 def test_three_d_secure_failed_says_so_and_takes_nothing(payer, account, localstripe):

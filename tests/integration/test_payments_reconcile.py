@@ -8,12 +8,12 @@ from portal.extensions import db
 from portal.models import LedgerEntry, Payment
 from portal.payments.gateway import GatewayUnavailable, StripeGateway
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.stripe_server import GOOD_CARD, THREE_D_SECURE_CARD, Payer
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+from tests.stripe_server import (
+    GOOD_CARD,
+    THREE_D_SECURE_CARD,
+    Payer,
+    settings,  # noqa: F401  (localstripe and emails in a folder)
+)
 
 
 @pytest.fixture

@@ -14,12 +14,13 @@ from portal.models import LedgerEntry, Payment, StripeEvent
 from portal.payments.gateway import GatewayUnavailable, StripeGateway
 from portal.payments.webhooks import handle_event
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.stripe_server import DECLINED_CARD, GOOD_CARD, WEBHOOK_SECRET, Payer
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+from tests.stripe_server import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    WEBHOOK_SECRET,
+    Payer,
+    settings,  # noqa: F401  (localstripe and emails in a folder)
+)
 
 
 @pytest.fixture

@@ -8,9 +8,10 @@ import pytest
 from portal.extensions import db
 from portal.models import AuditEvent, ContactPreference, CreditorEvent, Plan
 from portal.plans import review, service
-from tests.conftest import Browser
+from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_card_debtor, make_debtor, make_link
 from tests.plan_support import active_plan, emails
+from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
 POLICY = {
     "min_instalment": 500,
@@ -22,11 +23,6 @@ POLICY = {
     "retry_attempts": 1,
     "retry_after_days": 3,
 }
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
 
 
 @pytest.fixture
@@ -47,11 +43,6 @@ def account(debtor, browser):
 @pytest.fixture
 def today(debtor):
     return service.local_today(debtor)
-
-
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
 def _plan(reference: str) -> Plan:
@@ -104,7 +95,7 @@ def test_approving_a_proposal_makes_a_draft_the_debtor_can_agree(browser, accoun
     assert plan.status == "draft" and plan.reviewed_by == "Alex" and plan.reviewed_at is not None
     assert [i.due_date for i in plan.instalments] == dates  # far enough away: the dates stay
     page = browser.get(f"/plans/{plan.reference}", follow_redirects=True)
-    text = _text(page)
+    text = main_text(page)
     assert "Check your plan" in text and "Good news: we can agree the plan you proposed" in text
     assert "What we said Thank you for telling us about your budget." in text
     response = browser.post(f"/plans/{plan.reference}/check", {"first": "later"})
@@ -147,7 +138,7 @@ def test_declining_a_proposal_frees_the_account_and_the_debtor_reads_why(app, br
     assert {i.status for i in plan.instalments} == {"cancelled"}
     assert service.live_plan(account) is None
     page = browser.get(f"/plans/{plan.reference}")
-    text = _text(page)
+    text = main_text(page)
     assert "We could not agree this plan" in text and "What we said We need at least £50 a month." in text
     assert f'href="/accounts/{account.id}/plans">Set up a payment plan' in page.get_data(as_text=True)
     assert "Your payments" not in text
@@ -182,7 +173,7 @@ def test_approving_a_pause_moves_the_unpaid_payments_on_by_whole_months(app, bro
     assert [i.due_date.month for i in rest] == [(day.month % 12) + 1 for day in later]
     assert plan.pause_requested_at is None and plan.review_outcome == "pause_approved"
     assert review.waiting() == []
-    text = _text(browser.get(f"/plans/{plan.reference}"))
+    text = main_text(browser.get(f"/plans/{plan.reference}"))
     assert "We agreed to pause your payments for 1 month." in text
     assert "You asked for a pause" not in text and "What we said" not in text  # no note written
     [event] = _events("plan.pause_approved")
@@ -200,7 +191,7 @@ def test_declining_a_pause_leaves_the_payments_and_says_why(browser, debtor, pau
     plan = _plan(paused.reference)
     assert [i.due_date for i in plan.instalments] == dates
     assert plan.status == "active" and plan.pause_requested_at is None and plan.pause_months == 1
-    text = _text(browser.get(f"/plans/{plan.reference}"))
+    text = main_text(browser.get(f"/plans/{plan.reference}"))
     assert "We could not agree a pause. Your payments carry on as before." in text
     assert "What we said Call us so we can talk about a smaller payment." in text
     assert "Ask for a pause" in text  # they may ask again
@@ -288,7 +279,7 @@ def test_the_decision_is_emailed_with_a_link_that_opens_the_plan(app, debtor, ac
     response = fresh.sign_in(_link_path(message), debtor)
     assert response.headers["Location"] == f"/plans/{plan.reference}"
     page = fresh.get(response.headers["Location"], follow_redirects=True)
-    assert "Good news: we can agree the plan you proposed" in _text(page)
+    assert "Good news: we can agree the plan you proposed" in main_text(page)
 
 
 def test_a_discreet_debtor_gets_a_subject_that_does_not_mention_the_debt(app, debtor, paused, today):

@@ -22,9 +22,14 @@ from portal.models import (
     Plan,
 )
 from portal.plans import agreement, service
-from tests.conftest import Browser
+from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_card_debtor, make_debtor, make_link, make_uk_creditor
-from tests.stripe_server import DECLINED_CARD, GOOD_CARD, THREE_D_SECURE_CARD
+from tests.stripe_server import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    THREE_D_SECURE_CARD,
+    settings,  # noqa: F401  (localstripe and emails in a folder)
+)
 
 STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
 
@@ -39,11 +44,6 @@ POLICY = {
     "retry_attempts": 1,
     "retry_after_days": 3,
 }
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
 
 
 @pytest.fixture
@@ -64,11 +64,6 @@ def account(debtor, browser):
 @pytest.fixture
 def today(debtor):
     return service.local_today(debtor)
-
-
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main))
 
 
 def _plan(reference: str | None = None) -> Plan:
@@ -131,7 +126,7 @@ def _agreed_plan(browser, account, today, first="later", offer="monthly:12") -> 
 
 def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, account, today):
     response = browser.get(f"/accounts/{account.id}/plans")
-    text = _text(response)
+    text = main_text(response)
     assert response.status_code == 200
     assert "You owe £600.00" in text
     assert "Pay £480.00 once and save £120.00" in text  # the 20% settlement
@@ -165,14 +160,14 @@ def test_choosing_another_offer_swaps_in_just_the_schedule(browser, account):
 
 def test_a_first_date_outside_the_window_is_explained(browser, account, today):
     late = today + timedelta(days=45)
-    text = _text(browser.get(f"/accounts/{account.id}/plans?start={late.isoformat()}"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans?start={late.isoformat()}"))
     assert "Choose a date from" in text
 
 
 def test_an_account_that_is_disputed_offers_no_plan(browser, debtor, account):
     account.status = "disputed"
     db.session.commit()
-    text = _text(browser.get(f"/accounts/{account.id}/plans"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
     assert "You cannot set up a plan on this account now" in text
 
 
@@ -199,7 +194,7 @@ def test_choosing_an_offer_stores_a_draft_and_asks_to_check_it(browser, account,
     assert plan.status == "draft" and plan.source == "offer" and plan.frequency == "monthly"
     assert [i.amount for i in plan.instalments] == [5_000] * 12
     assert sum(i.amount for i in plan.instalments) == plan.total == 60_000
-    text = _text(browser.get(response.headers["Location"]))
+    text = main_text(browser.get(response.headers["Location"]))
     assert "Check your plan" in text
     assert "12 payments of £50.00 a month" in text
     assert "What you agree to" in text and "If a payment is missed" in text
@@ -209,7 +204,7 @@ def test_choosing_an_offer_stores_a_draft_and_asks_to_check_it(browser, account,
 def test_a_changed_offer_asks_to_choose_again(browser, account, today):
     response = _choose(browser, account, today, offer="monthly:99")
     assert response.status_code == 400
-    assert "That plan has changed. Choose a plan again." in _text(response)
+    assert "That plan has changed. Choose a plan again." in main_text(response)
 
 
 def test_agreeing_needs_a_choice_of_when_to_pay_first(browser, account, today):
@@ -217,7 +212,7 @@ def test_agreeing_needs_a_choice_of_when_to_pay_first(browser, account, today):
     plan = _plan()
     response = browser.post(f"/plans/{plan.reference}/check", {})
     assert response.status_code == 400
-    assert _text(response).count("Choose when to make the first payment") == 2
+    assert main_text(response).count("Choose when to make the first payment") == 2
 
 
 def test_agreeing_stores_the_words_their_version_and_the_time(browser, account, today):
@@ -255,7 +250,7 @@ def test_a_proposal_inside_the_policy_is_accepted_at_once(browser, account, toda
     assert response.headers["Location"] == f"/plans/{plan.reference}/check"
     assert plan.status == "draft" and plan.source == "proposal" and plan.proposed_amount == 10_000
     assert [i.amount for i in plan.instalments] == [10_000] * 6
-    assert "we can agree this plan straight away" in _text(browser.get(response.headers["Location"]))
+    assert "we can agree this plan straight away" in main_text(browser.get(response.headers["Location"]))
 
 
 def test_a_proposal_outside_the_policy_is_sent_for_review_with_the_reasons(browser, account, today):
@@ -267,13 +262,13 @@ def test_a_proposal_outside_the_policy_is_sent_for_review_with_the_reasons(brows
     assert response.headers["Location"] == f"/plans/{plan.reference}"
     assert plan.status == "pending_review"
     assert [reason["code"] for reason in plan.review_reasons] == ["term_too_long"]
-    text = _text(browser.get(response.headers["Location"]))
+    text = main_text(browser.get(response.headers["Location"]))
     assert "Your proposal has been sent for review" in text
     assert "We will tell you by" in text
     assert "Your plan would take 30 months. We can agree plans of up to 12 months straight away." in text
     [event] = _events("plan.proposed")
     assert event.data["plan"] == plan.reference and event.data["reasons"][0]["code"] == "term_too_long"
-    dashboard = _text(browser.get("/accounts/"))
+    dashboard = main_text(browser.get("/accounts/"))
     assert "We are looking at the plan you proposed" in dashboard
 
 
@@ -292,7 +287,7 @@ def test_a_proposal_outside_the_policy_is_sent_for_review_with_the_reasons(brows
 def test_a_proposal_that_cant_be_read_is_explained_beside_the_field(browser, account, data, message):
     response = browser.post(f"/accounts/{account.id}/plans/propose", data)
     assert response.status_code == 400
-    assert _text(response).count(message) == 2
+    assert main_text(response).count(message) == 2
     assert _plan() is None
 
 
@@ -319,7 +314,7 @@ def test_submit_proposal_keeps_the_budget_and_returns_the_decision(app, debtor, 
 
 def test_saving_a_card_starts_the_plan_and_takes_the_first_payment_once(browser, card, account, today, localstripe):
     plan = _agreed_plan(browser, account, today, first="now")
-    page = _text(browser.get(f"/plans/{plan.reference}/card"))
+    page = main_text(browser.get(f"/plans/{plan.reference}/card"))
     assert "Save card and pay £50.00" in page
     setup_intent, answer = card.save(plan.reference, GOOD_CARD)
     assert answer == {"status": "succeeded", "redirect": f"/plans/{plan.reference}/done"}
@@ -338,9 +333,9 @@ def test_saving_a_card_starts_the_plan_and_takes_the_first_payment_once(browser,
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
     assert len(localstripe.payment_intents(payment.reference)) == 1
 
-    done = _text(browser.get(f"/plans/{plan.reference}/done"))
+    done = main_text(browser.get(f"/plans/{plan.reference}/done"))
     assert "Your plan is set up" in done and plan.reference in done
-    dashboard = _text(browser.get("/accounts/"))
+    dashboard = main_text(browser.get("/accounts/"))
     assert "Next payment £50.00 on" in dashboard
     assert "Paid so far £50.00 of £600.00" in dashboard
 
@@ -397,7 +392,7 @@ def active(browser, card, account, today):
 
 
 def test_the_plan_page_shows_the_next_payment_the_schedule_and_the_changes(browser, active):
-    text = _text(browser.get(f"/plans/{active.reference}"))
+    text = main_text(browser.get(f"/plans/{active.reference}"))
     assert "Next payment £50.00" in text
     assert "Paid so far £0.00 of £600.00" in text
     for action in ("Change the payment date", "Pay extra or pay off early", "Change your card", "Ask for a pause"):
@@ -417,14 +412,14 @@ def test_changing_the_payment_day_moves_the_later_payments_too(browser, active, 
 def test_a_payment_day_outside_the_window_is_refused(browser, active, today):
     response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": today.isoformat()})
     assert response.status_code == 400
-    assert "Choose a date from" in _text(response)
+    assert "Choose a date from" in main_text(response)
 
 
 def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
     page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
     check = browser.post(f"/plans/{active.reference}/pay", {"choice": "other", "amount": "120", "idempotency_key": key})
-    assert "Check your payment" in _text(check) and "Pay £120.00" in _text(check)
+    assert "Check your payment" in main_text(check) and "Pay £120.00" in main_text(check)
     paid = browser.post(
         f"/plans/{active.reference}/pay",
         {"choice": "other", "amount": "120", "idempotency_key": key, "step": "pay"},
@@ -453,7 +448,7 @@ def test_paying_off_the_rest_completes_the_plan(browser, active):
 
 
 def test_changing_the_card_keeps_the_plan_and_uses_the_new_card(browser, card, active):
-    text = _text(browser.get(f"/plans/{active.reference}/card"))
+    text = main_text(browser.get(f"/plans/{active.reference}/card"))
     assert "Change your card" in text and "Card ending 4242" in text
     _, answer = card.save(active.reference, "5555555555554444", f"/plans/{active.reference}/card/confirm?change=1")
     assert answer == {"status": "succeeded", "redirect": f"/plans/{active.reference}"}
@@ -469,24 +464,24 @@ def test_asking_for_a_pause_goes_to_a_person_and_payments_carry_on(browser, acti
     assert plan.status == "active" and plan.pause_months == 2 and plan.pause_reason == "I lost my job"
     [event] = _events("plan.pause_requested")
     assert event.data["months"] == 2
-    assert "You asked for a pause of 2 months" in _text(browser.get(f"/plans/{active.reference}"))
+    assert "You asked for a pause of 2 months" in main_text(browser.get(f"/plans/{active.reference}"))
 
 
 def test_a_pause_request_needs_a_length(browser, active):
     response = browser.post(f"/plans/{active.reference}/pause", {})
     assert response.status_code == 400
-    assert "Choose how long you need a pause for" in _text(response)
+    assert "Choose how long you need a pause for" in main_text(response)
 
 
 def test_cancelling_stops_the_payments(browser, active):
-    assert "Are you sure you want to cancel your plan?" in _text(browser.get(f"/plans/{active.reference}/cancel"))
+    assert "Are you sure you want to cancel your plan?" in main_text(browser.get(f"/plans/{active.reference}/cancel"))
     response = browser.post(f"/plans/{active.reference}/cancel")
     assert response.status_code == 303
     plan = _plan(active.reference)
     assert plan.status == "cancelled"
     assert {i.status for i in plan.instalments} == {"cancelled"}
     assert _events("plan.cancelled")
-    assert "Set up a payment plan" in _text(browser.get("/accounts/"))
+    assert "Set up a payment plan" in main_text(browser.get("/accounts/"))
 
 
 def test_the_calendar_file_has_every_payment_date(browser, active):
@@ -502,7 +497,7 @@ def test_the_calendar_file_has_every_payment_date(browser, active):
 
 
 def test_the_account_page_shows_the_plan(browser, active):
-    text = _text(browser.get(f"/accounts/{active.account_id}"))
+    text = main_text(browser.get(f"/accounts/{active.account_id}"))
     assert "Your plan £50.00 a month" in text and "Manage your plan" in text
 
 
@@ -540,7 +535,7 @@ def test_a_paid_settlement_writes_off_the_rest_and_ends(browser, card, account, 
     assert plan.status == "completed"
     entries = db.session.scalars(db.select(LedgerEntry).where(LedgerEntry.account_id == account.id)).all()
     assert [(e.kind, e.amount) for e in entries][1:] == [("payment", -48_000), ("credit", -12_000)]
-    assert "There is nothing to pay on this account" in _text(browser.get(f"/accounts/{account.id}/plans"))
+    assert "There is nothing to pay on this account" in main_text(browser.get(f"/accounts/{account.id}/plans"))
 
 
 def test_the_plan_pages_work_in_spanish(browser, active, account):
@@ -557,7 +552,7 @@ def test_every_demo_account_has_offers_or_says_why_not(app):
         visitor = Browser(app.test_client())
         visitor.sign_in(make_link(debtor), debtor)
         for account in db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id)):
-            text = _text(visitor.get(f"/accounts/{account.id}/plans"))
+            text = main_text(visitor.get(f"/accounts/{account.id}/plans"))
             assert "Choose a plan" in text or "You cannot set up a plan on this account now" in text, account
             if account.status == "open" and "Choose a plan" not in text:
                 assert account.reference == "BE-771204"  # the demo's creditor pause

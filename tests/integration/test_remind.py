@@ -10,11 +10,7 @@ from portal.models import Instalment
 from portal.plans import service
 from tests.factories import make_account, make_card_debtor, make_debtor
 from tests.plan_support import POLICY, active_plan, emails, run
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {"MAIL_BACKEND": "file", "MAIL_DIR": str(tmp_path / "mail")}
+from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
 
 @pytest.fixture

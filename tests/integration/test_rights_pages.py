@@ -1,6 +1,5 @@
 """The rights pages (UK and US packs) and each account's "what happens next" timeline."""
 
-import html
 import re
 from datetime import date
 
@@ -11,6 +10,7 @@ from portal.models import Account
 from portal.rights import clock, disputes, holds
 from portal.rights.packs import all_packs
 from portal.rights.texts import TEXTS
+from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 TODAY = date(2026, 11, 23)
@@ -41,11 +41,6 @@ def us_debtor(app, browser):
     return debtor
 
 
-def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
-
-
 def _account(debtor) -> Account:
     db.session.expire_all()
     return db.session.scalar(db.select(Account).where(Account.debtor_id == debtor.id))
@@ -53,7 +48,7 @@ def _account(debtor) -> Account:
 
 def test_the_uk_rights_page_lists_free_debt_advice_with_numbers_and_links(browser, uk_debtor):
     response = browser.get("/rights")
-    text = _text(response)
+    text = main_text(response)
     page = response.get_data(as_text=True)
     for name, phone, site in [
         ("MoneyHelper", "0800 138 7777", "https://www.moneyhelper.org.uk"),
@@ -68,7 +63,7 @@ def test_the_uk_rights_page_lists_free_debt_advice_with_numbers_and_links(browse
 
 
 def test_the_uk_rights_page_covers_the_firms_duties_breathing_space_complaints_and_credit_files(browser, uk_debtor):
-    text = _text(browser.get("/rights"))
+    text = main_text(browser.get("/rights"))
     for heading in [
         "What we must do",
         "How to propose a payment plan",
@@ -96,7 +91,7 @@ def test_the_uk_rights_page_links_to_disputing_each_account(browser, uk_debtor):
 def test_the_us_rights_page_links_to_each_accounts_validation_information(browser, us_debtor):
     account = _account(us_debtor)
     response = browser.get("/rights")
-    text = _text(response)
+    text = main_text(response)
     assert f'href="/accounts/{account.id}/validation"' in response.get_data(as_text=True)
     for words in [
         "Your right to dispute a debt",
@@ -132,13 +127,13 @@ def test_every_pack_phone_number_has_a_dialable_number(app):
 
 
 def test_an_open_account_says_to_pay_or_agree_a_plan(browser, uk_debtor):
-    text = _text(browser.get(f"/accounts/{_account(uk_debtor).id}/what-happens-next"))
+    text = main_text(browser.get(f"/accounts/{_account(uk_debtor).id}/what-happens-next"))
     assert "Now Pay, or agree a plan" in text
     assert "Missed payments can be recorded on your credit file" in text
 
 
 def test_a_us_account_in_its_validation_period_shows_the_last_day_to_dispute(browser, us_debtor):
-    text = _text(browser.get(f"/accounts/{_account(us_debtor).id}/what-happens-next"))
+    text = main_text(browser.get(f"/accounts/{_account(us_debtor).id}/what-happens-next"))
     assert "Done: November 19, 2026 We sent you the information about this debt" in text
     assert "Now: December 27, 2026 You can dispute the debt" in text
 
@@ -149,7 +144,7 @@ def test_a_disputed_account_says_we_are_checking(browser, us_debtor):
         us_debtor, account, reason="not_mine", details=None, attachment=None, attachment_key=None, today=TODAY
     )
     db.session.commit()
-    text = _text(browser.get(f"/accounts/{account.id}/what-happens-next"))
+    text = main_text(browser.get(f"/accounts/{account.id}/what-happens-next"))
     assert "You disputed this debt" in text
     assert "Now We check the debt" in text
 
@@ -157,7 +152,7 @@ def test_a_disputed_account_says_we_are_checking(browser, us_debtor):
 def test_an_account_on_hold_says_when_the_hold_ends(browser, uk_debtor):
     holds.start_hold(uk_debtor, kind="breathing_space", starts_on=TODAY, by="test")
     db.session.commit()
-    text = _text(browser.get(f"/accounts/{_account(uk_debtor).id}/what-happens-next"))
+    text = main_text(browser.get(f"/accounts/{_account(uk_debtor).id}/what-happens-next"))
     assert "Done: 23 November 2026 Your Breathing Space started" in text
     assert "Next: 22 January 2027 The hold ends" in text
     assert "its payments move later by the length of the hold" in text
@@ -186,6 +181,6 @@ def test_dashboard_queries_do_not_grow_with_holds_and_disputes(browser, uk_debto
         )
     db.session.commit()
     with count_queries() as four:
-        text = _text(browser.get("/accounts/"))
+        text = main_text(browser.get("/accounts/"))
     assert four.count == one.count
     assert text.count("On hold until 3 December 2026") == 3

@@ -1,13 +1,12 @@
 """The US validation information page: every element of the CFPB's model validation notice, for each account."""
 
-import html
-import re
 from datetime import date
 
 import pytest
 
 from portal.extensions import db
 from portal.rights import clock
+from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -64,9 +63,7 @@ def credit_card(maria):
 
 
 def _text(response) -> str:
-    main = re.search(r"<main.*?</main>", response.get_data(as_text=True), re.S).group(0)
-    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)).replace(" ,", ",").replace(" .", ".")
-    return html.unescape(words)
+    return main_text(response).replace(" ,", ",").replace(" .", ".")
 
 
 def _page(browser, debtor, account):
