@@ -45,7 +45,7 @@ def test_a_debtor_tells_us_about_their_circumstances(phone, portal_url, debtor):
     assert axe_violations(phone) == [], "circumstances form"
     shot(phone, "help-circumstances")
 
-    phone.get_by_role("button", name="Send").click()
+    phone.get_by_role("button", name="Send this to Harbour Credit").click()
     phone.locator(".error-summary").wait_for()
     assert axe_violations(phone) == [], "circumstances form with errors"
     shot(phone, "help-circumstances-error")
@@ -54,7 +54,7 @@ def test_a_debtor_tells_us_about_their_circumstances(phone, portal_url, debtor):
     phone.get_by_label("Lower payments").check()
     phone.get_by_label("Anything else you want to tell us (optional)").fill("I was made redundant in March.")
     phone.get_by_label(re.compile(r"^I agree that Harbour Credit can keep a record")).check()
-    phone.get_by_role("button", name="Send").click()
+    phone.get_by_role("button", name="Send this to Harbour Credit").click()
 
     phone.get_by_role("heading", name="We have received what you told us").wait_for()
     main = phone.locator("main").inner_text()
