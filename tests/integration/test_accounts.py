@@ -46,6 +46,14 @@ def test_the_dashboard_offers_help_before_consequences(browser, debtor):
     assert "If you're finding it hard to pay, tell us" in browser.get("/accounts/").get_data(as_text=True)
 
 
+def test_the_dashboard_offers_each_help_page_once_and_other_pages_in_the_footer(browser, debtor):
+    help_pages = ["/help/messages", "/help/contact", "/help/viewed"]
+    dashboard = browser.get("/accounts/").get_data(as_text=True)
+    assert [dashboard.count(f'href="{path}"') for path in help_pages] == [1, 1, 1]
+    footer = browser.get("/rights").get_data(as_text=True).split("<footer")[1]
+    assert all(f'href="{path}"' in footer for path in help_pages)
+
+
 def test_balances_are_formatted_in_the_accounts_currency(app, browser):
     debtor = make_debtor(make_uk_creditor())
     make_account(debtor, [("itemization", 123_456)])
