@@ -7,7 +7,6 @@
   staff. The audit trail and the creditor's event carry the reference and dates, never what was said.
 """
 
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from portal.extensions import db
 from portal.models import Circumstance, Debtor
 from portal.models.audit import record
 from portal.models.circumstance import CIRCUMSTANCE_HELPS, CIRCUMSTANCE_KINDS
+from portal.references import new_reference
 
 #: how long reminders stop after a disclosure
 REMINDER_PAUSE = timedelta(days=30)
@@ -62,15 +62,9 @@ SUPPORT_LINES = {
     ),
 }
 
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
 
 class AlreadyReviewed(Exception):
     """A disclosure is reviewed once; a later decision goes in a message to the debtor."""
-
-
-def new_reference() -> str:
-    return "C-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
 def disclose(
@@ -79,7 +73,7 @@ def disclose(
     """Record what the debtor told us (they consented on the form), pause reminders and tell the creditor."""
     now = now or datetime.now(UTC)
     circumstance = Circumstance(
-        reference=new_reference(),
+        reference=new_reference("C"),
         debtor_id=debtor.id,
         kinds=[kind for kind in CIRCUMSTANCE_KINDS if kind in kinds],
         helps=[help_ for help_ in CIRCUMSTANCE_HELPS if help_ in helps],

@@ -36,6 +36,7 @@ from portal.payments.gateway import (
     SetupState,
     StripeGateway,
 )
+from portal.references import new_reference
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,6 @@ IN_FLIGHT = ("confirming", "processing")
 UNSETTLED = ("confirming", "requires_action", "processing")
 #: states in which the card is still being entered
 OPEN = ("new", "setup")
-
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 class AmountProblem(enum.StrEnum):
@@ -109,10 +108,6 @@ def failure_code(intent: Intent) -> str:
     if intent.status == "canceled":
         return "canceled"
     return intent.error_code or "card_declined"
-
-
-def new_reference() -> str:
-    return "P-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
 def new_idempotency_key() -> str:
@@ -178,7 +173,7 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
             abort(400)
         return existing
     payment = Payment(
-        reference=new_reference(),
+        reference=new_reference("P"),
         idempotency_key=key,
         account_id=account.id,
         debtor_id=debtor.id,

@@ -15,7 +15,6 @@ commit its claim before calling Stripe).
 """
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -30,11 +29,12 @@ from portal.models import Account, Agreement, Budget, Debtor, Instalment, Ledger
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
-from portal.payments.service import Outcome, apply_intent, balance_of, card_setup, mark_failed, new_reference
+from portal.payments.service import Outcome, apply_intent, balance_of, card_setup, mark_failed
 from portal.plans.dates import Payday, add_months, schedule_dates
 from portal.plans.engine import Decision, evaluate_proposal, offers
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
+from portal.references import new_reference
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ IN_FLIGHT = ("processing", "requires_action")
 PENDING = ("scheduled", *IN_FLIGHT)
 #: a charge with no answer for this long is looked up at Stripe by `collect`
 STALE_AFTER = timedelta(minutes=10)
-
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 class PlanError(Exception):
@@ -143,10 +141,6 @@ def progress_by_account(debtor: Debtor) -> dict[int, Progress]:
 # Making a plan
 
 
-def _new_plan_reference() -> str:
-    return "PL-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
-
-
 def review_deadline(today: date, working_days: int = REVIEW_WORKING_DAYS) -> date:
     """`working_days` working days (Monday to Friday) after today."""
     day = today
@@ -197,7 +191,7 @@ def _store(
         raise PlanError("plan_running")
     _withdraw_unstarted(account, debtor)
     plan = Plan(
-        reference=_new_plan_reference(),
+        reference=new_reference("PL"),
         debtor_id=debtor.id,
         account_id=account.id,
         status=status,
@@ -460,7 +454,7 @@ def claim_attempt(instalment: Instalment, by: str) -> Payment | None:
     plan = instalment.plan
     now = _now()
     payment = Payment(
-        reference=new_reference(),
+        reference=new_reference("P"),
         idempotency_key=instalment.idempotency_key,
         account_id=plan.account_id,
         debtor_id=plan.debtor_id,
@@ -796,7 +790,7 @@ def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: Stripe
         abort(400)
     if payment is None:
         payment = Payment(
-            reference=new_reference(),
+            reference=new_reference("P"),
             idempotency_key=key,
             account_id=plan.account_id,
             debtor_id=debtor.id,

@@ -11,7 +11,6 @@
 Functions flush nothing themselves and never commit; the caller commits once.
 """
 
-import secrets
 from datetime import UTC, date, datetime
 
 from flask import abort
@@ -21,11 +20,11 @@ from portal.extensions import db
 from portal.models import Account, Debtor, Dispute
 from portal.models.audit import record
 from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS
+from portal.references import new_reference
 from portal.rights import holds
 from portal.rights.attachments import CheckedFile
 from portal.rights.validation import validation_period_end
 
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 #: outcomes that answer each kind
 OUTCOMES_FOR = {"dispute": ("confirmed", "corrected", "upheld"), "original_creditor": ("answered",)}
 
@@ -40,10 +39,6 @@ class AlreadyResolved(DisputeError):
 
 class WrongOutcome(DisputeError):
     pass
-
-
-def new_reference() -> str:
-    return "D-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
 
 
 def _within_validation_period(account: Account, today: date) -> bool | None:
@@ -129,7 +124,7 @@ def open_dispute(
     if existing is not None:
         return existing
     dispute = Dispute(
-        reference=new_reference(),
+        reference=new_reference("D"),
         account=account,
         debtor_id=debtor.id,
         kind="dispute",
@@ -173,7 +168,7 @@ def request_original_creditor(debtor: Debtor, account: Account, *, today: date) 
     if existing is not None:
         return existing
     request = Dispute(
-        reference=new_reference(),
+        reference=new_reference("D"),
         account=account,
         debtor_id=debtor.id,
         kind="original_creditor",

@@ -15,9 +15,9 @@ from portal.payments.service import (
     amount_problem,
     failure_code,
     minimum_payment,
-    new_reference,
     next_status,
 )
+from portal.references import new_reference
 
 STRIPE_STATUSES = [
     "requires_payment_method",
@@ -116,7 +116,7 @@ def test_an_intent_is_read_from_an_event_with_upper_case_currency_and_metadata()
 
 
 def test_references_are_short_and_unambiguous():
-    references = {new_reference() for _ in range(200)}
+    references = {new_reference("P") for _ in range(200)}
     assert len(references) == 200
     for reference in references:
         assert reference.startswith("P-") and len(reference) == 10
