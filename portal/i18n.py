@@ -8,6 +8,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.extensions import babel
+from portal.models import Debtor
+from portal.security import is_local_path
 
 
 def select_locale() -> str:
@@ -26,17 +28,28 @@ def select_timezone() -> str | None:
     return None
 
 
-def formatting_locale(account_currency_locale: str | None = None) -> str:
+def formatting_locale(account_currency_locale: str | None = None, language: str | None = None) -> str:
     """The Babel locale for numbers and dates: the language chosen, in the creditor's region.
 
     English in the US writes "$1,234.56", in the UK "£1,234.56"; Spanish in the US writes
     "$1,234.56" too (es_US), where Babel knows the pair; otherwise the language's own style.
+    `language` defaults to the request's (or `force_locale`'s).
     """
-    language = str(get_locale())
+    language = language or str(get_locale())
     if not account_currency_locale:
         return language
     regional = f"{language}_{account_currency_locale.split('_')[-1]}"
     return regional if _babel_knows(regional) else language
+
+
+def language_of(debtor: Debtor) -> str:
+    """The language we write to a debtor in away from a page (emails): their choice, else the creditor's."""
+    return debtor.locale or debtor.creditor.locale.split("_")[0]
+
+
+def formatting_locale_for(debtor: Debtor) -> str:
+    """`formatting_locale` for a debtor away from a page (emails and jobs)."""
+    return formatting_locale(debtor.creditor.locale, language_of(debtor))
 
 
 @cache
@@ -53,7 +66,7 @@ bp = Blueprint("language", __name__)
 
 def _safe_next(target: str | None) -> str:
     """Only ever go back to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if target and is_local_path(target):
         return target
     return url_for("links.home")
 

@@ -5,6 +5,11 @@ import secrets
 from flask import Flask, Response, g
 
 
+def is_local_path(path: str) -> bool:
+    """A path on this site ("/plans/..."), never another host ("//evil.example", "https://...")."""
+    return path.startswith("/") and not path.startswith("//") and "\\" not in path
+
+
 def csp_nonce() -> str:
     """A per-response nonce for our one inline <style> (the creditor's colour); never for scripts."""
     if "csp_nonce" not in g:

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from portal.extensions import db
 from portal.models import Debtor, LinkRequest, MagicLink
 from portal.models.audit import record
+from portal.security import is_local_path
 
 _SALT = "portal.magic-link"
 
@@ -53,11 +54,6 @@ def issue_link(
     db.session.flush()
     record("link.issued", actor_type="creditor", actor_id=debtor.creditor_id, debtor_id=debtor.id, link=link.public_id)
     return link, _serializer().dumps(link.public_id)
-
-
-def is_local_path(path: str) -> bool:
-    """A path on this site ("/plans/..."), never another host ("//evil.example", "https://...")."""
-    return path.startswith("/") and not path.startswith("//") and "\\" not in path
 
 
 def landing_page(link: MagicLink) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from portal.extensions import db
+from portal.i18n import formatting_locale_for, language_of
 from portal.mail import MailError, send_email
 from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment
 from portal.money import format_money
@@ -43,19 +44,10 @@ def card_words(brand: str | None, last4: str | None) -> str:
     return _("%(brand)s ending %(last4)s", brand=name, last4=last4 or "????")
 
 
-def _language(debtor: Debtor) -> str:
-    return debtor.locale or debtor.creditor.locale.split("_")[0]
-
-
-def _formatting_locale(language: str, creditor: Creditor) -> str:
-    return creditor.locale if creditor.locale.split("_")[0] == language else language
-
-
 def email_text(receipt: Receipt, debtor: Debtor) -> tuple[str, str]:
     """Subject and body of the receipt email, in the debtor's language (call inside force_locale)."""
     payment, account, creditor = receipt.payment, receipt.account, receipt.creditor
-    language = _language(debtor)
-    locale = _formatting_locale(language, creditor)
+    locale = formatting_locale_for(debtor)
     amount = format_money(payment.amount, payment.currency, locale)
     balance = format_money(receipt.balance_after, payment.currency, locale)
     when = format_datetime(
@@ -103,7 +95,7 @@ def send_receipt(payment: Payment) -> bool:
         return False
     db.session.refresh(payment)
     try:
-        with force_locale(_language(debtor)):
+        with force_locale(language_of(debtor)):
             subject, body = email_text(receipt_for(payment), debtor)
         send_email(debtor.email, subject, body)
     except MailError as error:

@@ -11,11 +11,12 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from portal.help.contact import settings_for, subject_for
+from portal.i18n import language_of
 from portal.links.service import issue_link, link_url
 from portal.mail import send_email
 from portal.models import Debtor, Instalment, Plan
 from portal.payments.service import balance_of
-from portal.plans.words import Formatter, language_of
+from portal.plans.words import Formatter
 
 
 def _sign_in_link(debtor: Debtor, destination: str | None = None) -> str:

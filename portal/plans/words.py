@@ -10,7 +10,8 @@ from datetime import date
 from babel.dates import format_date
 from flask_babel import gettext as _
 
-from portal.models import Creditor, Debtor
+from portal.i18n import formatting_locale_for
+from portal.models import Debtor
 from portal.money import format_money
 
 
@@ -28,14 +29,8 @@ class Formatter:
 
     @classmethod
     def for_debtor(cls, debtor: Debtor) -> "Formatter":
-        """Outside a request (emails): the debtor's language, in the creditor's region when they match."""
-        language = language_of(debtor)
-        creditor: Creditor = debtor.creditor
-        return cls(creditor.locale if creditor.locale.split("_")[0] == language else language)
-
-
-def language_of(debtor: Debtor) -> str:
-    return debtor.locale or debtor.creditor.locale.split("_")[0]
+        """Outside a request (emails)."""
+        return cls(formatting_locale_for(debtor))
 
 
 def how_often(frequency: str | None) -> str:
