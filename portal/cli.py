@@ -1,5 +1,6 @@
 """Command-line tools for creditors and operators: `flask --app portal links ...`, `demo ...`."""
 
+import os
 from datetime import UTC, datetime
 
 import click
@@ -15,7 +16,12 @@ links_cli = AppGroup("links", help="Issue and revoke debtors' magic links.")
 demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
 
 
-def _debtor(creditor_slug: str, reference: str) -> Debtor:
+def operator_name() -> str:
+    """Who is running a staff command, for the audit trail, until staff sign in to a console."""
+    return os.environ.get("PORTAL_STAFF_NAME") or os.environ.get("USER") or "operator"
+
+
+def find_debtor(creditor_slug: str, reference: str) -> Debtor:
     debtor = db.session.scalar(
         db.select(Debtor).join(Creditor).where(Creditor.slug == creditor_slug, Debtor.reference == reference)
     )
@@ -31,7 +37,7 @@ def _debtor(creditor_slug: str, reference: str) -> Debtor:
 @click.option("--campaign", help="A name for the reminder this link goes in, for counting.")
 def issue_command(creditor_slug: str, reference: str, ttl_days: int | None, campaign: str | None) -> None:
     """Print a new link for one debtor."""
-    debtor = _debtor(creditor_slug, reference)
+    debtor = find_debtor(creditor_slug, reference)
     _, token = service.issue_link(debtor, ttl_days=ttl_days, campaign=campaign)
     db.session.commit()
     click.echo(service.link_url(token))
@@ -49,7 +55,7 @@ def revoke_command(creditor_slug: str | None, reference: str | None, token: str 
             raise click.ClickException("That is not a link we issued.")
         links = [link]
     elif creditor_slug and reference:
-        debtor = _debtor(creditor_slug, reference)
+        debtor = find_debtor(creditor_slug, reference)
         links = list(db.session.scalars(db.select(MagicLink).where(MagicLink.debtor_id == debtor.id)))
     else:
         raise click.UsageError("Give --link, or both --creditor and --debtor.")

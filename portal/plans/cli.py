@@ -1,11 +1,11 @@
 """`flask plans ...`: the staff side of proposals and pause requests, until the staff console has it."""
 
-import os
 from collections.abc import Callable
 
 import click
 from flask.cli import AppGroup
 
+from portal.cli import operator_name
 from portal.extensions import db
 from portal.models import Debtor, Plan
 from portal.money import format_money
@@ -13,10 +13,6 @@ from portal.plans import review
 from portal.plans.service import local_today
 
 plans_cli = AppGroup("plans", help="Proposals and pause requests waiting for a person: list, approve, decline.")
-
-
-def _operator() -> str:
-    return os.environ.get("PORTAL_STAFF_NAME") or os.environ.get("USER") or "operator"
 
 
 def _money(plan: Plan, minor: int) -> str:
@@ -54,7 +50,7 @@ def _decide(reference: str, decide: Callable[..., Plan], note: str | None, by: s
         raise click.ClickException(f"No plan {reference!r}.")
     debtor = db.session.get(Debtor, plan.debtor_id)
     try:
-        return decide(plan, by=by or _operator(), note=note, today=local_today(debtor))
+        return decide(plan, by=by or operator_name(), note=note, today=local_today(debtor))
     except review.ReviewError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -1,33 +1,20 @@
 """`flask disputes ...` and `flask holds ...`: the staff side, until the staff console has it."""
 
-import os
 from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.cli import find_debtor, operator_name
 from portal.extensions import db
-from portal.models import Account, Creditor, Debtor
+from portal.models import Account, Debtor
 from portal.models.dispute import DISPUTE_OUTCOMES
 from portal.models.hold import HOLD_KINDS
 from portal.rights import attachments, clock, disputes, holds
 
 disputes_cli = AppGroup("disputes", help="Disputes and original-creditor requests: list, resolve.")
 holds_cli = AppGroup("holds", help="Breathing Space and creditor pauses: start, end, list, expire.")
-
-
-def _operator() -> str:
-    return os.environ.get("PORTAL_STAFF_NAME") or os.environ.get("USER") or "operator"
-
-
-def _debtor(creditor_slug: str, reference: str) -> Debtor:
-    debtor = db.session.scalar(
-        db.select(Debtor).join(Creditor).where(Creditor.slug == creditor_slug, Debtor.reference == reference)
-    )
-    if debtor is None:
-        raise click.ClickException(f"No debtor {reference!r} for creditor {creditor_slug!r}.")
-    return debtor
 
 
 def _account(debtor: Debtor, reference: str | None) -> Account | None:
@@ -78,7 +65,7 @@ def resolve_command(reference: str, outcome: str, note: str, by: str | None) -> 
         raise click.ClickException(f"No dispute {reference!r}.")
     try:
         disputes.resolve(
-            dispute, outcome=outcome, note=note, by=by or _operator(), today=clock.today_for(dispute.account.debtor)
+            dispute, outcome=outcome, note=note, by=by or operator_name(), today=clock.today_for(dispute.account.debtor)
         )
     except disputes.DisputeError as error:
         raise click.ClickException(str(error)) from error
@@ -115,7 +102,7 @@ def start_command(
     note: str | None,
 ) -> None:
     """Put an account, or all of a debtor's accounts, on hold from today."""
-    debtor = _debtor(creditor_slug, debtor_reference)
+    debtor = find_debtor(creditor_slug, debtor_reference)
     account = _account(debtor, account_reference)
     try:
         hold = holds.start_hold(
@@ -125,7 +112,7 @@ def start_command(
             starts_on=clock.today_for(debtor),
             days=days,
             note=note,
-            by=_operator(),
+            by=operator_name(),
         )
     except holds.HoldError as error:
         raise click.ClickException(str(error)) from error
@@ -143,14 +130,14 @@ def start_command(
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="First day off hold (default today).")
 def end_command(creditor_slug: str, debtor_reference: str, account_reference: str | None, kind: str | None, on) -> None:
     """End a debtor's holds: plan dates move on by each hold's length, accounts reopen."""
-    debtor = _debtor(creditor_slug, debtor_reference)
+    debtor = find_debtor(creditor_slug, debtor_reference)
     account = _account(debtor, account_reference)
     day: date = on.date() if on else clock.today_for(debtor)
     found = holds.unfinished(debtor, account, kind)
     if not found:
         raise click.ClickException("No hold to end.")
     for hold in found:
-        holds.end_hold(hold, on=day, by=_operator())
+        holds.end_hold(hold, on=day, by=operator_name())
         moved = hold.plan_days_shifted
         click.echo(f"Ended {hold.kind} hold ({hold.starts_on} to {hold.ends_on}); plans moved on {moved} day(s).")
     db.session.commit()
