@@ -5,6 +5,7 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
+from portal import clock
 from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.payments.gateway import get_gateway
@@ -24,7 +25,7 @@ NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | None = None, amount: int = 10_000):
     """A plan of `account`'s balance in payments of `amount` a month, agreed, with a saved card."""
-    first = first or service.local_today(debtor) + timedelta(days=7)
+    first = first or clock.today_for(debtor) + timedelta(days=7)
     plan = service.submit_proposal(debtor, account, amount, "monthly", first)
     assert plan.status == "draft", plan.review_reasons
     service.agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.accounts.service import accounts_for
 from portal.budget import service
 from portal.budget.forms import (
@@ -25,7 +26,6 @@ from portal.budget.structures import Kind, Section
 from portal.extensions import db
 from portal.i18n import formatting_locale
 from portal.models import Budget
-from portal.plans import service as plans
 from portal.plans.words import Formatter, reason_text
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
@@ -282,7 +282,7 @@ def propose(budget_id: int):
     if offer is None:
         return redirect(url_for(".result", budget_id=budget.id))
     form = FirstPaymentForm(suggested=service.suggested_first_date(current_user))
-    if form.validate_on_submit() and form.check(plans.local_today(current_user)):
+    if form.validate_on_submit() and form.check(clock.today_for(current_user)):
         for sent in service.send_proposals(current_user, budget, offer, form.first):
             if sent.problem is not None:
                 flash(_not_sent_message(sent))

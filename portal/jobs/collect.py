@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.accounts.collection import collection_paused
 from portal.extensions import db
 from portal.jobs.notices import send_notices
@@ -57,7 +58,7 @@ def _lock(instalment_id: int, statuses: tuple[str, ...]) -> Instalment | None:
 
 
 def _day(today: date | None, plan: Plan) -> date:
-    return today or service.local_today(db.session.get(Debtor, plan.debtor_id))
+    return today or clock.today_for(db.session.get(Debtor, plan.debtor_id))
 
 
 def collect(gateway: StripeGateway, today: date | None = None, now: datetime | None = None) -> CollectReport:
@@ -155,7 +156,7 @@ def _waited_too_long(instalment: Instalment, day: date) -> bool:
     """The debtor was asked to confirm a collection, and did not within the plan's retry interval."""
     asked = instalment.payment.confirming_at or instalment.payment.created_at
     debtor = db.session.get(Debtor, instalment.plan.debtor_id)
-    asked_on = service.local_today(debtor, asked)
+    asked_on = clock.today_for(debtor, asked)
     return asked_on + timedelta(days=instalment.plan.terms.get("retry_after_days", 3)) <= day
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import or_, select, update
 
+from portal import clock
 from portal.accounts.collection import collection_paused
 from portal.extensions import db
 from portal.help.contact import may_contact
@@ -22,7 +23,6 @@ from portal.mail import MailError
 from portal.models import Debtor, Instalment, Plan
 from portal.models.audit import record
 from portal.plans.emails import send_plan_email
-from portal.plans.service import local_today
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _remind_one(instalment_id: int, now: datetime, days_before: int, report: Rem
         return
     plan = instalment.plan
     debtor = db.session.get(Debtor, plan.debtor_id)
-    today = local_today(debtor, now)
+    today = clock.today_for(debtor, now)
     if not today < instalment.due_date <= today + timedelta(days=days_before):
         db.session.rollback()
         return

@@ -5,12 +5,12 @@ from collections.abc import Callable
 import click
 from flask.cli import AppGroup
 
+from portal import clock
 from portal.cli import operator_name
 from portal.extensions import db
 from portal.models import Debtor, Plan
 from portal.money import format_money
 from portal.plans import review
-from portal.plans.service import local_today
 
 plans_cli = AppGroup("plans", help="Proposals and pause requests waiting for a person: list, approve, decline.")
 
@@ -50,7 +50,7 @@ def _decide(reference: str, decide: Callable[..., Plan], note: str | None, by: s
         raise click.ClickException(f"No plan {reference!r}.")
     debtor = db.session.get(Debtor, plan.debtor_id)
     try:
-        return decide(plan, by=by or operator_name(), note=note, today=local_today(debtor))
+        return decide(plan, by=by or operator_name(), note=note, today=clock.today_for(debtor))
     except review.ReviewError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error

@@ -6,12 +6,13 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal import clock
 from portal.cli import find_debtor, operator_name
 from portal.extensions import db
 from portal.models import Account, Debtor
 from portal.models.dispute import DISPUTE_OUTCOMES
 from portal.models.hold import HOLD_KINDS
-from portal.rights import attachments, clock, disputes, holds
+from portal.rights import attachments, disputes, holds
 
 disputes_cli = AppGroup("disputes", help="Disputes and original-creditor requests: list, resolve.")
 holds_cli = AppGroup("holds", help="Breathing Space and creditor pauses: start, end, list, expire.")

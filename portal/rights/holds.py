@@ -15,13 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, update
 
-from portal import events
+from portal import clock, events
 from portal.extensions import db
 from portal.models import Account, Debtor, Hold, Instalment, Plan
 from portal.models.audit import record
 from portal.models.hold import HOLD_KINDS, holds_covering
 from portal.models.plan import LIVE_STATUSES
-from portal.rights import clock
 
 #: how long each kind lasts unless told otherwise; None: until it is ended
 DEFAULT_DAYS = {"breathing_space": 60, "mental_health_crisis": None, "creditor_pause": None}

@@ -9,10 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal import clock
 from portal.accounts.service import accounts_for, get_account_for, itemize, ledger
 from portal.extensions import db
 from portal.models import Account
-from portal.rights import attachments, clock, disputes, holds, timeline
+from portal.rights import attachments, disputes, holds, timeline
 from portal.rights.forms import REASONS, DisputeForm, RequestForm, megabytes
 from portal.rights.packs import UnknownJurisdiction, load_pack
 from portal.rights.validation import validation_information

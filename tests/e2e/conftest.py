@@ -6,13 +6,12 @@ portal. Screenshots go to test-artifacts/.
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.factories import make_link
+from tests.live_server import live_server  # noqa: F401  (the app served on a free port)
 from tests.stripe_server import localstripe, settings  # noqa: F401  (the session's localstripe server)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,17 +30,10 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture
-def portal_url(app, localstripe):  # noqa: F811
+def portal_url(live_server, localstripe):  # noqa: F811
     """The app, served on a free loopback port, with localstripe's webhooks pointed at it."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PUBLIC_BASE_URL"] = url
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    localstripe.send_webhooks_to(f"{url}/stripe/webhook")
-    yield url
-    server.shutdown()
-    thread.join(timeout=5)
+    localstripe.send_webhooks_to(f"{live_server}/stripe/webhook")
+    return live_server
 
 
 @pytest.fixture(scope="session")

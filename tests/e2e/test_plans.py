@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.models import Account, LedgerEntry
 from portal.payments.gateway import get_gateway
-from portal.plans import service
 from tests.e2e.conftest import axe_violations, shot, sign_in, type_card
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import NOON, active_plan
@@ -107,7 +107,7 @@ def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor)
 
     phone.get_by_label("How much can you pay each time?").fill("20")
     phone.get_by_label("Every month").check()
-    start = service.local_today(debtor) + timedelta(days=5)
+    start = clock.today_for(debtor) + timedelta(days=5)
     phone.get_by_label("Date of your first payment").fill(start.isoformat())
     phone.get_by_role("button", name="Send my proposal").click()
     phone.get_by_role("heading", name="Your proposal has been sent for review").wait_for()

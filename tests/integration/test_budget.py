@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from portal import clock
 from portal.budget.labels import LABELS
 from portal.budget.structures import load_structure
 from portal.extensions import db
 from portal.models import AuditEvent, Budget, Plan
-from portal.plans.service import local_today
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
@@ -328,7 +328,7 @@ def test_without_guidelines_no_amount_is_questioned(browser, debtor):
 
 
 def _first_payment(debtor, days: int = 7) -> dict[str, str]:
-    first = local_today(debtor) + timedelta(days=days)
+    first = clock.today_for(debtor) + timedelta(days=days)
     return {"day": str(first.day), "month": str(first.month), "year": str(first.year)}
 
 

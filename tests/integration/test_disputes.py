@@ -5,12 +5,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from portal import clock
 from portal.accounts.collection import collection_paused
 from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.models import Account, AuditEvent, CreditorEvent, Dispute, Instalment, Plan
-from portal.rights import clock, disputes
+from portal.rights import disputes
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
@@ -26,7 +27,7 @@ def settings(tmp_path):
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(clock, "today_for", lambda debtor: TODAY)
+    monkeypatch.setattr(clock, "today_for", lambda debtor, now=None: TODAY)
 
 
 @pytest.fixture

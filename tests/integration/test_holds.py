@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from portal import clock
 from portal.accounts.collection import collection_paused, paused_account_ids
 from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.models import Account, CreditorEvent, Hold, Instalment, LedgerEntry, Plan
 from portal.models.hold import LedgerEntryOnHold
-from portal.rights import clock, holds
+from portal.rights import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
@@ -20,7 +21,7 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(clock, "today_for", lambda debtor: TODAY)
+    monkeypatch.setattr(clock, "today_for", lambda debtor, now=None: TODAY)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from portal.models import AuditEvent, ContactPreference, CreditorEvent, Plan
 from portal.plans import review, service
@@ -42,7 +43,7 @@ def account(debtor, browser):
 
 @pytest.fixture
 def today(debtor):
-    return service.local_today(debtor)
+    return clock.today_for(debtor)
 
 
 def _plan(reference: str) -> Plan:
@@ -273,7 +274,7 @@ def test_the_decision_is_emailed_with_a_link_that_opens_the_plan(app, debtor, ac
     body = message.get_content()
     assert "Hello Sarah Jones," in body and "Your budget shows you can pay this." in body
     assert "We moved your payment dates on" in body
-    assert f"on {service.local_today(debtor) + timedelta(days=7):%-d %B %Y}" in body
+    assert f"on {clock.today_for(debtor) + timedelta(days=7):%-d %B %Y}" in body
 
     fresh = Browser(app.test_client())
     response = fresh.sign_in(_link_path(message), debtor)

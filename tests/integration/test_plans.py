@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import clock
 from portal.demo import seed
 from portal.extensions import db
 from portal.models import (
@@ -63,7 +64,7 @@ def account(debtor, browser):
 
 @pytest.fixture
 def today(debtor):
-    return service.local_today(debtor)
+    return clock.today_for(debtor)
 
 
 def _plan(reference: str | None = None) -> Plan:

@@ -5,9 +5,10 @@ from datetime import date
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from portal.models import Account
-from portal.rights import clock, disputes, holds
+from portal.rights import disputes, holds
 from portal.rights.packs import all_packs
 from portal.rights.texts import TEXTS
 from tests.conftest import main_text
@@ -18,7 +19,7 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(clock, "today_for", lambda debtor: TODAY)
+    monkeypatch.setattr(clock, "today_for", lambda debtor, now=None: TODAY)
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
-from portal.rights import clock
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
@@ -24,7 +24,7 @@ LEDGER = [
 
 @pytest.fixture(autouse=True)
 def today(monkeypatch):
-    monkeypatch.setattr(clock, "today_for", lambda debtor: TODAY)
+    monkeypatch.setattr(clock, "today_for", lambda debtor, now=None: TODAY)
 
 
 @pytest.fixture
@@ -126,13 +126,13 @@ def test_the_validation_page_has_every_element_of_the_model_notice(browser, mari
 
 
 def test_the_countdown_says_when_it_is_the_last_day(browser, maria, credit_card, monkeypatch):
-    monkeypatch.setattr(clock, "today_for", lambda debtor: date(2026, 12, 27))
+    monkeypatch.setattr(clock, "today_for", lambda debtor, now=None: date(2026, 12, 27))
     text = _text(_page(browser, maria, credit_card))
     assert "Today is the last day to dispute" in text
 
 
 def test_after_the_validation_period_the_debtor_can_still_dispute(browser, maria, credit_card, monkeypatch):
-    monkeypatch.setattr(clock, "today_for", lambda debtor: date(2027, 1, 4))
+    monkeypatch.setattr(clock, "today_for", lambda debtor, now=None: date(2027, 1, 4))
     text = _text(_page(browser, maria, credit_card))
     assert "The validation period ended on December 27, 2026. You can still dispute this debt" in text
     assert "Send my dispute" in text
