@@ -2,9 +2,22 @@
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_decimal,
+    get_currency_precision,
+    get_decimal_symbol,
+    parse_decimal,
+)
+
+#: a number as a person types it: a currency sign or code before or after, a minus before; digits are ASCII
+_TYPED = re.compile(
+    r"(?P<minus>-)?\s*(?:[A-Z]{2,3})?[$£€¥]?\s*(?P<number>-?[\d.,]*\d[\d.,]*)\s*(?:(?:[A-Z]{2})?[$£€¥]|[A-Z]{3})?",
+    re.ASCII,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,20 +58,38 @@ def format_money(minor: int, currency: str, locale: str) -> str:
     return format_currency(Money(minor, currency).to_decimal(), currency, locale=locale)
 
 
-def parse_money(text: str, currency: str) -> Money | None:
-    """Read what a person types ("50", "50.00", "£50", "1,200") as Money; None if it isn't money.
+def parse_money(text: str, currency: str, locale: str) -> Money | None:
+    """Read what a person types as Money, the way the page's locale writes numbers; None if it isn't money.
 
-    Commas are taken as thousands separators, as on GOV.UK money inputs.
+    English pages read "50", "50.00", "£50", "1,200" and "1,234.56"; Spanish pages "50,50" and
+    "1.234,56". Babel parses strictly, so separators in the wrong places ("50.50" on a Spanish page)
+    are refused, never guessed, and so are more decimals than the currency has ("1,200" on a
+    Spanish page would be 1.2, but the person may have meant twelve hundred).
     """
-    digits = get_currency_precision(currency)
-    cleaned = re.sub(r"[^\d.\-]", "", text.replace(",", "").strip())
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+    typed = _TYPED.fullmatch(" ".join(text.split()))
+    if typed is None or (typed["minus"] and typed["number"].startswith("-")):
         return None
+    cleaned = (typed["minus"] or "") + typed["number"]
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
+        value = parse_decimal(cleaned, locale=locale, strict=True)
+    except NumberFormatError:
         return None
-    scaled = value.scaleb(digits)
-    if scaled != scaled.to_integral_value():
+    point = get_decimal_symbol(locale)
+    decimals = cleaned.rpartition(point)[2] if point in cleaned else ""
+    if len(decimals) > get_currency_precision(currency):
         return None
-    return Money(int(scaled), currency)
+    return Money(int(value.scaleb(get_currency_precision(currency))), currency)
+
+
+def amount_example(currency: str, locale: str) -> tuple[str, str]:
+    """How this page writes a whole and an exact amount ("50", "50.00" or "50,00"), for messages."""
+    digits = get_currency_precision(currency)
+    exact = format_decimal(Decimal(50), format="0." + "0" * digits if digits else "0", locale=locale)
+    return "50", exact
+
+
+def amount_input(minor: int, currency: str, locale: str) -> str:
+    """An amount written back into a form field so that `parse_money` reads it the same ("1234,56" in es)."""
+    digits = get_currency_precision(currency)
+    pattern = "0." + "0" * digits if digits else "0"
+    return format_decimal(Money(minor, currency).to_decimal(), format=pattern, locale=locale)

@@ -17,7 +17,7 @@ from portal.budget.labels import label
 from portal.budget.service import MAX_LINE_AMOUNT
 from portal.budget.structures import Section
 from portal.models.budget import BUDGET_MODES
-from portal.money import Money, format_money, parse_money
+from portal.money import amount_example, amount_input, format_money, parse_money
 
 #: the longest explanation kept: "a short explanation", as an adviser would write in the margin
 MAX_EXPLANATION = 500
@@ -105,7 +105,7 @@ class LinesForm:
                     self.values[line.id] = ("", str(Frequency.MONTHLY))
                 else:
                     self.lines[line.id] = entry
-                    amount = str(Money(entry.amount_minor, self.currency).to_decimal())
+                    amount = amount_input(entry.amount_minor, self.currency, self.locale)
                     self.values[line.id] = (amount, str(entry.frequency))
 
     def _read(self, formdata: Mapping[str, str]) -> None:
@@ -118,7 +118,7 @@ class LinesForm:
                 if problem is not None:
                     self.errors[line.id] = problem
                 elif typed:
-                    money = parse_money(typed, self.currency)
+                    money = parse_money(typed, self.currency, self.locale)
                     self.lines[line.id] = BudgetLine(line.id, money.minor, Frequency(chosen))
 
     def _problem(self, line_label: str, typed: str, chosen: str) -> str | None:
@@ -127,9 +127,15 @@ class LinesForm:
             return _("Choose how often you pay or get %(item)s", item=name)
         if not typed:
             return None
-        money = parse_money(typed, self.currency)
+        money = parse_money(typed, self.currency, self.locale)
         if money is None:
-            return _("Enter the amount for %(item)s in numbers, like 50 or 50.00", item=name)
+            whole, exact = amount_example(self.currency, self.locale)
+            return _(
+                "Enter the amount for %(item)s in numbers, like %(whole)s or %(exact)s",
+                item=name,
+                whole=whole,
+                exact=exact,
+            )
         if money.minor < 0:
             return _("Enter the amount for %(item)s as 0 or more", item=name)
         if money.minor > MAX_LINE_AMOUNT:

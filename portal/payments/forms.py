@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField
 
-from portal.money import format_money, parse_money
+from portal.money import amount_example, format_money, parse_money
 from portal.payments.service import AmountProblem, amount_problem, new_idempotency_key
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -50,9 +50,10 @@ def read_amount(
     if not typed:
         field.errors = [empty]
         return None
-    money = parse_money(typed, currency)
+    money = parse_money(typed, currency, locale)
     if money is None:
-        field.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
+        whole, exact = amount_example(currency, locale)
+        field.errors = [_l("Enter an amount in numbers, like %(whole)s or %(exact)s", whole=whole, exact=exact)]
         return None
     problem = amount_problem(money.minor, balance, minimum)
     if problem is AmountProblem.NOT_POSITIVE:

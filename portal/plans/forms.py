@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, StringField, TextAreaField
 
-from portal.money import format_money, parse_money
+from portal.money import amount_example, format_money, parse_money
 from portal.payments.forms import IdempotentForm, read_amount
 from portal.plans.dates import Payday
 from portal.plans.policy import Frequency
@@ -139,9 +139,12 @@ class ProposalForm(_Errors, FlaskForm):
         if not typed:
             self.amount.errors = [_l("Enter the amount you can pay each time")]
         else:
-            money = parse_money(typed, currency)
+            money = parse_money(typed, currency, locale)
             if money is None:
-                self.amount.errors = [_l("Enter an amount in numbers, like 50 or 50.00")]
+                whole, exact = amount_example(currency, locale)
+                self.amount.errors = [
+                    _l("Enter an amount in numbers, like %(whole)s or %(exact)s", whole=whole, exact=exact)
+                ]
             elif money.minor <= 0:
                 self.amount.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
             else:

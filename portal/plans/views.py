@@ -24,10 +24,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import clock
 from portal.accounts.collection import collection_paused
 from portal.accounts.service import get_account_for
 from portal.extensions import db, htmx
 from portal.i18n import formatting_locale
+from portal.money import amount_input
 from portal.payments import receipts
 from portal.payments.gateway import GatewayError, GatewayUnavailable
 from portal.payments.service import Outcome, balance_of, get_payment_for, is_payable, minimum_for, new_idempotency_key
@@ -102,7 +104,7 @@ def _unavailable(account, balance: int):
         return render_template(
             "payments/nothing_to_pay.html", account=account, balance=balance, creditor=current_user.creditor
         )
-    if collection_paused(account, service.local_today(current_user)):
+    if collection_paused(account, clock.today_for(current_user)):
         return render_template("plans/paused.html", account=account, creditor=current_user.creditor)
     return None
 
@@ -202,11 +204,7 @@ def propose(account_id: int):
     if request.method == "GET":
         amount = request.args.get("amount", "")
         if amount.isdigit() and int(amount) > 0:
-            form.amount.data = (
-                fmt.money(int(amount), account.currency)
-                .replace(get_currency_symbol(account.currency, locale=fmt.locale), "")
-                .strip()
-            )
+            form.amount.data = amount_input(int(amount), account.currency, fmt.locale)
         if request.args.get("frequency") in {f.value for f in Frequency}:
             form.frequency.data = request.args["frequency"]
     elif form.validate_on_submit() and form.check(
@@ -219,7 +217,7 @@ def propose(account_id: int):
                     balance=fmt.money(balance, account.currency),
                 )
             ]
-        elif not form.reject_past(service.local_today(current_user)):
+        elif not form.reject_past(clock.today_for(current_user)):
             try:
                 plan = service.submit_proposal(
                     current_user, account, form.amount_minor, form.chosen_frequency, form.chosen_start
@@ -243,7 +241,7 @@ def propose(account_id: int):
         frequencies=list(Frequency),
         symbol=get_currency_symbol(account.currency, locale=fmt.locale),
         minimum=policy.min_instalment,
-        today=service.local_today(current_user),
+        today=clock.today_for(current_user),
     ), status
 
 
@@ -258,7 +256,7 @@ def _plan_context(plan, **extra) -> dict:
         "creditor": current_user.creditor,
         "progress": progress,
         "balance": balance_of(plan.account),
-        "today": service.local_today(current_user),
+        "today": clock.today_for(current_user),
         **extra,
     }
 
@@ -293,7 +291,7 @@ def check(reference: str):
         return redirect(url_for(".plan", reference=reference))
     fmt = _fmt()
     sections = agreement.sections(plan, plan.account, current_user.creditor, fmt)
-    today = service.local_today(current_user)
+    today = clock.today_for(current_user)
     choice_needed = plan.first_date > today
     form = AgreeForm()
     if form.validate_on_submit() and form.check(choice_needed):
@@ -471,7 +469,7 @@ def _active_plan(reference: str):
 def payment_day(reference: str):
     plan = _active_plan(reference)
     form = PaymentDayForm()
-    today = service.local_today(current_user)
+    today = clock.today_for(current_user)
     latest = service.policy_for(current_user).latest_first_payment(today)
     fmt = _fmt()
     if form.validate_on_submit():

@@ -107,13 +107,43 @@ def test_an_amount_that_cant_be_paid_is_explained_beside_the_field_and_kept(paye
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
 
 
-@pytest.mark.parametrize(("typed", "minor"), [("50", 5_000), ("50.00", 5_000), ("£50", 5_000), ("1,200", 120_000)])
-def test_amounts_are_read_as_people_type_them(payer, debtor, browser, typed, minor):
+@pytest.mark.parametrize(
+    ("language", "typed", "minor"),
+    [
+        ("en", "50", 5_000),
+        ("en", "50.00", 5_000),
+        ("en", "£50", 5_000),
+        ("en", "1,200", 120_000),
+        ("en", "1,234.56", 123_456),
+        ("es", "50,50", 5_050),
+        ("es", "1.234,56", 123_456),
+        ("es", "50 £", 5_000),
+    ],
+)
+def test_amounts_are_read_as_people_type_them_in_the_pages_language(payer, debtor, browser, language, typed, minor):
     account = make_account(debtor, [("itemization", 200_000)])
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
+    browser.post("/language", {"language": language, "next": "/accounts/"})
     reference = payer.start(account.id, typed)
     assert _payment(reference).amount == minor
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [
+        ("es", "50.50", "Escriba una cantidad en números, como 50 o 50,00"),
+        ("es", "1,200", "Escriba una cantidad en números, como 50 o 50,00"),
+        ("en", "50,50", "Enter an amount in numbers, like 50 or 50.00"),
+        ("en", "1.234,56", "Enter an amount in numbers, like 50 or 50.00"),
+    ],
+)
+def test_an_amount_written_the_other_languages_way_is_refused_not_guessed(payer, account, language, typed, message):
+    payer.browser.post("/language", {"language": language, "next": "/accounts/"})
+    response = payer.choose(account.id, typed)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).count(message) == 2
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 0
 
 
 def test_paying_the_whole_balance_is_allowed_even_below_the_minimum(payer, debtor, browser):

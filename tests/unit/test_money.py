@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.money import Money, format_money, parse_money
+from portal.money import Money, amount_example, amount_input, format_money, parse_money
 
 
 @pytest.mark.parametrize(
@@ -24,16 +24,67 @@ def test_money_is_formatted_for_the_locale(minor, currency, locale, expected):
 
 
 @pytest.mark.parametrize(
-    ("typed", "minor"),
-    [("50", 5000), ("50.00", 5000), ("£50", 5000), ("1,200", 120000), (" 12.5 ", 1250), ("$0.99", 99)],
+    ("locale", "typed", "minor"),
+    [
+        ("en_GB", "50", 5000),
+        ("en_GB", "50.00", 5000),
+        ("en_GB", "£50", 5000),
+        ("en_GB", "1,200", 120000),
+        ("en_GB", "1,234.56", 123456),
+        ("en_GB", " 12.5 ", 1250),
+        ("en_GB", "$0.99", 99),
+        ("en_GB", "50 GBP", 5000),
+        ("en_US", "US$1,234.56", 123456),
+        ("es", "50", 5000),
+        ("es", "50,50", 5050),
+        ("es", "50,5", 5050),
+        ("es", "1.234,56", 123456),
+        ("es", "1234,56", 123456),
+        ("es", "50,00\xa0£", 5000),
+        ("es", "1.200", 120000),
+        ("es_US", "50.50", 5050),
+        ("es_US", "1,234.56", 123456),
+    ],
 )
-def test_parse_money_accepts_what_people_type(typed, minor):
-    assert parse_money(typed, "GBP") == Money(minor, "GBP")
+def test_parse_money_reads_numbers_the_way_the_page_writes_them(locale, typed, minor):
+    assert parse_money(typed, "GBP", locale) == Money(minor, "GBP")
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "1.234", "12..5", "£", "5.5.5"])
-def test_parse_money_refuses_what_is_not_an_amount(typed):
-    assert parse_money(typed, "GBP") is None
+@pytest.mark.parametrize(
+    ("locale", "typed"),
+    [
+        ("en_GB", ""),
+        ("en_GB", "abc"),
+        ("en_GB", "£"),
+        ("en_GB", "12..5"),
+        ("en_GB", "5.5.5"),
+        ("en_GB", "1.234"),  # three decimals: a thousands separator typed the Spanish way?
+        ("en_GB", "1.234,56"),  # Spanish separators on an English page
+        ("en_GB", "50,50"),
+        ("en_GB", "1,23"),
+        ("en_GB", "5e3"),
+        ("en_GB", "50p"),
+        ("en_GB", "١٢"),
+        ("es", "50.50"),  # English separators on a Spanish page
+        ("es", "1,234.56"),
+        ("es", "1,200"),  # 1,2 with three decimals: or did they mean twelve hundred? Never guessed.
+        ("es", ".5"),
+        ("es_US", "50,50"),
+    ],
+)
+def test_parse_money_refuses_what_is_ambiguous_or_not_an_amount(locale, typed):
+    assert parse_money(typed, "GBP", locale) is None
+
+
+@pytest.mark.parametrize(("locale", "exact"), [("en_GB", "50.00"), ("es", "50,00"), ("es_US", "50.00")])
+def test_amount_examples_are_written_the_way_the_page_reads_them(locale, exact):
+    assert amount_example("GBP", locale) == ("50", exact)
+    assert parse_money(exact, "GBP", locale) == Money(5000, "GBP")
+
+
+@given(st.integers(min_value=0, max_value=10**10), st.sampled_from(["en_GB", "en_US", "es", "es_US"]))
+def test_an_amount_written_back_into_a_form_reads_the_same(minor, locale):
+    assert parse_money(amount_input(minor, "GBP", locale), "GBP", locale) == Money(minor, "GBP")
 
 
 def test_money_refuses_floats():
@@ -48,7 +99,7 @@ def test_money_refuses_to_mix_currencies():
 
 @given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_formatting_then_parsing_gives_the_same_amount(minor):
-    assert parse_money(format_money(minor, "GBP", "en_GB"), "GBP") == Money(minor, "GBP")
+    assert parse_money(format_money(minor, "GBP", "en_GB"), "GBP", "en_GB") == Money(minor, "GBP")
 
 
 @given(st.lists(st.integers(min_value=-(10**9), max_value=10**9)))
