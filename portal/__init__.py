@@ -4,8 +4,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import INSTANCE_DIR, Config
+from portal.config import INSTANCE_DIR, Config, production_problems
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,6 +18,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("Set SECRET_KEY (or PORTAL_ENV=development for a generated one).")
+    problems = production_problems(app.config)
+    if problems:
+        raise RuntimeError("Refusing to start with PORTAL_ENV=production:\n- " + "\n- ".join(problems))
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     from portal import cli, i18n, security, sessions, templating
     from portal.extensions import csrf, db, htmx, limiter, migrate

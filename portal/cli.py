@@ -4,7 +4,7 @@ import os
 from datetime import UTC, datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from portal.demo import seed
@@ -81,6 +81,11 @@ def requests_command() -> None:
 @demo_cli.command("seed")
 def seed_command() -> None:
     """Load the demo creditors and debtors (once), then print a fresh link for each debtor."""
+    if current_app.config["PORTAL_ENV"] == "production":
+        raise click.ClickException(
+            "The demo loads made-up debtors and prints links that sign in as them: "
+            "it does not run with PORTAL_ENV=production."
+        )
     for line in seed():
         click.echo(line)
 

@@ -2,8 +2,10 @@
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 INSTANCE_DIR = Path(os.environ.get("PORTAL_INSTANCE_DIR", Path(__file__).resolve().parent.parent / "instance"))
 
@@ -35,6 +37,12 @@ class Config:
     # Base URL printed in magic links (creditors send them by SMS, email, letter).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
+    # How many proxies in front of the portal set X-Forwarded-For and -Proto (0: believe none of them).
+    # Behind one TLS proxy, 1: the debtor's own address is then what rate limits count.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Strict-Transport-Security: after one visit, browsers only use HTTPS for this long (0: not sent).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "0" if DEVELOPMENT else str(365 * 24 * 3600)))
+
     SESSION_COOKIE_NAME = "portal_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -57,6 +65,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "es": "Español"}
 
+    # Shared by every worker and host in production (redis://…); memory:// counts per process.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     IDENTITY_ATTEMPTS_PER_IP = os.environ.get("IDENTITY_ATTEMPTS_PER_IP", "20 per hour")
@@ -92,3 +101,21 @@ class Config:
     DISPUTE_ATTACHMENT_MAX_BYTES = int(os.environ.get("DISPUTE_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024)))
     # Any request body larger than this is refused (413) before it is read: the attachment plus the form.
     MAX_CONTENT_LENGTH = DISPUTE_ATTACHMENT_MAX_BYTES + 512 * 1024
+
+
+def production_problems(config: Mapping[str, Any]) -> list[str]:
+    """Why these settings must not serve real debtors; production refuses to start while there are any."""
+    if config["PORTAL_ENV"] != "production":
+        return []
+    problems = []
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        problems.append(
+            "DATABASE_URL must name a PostgreSQL database (postgresql+psycopg://user@host/name): "
+            "SQLite lets one writer in at a time and is for the demo and the tests."
+        )
+    if str(config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        problems.append(
+            "RATELIMIT_STORAGE_URI must name a Redis server (redis://host:6379/0): in memory, each "
+            "worker process counts wrong identity answers on its own, so the limits multiply."
+        )
+    return problems

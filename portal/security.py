@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, current_app, g
 
 
 def is_local_path(path: str) -> bool:
@@ -45,6 +45,10 @@ def _set_headers(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["HSTS_SECONDS"]:
+        response.headers["Strict-Transport-Security"] = (
+            f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+        )
     return response
 
 

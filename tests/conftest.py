@@ -11,7 +11,31 @@ from sqlalchemy import event
 from portal import create_app
 from portal.extensions import db, limiter
 
+#: CI sets this: a test that would skip for want of PostgreSQL, Redis, Chromium or axe-core fails instead.
+REQUIRE_FULL_SUITE = os.environ.get("REQUIRE_FULL_SUITE") == "1"
+
+
+def _forbid_skip(report) -> None:
+    if REQUIRE_FULL_SUITE and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"REQUIRE_FULL_SUITE=1, so this may not skip: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _forbid_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    _forbid_skip(outcome.get_result())
+
+
 TEST_SETTINGS = {
+    "PORTAL_ENV": "testing",
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
     "PUBLIC_BASE_URL": "http://portal.test",
@@ -36,6 +60,18 @@ def _schema(database_url):
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """An empty Redis database for limits shared between app instances (TEST_REDIS_URL; CI sets it)."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("needs Redis: set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15 (CI does)")
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 @pytest.fixture
@@ -64,6 +100,29 @@ def app(_schema, database_url, settings):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_on_each_database(request, database_url, settings, tmp_path):
+    """The test's app on SQLite, then on PostgreSQL: for rules that must hold on every database.
+
+    The suite's own database serves its kind; the other kind gets a fresh database of its own
+    (SQLite: a file; PostgreSQL: only through TEST_DATABASE_URL, so a laptop without it skips).
+    """
+    kind = request.param
+    if database_url.startswith(kind):
+        yield request.getfixturevalue("app")
+        return
+    if kind == "postgresql":
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
+    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"} | settings)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+        yield app
+        db.session.remove()
         db.engine.dispose()
 
 
