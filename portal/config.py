@@ -68,8 +68,11 @@ class Config:
     # Shared by every worker and host in production (redis://…); memory:// counts per process.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Wrong identity answers allowed per address, per link and per debtor (right answers never count:
+    # thousands of people share one mobile-network address). Each link also locks after IDENTITY_MAX_FAILURES.
     IDENTITY_ATTEMPTS_PER_IP = os.environ.get("IDENTITY_ATTEMPTS_PER_IP", "20 per hour")
     IDENTITY_ATTEMPTS_PER_LINK = os.environ.get("IDENTITY_ATTEMPTS_PER_LINK", "10 per hour")
+    IDENTITY_ATTEMPTS_PER_DEBTOR = os.environ.get("IDENTITY_ATTEMPTS_PER_DEBTOR", "10 per day")
     IDENTITY_MAX_FAILURES = 5
 
     # Card payments through Stripe. Both URLs are settings so tests and `make demo` can use localstripe.

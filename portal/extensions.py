@@ -1,5 +1,6 @@
 """Extensions, created unbound and bound in create_app()."""
 
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -8,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import Storage
+from limits.strategies import RateLimiter
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,4 +33,28 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 htmx = HTMX()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class AppLimiter(Limiter):
+    """A limiter whose counts live in the storage of the app handling the request.
+
+    Flask-Limiter keeps one storage on the extension object, so when a process builds two apps (tests,
+    a CLI beside a server) the last one bound would count for both, and an app on Redis could end up
+    counting in another app's memory.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        app.extensions["limiter.storage"] = self._storage
+        app.extensions["limiter.strategy"] = self._limiter
+
+    @property
+    def storage(self) -> Storage:
+        return current_app.extensions["limiter.storage"]
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return current_app.extensions["limiter.strategy"]
+
+
+limiter = AppLimiter(key_func=get_remote_address, default_limits=[])

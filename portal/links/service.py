@@ -3,11 +3,15 @@
 import enum
 import secrets
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from flask import current_app, has_request_context, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
+from limits import RateLimitItem
+from limits import parse as parse_limit
+from sqlalchemy import case, literal, update
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.models import Debtor, LinkRequest, MagicLink
 from portal.models.audit import record
 from portal.security import is_local_path
@@ -20,6 +24,8 @@ class LinkProblem(enum.StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     LOCKED = "locked"
+    #: too many wrong answers from this address, for this debtor or this link: wait, or ask for a new link
+    LIMITED = "limited"
 
 
 def _serializer() -> URLSafeSerializer:
@@ -105,7 +111,7 @@ def link_problem(link: MagicLink | None, now: datetime | None = None) -> LinkPro
 
 def record_open(link: MagicLink, now: datetime | None = None) -> None:
     """Count an open. Opening never signs anyone in, so mail scanners can't use up a link."""
-    link.open_count += 1
+    link.open_count = MagicLink.open_count + 1
     link.last_opened_at = now or datetime.now(UTC)
     record("link.opened", actor_type="debtor", debtor_id=link.debtor_id, link=link.public_id)
 
@@ -143,26 +149,102 @@ def identity_matches(debtor: Debtor, *, date_of_birth: date | None = None, postc
     raise ValueError(f"unknown identity method {method!r}")
 
 
-def record_failed_identity(link: MagicLink, now: datetime | None = None) -> int:
-    """Count a wrong answer and lock the link at the limit; returns the tries left."""
-    now = now or datetime.now(UTC)
-    link.failed_attempts += 1
+class IdentityRefused(Exception):
+    """The answer was not compared: the link has no tries left, or too many wrong answers came in."""
+
+    def __init__(self, problem: LinkProblem):
+        super().__init__(problem.value)
+        self.problem = problem
+
+
+class IdentityCheck(NamedTuple):
+    """A compared answer: right or wrong, and how many tries the link has left."""
+
+    matched: bool
+    tries_left: int
+
+
+def _wrong_answer_limits(link: MagicLink, ip: str) -> list[tuple[RateLimitItem, tuple[str, ...]]]:
+    """Wrong answers are limited per address, per debtor and per link; right answers never count,
+    because thousands of people can share one mobile-network or office address."""
+    config = current_app.config
+    prefix = (config["RATELIMIT_KEY_PREFIX"],) if config.get("RATELIMIT_KEY_PREFIX") else ()
+    per_debtor = config["IDENTITY_ATTEMPTS_PER_DEBTOR"]
+    return [
+        (parse_limit(config["IDENTITY_ATTEMPTS_PER_IP"]), (*prefix, "identity", "ip", ip)),
+        (parse_limit(per_debtor), (*prefix, "identity", "debtor", str(link.debtor_id))),
+        (parse_limit(config["IDENTITY_ATTEMPTS_PER_LINK"]), (*prefix, "identity", "link", link.public_id)),
+    ]
+
+
+def _claim_try(link: MagicLink, now: datetime) -> int | None:
+    """Take one of the link's tries in one atomic statement, locking the link with the last one.
+
+    Returns the try's number, or None when the link has none left (or is no longer usable).
+    """
     limit = current_app.config["IDENTITY_MAX_FAILURES"]
-    record(
-        "identity.failed",
-        actor_type="debtor",
-        debtor_id=link.debtor_id,
-        link=link.public_id,
-        attempt=link.failed_attempts,
+    return db.session.execute(
+        update(MagicLink)
+        .where(
+            MagicLink.id == link.id,
+            MagicLink.locked_at.is_(None),
+            MagicLink.revoked_at.is_(None),
+            MagicLink.expires_at > now,
+            MagicLink.failed_attempts < limit,
+        )
+        .values(
+            failed_attempts=MagicLink.failed_attempts + 1,
+            locked_at=case((MagicLink.failed_attempts + 1 >= limit, literal(now, MagicLink.locked_at.type))),
+        )
+        .returning(MagicLink.failed_attempts)
+    ).scalar_one_or_none()
+
+
+def _give_back_try(link: MagicLink) -> None:
+    """A right answer costs no try; if it held the last one, the link was locked only while it was checked."""
+    db.session.execute(
+        update(MagicLink)
+        .where(MagicLink.id == link.id)
+        .values(failed_attempts=MagicLink.failed_attempts - 1, locked_at=None)
     )
-    if link.failed_attempts >= limit:
-        link.locked_at = now
+
+
+def check_identity(
+    link: MagicLink,
+    *,
+    ip: str,
+    date_of_birth: date | None = None,
+    postcode: str | None = None,
+    now: datetime | None = None,
+) -> IdentityCheck:
+    """Compare an identity answer, within the link's tries and the limits on wrong answers.
+
+    The try is claimed before the answer is compared, so answers racing each other through many
+    workers get IDENTITY_MAX_FAILURES checks between them at most. Raises IdentityRefused when the
+    answer may not be compared at all.
+    """
+    now = now or datetime.now(UTC)
+    limits = _wrong_answer_limits(link, ip)
+    if not all(limiter.limiter.test(item, *key) for item, key in limits):
+        raise IdentityRefused(LinkProblem.LIMITED)
+    attempt = _claim_try(link, now)
+    if attempt is None:
+        db.session.refresh(link)
+        raise IdentityRefused(link_problem(link, now) or LinkProblem.LOCKED)
+    limit = current_app.config["IDENTITY_MAX_FAILURES"]
+    if identity_matches(link.debtor, date_of_birth=date_of_birth, postcode=postcode):
+        _give_back_try(link)
+        return IdentityCheck(matched=True, tries_left=limit - attempt + 1)
+    for item, key in limits:
+        limiter.limiter.hit(item, *key)
+    record("identity.failed", actor_type="debtor", debtor_id=link.debtor_id, link=link.public_id, attempt=attempt)
+    if attempt >= limit:
         record("link.locked", actor_type="system", debtor_id=link.debtor_id, link=link.public_id)
-    return max(limit - link.failed_attempts, 0)
+    return IdentityCheck(matched=False, tries_left=limit - attempt)
 
 
 def record_sign_in(link: MagicLink) -> None:
-    link.sign_in_count += 1
+    link.sign_in_count = MagicLink.sign_in_count + 1
     record(
         "session.started", actor_type="debtor", actor_id=link.debtor_id, debtor_id=link.debtor_id, link=link.public_id
     )

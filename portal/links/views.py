@@ -1,13 +1,14 @@
 """Open a link, continue, prove who you are; ask for a new link when one fails."""
 
-from flask import Blueprint, current_app, redirect, render_template, session, url_for
+from flask import Blueprint, redirect, render_template, session, url_for
 from flask_babel import ngettext
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal.extensions import db, limiter
+from portal.extensions import db
 from portal.links import service
 from portal.links.forms import ContinueForm, DateOfBirthForm, NewLinkForm, PostcodeForm, UnknownLinkForm, ZipCodeForm
-from portal.links.service import LinkProblem
+from portal.links.service import IdentityRefused, LinkProblem
 from portal.models import MagicLink
 from portal.sessions import end_session, start_session
 
@@ -18,16 +19,19 @@ _PROBLEM_STATUS = {
     LinkProblem.EXPIRED: 410,
     LinkProblem.REVOKED: 410,
     LinkProblem.LOCKED: 403,
+    LinkProblem.LIMITED: 429,
 }
 
 
-def _pending_link_key() -> str:
-    return f"link:{session.get('pending_link', '-')}"
-
-
 def _problem_page(problem: LinkProblem, link: MagicLink | None):
-    session.pop("pending_link", None)
+    """Say what went wrong and offer a new link; name the creditor and its phone number where we know them.
+
+    A link that is only rate limited still works, so it stays open for a try later.
+    """
+    if problem is not LinkProblem.LIMITED:
+        session.pop("pending_link", None)
     session["problem_link"] = link.public_id if link else None
+    session["problem"] = problem.value
     form = UnknownLinkForm() if link is None else NewLinkForm()
     creditor = link.debtor.creditor if link else None
     return render_template("links/problem.html", problem=problem.value, form=form, creditor=creditor), _PROBLEM_STATUS[
@@ -73,8 +77,6 @@ def start():
 
 
 @bp.route("/verify", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["IDENTITY_ATTEMPTS_PER_IP"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["IDENTITY_ATTEMPTS_PER_LINK"], key_func=_pending_link_key, methods=["POST"])
 def verify():
     link = service.find_by_public_id(session.get("pending_link"))
     problem = service.link_problem(link)
@@ -88,13 +90,17 @@ def verify():
             if isinstance(form, DateOfBirthForm)
             else {"postcode": form.postcode.data}
         )
-        if service.identity_matches(link.debtor, **answer):
+        try:
+            checked = service.check_identity(link, ip=get_remote_address(), **answer)
+        except IdentityRefused as refused:
+            return _problem_page(refused.problem, link)
+        if checked.matched:
             service.record_sign_in(link)
             db.session.commit()
             start_session(link.debtor)
             return redirect(service.landing_page(link))
-        tries_left = service.record_failed_identity(link)
         db.session.commit()
+        tries_left = checked.tries_left
         if tries_left == 0:
             return _problem_page(LinkProblem.LOCKED, link)
         mismatch = ngettext(
@@ -115,12 +121,13 @@ def verify():
 def request_new_link():
     link = service.find_by_public_id(session.get("problem_link"))
     if link is not None:
+        problem = service.link_problem(link) or LinkProblem(session.get("problem", LinkProblem.EXPIRED))
         form = NewLinkForm()
         if form.validate_on_submit():
-            service.request_new_link(link, service.link_problem(link) or LinkProblem.EXPIRED)
+            service.request_new_link(link, problem)
             db.session.commit()
             return redirect(url_for(".new_link_sent"))
-        return _problem_page(service.link_problem(link) or LinkProblem.EXPIRED, link)
+        return _problem_page(problem, link)
     form = UnknownLinkForm()
     if form.validate_on_submit():
         service.request_new_link(None, LinkProblem.INVALID, contact=form.contact.data.strip())
@@ -141,6 +148,7 @@ def sign_out():
     form = ContinueForm()
     if form.validate_on_submit():
         end_session()
+        db.session.commit()
     return redirect(url_for(".signed_out"))
 
 

@@ -100,6 +100,15 @@ def test_five_wrong_answers_lock_the_link_even_against_the_right_answer(browser,
     assert browser.get("/accounts/").status_code == 302
 
 
+def test_the_right_answer_on_the_last_try_signs_in_and_costs_no_try(browser, debtor):
+    browser.get(make_link(debtor))
+    for _ in range(4):
+        browser.post("/verify", _dob(day="1"))
+    assert browser.post("/verify", _dob()).headers["Location"] == "/accounts/"
+    link = _only_link(debtor)
+    assert (link.failed_attempts, link.locked_at) == (4, None)
+
+
 def test_a_uk_creditor_asks_for_the_postcode_and_ignores_case_and_spaces(app, browser):
     debtor = make_debtor(make_uk_creditor(), postcode="LS6 2AB")
     db.session.commit()
@@ -178,7 +187,8 @@ class TestRateLimits:
         assert browser.post("/verify", _dob(day="1")).status_code == 200
         response = browser.post("/verify", _dob())
         assert response.status_code == 429
-        assert "Please wait a moment" in response.get_data(as_text=True)
+        assert "Too many wrong answers" in response.get_data(as_text=True)
+        assert _only_link(debtor).failed_attempts == 2, "a refused answer is not compared"
 
     def test_identity_attempts_are_limited_per_address_across_links(self, app, browser):
         debtors = [make_debtor() for _ in range(2)]
