@@ -1,4 +1,7 @@
-"""Today, where the debtor lives: plan dates, validation periods, holds and countdowns are their days."""
+"""The time, and today where the debtor lives: plan dates, validation periods, holds and countdowns are their days.
+
+Code that must know the time of day (contact hours) asks `now()`, so a test can set the clock.
+"""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -6,6 +9,11 @@ from zoneinfo import ZoneInfo
 from portal.models import Debtor
 
 
-def today_for(debtor: Debtor, now: datetime | None = None) -> date:
-    """`now` (timezone-aware) lets a job work as of another moment; default: this moment."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(debtor.effective_timezone)).date()
+def now() -> datetime:
+    """This moment, timezone-aware (UTC)."""
+    return datetime.now(UTC)
+
+
+def today_for(debtor: Debtor, at: datetime | None = None) -> date:
+    """`at` (timezone-aware) lets a job work as of another moment; default: this moment."""
+    return (at or now()).astimezone(ZoneInfo(debtor.effective_timezone)).date()

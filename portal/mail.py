@@ -11,7 +11,7 @@ import smtplib
 import sys
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -23,10 +23,12 @@ class MailError(Exception):
     """The email could not be handed on."""
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, sender: str | None = None) -> EmailMessage:
+    """`sender`: the name the debtor sees (the creditor's), on MAIL_FROM's address."""
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
+    address = parseaddr(config["MAIL_FROM"])[1]
+    message["From"] = formataddr((sender, address)) if sender else config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
@@ -35,9 +37,9 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     return message
 
 
-def send_email(to: str, subject: str, body: str) -> None:
+def send_email(to: str, subject: str, body: str, sender: str | None = None) -> None:
     """Send a plain-text email, or raise MailError."""
-    message = build_message(to, subject, body)
+    message = build_message(to, subject, body, sender)
     backend = current_app.config["MAIL_BACKEND"]
     try:
         if backend == "file":

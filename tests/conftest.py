@@ -3,12 +3,13 @@
 import html
 import os
 import re
+from datetime import UTC, datetime, time
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from portal import create_app
+from portal import clock, create_app
 from portal.extensions import db, limiter
 
 #: CI sets this: a test that would skip for want of PostgreSQL, Redis, Chromium or axe-core fails instead.
@@ -101,6 +102,15 @@ def app(_schema, database_url, settings):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _daytime(monkeypatch):
+    """Messages keep to contact hours (8am to 9pm where the debtor lives) and tests run at any hour, so
+    the clock that rule reads says 5pm UTC today: noon in New York, 5pm in London. A test about the
+    hours sets `portal.clock.now` itself."""
+    five_pm = datetime.combine(datetime.now(UTC).date(), time(17), UTC)
+    monkeypatch.setattr(clock, "now", lambda: five_pm)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -89,7 +89,8 @@ def reminders_paused_until(debtor: Debtor, now: datetime) -> datetime | None:
     return until if until is not None and until > now else None
 
 
-def _reachable(debtor: Debtor, channel: str) -> bool:
+def reachable(debtor: Debtor, channel: str) -> bool:
+    """Whether we have an address for the channel."""
     if channel == "email":
         return bool(debtor.email)
     if channel == "sms":
@@ -104,7 +105,7 @@ def may_contact(debtor: Debtor, channel: str, now: datetime) -> bool:
         now,
         timezone=debtor.effective_timezone,
         settings=settings_for(debtor),
-        reachable=_reachable(debtor, channel),
+        reachable=reachable(debtor, channel),
         paused_until=reminders_paused_until(debtor, now),
     )
 

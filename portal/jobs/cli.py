@@ -4,7 +4,9 @@ from datetime import UTC, date, datetime
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
+from portal import outbox
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.payments.gateway import GatewayError, get_gateway
@@ -49,9 +51,19 @@ def collect_command(today: datetime | None) -> None:
 def remind_command(now: datetime | None, days_before: int) -> None:
     """Email a reminder before each plan payment (only in the debtor's contact hours)."""
     report = remind(now.replace(tzinfo=UTC) if now else None, days_before)
-    click.echo(f"Reminders: {_summary(report.counts)}; notices sent: {report.notices}.")
+    click.echo(f"Reminders: {_summary(report.counts)}; messages: {_summary(report.messages)}.")
+
+
+outbox_cli = AppGroup("outbox", help="Messages to debtors: every email goes through here, past the gate.")
+
+
+@outbox_cli.command("send")
+def send_command() -> None:
+    """Send every queued message that is due, where the gate allows it now (cron, every few minutes)."""
+    click.echo(f"Messages: {_summary(outbox.deliver())}.")
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(collect_command)
     app.cli.add_command(remind_command)
+    app.cli.add_command(outbox_cli)

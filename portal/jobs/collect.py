@@ -10,22 +10,19 @@ One run:
 1. settles charges in flight (an answer that came by webhook or 3-D Secure, a lost answer, a
    confirmation the debtor never gave);
 2. charges each due instalment off-session on the plan's saved card;
-3. sends the notices it left (in contact hours).
+3. sends what it queued for the debtors (the outbox keeps to contact hours and the gate).
 """
 
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from portal import clock
-from portal.accounts.collection import collection_paused
+from portal import clock, gate, outbox
 from portal.extensions import db
-from portal.jobs.notices import send_notices
 from portal.models import Debtor, Instalment, Plan
-from portal.payments import receipts
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
 from portal.payments.service import apply_intent, balance_of
 from portal.plans import service
@@ -64,7 +61,7 @@ def _day(today: date | None, plan: Plan) -> date:
 def collect(gateway: StripeGateway, today: date | None = None, now: datetime | None = None) -> CollectReport:
     """Charge every due instalment. `today` (the --today option) overrides each debtor's own date."""
     report = CollectReport()
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     for hold in expire_due(today):
         report.counts["hold ended"] += 1
         report.lines.append(f"hold {hold.id} ended: plan dates moved on {hold.plan_days_shifted} day(s)")
@@ -85,7 +82,7 @@ def collect(gateway: StripeGateway, today: date | None = None, now: datetime | N
     db.session.rollback()
     for instalment_id in due_ids:
         _collect_one(instalment_id, gateway, today, report)
-    send_notices(now)
+    outbox.deliver(now=now)
     return report
 
 
@@ -99,7 +96,7 @@ def _collect_one(instalment_id: int, gateway: StripeGateway, today: date | None,
     if plan.status != "active" or instalment.collect_on > day or not plan.has_card:
         db.session.rollback()
         return
-    if collection_paused(plan.account, day):
+    if not gate.may_ask_for_money(plan.account, day):
         report.add("paused", instalment)
         db.session.rollback()
         return
@@ -118,8 +115,6 @@ def _collect_one(instalment_id: int, gateway: StripeGateway, today: date | None,
     what = service.settle(instalment, day) or payment.status
     db.session.commit()
     report.add(what, instalment)
-    if what == "paid":
-        receipts.send_receipt(payment)
 
 
 def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime, report: CollectReport) -> None:
@@ -148,8 +143,6 @@ def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime,
         db.session.commit()
         if what:
             report.add(what, instalment)
-        if what == "paid":
-            receipts.send_receipt(payment)
 
 
 def _waited_too_long(instalment: Instalment, day: date) -> bool:

@@ -12,6 +12,7 @@ from portal.models.dispute import Dispute
 from portal.models.hold import Hold
 from portal.models.magic_link import LinkRequest, MagicLink
 from portal.models.message import Message, MessageThread
+from portal.models.outbound_message import OutboundMessage
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
 from portal.models.plan import Agreement, Instalment, Plan
 
@@ -33,6 +34,7 @@ __all__ = [
     "MagicLink",
     "Message",
     "MessageThread",
+    "OutboundMessage",
     "Payment",
     "Plan",
     "StripeCustomer",

@@ -40,6 +40,11 @@ class Account(db.Model):
     validation_notice_sent_on: Mapped[date | None] = mapped_column(Date)
     #: the debt is too old to be sued on: the validation page says so (portal.rights)
     time_barred: Mapped[bool] = mapped_column(default=False)
+    #: UK: the creditor says the debt is statute-barred (Limitation Act; CONC 7.15): pages say so
+    statute_barred: Mapped[bool] = mapped_column(default=False)
+    #: interest and charges the creditor adds each month while nothing stops them (minor units);
+    #: a plan's offer and agreement show them unless the creditor's policy freezes them during a plan
+    monthly_interest: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     debtor: Mapped[Debtor] = relationship()

@@ -21,6 +21,8 @@ CIRCUMSTANCE_KINDS = (
 )
 #: what would help them (checkboxes; any number, or none)
 CIRCUMSTANCE_HELPS = ("more_time", "pause", "lower_payments", "review")
+#: helps that ask for a break from paying: nothing is collected or asked for until a person decides
+BREAK_HELPS = frozenset({"pause", "lower_payments"})
 #: "new" until a person at the creditor has read it, then "reviewed"
 CIRCUMSTANCE_STATUSES = ("new", "reviewed")
 
@@ -41,8 +43,10 @@ class Circumstance(db.Model):
     helps: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: the debtor's own words, if any
     details: Mapped[str | None] = mapped_column(Text)
-    #: when the debtor ticked the box agreeing that we record this (the form can't be sent without it)
-    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the debtor agreed that we record the details; None: we act on it but keep only what is needed
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the debtor withdrew that consent (the details were removed; the decision is kept)
+    consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: no reminders until then (see portal.help.contact.may_contact)
     reminders_paused_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(10), default="new", index=True)

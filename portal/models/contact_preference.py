@@ -26,4 +26,8 @@ class ContactPreference(db.Model):
     windows: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: True: subjects and previews of emails and texts don't mention the debt
     discreet: Mapped[bool] = mapped_column(default=False)
+    #: False: the debtor told us not to contact them at work (US §1006.6(b)(1)(iii))
+    contact_at_work: Mapped[bool] = mapped_column(default=True)
+    #: the email address we have is a work address: never written to (US §1006.22(f)(3))
+    email_is_work: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,11 +9,15 @@ from portal.extensions import db
 from portal.models.account import Account
 from portal.models.types import UTCDateTime, utcnow
 
-#: "dispute": the debtor says the debt is wrong; "original_creditor": they ask who the debt first belonged to.
-#: Under the FDCPA both, made in writing in the validation period, stop collection until answered.
-DISPUTE_KINDS = ("dispute", "original_creditor")
+#: "dispute": the debtor says the debt is wrong; "original_creditor": they ask who the debt first belonged to;
+#: "statute_barred": they say it is too old to be enforced (UK CONC 7.15). Each stops asking for money until answered.
+DISPUTE_KINDS = ("dispute", "original_creditor", "statute_barred")
 DISPUTE_REASONS = ("not_mine", "wrong_amount", "already_paid", "other")
-DISPUTE_STATUSES = ("open", "resolved")
+#: "awaiting_delivery": staff confirmed the debt, and asking for money waits until the verification
+#: (or the original creditor's name and address) has reached the debtor and that is recorded
+DISPUTE_STATUSES = ("open", "awaiting_delivery", "resolved")
+#: statuses during which nothing is asked for on the account
+OPEN_DISPUTE_STATUSES = ("open", "awaiting_delivery")
 #: confirmed: the debt is right as it stands; corrected: it was wrong and has been put right;
 #: upheld: the debtor was right, the account is closed; answered: the original creditor's details were sent
 DISPUTE_OUTCOMES = ("confirmed", "corrected", "upheld", "answered")
@@ -53,6 +57,9 @@ class Dispute(db.Model):
     #: bytes
     attachment_size: Mapped[int | None]
     attachment_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: when the verification (or the original creditor's details) reached the debtor, and how it was sent
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_by: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     account: Mapped[Account] = relationship(lazy="joined")

@@ -163,9 +163,6 @@ class Instalment(db.Model):
     #: the due date a reminder was sent for (a new date after a change gets its own reminder)
     reminded_for: Mapped[date | None] = mapped_column(Date)
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: an email still to send when contact hours allow: "requires_action", "retry", "missed" or "broken"
-    notice: Mapped[str | None] = mapped_column(String(20), index=True)
-    notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     plan: Mapped[Plan] = relationship(back_populates="instalments")
     payment: Mapped[Payment | None] = relationship()

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.payments import localstripe, receipts, service
+from portal.payments import localstripe, service
 from portal.payments.gateway import GatewayError, get_gateway
 
 payments_cli = AppGroup("payments", help="Card payments: reconcile with Stripe.")
@@ -31,8 +31,7 @@ def reconcile_command(minutes: int | None) -> None:
     changes = service.reconcile(gateway, older_than)
     for change in changes:
         click.echo(f"{change.reference}: {change.before} -> {change.after}")
-    sent = sum(receipts.send_receipt(payment) for payment in service.receipts_to_send(older_than))
-    click.echo(f"Reconciled {len(changes)} payment(s); sent {sent} receipt(s).")
+    click.echo(f"Reconciled {len(changes)} payment(s).")
 
 
 @payments_cli.command("localstripe-webhook")

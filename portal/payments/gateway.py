@@ -16,6 +16,7 @@ Notes on localstripe (1.15), which the tests and the demo use:
 
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +37,8 @@ logging.getLogger("stripe").addFilter(_NoBodies())
 
 #: seconds a webhook signature stays valid; older deliveries are refused as replays
 WEBHOOK_TOLERANCE = 300
+#: the most Stripe takes at once, in minor units (eight digits)
+MAX_AMOUNT = 99_999_999
 
 
 class GatewayError(Exception):
@@ -48,6 +51,10 @@ class GatewayError(Exception):
 
 class NotFound(GatewayError):
     """Stripe does not know the object (e.g. a customer deleted, or localstripe restarted)."""
+
+
+class CustomerNotFound(NotFound):
+    """Stripe does not know the customer a card was to be attached to: make a new one."""
 
 
 class CardDeclined(GatewayError):
@@ -63,7 +70,11 @@ class GatewayUnavailable(Exception):
 
 
 class InvalidSignature(Exception):
-    """A webhook body whose Stripe-Signature is missing, wrong or too old."""
+    """A webhook body whose Stripe-Signature is missing, wrong, too old or dated in the future."""
+
+
+class Unreadable(Exception):
+    """A Stripe object without the fields we need, or with fields of the wrong kind."""
 
 
 @dataclass(frozen=True)
@@ -86,18 +97,33 @@ class Intent:
 
     @classmethod
     def from_stripe(cls, data: Any) -> "Intent":
-        """Read a PaymentIntent from the API or from a webhook event's `data.object`."""
-        data = _plain(data)
+        """Read a PaymentIntent from the API or from a webhook event's `data.object`.
+
+        Raises Unreadable when a field we rely on is missing or of the wrong kind: a signed event is
+        still only as good as its fields, and a guess about money is worse than no answer.
+        """
+        data = data.to_dict() if isinstance(data, stripe.StripeObject) else data
+        if not isinstance(data, dict):
+            raise Unreadable("not an object")
+        amount = data.get("amount")
         error = data.get("last_payment_error") or {}
+        metadata = data.get("metadata") or {}
+        if not all(_text(data.get(name)) for name in ("id", "status", "currency")):
+            raise Unreadable("no id, status or currency")
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_AMOUNT:
+            raise Unreadable("no amount in minor units")
+        if not isinstance(error, dict) or not isinstance(metadata, dict):
+            raise Unreadable("last_payment_error or metadata is not an object")
         return cls(
             id=data["id"],
             status=data["status"],
-            amount=int(data["amount"]),
-            currency=str(data["currency"]).upper(),
-            client_secret=data.get("client_secret"),
-            metadata=dict(data.get("metadata") or {}),
-            error_code=error.get("code"),
-            decline_code=error.get("decline_code"),
+            amount=amount,
+            currency=data["currency"].upper(),
+            client_secret=data.get("client_secret") if _text(data.get("client_secret")) else None,
+            # Stripe's metadata values are text; anything else can't name one of our payments.
+            metadata={key: value for key, value in metadata.items() if _text(key) and _text(value)},
+            error_code=error.get("code") if _text(error.get("code")) else None,
+            decline_code=error.get("decline_code") if _text(error.get("decline_code")) else None,
         )
 
 
@@ -121,6 +147,10 @@ class Card:
 def _plain(data: Any) -> dict:
     """A Stripe object as a plain dict (a StripeObject is not a dict)."""
     return data if isinstance(data, dict) else data.to_dict()
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and value != ""
 
 
 def _id(value: Any) -> str | None:
@@ -160,8 +190,11 @@ class _Translate:
         if isinstance(error, stripe.APIConnectionError | stripe.APIError):
             log.warning("Stripe did not answer: %s request=%s", type(error).__name__, request_id)
             raise GatewayUnavailable(type(error).__name__) from None
-        if isinstance(error, stripe.InvalidRequestError) and error.code == "resource_missing":
-            raise NotFound(error.user_message or "", error.code) from None
+        if isinstance(error, stripe.InvalidRequestError) and (
+            error.code == "resource_missing" or error.http_status == 404
+        ):
+            # Stripe says resource_missing; localstripe answers a bare 404 with no code.
+            raise NotFound(error.user_message or "", "resource_missing") from None
         log.error("Stripe refused a request: %s code=%s request=%s", type(error).__name__, error.code, request_id)
         raise GatewayError(error.user_message or "", error.code) from None
 
@@ -210,13 +243,21 @@ class StripeGateway:
             return _setup_state(self.client.v1.setup_intents.retrieve(setup_intent_id))
 
     def attach_card(self, payment_method_id: str, customer_id: str) -> Card:
-        """Make sure the card belongs to the customer (localstripe's SetupIntent does not attach it)."""
+        """Make sure the card belongs to the customer (localstripe's SetupIntent does not attach it).
+
+        Raises CustomerNotFound when Stripe no longer knows the customer: localstripe even makes a
+        SetupIntent for a customer it does not know, so this is where a lost customer shows.
+        """
         with _Translate():
             method = _plain(self.client.v1.payment_methods.retrieve(payment_method_id))
-            if _id(method.get("customer")) != customer_id:
-                method = _plain(
-                    self.client.v1.payment_methods.attach(payment_method_id, params={"customer": customer_id})
-                )
+        if _id(method.get("customer")) != customer_id:
+            try:
+                with _Translate():
+                    method = _plain(
+                        self.client.v1.payment_methods.attach(payment_method_id, params={"customer": customer_id})
+                    )
+            except NotFound as missing:
+                raise CustomerNotFound(str(missing), missing.code) from None
         card = method.get("card") or {}
         return Card(payment_method_id=method["id"], brand=card.get("brand"), last4=card.get("last4"))
 
@@ -280,20 +321,31 @@ class StripeGateway:
 
     @staticmethod
     def verify_event(payload: bytes, header: str | None, secret: str | None) -> dict:
-        """The event in a webhook body, if its Stripe-Signature is good and recent."""
+        """The JSON object in a webhook body, if its Stripe-Signature is good and recent.
+
+        The SDK refuses a signature older than the tolerance, not one dated later than now: a
+        signature made for the future could be replayed until then, so we refuse that too.
+        """
         if not secret:
             raise InvalidSignature("no webhook secret is configured")
         try:
             stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=WEBHOOK_TOLERANCE)
         except (stripe.SignatureVerificationError, ValueError, IndexError) as error:
             raise InvalidSignature(str(error).split(".")[0]) from None
+        if _signed_at(header) > time.time() + WEBHOOK_TOLERANCE:
+            raise InvalidSignature("the signature is dated in the future")
         try:
             event = json.loads(payload)
         except ValueError:
             raise InvalidSignature("the body is not JSON") from None
-        if not isinstance(event, dict) or "id" not in event or "type" not in event:
+        if not isinstance(event, dict):
             raise InvalidSignature("the body is not an event")
         return event
+
+
+def _signed_at(header: str) -> int:
+    """The t= of a Stripe-Signature header the SDK has already verified (read as the SDK reads it)."""
+    return int(next(value for key, _, value in (item.partition("=") for item in header.split(",")) if key == "t"))
 
 
 def csp_origins(js_url: str, api_base: str) -> list[str]:

@@ -2,8 +2,9 @@
 
 - A payment attempt is a `Payment` row whose idempotency key came with the amount form; the
   same key again is the same payment (the unique key settles a race).
-- Only one request may create a payment's PaymentIntent: it claims the row with a conditional
-  UPDATE (`status` from new/setup to confirming), committed *before* Stripe is called. Every
+- Only one request may create a payment's PaymentIntent: it claims the row with one conditional
+  UPDATE (`status` from new/setup to confirming, while no other payment on the account is in
+  flight and the amount is at most the balance), committed *before* Stripe is called. Every
   other request, and any retry, only reads what happened.
 - Whatever reports an outcome (the browser flow, a webhook, `payments reconcile`) goes through
   `apply_intent`, which locks the row and moves it forward only: "succeeded" is final and
@@ -21,14 +22,18 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
+from portal import outbox
 from portal.extensions import db
 from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment, StripeCustomer
 from portal.models.audit import record
 from portal.payments.gateway import (
+    Card,
     CardDeclined,
+    CustomerNotFound,
     GatewayError,
     GatewayUnavailable,
     Intent,
@@ -117,12 +122,12 @@ def new_idempotency_key() -> str:
 # Reading
 
 
+def _balance_query(account_id: int):
+    return select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account_id == account_id)
+
+
 def balance_of(account: Account) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account_id == account.id)
-        )
-    )
+    return int(db.session.scalar(_balance_query(account.id)))
 
 
 def balance_after(entry: LedgerEntry) -> int:
@@ -212,13 +217,17 @@ def retry_payment(payment: Payment, key: str) -> Payment:
     return start_payment(debtor, payment.account, payment.amount, key)
 
 
-def customer_for(debtor: Debtor, gateway: StripeGateway, *, replace: bool = False) -> str:
-    """The debtor's Stripe customer id, made the first time they pay."""
+def customer_for(debtor: Debtor, gateway: StripeGateway, *, gone: str | None = None) -> str:
+    """The debtor's Stripe customer id, made the first time they pay.
+
+    `gone` is a customer Stripe says it no longer knows: while it is still the one stored, a new one replaces it.
+    """
     row = db.session.scalar(select(StripeCustomer).where(StripeCustomer.debtor_id == debtor.id))
-    if row is not None and not replace:
+    if row is not None and row.customer_id != gone:
         return row.customer_id
     customer_id = gateway.create_customer({"debtor_id": str(debtor.id), "creditor": debtor.creditor.slug})
     if row is not None:
+        log.warning("Stripe no longer knows customer %s of debtor %s: made %s", gone, debtor.id, customer_id)
         row.customer_id = customer_id
         return customer_id
     try:
@@ -240,11 +249,24 @@ def card_setup(
             setup = None
         if setup and setup.status in ("requires_payment_method", "requires_confirmation", "requires_action"):
             return setup
+    customer_id = customer_for(debtor, gateway)
     try:
-        return gateway.create_setup_intent(customer_for(debtor, gateway), metadata, **options)
+        return gateway.create_setup_intent(customer_id, metadata, **options)
     except NotFound:
         # Stripe no longer knows the customer (deleted; or localstripe restarted): make a new one.
-        return gateway.create_setup_intent(customer_for(debtor, gateway, replace=True), metadata, **options)
+        return gateway.create_setup_intent(customer_for(debtor, gateway, gone=customer_id), metadata, **options)
+
+
+def attach_card(debtor: Debtor, gateway: StripeGateway, setup: SetupState) -> tuple[Card, str]:
+    """Attach the card set up in `setup` to the debtor's customer; returns it and the customer it is on.
+
+    When Stripe no longer knows the SetupIntent's customer, a new customer takes the card.
+    """
+    try:
+        return gateway.attach_card(setup.payment_method_id, setup.customer_id), setup.customer_id
+    except CustomerNotFound:
+        customer_id = customer_for(debtor, gateway, gone=setup.customer_id)
+        return gateway.attach_card(setup.payment_method_id, customer_id), customer_id
 
 
 def prepare_card(payment: Payment, gateway: StripeGateway) -> str | None:
@@ -313,33 +335,46 @@ def _settle_other_attempts(payment: Payment, gateway: StripeGateway) -> None:
         apply_intent(other, intent, actor="system")
 
 
-def _in_flight_amount(payment: Payment) -> int:
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(Payment.amount), 0)).where(
-                Payment.account_id == payment.account_id,
-                Payment.id != payment.id,
-                Payment.status.in_(IN_FLIGHT),
-            )
-        )
-    )
+def _other_in_flight(payment: Payment):
+    """EXISTS another payment on the account that may be taking money right now."""
+    other = aliased(Payment)
+    return exists().where(other.account_id == payment.account_id, other.id != payment.id, other.status.in_(IN_FLIGHT))
 
 
-def _claim(payment: Payment) -> str | None:
-    """Claim the right to create this payment's PaymentIntent; returns a problem code instead if it can't be paid."""
-    # Lock the account so two payments on it are checked one after the other (PostgreSQL).
-    db.session.execute(select(Account.id).where(Account.id == payment.account_id).with_for_update())
-    if _in_flight_amount(payment):
-        return "payment_in_progress"
-    if payment.amount > balance_of(payment.account):
-        return "balance_changed"
+def claim_payment(payment: Payment) -> str | None:
+    """Claim the right to create this payment's PaymentIntent; returns a problem code instead if it can't be paid.
+
+    One conditional UPDATE decides, atomically on every database: the row is still open, no other
+    payment on the account is in flight, and the amount is at most the balance. On SQLite that
+    UPDATE takes the write lock before it reads, so it sees every committed claim (pysqlite begins
+    a transaction only at the first write: no earlier read holds an older snapshot). On PostgreSQL,
+    under READ COMMITTED, two such UPDATEs of different rows would miss each other's claim, so a
+    lock on the account makes them take turns; FOR NO KEY UPDATE, because a payment row inserted
+    in the same transaction holds KEY SHARE on its account (FOR UPDATE would deadlock two claims).
+    The caller commits.
+    """
+    db.session.execute(select(Account.id).where(Account.id == payment.account_id).with_for_update(key_share=True))
     now = _now()
     claimed = db.session.execute(
         update(Payment)
-        .where(Payment.id == payment.id, Payment.status.in_(OPEN))
+        .where(
+            Payment.id == payment.id,
+            Payment.status.in_(OPEN),
+            ~_other_in_flight(payment),
+            Payment.amount <= _balance_query(payment.account_id).scalar_subquery(),
+        )
         .values(status="confirming", confirming_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
-    return None if claimed == 1 else "claimed"
+    db.session.expire(payment)
+    if claimed == 1:
+        return None
+    if payment.status not in OPEN:
+        return "claimed"
+    if payment.amount > balance_of(payment.account) and not db.session.scalar(select(_other_in_flight(payment))):
+        return "balance_changed"
+    # Another payment is in flight (or was, a moment ago): the debtor waits, then tries again.
+    return "payment_in_progress"
 
 
 def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: StripeGateway) -> Outcome:
@@ -355,7 +390,7 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
     except (GatewayError, GatewayUnavailable):
         db.session.rollback()
         return Outcome("problem", "unavailable")
-    problem = _claim(payment)
+    problem = claim_payment(payment)
     db.session.commit()
     if problem == "claimed":
         db.session.refresh(payment)
@@ -376,7 +411,7 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
             _release(payment)
             db.session.commit()
             return Outcome("problem", "card_not_ready")
-        card = gateway.attach_card(setup.payment_method_id, setup.customer_id)
+        card, customer_id = attach_card(db.session.get(Debtor, payment.debtor_id), gateway, setup)
     except CardDeclined as declined:
         _fail(payment, declined.code or "card_declined")
         db.session.commit()
@@ -394,7 +429,7 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
         intent = gateway.create_payment_intent(
             amount=payment.amount,
             currency=payment.currency,
-            customer_id=setup.customer_id,
+            customer_id=customer_id,
             payment_method_id=card.payment_method_id,
             metadata={"payment_reference": payment.reference, "account_reference": payment.account.reference},
             idempotency_key=payment.idempotency_key,
@@ -507,6 +542,8 @@ def apply_intent(payment: Payment, intent: Intent, *, actor: str = "debtor") -> 
             currency=payment.currency,
             payment_intent=intent.id,
         )
+        debtor = db.session.get(Debtor, payment.debtor_id)
+        outbox.queue(debtor, "receipt", account=payment.account, params={"payment_id": payment.id})
         return True
     if new == "failed":
         payment.failure_code = failure_code(intent)
@@ -588,23 +625,6 @@ def _intent_of(payment: Payment, gateway: StripeGateway) -> Intent | None:
     if customer_id is None:
         return None
     return gateway.find_payment_intent(customer_id, "payment_reference", payment.reference)
-
-
-def receipts_to_send(older_than: timedelta, now: datetime | None = None) -> list[Payment]:
-    """Succeeded payments whose receipt email never went (the mail server was down, say)."""
-    cutoff = (now or _now()) - older_than
-    return list(
-        db.session.scalars(
-            select(Payment)
-            .join(Debtor, Debtor.id == Payment.debtor_id)
-            .where(
-                Payment.status == "succeeded",
-                Payment.receipt_sent_at.is_(None),
-                Payment.succeeded_at <= cutoff,
-                Debtor.email.is_not(None),
-            )
-        )
-    )
 
 
 def minimum_for(debtor: Debtor) -> int:

@@ -26,7 +26,7 @@ from portal.payments.gateway import (
     get_gateway,
 )
 from portal.payments.service import Outcome
-from portal.payments.webhooks import DuplicateEvent, handle_event
+from portal.payments.webhooks import DuplicateEvent, UnusableEvent, handle_event
 from portal.security import allow_script_host
 
 log = logging.getLogger(__name__)
@@ -104,11 +104,6 @@ def _json(payment, outcome: Outcome):
             body["redirect_label"] = _("Choose a new amount")
             body["change_url"] = url_for(".amount", account_id=payment.account_id)
     return jsonify(body)
-
-
-def _after_commit(payment, outcome: Outcome) -> None:
-    if outcome.status == "succeeded":
-        receipts.send_receipt(payment)
 
 
 def configured_gateway() -> StripeGateway | None:
@@ -224,7 +219,6 @@ def confirm(reference: str):
     if gateway is None:
         return unavailable_json()
     outcome = service.confirm_payment(payment, setup_intent_sent(), gateway)
-    _after_commit(payment, outcome)
     return _json(payment, outcome)
 
 
@@ -282,9 +276,10 @@ def stripe_webhook():
     try:
         handled = handle_event(event)
         db.session.commit()
+    except UnusableEvent as error:
+        log.warning("Refused a Stripe webhook: no usable id or type (%s)", error)
+        return jsonify(error="not an event"), 400
     except DuplicateEvent:
         db.session.rollback()
         return jsonify(received=True, outcome="duplicate")
-    if handled.outcome == "recorded" and handled.payment is not None:
-        receipts.send_receipt(handled.payment)
     return jsonify(received=True, outcome=handled.outcome)

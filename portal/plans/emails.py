@@ -1,35 +1,76 @@
-"""Emails about a plan: a reminder before each payment, what happened when we tried to collect one,
-and what a person decided about a proposal or a pause request.
+"""Messages about a plan, as outbox templates: a reminder before each payment, what happened when we
+tried to collect one, and what a person decided about a proposal or a pause request.
 
-Each is written in the debtor's language and carries a fresh sign-in link, because a link in an
-email is how a debtor gets back to the portal. Sending collection emails is the jobs' business (they
-keep to contact hours); a decision is the answer the debtor is waiting for, sent when it is made.
+Each carries a fresh sign-in link, because a link in a message is how a debtor gets back to the
+portal. Collection messages ask for money, so the gate withholds them while asking has stopped;
+each says nothing when what it would say is no longer true. Hard news (a missed payment, a plan
+ended) always names free debt advice for the debtor's country (FCA PS24/2).
 """
 
 from flask import current_app, url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
-from portal.help.contact import settings_for, subject_for
-from portal.i18n import language_of
+from portal.extensions import db
 from portal.links.service import issue_link, link_url
-from portal.mail import send_email
-from portal.models import Debtor, Instalment, Plan
+from portal.models import Debtor, Instalment, OutboundMessage, Plan
+from portal.outbox import Letter, neutral, queue, template
 from portal.payments.service import balance_of
 from portal.plans.words import Formatter
+from portal.rights.packs import advice_in_messages
+
+#: what happened to a collection that the debtor is told about
+COLLECTION_NOTICES = ("requires_action", "retry", "missed", "broken")
+#: what a person decided (Plan.review_outcome), each with its own message
+REVIEW_OUTCOMES = ("approved", "declined", "pause_approved", "pause_declined")
+
+
+def queue_collection_notice(kind: str, instalment: Instalment) -> None:
+    """Tell the debtor what happened when we tried to collect (COLLECTION_NOTICES)."""
+    plan = instalment.plan
+    queue(
+        db.session.get(Debtor, plan.debtor_id),
+        f"plan.{kind}",
+        account=plan.account,
+        params={"instalment_id": instalment.id, "attempt": instalment.attempts},
+    )
+
+
+def queue_reminder(instalment: Instalment) -> None:
+    plan = instalment.plan
+    queue(
+        db.session.get(Debtor, plan.debtor_id),
+        "plan.reminder",
+        account=plan.account,
+        params={"instalment_id": instalment.id, "due": instalment.due_date.isoformat()},
+    )
+
+
+def queue_review_answer(plan: Plan, *, moved: bool = False) -> OutboundMessage:
+    """Tell the debtor what a person decided (plan.review_outcome), with a link that opens the plan."""
+    if plan.review_outcome not in REVIEW_OUTCOMES:
+        raise ValueError(f"no message for a review outcome of {plan.review_outcome!r}")
+    return queue(
+        db.session.get(Debtor, plan.debtor_id),
+        "plan.review",
+        account=plan.account,
+        params={"plan_id": plan.id, "outcome": plan.review_outcome, "moved": moved},
+    )
 
 
 def _sign_in_link(debtor: Debtor, destination: str | None = None) -> str:
-    _, token = issue_link(debtor, campaign="plan", destination=destination)
+    _token_row, token = issue_link(debtor, campaign="plan", destination=destination)
     return link_url(token)
 
 
-def _destination(kind: str, instalment: Instalment) -> str | None:
-    """A request to confirm a payment opens that payment's page; other emails open the accounts."""
-    if kind == "requires_action" and instalment.payment is not None:
-        with current_app.test_request_context():
-            return url_for("plans.confirm_payment", reference=instalment.payment.reference)
-    return None
+def _page(endpoint: str, **values) -> str:
+    with current_app.test_request_context():
+        return url_for(endpoint, **values)
+
+
+def _what(plan: Plan) -> str:
+    account = plan.account
+    return _("%(description)s (account %(reference)s)", description=account.description, reference=account.reference)
 
 
 def _help_lines(debtor: Debtor) -> list[str]:
@@ -40,121 +81,215 @@ def _help_lines(debtor: Debtor) -> list[str]:
     return lines
 
 
-def _texts(kind: str, instalment: Instalment, debtor: Debtor, link: str) -> tuple[str, list[str]]:
-    plan: Plan = instalment.plan
-    account = plan.account
-    fmt = Formatter.for_debtor(debtor)
-    amount = fmt.money(instalment.amount, plan.currency)
-    when = fmt.date(instalment.due_date)
-    what = _("%(description)s (account %(reference)s)", description=account.description, reference=account.reference)
-    if kind == "reminder":
-        subject = _("Your next payment of %(amount)s is on %(date)s", amount=amount, date=when)
-        lines = [
-            _("Your next plan payment for %(what)s is %(amount)s on %(date)s.", what=what, amount=amount, date=when),
+def _advice_lines(debtor: Debtor) -> list[str]:
+    """Free, independent debt advice for the debtor's country, and what the news means for their credit file."""
+    lines = ["", _("Free, independent debt advice (it costs nothing, and they will not judge you):")]
+    lines += [f"- {org.name}: {org.phone}, {org.site}" for org in advice_in_messages(debtor.creditor.jurisdiction)]
+    if (debtor.creditor.policy or {}).get("reports_to_credit_files"):
+        lines += [
+            "",
+            _(
+                "%(creditor)s tells credit reference agencies about missed payments. A missed payment can "
+                "make it harder to borrow for up to six years.",
+                creditor=debtor.creditor.name,
+            ),
+        ]
+    return lines
+
+
+def _instalment(message: OutboundMessage, debtor: Debtor) -> Instalment | None:
+    instalment = db.session.get(Instalment, message.params["instalment_id"])
+    if instalment is None or instalment.plan.debtor_id != debtor.id:
+        return None
+    return instalment
+
+
+@template("plan.reminder", asks_for_money=True)
+def reminder(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    instalment = _instalment(message, debtor)
+    if (
+        instalment is None
+        or instalment.status != "scheduled"
+        or instalment.plan.status != "active"
+        or instalment.due_date.isoformat() != message.params["due"]
+    ):
+        return None
+    plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
+    amount, when = fmt.money(instalment.amount, plan.currency), fmt.date(instalment.due_date)
+    link = _sign_in_link(debtor)
+    subject, opening = neutral(debtor)
+    return Letter(
+        subject=_("Your next payment of %(amount)s is on %(date)s", amount=amount, date=when),
+        opening=_(
+            "Your next plan payment for %(what)s is %(amount)s on %(date)s.", what=_what(plan), amount=amount, date=when
+        ),
+        lines=[
             _("We will take it from your card ending %(last4)s.", last4=plan.card_last4 or "????"),
             "",
             _("To see your plan, change the date or pay another way, sign in here: %(link)s", link=link),
-        ]
-    elif kind == "requires_action":
-        subject = _("Please confirm your payment of %(amount)s", amount=amount)
-        lines = [
-            _(
-                "Your bank wants to check it is you before we take your payment of %(amount)s for %(what)s.",
-                amount=amount,
-                what=what,
-            ),
+            *_help_lines(debtor),
+        ],
+        neutral_subject=subject,
+        neutral_opening=opening,
+    )
+
+
+def _collection(message: OutboundMessage, debtor: Debtor, still_true) -> Instalment | None:
+    """The instalment a collection notice is about, while what the notice says is still so."""
+    instalment = _instalment(message, debtor)
+    if instalment is None or instalment.attempts != message.params["attempt"] or not still_true(instalment):
+        return None
+    return instalment
+
+
+@template("plan.requires_action", asks_for_money=True)
+def requires_action(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    instalment = _collection(message, debtor, lambda i: i.status == "requires_action" and i.payment is not None)
+    if instalment is None:
+        return None
+    plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
+    amount = fmt.money(instalment.amount, plan.currency)
+    link = _sign_in_link(debtor, _page("plans.confirm_payment", reference=instalment.payment.reference))
+    subject, opening = neutral(debtor)
+    return Letter(
+        subject=_("Please confirm your payment of %(amount)s", amount=amount),
+        opening=_(
+            "Your bank wants to check it is you before we take your payment of %(amount)s for %(what)s.",
+            amount=amount,
+            what=_what(plan),
+        ),
+        lines=[
             _("No money has been taken yet."),
             "",
             _("To confirm the payment, sign in here: %(link)s", link=link),
-        ]
-    elif kind == "retry":
-        subject = _("Your payment of %(amount)s did not go through", amount=amount)
-        lines = [
-            _("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=what),
+            *_help_lines(debtor),
+        ],
+        neutral_subject=subject,
+        neutral_opening=opening,
+    )
+
+
+@template("plan.retry", asks_for_money=True)
+def retry(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    instalment = _collection(message, debtor, lambda i: i.status == "scheduled" and i.retry_on is not None)
+    if instalment is None:
+        return None
+    plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
+    amount = fmt.money(instalment.amount, plan.currency)
+    link = _sign_in_link(debtor)
+    subject, opening = neutral(debtor)
+    return Letter(
+        subject=_("Your payment of %(amount)s did not go through", amount=amount),
+        opening=_("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=_what(plan)),
+        lines=[
             _("No money was taken. We will try again on %(date)s.", date=fmt.date(instalment.collect_on)),
             "",
             _("To use another card, sign in here: %(link)s", link=link),
-        ]
-    elif kind == "missed":
-        left = max(plan.terms.get("missed_payments_to_break", 2) - plan.missed_count, 0)
-        subject = _("We could not take your payment of %(amount)s", amount=amount)
-        lines = [
-            _("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=what),
+            *_help_lines(debtor),
+        ],
+        neutral_subject=subject,
+        neutral_opening=opening,
+    )
+
+
+@template("plan.missed", asks_for_money=True)
+def missed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    instalment = _collection(message, debtor, lambda i: i.status == "missed" and i.plan.status != "broken")
+    if instalment is None:
+        return None
+    plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
+    amount = fmt.money(instalment.amount, plan.currency)
+    left = max(plan.terms.get("missed_payments_to_break", 2) - plan.missed_count, 0)
+    link = _sign_in_link(debtor)
+    subject, opening = neutral(debtor)
+    return Letter(
+        subject=_("We could not take your payment of %(amount)s", amount=amount),
+        opening=_("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=_what(plan)),
+        lines=[
             _("This payment is now missed. Your plan carries on with the next payment."),
             _("If %(count)d more payments are missed, the plan will end.", count=left),
             "",
             _("To pay the missed amount or use another card, sign in here: %(link)s", link=link),
-        ]
-    else:  # broken
-        subject = _("Your payment plan has ended")
-        lines = [
-            _(
-                "Because %(count)d payments were missed, your plan for %(what)s has ended.",
-                count=plan.missed_count,
-                what=what,
-            ),
-            _("You still owe %(balance)s.", balance=fmt.money(balance_of(account), plan.currency)),
+            *_help_lines(debtor),
+            *_advice_lines(debtor),
+        ],
+        neutral_subject=subject,
+        neutral_opening=opening,
+    )
+
+
+@template("plan.broken", asks_for_money=True)
+def broken(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    instalment = _collection(message, debtor, lambda i: i.plan.status == "broken")
+    if instalment is None:
+        return None
+    plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
+    link = _sign_in_link(debtor)
+    subject, opening = neutral(debtor)
+    return Letter(
+        subject=_("Your payment plan has ended"),
+        opening=_(
+            "Because %(count)d payments were missed, your plan for %(what)s has ended.",
+            count=plan.missed_count,
+            what=_what(plan),
+        ),
+        lines=[
+            _("You still owe %(balance)s.", balance=fmt.money(balance_of(plan.account), plan.currency)),
             "",
             _("You can set up a new plan or pay another way. Sign in here: %(link)s", link=link),
-        ]
-    return subject, lines
+            *_help_lines(debtor),
+            *_advice_lines(debtor),
+        ],
+        neutral_subject=subject,
+        neutral_opening=opening,
+    )
 
 
-def send_plan_email(kind: str, instalment: Instalment, debtor: Debtor) -> None:
-    """Send one plan email ("reminder", "requires_action", "retry", "missed", "broken"). Raises MailError."""
-    with force_locale(language_of(debtor)):
-        link = _sign_in_link(debtor, _destination(kind, instalment))
-        subject, lines = _texts(kind, instalment, debtor, link)
-        body = [_("Hello %(name)s,", name=debtor.full_name), "", *lines, *_help_lines(debtor)]
-    send_email(debtor.email, subject, "\n".join(body) + "\n")
-
-
-#: what a person decided (Plan.review_outcome), each with its own email
-REVIEW_EMAILS = ("approved", "declined", "pause_approved", "pause_declined")
-
-
-def _review_texts(plan: Plan, debtor: Debtor, link: str, moved: bool) -> tuple[str, list[str]]:
-    account = plan.account
-    fmt = Formatter.for_debtor(debtor)
-    what = _("%(description)s (account %(reference)s)", description=account.description, reference=account.reference)
+@template("plan.review", asks_for_money=False)
+def review_answer(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    plan = db.session.get(Plan, message.params["plan_id"])
+    if plan is None or plan.debtor_id != debtor.id or plan.review_outcome != message.params["outcome"]:
+        return None
+    fmt, what = Formatter.for_debtor(debtor), _what(plan)
+    link = _sign_in_link(debtor, _page("plans.plan", reference=plan.reference))
     pending = [i for i in plan.instalments if i.status in ("scheduled", "processing", "requires_action")]
     upcoming = min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None
     outcome = plan.review_outcome
     if outcome == "approved":
         first = plan.instalments[0]
         subject = _("We can agree the payment plan you proposed")
+        opening = _("We have looked at the plan you proposed for %(what)s, and we can agree it.", what=what)
         lines = [
-            _("We have looked at the plan you proposed for %(what)s, and we can agree it.", what=what),
             _(
                 "Your first payment would be %(amount)s on %(date)s.",
                 amount=fmt.money(first.amount, plan.currency),
                 date=fmt.date(first.due_date),
-            ),
+            )
         ]
-        if moved:
+        if message.params.get("moved"):
             lines.append(_("We moved your payment dates on, so that you have time to agree the plan first."))
         closing = _("To agree the plan and save a card, sign in here: %(link)s", link=link)
     elif outcome == "declined":
         subject = _("We could not agree the payment plan you proposed")
-        lines = [_("We have looked at the plan you proposed for %(what)s. We cannot agree it.", what=what)]
+        opening = _("We have looked at the plan you proposed for %(what)s. We cannot agree it.", what=what)
+        lines = []
         closing = _("You can set up a different plan or pay another way. Sign in here: %(link)s", link=link)
     elif outcome == "pause_approved":
         subject = _("We have paused your payment plan")
-        lines = [
-            ngettext(
-                "We have paused your plan for %(what)s for %(num)d month, as you asked.",
-                "We have paused your plan for %(what)s for %(num)d months, as you asked.",
-                plan.pause_months or 0,
-                what=what,
-            )
-        ]
+        opening = ngettext(
+            "We have paused your plan for %(what)s for %(num)d month, as you asked.",
+            "We have paused your plan for %(what)s for %(num)d months, as you asked.",
+            plan.pause_months or 0,
+            what=what,
+        )
+        lines = []
         closing = _("To see your new payment dates, sign in here: %(link)s", link=link)
-    else:  # pause_declined
+    else:
         subject = _("We could not agree a pause in your payment plan")
-        lines = [
-            _("We have looked at your request to pause your plan for %(what)s. We cannot agree a pause.", what=what),
-            _("Your payments carry on as before."),
-        ]
+        opening = _(
+            "We have looked at your request to pause your plan for %(what)s. We cannot agree a pause.", what=what
+        )
+        lines = [_("Your payments carry on as before.")]
         closing = _("To see your plan, sign in here: %(link)s", link=link)
     if outcome in ("pause_approved", "pause_declined") and upcoming is not None:
         lines.append(
@@ -166,25 +301,10 @@ def _review_texts(plan: Plan, debtor: Debtor, link: str, moved: bool) -> tuple[s
         )
     if plan.review_note:
         lines += ["", _("What we said:"), plan.review_note]
-    return subject, [*lines, "", closing]
-
-
-def send_review_email(plan: Plan, debtor: Debtor, *, moved: bool = False) -> bool:
-    """Tell the debtor what a person decided (plan.review_outcome), with a link that opens the plan.
-
-    Returns False when there is no way to email them (no address, or email switched off).
-    `moved`: an approved proposal's dates were moved on. Raises MailError.
-    """
-    if plan.review_outcome not in REVIEW_EMAILS:
-        raise ValueError(f"no email for a review outcome of {plan.review_outcome!r}")
-    if not debtor.email or "email" not in settings_for(debtor).channels:
-        return False
-    with current_app.test_request_context():
-        destination = url_for("plans.plan", reference=plan.reference)
-    with force_locale(language_of(debtor)):
-        link = _sign_in_link(debtor, destination)
-        subject, lines = _review_texts(plan, debtor, link, moved)
-        subject = subject_for(debtor, subject, _("We have an answer for you"))
-        body = [_("Hello %(name)s,", name=debtor.full_name), "", *lines, *_help_lines(debtor)]
-    send_email(debtor.email, subject, "\n".join(body) + "\n")
-    return True
+    return Letter(
+        subject=subject,
+        opening=opening,
+        lines=[*lines, "", closing, *_help_lines(debtor)],
+        neutral_subject=_("We have an answer for you"),
+        neutral_opening=_("We have looked at what you asked us. Please sign in to read our answer."),
+    )

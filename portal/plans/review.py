@@ -16,20 +16,17 @@ when; it is audited, the creditor is told, and it is emailed to the debtor. Each
 decision and only then sends the email, so a decision that did not stick is never announced.
 """
 
-import logging
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from portal import outbox
 from portal.events import emit
 from portal.extensions import db
-from portal.mail import MailError
 from portal.models import Debtor, Plan
 from portal.models.audit import record
 from portal.plans.dates import add_months
-from portal.plans.emails import send_review_email
-
-log = logging.getLogger(__name__)
+from portal.plans.emails import queue_review_answer
 
 #: a first payment closer than this when a proposal is approved is too soon to agree and pay for
 MIN_DAYS_TO_FIRST = 2
@@ -92,7 +89,7 @@ def approve_proposal(plan: Plan, *, by: str, note: str | None = None, today: dat
     _decided(plan, "approved", by=by, note=note)
     dates = [{"number": i.number, "due": i.due_date.isoformat(), "amount": i.amount} for i in plan.instalments]
     _tell(plan, "plan.approved", by=by, today=today, moved_days=moved, instalments=dates)
-    return _commit_and_email(plan, moved=bool(moved))
+    return _commit_and_tell(plan, moved=bool(moved))
 
 
 def decline_proposal(plan: Plan, *, by: str, note: str, today: date) -> Plan:
@@ -108,7 +105,7 @@ def decline_proposal(plan: Plan, *, by: str, note: str, today: date) -> Plan:
             instalment.status = "cancelled"
     _decided(plan, "declined", by=by, note=note)
     _tell(plan, "plan.declined", by=by, today=today)
-    return _commit_and_email(plan)
+    return _commit_and_tell(plan)
 
 
 def approve_pause(plan: Plan, *, by: str, note: str | None = None, today: date) -> Plan:
@@ -131,7 +128,7 @@ def approve_pause(plan: Plan, *, by: str, note: str | None = None, today: date) 
     _clear_pause_request(plan)
     _decided(plan, "pause_approved", by=by, note=note)
     _tell(plan, "plan.pause_approved", by=by, today=today, months=months, instalments=moved)
-    return _commit_and_email(plan)
+    return _commit_and_tell(plan)
 
 
 def decline_pause(plan: Plan, *, by: str, note: str, today: date) -> Plan:
@@ -144,7 +141,7 @@ def decline_pause(plan: Plan, *, by: str, note: str, today: date) -> Plan:
     _clear_pause_request(plan)
     _decided(plan, "pause_declined", by=by, note=note)
     _tell(plan, "plan.pause_declined", by=by, today=today, months=months)
-    return _commit_and_email(plan)
+    return _commit_and_tell(plan)
 
 
 # The parts
@@ -200,14 +197,9 @@ def _tell(plan: Plan, kind: str, *, by: str, today: date, **data) -> None:
     emit(kind, debtor=debtor, account=plan.account, plan=plan.reference, note=plan.review_note, **data)
 
 
-def _commit_and_email(plan: Plan, *, moved: bool = False) -> Plan:
+def _commit_and_tell(plan: Plan, *, moved: bool = False) -> Plan:
+    """Commit the decision with its message, then send the message (the outbox keeps to the rules)."""
+    message = queue_review_answer(plan, moved=moved)
     db.session.commit()
-    debtor = db.session.get(Debtor, plan.debtor_id)
-    try:
-        send_review_email(plan, debtor, moved=moved)
-    except MailError as error:
-        log.error("Review email for plan %s not sent: %s", plan.reference, error)
-        db.session.rollback()
-        return plan
-    db.session.commit()  # the sign-in link in it
+    outbox.deliver([message.id])
     return plan

@@ -9,6 +9,9 @@
   success writes one ledger entry under the PaymentIntent id, exactly once.
 - Only one caller may charge an instalment: `claim_attempt` moves it from `scheduled` to
   `processing` with a conditional UPDATE, committed before Stripe is called.
+- Every charge (an instalment, an extra payment) is claimed against the balance as a one-off
+  payment is (`portal.payments.service.claim_payment`): never while another payment on the
+  account is in flight, never for more than is owed.
 
 Functions flush; the caller commits, except where a docstring says it commits (charging must
 commit its claim before calling Stripe).
@@ -17,20 +20,29 @@ commit its claim before calling Stripe).
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal import clock
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Account, Agreement, Budget, Debtor, Instalment, LedgerEntry, Payment, Plan
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
-from portal.payments.service import Outcome, apply_intent, balance_of, card_setup, mark_failed
+from portal.payments.service import (
+    Outcome,
+    apply_intent,
+    attach_card,
+    balance_of,
+    card_setup,
+    claim_payment,
+    mark_failed,
+)
 from portal.plans.dates import Payday, add_months, schedule_dates
+from portal.plans.emails import COLLECTION_NOTICES, queue_collection_notice
 from portal.plans.engine import Decision, evaluate_proposal, offers
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
@@ -63,11 +75,6 @@ def policy_for(debtor: Debtor) -> PlanPolicy:
     return PlanPolicy.from_dict(debtor.creditor.policy, default_minimum=current_app.config["PAYMENT_MINIMUM_DEFAULT"])
 
 
-def local_today(debtor: Debtor, now: datetime | None = None) -> date:
-    """Plan dates are the debtor's dates: today where they live."""
-    return (now or _now()).astimezone(ZoneInfo(debtor.effective_timezone)).date()
-
-
 def get_plan_for(debtor: Debtor, reference: str) -> Plan:
     """The debtor's own plan, or 404: someone else's plan does not exist for them."""
     plan = db.session.scalar(select(Plan).where(Plan.reference == reference, Plan.debtor_id == debtor.id))
@@ -85,7 +92,7 @@ def live_plan(account: Account) -> Plan | None:
 
 def first_date_window(debtor: Debtor, policy: PlanPolicy) -> tuple[date, date]:
     """The first payment may be any day from today to the policy's latest."""
-    today = local_today(debtor)
+    today = clock.today_for(debtor)
     return today, policy.latest_first_payment(today)
 
 
@@ -265,7 +272,7 @@ def submit_proposal(
     balance = balance_of(account)
     if balance < 1:
         raise PlanError("nothing_owed")
-    today = local_today(debtor)
+    today = clock.today_for(debtor)
     chosen = Frequency(frequency)
     decision: Decision = evaluate_proposal(policy, balance, amount, chosen, first, today, payday)
     plan = _store(
@@ -404,7 +411,7 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
         ):
             db.session.rollback()
             return "card_not_ready"
-        card = gateway.attach_card(setup.payment_method_id, setup.customer_id)
+        card, customer_id = attach_card(db.session.get(Debtor, plan.debtor_id), gateway, setup)
     except CardDeclined as declined:
         db.session.rollback()
         return declined.code or "card_declined"
@@ -412,7 +419,7 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
         db.session.rollback()
         return "unavailable"
     changed = plan.has_card
-    plan.customer_id = setup.customer_id
+    plan.customer_id = customer_id
     plan.payment_method_id = card.payment_method_id
     plan.card_brand = card.brand
     plan.card_last4 = card.last4
@@ -437,22 +444,34 @@ def _now() -> datetime:
 
 
 def claim_attempt(instalment: Instalment, by: str) -> Payment | None:
-    """Claim the instalment for one charge, and make that charge's Payment row; None if someone else has it.
+    """Claim the instalment for one charge, and make that charge's Payment row; None if it can't be charged now.
 
-    A conditional UPDATE (scheduled → processing) lets exactly one caller win, even on SQLite; the
-    caller commits before calling Stripe, so a crash can never lead to a second charge.
+    See `_claim_attempt`; `collect` only needs to know whether to charge.
     """
+    return _claim_attempt(instalment, by)[0]
+
+
+def _claim_attempt(instalment: Instalment, by: str) -> tuple[Payment | None, str | None]:
+    """The charge's Payment row, or None and why: "claimed" (someone else has the instalment) or a payment problem.
+
+    A conditional UPDATE (scheduled → processing) lets exactly one caller win the instalment, even on
+    SQLite; its payment is then claimed against the balance like any other (`claim_payment`): not
+    while another payment on the account is in flight, never for more than is owed. If that fails,
+    neither claim stands. The caller commits before calling Stripe, so a crash can never lead to a
+    second charge.
+    """
+    attempt = db.session.begin_nested()
     claimed = db.session.execute(
         update(Instalment)
         .where(Instalment.id == instalment.id, Instalment.status == "scheduled")
-        .values(status="processing", attempts=Instalment.attempts + 1, attempt_by=by, notice=None)
+        .values(status="processing", attempts=Instalment.attempts + 1, attempt_by=by)
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        return None
+        attempt.rollback()
+        return None, "claimed"
     db.session.refresh(instalment)
     plan = instalment.plan
-    now = _now()
     payment = Payment(
         reference=new_reference("P"),
         idempotency_key=instalment.idempotency_key,
@@ -460,14 +479,19 @@ def claim_attempt(instalment: Instalment, by: str) -> Payment | None:
         debtor_id=plan.debtor_id,
         amount=instalment.amount,
         currency=plan.currency,
-        status="confirming",
-        confirming_at=now,
+        status="new",
         payment_method_id=plan.payment_method_id,
         card_brand=plan.card_brand,
         card_last4=plan.card_last4,
     )
     db.session.add(payment)
     db.session.flush()
+    problem = claim_payment(payment)
+    if problem:
+        attempt.rollback()
+        db.session.expire(instalment)
+        return None, problem
+    attempt.commit()
     instalment.payment_id = payment.id
     instalment.payment = payment
     record(
@@ -482,7 +506,7 @@ def claim_attempt(instalment: Instalment, by: str) -> Payment | None:
         instalment=instalment.number,
         attempt=instalment.attempts,
     )
-    return payment
+    return payment, None
 
 
 def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session: bool) -> Intent | None:
@@ -546,17 +570,12 @@ def settle(instalment: Instalment, today: date) -> str | None:
     "paid"; "requires_action"; "declined" (an on-session try: back to scheduled); "retry" (a
     collection declined: tried again `retry_after_days` later); "missed" (retries used up);
     "broken" (missed too often: the plan ends); None (nothing new). What the debtor must hear
-    about a collection is left in `instalment.notice` for `send_notices`, which keeps to contact hours.
+    about a collection is queued in the outbox, which keeps to contact hours and the gate.
     """
     what = _settle(instalment, today)
-    if what in NOTICES and instalment.attempt_by == "collect":
-        instalment.notice = what
-        instalment.notice_sent_at = None
+    if what in COLLECTION_NOTICES and instalment.attempt_by == "collect":
+        queue_collection_notice(what, instalment)
     return what
-
-
-#: what happened to a collection that the debtor is emailed about
-NOTICES = ("requires_action", "retry", "missed", "broken")
 
 
 def _settle(instalment: Instalment, today: date) -> str | None:
@@ -569,7 +588,6 @@ def _settle(instalment: Instalment, today: date) -> str | None:
         instalment.paid_at = payment.succeeded_at or _now()
         instalment.failure_code = None
         instalment.retry_on = None
-        instalment.notice = None
         _note(plan, "instalment.paid", number=instalment.number, amount=payment.amount, payment=payment.reference)
         _finish_if_done(plan)
         return "paid"
@@ -648,7 +666,7 @@ def _write_off_settlement(plan: Plan) -> None:
         account_id=plan.account_id,
         kind="credit",
         amount=-credit,
-        effective_date=local_today(db.session.get(Debtor, plan.debtor_id)),
+        effective_date=clock.today_for(db.session.get(Debtor, plan.debtor_id)),
         description=f"Settlement discount {plan.reference}",
         external_ref=f"settlement:{plan.reference}",
     )
@@ -710,14 +728,16 @@ def pay_first_now(plan: Plan, gateway: StripeGateway) -> Outcome:
     instalment = first_instalment(plan)
     if instalment is None:
         return Outcome("succeeded")
-    today = local_today(db.session.get(Debtor, plan.debtor_id))
+    today = clock.today_for(db.session.get(Debtor, plan.debtor_id))
     if instalment.status in IN_FLIGHT:
         return sync_instalment(instalment, gateway, today)
-    payment = claim_attempt(instalment, "debtor")
+    payment, problem = _claim_attempt(instalment, "debtor")
     db.session.commit()
-    if payment is None:
+    if problem == "claimed":
         db.session.refresh(instalment)
         return sync_instalment(instalment, gateway, today)
+    if problem:
+        return Outcome("problem", problem)
     intent = charge(payment, plan, gateway, off_session=False)
     settle(instalment, today)
     db.session.commit()
@@ -772,7 +792,7 @@ def confirm_action(payment: Payment, gateway: StripeGateway) -> Outcome:
         return Outcome("pending")
     instalment = instalment_for(payment)
     if instalment is not None:
-        settle(instalment, local_today(db.session.get(Debtor, plan.debtor_id)))
+        settle(instalment, clock.today_for(db.session.get(Debtor, plan.debtor_id)))
     elif payment.status == "succeeded" and plan.status == "active":
         fit_to_balance(plan, balance_of(plan.account))
     db.session.commit()
@@ -820,17 +840,12 @@ def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: Stripe
                 plan=plan.reference,
                 extra=True,
             )
-    now = _now()
-    claimed = db.session.execute(
-        update(Payment)
-        .where(Payment.id == payment.id, Payment.status == "new")
-        .values(status="confirming", confirming_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    problem = claim_payment(payment)
     db.session.commit()
-    db.session.refresh(payment)
-    if claimed != 1:
+    if problem == "claimed":
         return payment, confirm_action(payment, gateway)
+    if problem:
+        return payment, Outcome("problem", problem)
     intent = charge(payment, plan, gateway, off_session=False)
     if payment.status == "succeeded":
         fit_to_balance(plan, balance_of(plan.account))
@@ -847,7 +862,7 @@ def change_payment_day(plan: Plan, debtor: Debtor, next_date: date) -> None:
     Raises PlanError("date_in_past"), ("date_too_late") or ("term_too_long").
     """
     policy = policy_for(debtor)
-    today = local_today(debtor)
+    today = clock.today_for(debtor)
     if next_date <= today:
         raise PlanError("date_in_past")
     if next_date > policy.latest_first_payment(today):
@@ -889,7 +904,7 @@ def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -
     plan.pause_requested_at = _now()
     plan.pause_months = months
     plan.pause_reason = (reason or "").strip() or None
-    plan.review_by = review_deadline(local_today(debtor))
+    plan.review_by = review_deadline(clock.today_for(debtor))
     record("plan.pause_requested", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
     emit(
         "plan.pause_requested",

@@ -30,7 +30,6 @@ from portal.accounts.service import get_account_for
 from portal.extensions import db, htmx
 from portal.i18n import formatting_locale
 from portal.money import amount_input
-from portal.payments import receipts
 from portal.payments.gateway import GatewayError, GatewayUnavailable
 from portal.payments.service import Outcome, balance_of, get_payment_for, is_payable, minimum_for, new_idempotency_key
 from portal.payments.views import (
@@ -423,9 +422,6 @@ def card_confirm(reference: str):
     outcome = Outcome("succeeded")
     if plan.pay_first_now and service.first_instalment(plan) is not None:
         outcome = service.pay_first_now(plan, gateway)
-        first = next(i for i in plan.instalments if i.number == 1)
-        if outcome.status == "succeeded" and first.payment is not None:
-            receipts.send_receipt(first.payment)
     return _card_json(plan, outcome, changing=changing)
 
 
@@ -529,7 +525,6 @@ def pay_extra(reference: str):
                     plan, current_user, form.amount_minor, form.idempotency_key.data, gateway
                 )
             if outcome.status == "succeeded":
-                receipts.send_receipt(payment)
                 return redirect(url_for("payments.receipt", reference=payment.reference), code=303)
             if outcome.status == "requires_action":
                 return redirect(url_for(".confirm_payment", reference=payment.reference), code=303)
@@ -650,7 +645,6 @@ def confirm_payment_json(reference: str):
     outcome = service.confirm_action(payment, gateway)
     body: dict = {"status": outcome.status}
     if outcome.status == "succeeded":
-        receipts.send_receipt(payment)
         body["redirect"] = url_for("payments.receipt", reference=reference)
     elif outcome.status == "requires_action":
         body["client_secret"] = outcome.client_secret

@@ -67,6 +67,8 @@ class Pack:
     organisations: dict[str, Organisation]
     #: US only: {"cfpb_url", "cfpb_site"} for the validation notice
     validation: dict[str, str]
+    #: the free advice named in every hard message (a missed payment, a plan ended), in order
+    advice: tuple[Organisation, ...] = ()
 
     def texts(self) -> list[str]:
         """Every English text in the pack that a reader sees (for the translation list)."""
@@ -110,6 +112,7 @@ def parse_pack(raw: dict[str, Any]) -> Pack:
         sections=tuple(sections),
         organisations=organisations,
         validation=raw.get("validation", {}),
+        advice=tuple(organisations[name] for name in raw.get("advice_in_messages", [])),
     )
 
 
@@ -122,6 +125,14 @@ def load_pack(jurisdiction: str) -> Pack:
     if not resource.is_file():
         raise UnknownJurisdiction(jurisdiction)
     return parse_pack(json.loads(resource.read_text(encoding="utf-8")))
+
+
+def advice_in_messages(jurisdiction: str) -> tuple[Organisation, ...]:
+    """Free, independent debt advice to name in hard messages; none for a country without a pack."""
+    try:
+        return load_pack(jurisdiction).advice
+    except UnknownJurisdiction:
+        return ()
 
 
 def all_packs() -> list[Pack]:

@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
-from portal.models import LedgerEntry, Payment
+from portal.models import LedgerEntry, OutboundMessage, Payment
 from portal.payments.gateway import GatewayUnavailable, StripeGateway
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.stripe_server import (
@@ -62,6 +63,12 @@ def _payment(reference: str) -> Payment:
     return db.session.scalar(db.select(Payment).where(Payment.reference == reference))
 
 
+def _messages(reference: str) -> list[OutboundMessage]:
+    db.session.expire_all()
+    payment = _payment(reference)
+    return list(db.session.scalars(db.select(OutboundMessage).where(OutboundMessage.account_id == payment.account_id)))
+
+
 def _entries(account) -> list[LedgerEntry]:
     db.session.expire_all()
     return list(
@@ -79,11 +86,12 @@ def test_a_payment_stripe_took_but_nobody_heard_of_is_found_and_recorded(app, pa
 
     output = _reconcile(app)
     assert f"{reference}: confirming -> succeeded" in output
-    assert "sent 1 receipt(s)" in output
     [intent] = localstripe.payment_intents(reference)
     [entry] = _entries(account)
     assert (entry.amount, entry.external_ref) == (-5_000, intent["id"])
-    assert _payment(reference).receipt_sent_at is not None
+    [receipt] = _messages(reference)
+    assert receipt.template == "receipt" and receipt.state == "queued"
+    assert "Messages: sent 1." in app.test_cli_runner().invoke(args=["outbox", "send"]).output
 
 
 def test_a_payment_that_never_reached_stripe_is_marked_failed(app, payer, account, localstripe):
@@ -128,16 +136,23 @@ def test_recent_payments_are_left_to_the_browser_and_the_webhook(app, payer, acc
     assert f"{reference}: confirming -> succeeded" in _reconcile(app, minutes=10)
 
 
-def test_a_receipt_the_mail_server_refused_is_sent_by_reconcile(app, payer, account, tmp_path):
+def test_a_receipt_the_mail_server_refused_is_sent_again_later_by_the_outbox(
+    app, payer, account, tmp_path, monkeypatch
+):
     app.config["MAIL_BACKEND"] = "smtp"
     app.config["MAIL_SERVER"] = "127.0.0.1"
     app.config["MAIL_PORT"] = 9  # nothing listens: the mail server is down
     app.config["MAIL_TIMEOUT"] = 2
     reference = payer.start(account.id, "50")
     assert payer.pay(reference, GOOD_CARD)["status"] == "succeeded"
-    assert _payment(reference).receipt_sent_at is None
+    [receipt] = _messages(reference)
+    assert (receipt.state, receipt.attempts) == ("queued", 1)
 
     app.config["MAIL_BACKEND"] = "file"
-    assert "sent 1 receipt(s)" in _reconcile(app)
-    assert _payment(reference).receipt_sent_at is not None
+    send = app.test_cli_runner().invoke
+    assert "Messages: nothing to do." in send(args=["outbox", "send"]).output  # not again at once
+    later = clock.now() + timedelta(minutes=11)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert "Messages: sent 1." in send(args=["outbox", "send"]).output
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+    assert "Messages: nothing to do." in send(args=["outbox", "send"]).output

@@ -10,7 +10,7 @@ import pytest
 import stripe
 
 from portal.extensions import db
-from portal.models import LedgerEntry, Payment, StripeEvent
+from portal.models import LedgerEntry, OutboundMessage, Payment, StripeEvent
 from portal.payments.gateway import GatewayUnavailable, StripeGateway
 from portal.payments.webhooks import handle_event
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
@@ -151,7 +151,8 @@ def test_a_payment_cut_off_after_stripe_took_it_is_recorded_from_the_webhook(
     assert payment.status == "succeeded"
     assert entry.amount == -5_000 and entry.external_ref == event["data"]["object"]["id"]
     assert payment.payment_intent_id == entry.external_ref
-    assert payment.receipt_sent_at is not None
+    [receipt] = db.session.scalars(db.select(OutboundMessage).where(OutboundMessage.template == "receipt")).all()
+    assert receipt.state == "sent" and receipt.params == {"payment_id": payment.id}
     # The debtor, coming back, sees the receipt.
     assert payer.confirm(reference)["redirect"] == f"/payments/{reference}/receipt"
 
@@ -261,3 +262,174 @@ def test_a_phone_that_lost_signal_is_told_not_to_pay_again(payer, account, local
     # Pressing Pay again (pay.js retrying) creates nothing new.
     assert payer.confirm(reference)["status"] == "pending"
     assert len(localstripe.payment_intents(reference)) == 1
+
+
+# Events we can't use: refused, or stored as unusable, never a server error
+
+DROP = object()
+
+
+def _changed(event: dict, path: str, value) -> dict:
+    """A copy of the event with the field at `path` ("data.object.amount") set to `value`, or dropped (DROP)."""
+    copy = json.loads(json.dumps(event))
+    *parents, name = path.split(".")
+    node = copy
+    for parent in parents:
+        node = node[parent]
+    if value is DROP:
+        del node[name]
+    else:
+        node[name] = value
+    return copy
+
+
+@pytest.fixture
+def claimed(account) -> Payment:
+    """A payment claimed for £50 whose answer from Stripe never came back."""
+    payment = Payment(
+        reference="P-WEBHOOK1",
+        idempotency_key="webhook-edge-cases",
+        account_id=account.id,
+        debtor_id=account.debtor_id,
+        amount=5_000,
+        currency="GBP",
+        status="confirming",
+    )
+    db.session.add(payment)
+    db.session.commit()
+    return payment
+
+
+@pytest.fixture
+def succeeded(claimed) -> dict:
+    """Stripe's event saying that payment succeeded: well formed, so each test breaks one thing in it."""
+    return {
+        "id": "evt_edge_1",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "data": {
+            "object": {
+                "id": "pi_edge_1",
+                "object": "payment_intent",
+                "amount": 5_000,
+                "currency": "gbp",
+                "status": "succeeded",
+                "metadata": {"payment_reference": claimed.reference},
+                "last_payment_error": None,
+            }
+        },
+    }
+
+
+def _stored_events() -> list[tuple[str, str]]:
+    db.session.expire_all()
+    return [(e.event_id, e.outcome) for e in db.session.scalars(db.select(StripeEvent).order_by(StripeEvent.id))]
+
+
+def test_the_well_formed_event_is_recorded(client, account, succeeded):
+    assert deliver(client, succeeded).get_json() == {"received": True, "outcome": "recorded"}
+    assert [entry.amount for entry in _entries(account)] == [-5_000]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("id", DROP),
+        ("type", DROP),
+        ("id", ""),
+        ("id", 42),
+        ("id", None),
+        ("type", None),
+        ("type", ["payment_intent.succeeded"]),
+        ("id", "evt_" + "x" * 200),
+        ("type", "payment_intent." + "x" * 100),
+    ],
+    ids=[
+        "no id",
+        "no type",
+        "empty id",
+        "id a number",
+        "id null",
+        "type null",
+        "type a list",
+        "id too long to store",
+        "type too long to store",
+    ],
+)
+def test_a_signed_event_without_a_usable_id_or_type_is_refused(client, account, succeeded, path, value):
+    response = deliver(client, _changed(succeeded, path, value))
+    assert response.status_code == 400
+    assert _stored_events() == []
+    assert _entries(account) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("data", DROP),
+        ("data", "payment_intent"),
+        ("data", [1, 2]),
+        ("data.object", DROP),
+        ("data.object", "pi_edge_1"),
+        ("data.object.object", DROP),
+        ("data.object.id", DROP),
+        ("data.object.id", 7),
+        ("data.object.id", "pi_" + "x" * 200),
+        ("data.object.amount", DROP),
+        ("data.object.amount", "5000"),
+        ("data.object.amount", 50.5),
+        ("data.object.amount", True),
+        ("data.object.amount", -5_000),
+        ("data.object.amount", 10**12),
+        ("data.object.currency", DROP),
+        ("data.object.currency", 826),
+        ("data.object.status", DROP),
+        ("data.object.status", {"state": "succeeded"}),
+        ("data.object.metadata", ["payment_reference"]),
+        ("data.object.last_payment_error", "card_declined"),
+    ],
+    ids=[
+        "no data",
+        "data text",
+        "data a list",
+        "no object",
+        "object text",
+        "object of no kind",
+        "no intent id",
+        "intent id a number",
+        "intent id too long to store",
+        "no amount",
+        "amount text",
+        "amount a fraction",
+        "amount true",
+        "amount negative",
+        "amount beyond stripe's eight digits",
+        "no currency",
+        "currency a number",
+        "no status",
+        "status an object",
+        "metadata a list",
+        "payment error text",
+    ],
+)
+def test_a_signed_payment_event_we_cannot_read_is_stored_as_unusable(client, account, claimed, succeeded, path, value):
+    response = deliver(client, _changed(succeeded, path, value))
+    assert response.status_code == 200
+    assert response.get_json() == {"received": True, "outcome": "unusable"}
+    assert _stored_events() == [("evt_edge_1", "unusable")]
+    assert _entries(account) == []
+    assert _payment(claimed.reference).status == "confirming"
+    # Stripe's next delivery of it is a duplicate, not another try.
+    assert deliver(client, _changed(succeeded, path, value)).get_json()["outcome"] == "duplicate"
+
+
+def test_metadata_that_is_not_text_finds_no_payment(client, account, succeeded):
+    event = _changed(succeeded, "data.object.metadata", {"payment_reference": 42})
+    assert deliver(client, event).get_json() == {"received": True, "outcome": "ignored"}
+    assert _entries(account) == []
+
+
+def test_an_event_signed_far_in_the_future_is_refused(client, account, succeeded):
+    assert deliver(client, succeeded, timestamp=int(time.time()) + 3600).status_code == 400
+    assert _stored_events() == []
+    assert _entries(account) == []

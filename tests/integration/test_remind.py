@@ -6,7 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.jobs.remind import remind
-from portal.models import Instalment
+from portal.models import Instalment, MessageThread
 from portal.plans import service
 from tests.factories import make_account, make_card_debtor, make_debtor
 from tests.plan_support import POLICY, active_plan, emails, run
@@ -39,7 +39,8 @@ def subjects(app) -> list[str]:
 def test_a_reminder_goes_a_few_days_before_the_payment_once(app, plan):
     due = plan.instalments[0].due_date
     assert remind(at(due - timedelta(days=4), 12), days_before=3).counts == {}
-    assert remind(at(due - timedelta(days=3), 12), days_before=3).counts == {"sent": 1}
+    report = remind(at(due - timedelta(days=3), 12), days_before=3)
+    assert (report.counts, report.messages) == ({"queued": 1}, {"sent": 1})
     [message] = emails(app)
     assert message["To"] == "sarah@example.co.uk"
     assert message["Subject"].startswith("Your next payment of £100.00 is on ")
@@ -53,10 +54,13 @@ def test_a_reminder_goes_a_few_days_before_the_payment_once(app, plan):
 
 def test_reminders_wait_for_the_debtors_contact_hours(app, plan):
     due = plan.instalments[0].due_date
-    assert remind(at(due - timedelta(days=2), 22), days_before=3).counts == {"not_now": 1}
-    assert remind(at(due - timedelta(days=2), 7), days_before=3).counts == {"not_now": 1}
+    late = remind(at(due - timedelta(days=2), 22), days_before=3)
+    assert (late.counts, late.messages) == ({"queued": 1}, {"waiting": 1})
+    early = remind(at(due - timedelta(days=1), 7), days_before=3)
+    assert (early.counts, early.messages) == ({}, {})
     assert emails(app) == []
-    assert remind(at(due - timedelta(days=1), 8), days_before=3).counts == {"sent": 1}
+    assert remind(at(due - timedelta(days=1), 8), days_before=3).messages == {"sent": 1}
+    assert len(emails(app)) == 1
 
 
 def test_no_reminder_for_a_paused_account(app, plan):
@@ -67,12 +71,14 @@ def test_no_reminder_for_a_paused_account(app, plan):
     assert emails(app) == []
 
 
-def test_no_reminder_without_an_allowed_channel(app, plan, debtor):
+def test_without_an_allowed_channel_the_reminder_is_shown_in_the_portal(app, plan, debtor):
     debtor.email = None
     db.session.commit()
     due = plan.instalments[0].due_date
-    assert remind(at(due - timedelta(days=3), 12), days_before=3).counts == {"not_now": 1}
+    assert remind(at(due - timedelta(days=3), 12), days_before=3).messages == {"in_portal": 1}
     assert emails(app) == []
+    [thread] = db.session.scalars(db.select(MessageThread).where(MessageThread.debtor_id == debtor.id)).all()
+    assert thread.subject.startswith("Your next payment of £100.00 is on ")
 
 
 def test_a_new_payment_date_gets_its_own_reminder(app, plan, debtor):
@@ -82,7 +88,7 @@ def test_a_new_payment_date_gets_its_own_reminder(app, plan, debtor):
         service.change_payment_day(plan, debtor, due + timedelta(days=10))
     db.session.commit()
     new_due = due + timedelta(days=10)
-    assert remind(at(new_due - timedelta(days=3), 12), days_before=3).counts == {"sent": 1}
+    assert remind(at(new_due - timedelta(days=3), 12), days_before=3).messages == {"sent": 1}
     assert len(emails(app)) == 2
 
 
@@ -96,7 +102,7 @@ def test_remind_also_sends_notices_collect_left_for_the_morning(app, debtor, loc
     run(due, now=at(due, 2))  # collect at 2am: the notice waits
     assert emails(app) == []
     report = remind(at(due, 9), days_before=3)
-    assert report.notices == 1
+    assert report.messages == {"sent": 1}
     assert subjects(app) == ["Your payment of £100.00 did not go through"]
 
 
@@ -105,4 +111,4 @@ def test_the_remind_command(app, plan):
     moment = f"{due - timedelta(days=3):%Y-%m-%d}T12:00"
     result = app.test_cli_runner().invoke(args=["remind", "--now", moment, "--days-before", "3"])
     assert result.exit_code == 0, result.output
-    assert "Reminders: sent 1; notices sent: 0." in result.output
+    assert "Reminders: queued 1; messages: sent 1." in result.output

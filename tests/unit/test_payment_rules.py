@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.models import Creditor
-from portal.payments.gateway import Intent, InvalidSignature, StripeGateway, csp_origins
+from portal.payments.gateway import Intent, InvalidSignature, StripeGateway, Unreadable, csp_origins
 from portal.payments.service import (
     AmountProblem,
     amount_problem,
@@ -133,7 +133,8 @@ def test_a_good_signature_gives_the_event():
 
 
 @pytest.mark.parametrize(
-    "case", ["tampered", "stale", "wrong secret", "no header", "no secret", "not an event", "garbage header"]
+    "case",
+    ["tampered", "stale", "future", "wrong secret", "no header", "no secret", "not an event", "garbage header"],
 )
 def test_bad_signatures_are_refused(case):
     body = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {}}})
@@ -142,6 +143,8 @@ def test_bad_signatures_are_refused(case):
         payload = body.replace("evt_1", "evt_2")
     elif case == "stale":
         header = _signed(body, timestamp=int(time.time()) - 301)
+    elif case == "future":
+        header = _signed(body, timestamp=int(time.time()) + 3600)
     elif case == "wrong secret":
         header = _signed(body, secret="whsec_y")
     elif case == "no header":
@@ -155,6 +158,66 @@ def test_bad_signatures_are_refused(case):
         header = "garbage"
     with pytest.raises(InvalidSignature):
         StripeGateway.verify_event(payload.encode(), header, secret)
+
+
+def test_a_signature_a_little_ahead_of_our_clock_is_accepted():
+    body = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {}}})
+    header = _signed(body, timestamp=int(time.time()) + 60)
+    assert StripeGateway.verify_event(body.encode(), header, "whsec_x")["id"] == "evt_1"
+
+
+_INTENT = {"id": "pi_1", "status": "succeeded", "amount": 5000, "currency": "gbp"}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "pi_1",
+        [_INTENT],
+        {key: value for key, value in _INTENT.items() if key != "id"},
+        {key: value for key, value in _INTENT.items() if key != "status"},
+        {key: value for key, value in _INTENT.items() if key != "amount"},
+        {key: value for key, value in _INTENT.items() if key != "currency"},
+        _INTENT | {"id": ""},
+        _INTENT | {"amount": "5000"},
+        _INTENT | {"amount": 50.0},
+        _INTENT | {"amount": False},
+        _INTENT | {"amount": 0},
+        _INTENT | {"amount": 100_000_000},
+        _INTENT | {"currency": None},
+        _INTENT | {"metadata": "payment_reference=P-1"},
+        _INTENT | {"last_payment_error": ["card_declined"]},
+    ],
+    ids=[
+        "null",
+        "text",
+        "a list",
+        "no id",
+        "no status",
+        "no amount",
+        "no currency",
+        "empty id",
+        "amount text",
+        "amount a float",
+        "amount false",
+        "amount zero",
+        "amount beyond eight digits",
+        "currency null",
+        "metadata text",
+        "payment error a list",
+    ],
+)
+def test_a_payment_intent_without_the_fields_we_rely_on_is_unreadable(data):
+    with pytest.raises(Unreadable):
+        Intent.from_stripe(data)
+
+
+def test_metadata_and_error_fields_that_are_not_text_are_left_out():
+    intent = Intent.from_stripe(
+        _INTENT | {"metadata": {"payment_reference": 7, "account_reference": "A-1"}, "last_payment_error": {"code": 3}}
+    )
+    assert (intent.metadata, intent.error_code) == ({"account_reference": "A-1"}, None)
 
 
 def test_the_card_page_lets_in_exactly_the_stripe_hosts_it_needs():

@@ -1,0 +1,167 @@
+"""One answer to "may we ask this debtor for money now?": every charge, message and page asks here.
+
+Asking for money on an account stops while any of these stands:
+- the account is closed, or a hold covers the day (Breathing Space, mental-health crisis, creditor pause);
+- a dispute, an original-creditor request or a statute-barred claim on it is open, or the debt was
+  confirmed and the verification has not yet been delivered to the debtor;
+- the debtor told us about their circumstances, asked for a break or lower payments, and no person
+  has decided yet;
+- a request to pause the account's plan waits for a decision.
+
+A payment the debtor chooses to make is always taken; the pages then call it optional. A message
+is sent only by a channel the debtor allows and can be reached on, inside contact hours and the
+parts of the day they chose; one that asks for money is never sent while asking is stopped, however
+long ago it was queued. Subjects and first lines follow the discreet setting.
+
+The answer is worked out at the moment of acting (a charge, a send, a page drawn), never stored.
+"""
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, or_, select
+
+from portal import clock
+from portal.extensions import db
+from portal.help.contact import allowed, reachable, reminders_paused_until, settings_for
+from portal.models import Account, Circumstance, Debtor, Dispute, Hold, Plan
+from portal.models.circumstance import BREAK_HELPS
+from portal.models.dispute import OPEN_DISPUTE_STATUSES
+from portal.models.plan import LIVE_STATUSES
+
+
+class Stop(enum.StrEnum):
+    """Why asking for money on an account has stopped."""
+
+    CLOSED = "closed"
+    HOLD = "hold"
+    DISPUTE = "dispute"
+    CIRCUMSTANCES = "circumstances"
+    PAUSE_REQUESTED = "pause_requested"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Whether we may ask for money on one account on one day; if not, why, and until when if we know."""
+
+    stops: frozenset[Stop] = frozenset()
+    #: the first day a hold no longer covers, when the hold that stops asking has an end
+    hold_ends_on: date | None = None
+
+    @property
+    def may_ask(self) -> bool:
+        return not self.stops
+
+    @property
+    def on_hold(self) -> bool:
+        return Stop.HOLD in self.stops
+
+
+def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
+    """The standing of each account on a day, in four queries however many accounts there are."""
+    if not accounts:
+        return {}
+    account_ids = [account.id for account in accounts]
+    debtor_ids = {account.debtor_id for account in accounts}
+    holds = db.session.scalars(
+        select(Hold).where(
+            or_(Hold.account_id.in_(account_ids), and_(Hold.account_id.is_(None), Hold.debtor_id.in_(debtor_ids))),
+            Hold.starts_on <= on,
+            or_(Hold.ends_on.is_(None), Hold.ends_on > on),
+        )
+    ).all()
+    disputed = set(
+        db.session.scalars(
+            select(Dispute.account_id).where(
+                Dispute.account_id.in_(account_ids), Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+            )
+        )
+    )
+    waiting_circumstances = db.session.scalars(
+        select(Circumstance).where(Circumstance.debtor_id.in_(debtor_ids), Circumstance.status == "new")
+    ).all()
+    asked_for_a_break = {c.debtor_id for c in waiting_circumstances if BREAK_HELPS & set(c.helps or [])}
+    pause_requested = set(
+        db.session.scalars(
+            select(Plan.account_id).where(
+                Plan.account_id.in_(account_ids),
+                Plan.status.in_(LIVE_STATUSES),
+                Plan.pause_requested_at.is_not(None),
+            )
+        )
+    )
+    found = {}
+    for account in accounts:
+        stops = set()
+        covering = [
+            h
+            for h in holds
+            if h.account_id == account.id or (h.account_id is None and h.debtor_id == account.debtor_id)
+        ]
+        if account.status == "closed":
+            stops.add(Stop.CLOSED)
+        if covering or account.status == "on_hold":
+            stops.add(Stop.HOLD)
+        if account.id in disputed or account.status == "disputed":
+            stops.add(Stop.DISPUTE)
+        if account.debtor_id in asked_for_a_break:
+            stops.add(Stop.CIRCUMSTANCES)
+        if account.id in pause_requested:
+            stops.add(Stop.PAUSE_REQUESTED)
+        ends = [h.ends_on for h in covering]
+        hold_ends_on = max(ends) if ends and None not in ends else None
+        found[account.id] = Standing(frozenset(stops), hold_ends_on)
+    return found
+
+
+def standing(account: Account, on: date) -> Standing:
+    return standings([account], on)[account.id]
+
+
+def may_ask_for_money(account: Account, on: date) -> bool:
+    """Whether a charge may be taken, or a payment asked for, on this account today."""
+    return standing(account, on).may_ask
+
+
+class Verdict(enum.StrEnum):
+    """What to do with a message now."""
+
+    #: send it, now, by its channel
+    SEND = "send"
+    #: not now (outside contact hours, or the debtor asked for a quiet spell): try again later
+    WAIT = "wait"
+    #: never: it asks for money and asking has stopped (it can't become true again as written)
+    WITHHOLD = "withhold"
+    #: the channel is switched off or we have no address for it: show it in the portal instead
+    IN_PORTAL = "in_portal"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    verdict: Verdict
+    #: subjects and first lines must not mention money or debt
+    discreet: bool
+    #: in words, for the message record
+    reason: str = ""
+
+
+def delivery(
+    debtor: Debtor, channel: str, now: datetime, *, asks_for_money: bool, accounts: Sequence[Account] = ()
+) -> Delivery:
+    """May this message go to this debtor by this channel now? `now` is timezone-aware."""
+    settings = settings_for(debtor)
+    if asks_for_money:
+        stopped = sorted({stop for s in standings(accounts, clock.today_for(debtor, now)).values() for stop in s.stops})
+        if stopped:
+            return Delivery(Verdict.WITHHOLD, settings.discreet, "asking stopped: " + ", ".join(stopped))
+        if reminders_paused_until(debtor, now) is not None:
+            return Delivery(Verdict.WITHHOLD, settings.discreet, "asking stopped: circumstances told")
+    if not reachable(debtor, channel) or channel not in settings.channels:
+        return Delivery(Verdict.IN_PORTAL, settings.discreet, f"{channel} off or unknown")
+    if not allowed(
+        channel, now, timezone=debtor.effective_timezone, settings=settings, reachable=True, paused_until=None
+    ):
+        return Delivery(Verdict.WAIT, settings.discreet, "outside contact hours")
+    return Delivery(Verdict.SEND, settings.discreet)

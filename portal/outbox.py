@@ -1,0 +1,230 @@
+"""The outbox: every message to a debtor is queued here and sent past the gate, at the moment of sending.
+
+Code that decides to write calls `queue()` inside its own transaction, so a change that is rolled
+back sends nothing. After the commit, `deliver()` (the request that queued it, or `flask outbox send`
+from cron) claims each message that is due, asks `portal.gate` whether it may go now, renders it in
+the debtor's language from its template, and hands it on; one commit per message. Whatever happens
+is kept on the row: that is the record of every message (who, channel, template, time, outcome).
+
+Templates are registered by the area that owns the words (`@template("receipt")` in payments).
+A template returns None when what it would say is no longer true.
+"""
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import after_this_request, g, has_request_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select, update
+
+from portal import clock, gate
+from portal.extensions import db
+from portal.help.contact import allowed, settings_for
+from portal.help.messages import start_thread_as_staff
+from portal.i18n import language_of
+from portal.mail import MailError, send_email
+from portal.models import Account, Debtor, OutboundMessage
+
+log = logging.getLogger(__name__)
+
+#: how long a claimed message is ours before another run may try it (a sender that died mid-send)
+LEASE = timedelta(minutes=10)
+#: a message the mail server refused is tried this many times, further apart each time
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A message in words. The subject and the opening line are what a locked phone shows, so each
+    has a neutral twin that says nothing about money or debt: for debtors who asked for discretion,
+    the neutral ones go first and the message itself follows, for when they open it."""
+
+    subject: str
+    opening: str
+    lines: Sequence[str]
+    neutral_subject: str
+    neutral_opening: str
+
+    def text(self, greeting: str, *, discreet: bool) -> tuple[str, str]:
+        """The subject and body to send."""
+        if discreet:
+            return self.neutral_subject, "\n".join(
+                [greeting, "", self.neutral_opening, "", self.opening, *self.lines]
+            ) + "\n"
+        return self.subject, "\n".join([greeting, "", self.opening, *self.lines]) + "\n"
+
+
+Render = Callable[[OutboundMessage, Debtor], Letter | None]
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    #: reminders, missed payments, requests to confirm a payment: never sent while asking has stopped
+    asks_for_money: bool
+    render: Render
+
+
+TEMPLATES: dict[str, Template] = {}
+
+
+def template(name: str, *, asks_for_money: bool) -> Callable[[Render], Render]:
+    """Register the function that writes a message (called inside the debtor's language)."""
+
+    def register(render: Render) -> Render:
+        TEMPLATES[name] = Template(name, asks_for_money, render)
+        return render
+
+    return register
+
+
+def queue(
+    debtor: Debtor,
+    name: str,
+    *,
+    account: Account | None = None,
+    params: dict | None = None,
+    channel: str = "email",
+    due_at: datetime | None = None,
+) -> OutboundMessage:
+    """Queue a message in the caller's transaction. In a request it is sent once the response is ready
+    (after the view's commit); a job calls `deliver()` itself."""
+    if name not in TEMPLATES:
+        raise ValueError(f"no message template {name!r}")
+    message = OutboundMessage(
+        debtor_id=debtor.id,
+        account_id=account.id if account else None,
+        channel=channel,
+        template=name,
+        params=params or {},
+        asks_for_money=TEMPLATES[name].asks_for_money,
+        due_at=due_at,
+    )
+    db.session.add(message)
+    db.session.flush()
+    if has_request_context():
+        if "outbox" not in g:
+            g.outbox = []
+            after_this_request(_deliver_after_request)
+        g.outbox.append(message.id)
+    return message
+
+
+def _deliver_after_request(response):
+    """Runs after the view returned, so after its commit; a view that failed committed nothing to send."""
+    db.session.rollback()
+    deliver(g.pop("outbox", []))
+    return response
+
+
+def deliver(ids: Sequence[int] | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Send the queued messages that are due (or just these ones); returns how many ended in each state."""
+    now = now or clock.now()
+    query = select(OutboundMessage.id).where(OutboundMessage.state == "queued", _due(now))
+    if ids is not None:
+        query = query.where(OutboundMessage.id.in_(ids))
+    due = db.session.scalars(query.order_by(OutboundMessage.id)).all()
+    db.session.rollback()
+    counts: dict[str, int] = {}
+    for message_id in due:
+        state = _deliver_one(message_id, now)
+        if state:
+            counts[state] = counts.get(state, 0) + 1
+    return counts
+
+
+def _due(now: datetime):
+    return or_(OutboundMessage.due_at.is_(None), OutboundMessage.due_at <= now)
+
+
+def _claim(message_id: int, now: datetime) -> OutboundMessage | None:
+    """Take a message for this run in one atomic statement: two runs never both send it."""
+    claimed = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.state == "queued", _due(now))
+        .values(due_at=now + LEASE, attempts=OutboundMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboundMessage, message_id) if claimed else None
+
+
+def _deliver_one(message_id: int, now: datetime) -> str | None:
+    message = _claim(message_id, now)
+    if message is None:
+        return None
+    debtor = db.session.get(Debtor, message.debtor_id)
+    accounts = _accounts_of(message, debtor)
+    decided = gate.delivery(debtor, message.channel, now, asks_for_money=message.asks_for_money, accounts=accounts)
+    if decided.verdict is gate.Verdict.WITHHOLD:
+        return _finish(message, "withheld", now, decided.reason)
+    if decided.verdict is gate.Verdict.WAIT:
+        message.state, message.due_at, message.outcome = (
+            "queued",
+            _next_allowed(debtor, message.channel, now),
+            decided.reason,
+        )
+        db.session.commit()
+        return "waiting"
+    with force_locale(language_of(debtor)):
+        letter = TEMPLATES[message.template].render(message, debtor)
+        if letter is None:
+            return _finish(message, "stale", now, "no longer true")
+        subject, body = letter.text(_("Hello %(name)s,", name=debtor.full_name), discreet=decided.discreet)
+        if decided.verdict is gate.Verdict.IN_PORTAL:
+            start_thread_as_staff(debtor, subject, body, staff_name=debtor.creditor.name, now=now)
+            return _finish(message, "in_portal", now, decided.reason)
+    db.session.commit()  # anything the template made (a fresh sign-in link) exists before the email does
+    try:
+        send_email(debtor.email, subject, body, sender=debtor.creditor.name)
+    except MailError as error:
+        log.warning("Message %s (%s) not sent: %s", message.id, message.template, error)
+        if message.attempts >= MAX_ATTEMPTS:
+            return _finish(message, "failed", now, str(error)[:200])
+        message.due_at = now + timedelta(minutes=10 * message.attempts)
+        message.outcome = str(error)[:200]
+        db.session.commit()
+        return "retrying"
+    return _finish(message, "sent", now, None)
+
+
+def _finish(message: OutboundMessage, state: str, now: datetime, outcome: str | None) -> str:
+    message.state, message.finished_at, message.outcome = state, now, outcome
+    db.session.commit()
+    return state
+
+
+def _accounts_of(message: OutboundMessage, debtor: Debtor) -> list[Account]:
+    """The accounts a message is about: its own, or every account of the debtor's."""
+    query = select(Account).where(Account.debtor_id == debtor.id)
+    if message.account_id is not None:
+        query = query.where(Account.id == message.account_id)
+    return list(db.session.scalars(query))
+
+
+def _next_allowed(debtor: Debtor, channel: str, now: datetime) -> datetime:
+    """The next quarter hour at which the debtor may be contacted on the channel (within two days)."""
+    settings = settings_for(debtor)
+    moment = now.replace(second=0, microsecond=0) + timedelta(minutes=15 - now.minute % 15)
+    for _step in range(2 * 24 * 4):
+        if allowed(
+            channel, moment, timezone=debtor.effective_timezone, settings=settings, reachable=True, paused_until=None
+        ):
+            return moment
+        moment += timedelta(minutes=15)
+    return moment
+
+
+def neutral(debtor: Debtor) -> tuple[str, str]:
+    """A neutral subject and opening, for templates with nothing more particular to say discreetly."""
+    name = debtor.creditor.name
+    return (
+        _("A message from %(creditor)s", creditor=name),
+        _(
+            "There is a message for you from %(creditor)s. Please read it when you are somewhere private.",
+            creditor=name,
+        ),
+    )
