@@ -92,8 +92,17 @@ class LocalStripe:
 
     def payment_intents(self, reference: str) -> list[dict]:
         """Every PaymentIntent made for one of our payments."""
-        listing = self.get("/v1/payment_intents", limit=100)
-        return [pi for pi in listing["data"] if (pi.get("metadata") or {}).get("payment_reference") == reference]
+        return self.intents_where("payment_reference", {reference})
+
+    def intents_where(self, key: str, values: set[str]) -> list[dict]:
+        """Every PaymentIntent whose metadata[key] is one of `values`, over every page (oldest first)."""
+        found, after = [], {}
+        while True:
+            page = self.get("/v1/payment_intents", limit=100, **after)
+            found += [intent for intent in page["data"] if (intent.get("metadata") or {}).get(key) in values]
+            if not page["has_more"]:
+                return found
+            after = {"starting_after": page["data"][-1]["id"]}
 
     def events(self, event_type: str, payment_intent_id: str) -> list[dict]:
         listing = self.get("/v1/events", type=event_type, limit=100)

@@ -82,6 +82,6 @@ class StripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(80))
     #: the PaymentIntent it was about, if any
     payment_intent_id: Mapped[str | None] = mapped_column(String(120), index=True)
-    #: what handling it did: "recorded", "updated", "unchanged", "ignored"
+    #: what handling it did: "recorded", "updated", "unchanged", "ignored", "unusable"
     outcome: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

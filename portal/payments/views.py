@@ -65,6 +65,8 @@ def problem_message(code: str | None, payment=None) -> str:
             "You now owe %(balance)s, which is less than this payment. Go back and choose a new amount.",
             balance=_money(balance, payment.currency),
         )
+    if code == "balance_changed":
+        return _("Your balance has changed since you chose this amount. Go back and choose a new amount.")
     if code == "payment_in_progress":
         return _(
             "We are still checking another payment on this account. "

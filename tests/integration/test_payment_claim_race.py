@@ -89,17 +89,6 @@ def _running_balance(account_id: int) -> list[int]:
     return [sum(amounts[: n + 1]) for n in range(len(amounts))]
 
 
-def _intents(stripe: LocalStripe, key: str, values: set[str]) -> list[dict]:
-    """Every PaymentIntent Stripe made whose metadata[key] is one of `values` (localstripe lists oldest first)."""
-    found, after = [], {}
-    while True:
-        page = stripe.get("/v1/payment_intents", limit=100, **after)
-        found += [intent for intent in page["data"] if (intent.get("metadata") or {}).get(key) in values]
-        if not page["has_more"]:
-            return found
-        after = {"starting_after": page["data"][-1]["id"]}
-
-
 def _debtor_with_account():
     debtor = make_card_debtor(POLICY)
     account = make_account(debtor, [("itemization", BALANCE)])
@@ -128,7 +117,7 @@ def test_payments_for_the_whole_balance_confirmed_at_once_charge_the_card_once(a
     assert statuses == ["problem"] * (TABS - 1) + ["succeeded"], [answer.json() for answer in answers]
     running = _running_balance(account_id)
     assert min(running) >= 0 and running[-1] == 0, running
-    intents = _intents(localstripe, "payment_reference", {reference for reference, _ in payments})
+    intents = localstripe.intents_where("payment_reference", {reference for reference, _ in payments})
     assert [intent["status"] for intent in intents] == ["succeeded"]
 
 
@@ -158,7 +147,7 @@ def test_paying_off_a_plan_from_several_tabs_at_once_charges_the_saved_card_once
     assert {status for status, _ in answered} <= {302, 303, 400}, answered
     running = _running_balance(account_id)
     assert min(running) >= 0 and running[-1] == 0, running
-    assert [intent["status"] for intent in _intents(localstripe, "plan_reference", {reference})] == ["succeeded"]
+    assert [intent["status"] for intent in localstripe.intents_where("plan_reference", {reference})] == ["succeeded"]
 
 
 def _in_flight(account) -> Payment:
@@ -187,11 +176,13 @@ def test_no_instalment_is_charged_while_another_payment_on_the_account_is_in_fli
     assert plans.pay_first_now(plan, get_gateway()) == Outcome("problem", "payment_in_progress")
     assert run(first.due_date).counts == {}
     assert db.session.get(Instalment, first.id).status == "scheduled"
-    assert _intents(localstripe, "plan_reference", {plan.reference}) == []
+    assert localstripe.intents_where("plan_reference", {plan.reference}) == []
 
     # Once that payment is over, the instalment is collected as usual.
     payment = db.session.get(Payment, payment.id)
     payment.status = "failed"
     db.session.commit()
     assert run(first.due_date).counts == {"paid": 1}
-    assert [intent["status"] for intent in _intents(localstripe, "plan_reference", {plan.reference})] == ["succeeded"]
+    assert [intent["status"] for intent in localstripe.intents_where("plan_reference", {plan.reference})] == [
+        "succeeded"
+    ]
