@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.i18n import formatting_locale_for
 from portal.models import Account, Creditor, Debtor, LedgerEntry, OutboundMessage, Payment
 from portal.money import format_money
-from portal.outbox import Letter, template
+from portal.outbox import Letter, neutral, template
 from portal.payments import service
 
 log = logging.getLogger(__name__)
@@ -71,10 +71,11 @@ def receipt_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     ]
     if creditor.phone:
         lines += ["", _("Questions? Call %(name)s on %(phone)s.", name=creditor.name, phone=creditor.phone)]
+    neutral_subject, neutral_opening = neutral(debtor)
     return Letter(
         subject=_("Your payment of %(amount)s to %(creditor)s", amount=amount, creditor=creditor.name),
         opening=_("Thank you. We have received your payment. This email is your receipt."),
         lines=lines,
-        neutral_subject=_("A receipt from %(creditor)s", creditor=creditor.name),
-        neutral_opening=_("Thank you. This email is your receipt."),
+        neutral_subject=neutral_subject,
+        neutral_opening=neutral_opening,
     )

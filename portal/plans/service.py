@@ -898,7 +898,7 @@ def change_payment_day(plan: Plan, debtor: Debtor, next_date: date) -> None:
 
 
 def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -> None:
-    """Ask for a pause: a person decides; payments carry on until they do."""
+    """Ask for a pause: a person decides, and nothing is collected until they do (portal.gate)."""
     if plan.status != "active":
         raise PlanError("not_active")
     plan.pause_requested_at = _now()

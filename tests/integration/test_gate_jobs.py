@@ -1,0 +1,137 @@
+"""The gate against the jobs: nothing is charged, reminded or sent that asks for money while a hold, a
+disclosure asking for a break, a pause request or a dispute stands, however long ago it was queued."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from portal import clock, outbox
+from portal.extensions import db
+from portal.help import circumstances
+from portal.jobs.remind import remind
+from portal.models import OutboundMessage, Payment
+from portal.plans import review, service
+from portal.rights import disputes, holds
+from tests.factories import make_account, make_card_debtor
+from tests.plan_support import POLICY, active_plan, emails, run
+from tests.stripe_server import DECLINED_CARD, settings  # noqa: F401  (localstripe and emails in a folder)
+
+
+@pytest.fixture
+def debtor(app):
+    debtor = make_card_debtor(POLICY)
+    db.session.commit()
+    return debtor
+
+
+@pytest.fixture
+def account(debtor):
+    account = make_account(debtor, [("itemization", 30_000)], description="Mobile phone contract")
+    db.session.commit()
+    return account
+
+
+def at(day, hour: int) -> datetime:
+    """A moment in London (UTC in winter)."""
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _payments(account) -> list[Payment]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(Payment).where(Payment.account_id == account.id)))
+
+
+def _states() -> list[tuple[str, str]]:
+    db.session.expire_all()
+    return [(m.template, m.state) for m in db.session.scalars(db.select(OutboundMessage).order_by(OutboundMessage.id))]
+
+
+def test_a_notice_queued_before_breathing_space_is_never_sent_during_it(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, DECLINED_CARD)
+    due = plan.instalments[0].due_date
+    assert run(due, now=at(due, 2)).counts == {"retry": 1}  # 2am: the notice waits for the morning
+    assert _states() == [("plan.retry", "queued")]
+    holds.start_hold(debtor, kind="breathing_space", starts_on=due, by="Adviser")
+    db.session.commit()
+
+    assert outbox.deliver(now=at(due, 9)) == {"withheld": 1}
+    assert emails(app) == []
+    assert _states() == [("plan.retry", "withheld")]
+
+
+def test_nothing_is_collected_or_reminded_during_breathing_space(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    due = plan.instalments[0].due_date
+    holds.start_hold(debtor, kind="breathing_space", starts_on=clock.today_for(debtor), by="Adviser")
+    db.session.commit()
+    assert remind(at(due - timedelta(days=3), 12)).counts == {"paused": 1}
+    assert run(due).counts == {"paused": 1}
+    assert _payments(account) == [] and emails(app) == []
+
+
+@pytest.mark.parametrize("helps", [["pause"], ["lower_payments"]])
+def test_a_disclosure_asking_for_a_break_stops_collection_until_a_person_decides(
+    app, debtor, account, localstripe, helps
+):
+    plan = active_plan(debtor, account, localstripe)
+    due = plan.instalments[0].due_date
+    told = circumstances.disclose(debtor, kinds=["mental_health"], helps=helps, details=None)
+    db.session.commit()
+    assert run(due).counts == {"paused": 1}
+    assert _payments(account) == [] and emails(app) == []
+
+    circumstances.review(told, note="Spoke to them: payments can carry on.", staff_name="Sam")
+    db.session.commit()
+    assert run(due).counts == {"paid": 1}
+
+
+def test_a_disclosure_asking_only_for_a_review_does_not_stop_collection(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    circumstances.disclose(debtor, kinds=["bereavement"], helps=["review"], details=None)
+    db.session.commit()
+    assert run(plan.instalments[0].due_date).counts == {"paid": 1}
+
+
+def test_a_waiting_pause_request_holds_the_next_charge(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    due = plan.instalments[0].due_date
+    service.request_pause(plan, debtor, 2, "Lost my job")
+    db.session.commit()
+    assert remind(at(due - timedelta(days=3), 12)).counts == {"paused": 1}
+    assert run(due).counts == {"paused": 1}
+    assert _payments(account) == []
+
+    review.decline_pause(plan, by="Sam", note="We cannot pause it now.", today=clock.today_for(debtor))
+    assert run(due).counts == {"paid": 1}
+
+
+def test_a_dispute_stops_collection_reminders_and_waiting_demands(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe, DECLINED_CARD)
+    due = plan.instalments[0].due_date
+    run(due, now=at(due, 2))  # a "did not go through" notice waits for the morning
+    disputes.open_dispute(
+        debtor,
+        account,
+        reason="wrong_amount",
+        details=None,
+        attachment=None,
+        attachment_key=None,
+        today=clock.today_for(debtor),
+    )
+    db.session.commit()
+    assert outbox.deliver(now=at(due, 9)) == {"withheld": 1}
+    second = plan.instalments[1].due_date
+    assert remind(at(second - timedelta(days=3), 12)).counts == {"paused": 1}
+    assert run(due + timedelta(days=3)).counts == {"paused": 1}
+    assert [p.status for p in _payments(account)] == ["failed"]
+    assert emails(app) == []
+
+
+def test_a_receipt_is_not_a_demand_and_still_goes_during_a_hold(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    due = plan.instalments[0].due_date
+    assert run(due, now=at(due, 2)).counts == {"paid": 1}  # 2am: the receipt waits for the morning
+    holds.start_hold(debtor, kind="breathing_space", starts_on=due, by="Adviser")
+    db.session.commit()
+    assert outbox.deliver(now=at(due, 9)) == {"sent": 1}
+    assert [m["Subject"] for m in emails(app)] == ["Your payment of £100.00 to Harbour Credit"]

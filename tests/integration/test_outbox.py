@@ -1,0 +1,204 @@
+"""Every message template, past the gate: only by an allowed channel, only in contact hours, discreet when
+asked, and recorded (who, channel, template, time, outcome)."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from portal import outbox
+from portal.extensions import db
+from portal.models import ContactPreference, Instalment, LedgerEntry, MessageThread, OutboundMessage, Payment
+from tests.factories import make_account, make_card_debtor
+from tests.plan_support import POLICY, active_plan, emails
+from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _succeeded_payment(debtor, account) -> dict:
+    entry = LedgerEntry(
+        account_id=account.id,
+        kind="payment",
+        amount=-2_500,
+        effective_date=account.itemization_date,
+        external_ref="pi_x",
+    )
+    db.session.add(entry)
+    db.session.flush()
+    payment = Payment(
+        reference="P-OUTBOX1",
+        idempotency_key="outbox-test-key-0001",
+        account_id=account.id,
+        debtor_id=debtor.id,
+        amount=2_500,
+        currency=account.currency,
+        status="succeeded",
+        ledger_entry_id=entry.id,
+        succeeded_at=datetime.now(UTC),
+        card_brand="visa",
+        card_last4="4242",
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return {"payment_id": payment.id}
+
+
+def _instalment(plan, **state) -> dict:
+    first = plan.instalments[0]
+    for name, value in state.items():
+        setattr(first, name, value)
+    db.session.flush()
+    return {"instalment_id": first.id, "attempt": first.attempts}
+
+
+def _requires_action(plan, debtor, account):
+    payment = Payment(
+        reference="P-OUTBOX2",
+        idempotency_key="outbox-test-key-0002",
+        account_id=account.id,
+        debtor_id=debtor.id,
+        amount=10_000,
+        currency=account.currency,
+        status="requires_action",
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return _instalment(plan, status="requires_action", payment_id=payment.id, attempts=1)
+
+
+def _broken(plan):
+    plan.status = "broken"
+    plan.missed_count = 2
+    return _instalment(plan, status="missed", attempts=2)
+
+
+def _review(plan):
+    plan.review_outcome = "declined"
+    plan.review_note = "We need a bigger payment."
+    db.session.flush()
+    return {"plan_id": plan.id, "outcome": "declined", "moved": False}
+
+
+#: how to make each template's message true: (needs a plan, params from (plan, debtor, account))
+SCENARIOS = {
+    "receipt": (False, lambda plan, debtor, account: _succeeded_payment(debtor, account)),
+    "plan.reminder": (
+        True,
+        lambda plan, debtor, account: {
+            "instalment_id": plan.instalments[0].id,
+            "due": plan.instalments[0].due_date.isoformat(),
+        },
+    ),
+    "plan.requires_action": (True, _requires_action),
+    "plan.retry": (
+        True,
+        lambda plan, debtor, account: _instalment(plan, retry_on=plan.instalments[0].due_date, attempts=1),
+    ),
+    "plan.missed": (True, lambda plan, debtor, account: _instalment(plan, status="missed", attempts=2)),
+    "plan.broken": (True, lambda plan, debtor, account: _broken(plan)),
+    "plan.review": (True, lambda plan, debtor, account: _review(plan)),
+}
+
+
+def test_every_template_has_a_scenario_here(app):
+    assert set(SCENARIOS) == set(outbox.TEMPLATES)
+
+
+@pytest.fixture
+def debtor(app):
+    debtor = make_card_debtor(POLICY)
+    db.session.commit()
+    return debtor
+
+
+def _queue(name, debtor, localstripe) -> OutboundMessage:
+    account = make_account(debtor, [("itemization", 30_000)], description="Mobile phone contract")
+    db.session.commit()
+    needs_plan, make_params = SCENARIOS[name]
+    plan = active_plan(debtor, account, localstripe) if needs_plan else None
+    message = outbox.queue(debtor, name, account=account, params=make_params(plan, debtor, account))
+    db.session.commit()
+    return message
+
+
+def _london(day_offset: int, hour: int, minute: int = 0) -> datetime:
+    day = datetime.now(LONDON).date() + timedelta(days=day_offset)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+
+
+def _record(message_id: int) -> OutboundMessage:
+    db.session.expire_all()
+    return db.session.get(OutboundMessage, message_id)
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_message_is_sent_by_email_in_hours_and_recorded(app, debtor, localstripe, name):
+    message = _queue(name, debtor, localstripe)
+    moment = _london(1, 10)
+    assert outbox.deliver(now=moment) == {"sent": 1}
+    [email] = emails(app)
+    assert email["To"] == "sarah@example.co.uk"
+    assert email["From"].startswith("Harbour Credit <")
+    record = _record(message.id)
+    assert (record.debtor_id, record.channel, record.template, record.state) == (debtor.id, "email", name, "sent")
+    assert record.finished_at == moment
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_message_waits_for_contact_hours(app, debtor, localstripe, name):
+    message = _queue(name, debtor, localstripe)
+    assert outbox.deliver(now=_london(0, 23, 43)) == {"waiting": 1}
+    assert outbox.deliver(now=_london(1, 7, 59)) == {}
+    assert emails(app) == []
+    assert _record(message.id).due_at == _london(1, 8)
+    assert outbox.deliver(now=_london(1, 8)) == {"sent": 1}
+    assert len(emails(app)) == 1
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_with_email_switched_off_every_message_is_shown_in_the_portal_instead(app, debtor, localstripe, name):
+    db.session.add(ContactPreference(debtor_id=debtor.id, email_on=False))
+    message = _queue(name, debtor, localstripe)
+    assert outbox.deliver(now=_london(1, 10)) == {"in_portal": 1}
+    assert emails(app) == []
+    [thread] = db.session.scalars(db.select(MessageThread).where(MessageThread.debtor_id == debtor.id)).all()
+    assert thread.last_sender == "staff"
+    assert _record(message.id).state == "in_portal"
+
+
+#: what a locked phone's preview must not show for a debtor who asked for discretion
+REVEALING = re.compile(r"\d|[£$€]|debt|owe|pay|deuda|debe|pag", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_every_subject_and_first_line_are_discreet_when_asked(app, debtor, localstripe, name, language):
+    debtor.locale = language
+    db.session.add(ContactPreference(debtor_id=debtor.id, discreet=True))
+    _queue(name, debtor, localstripe)
+    assert outbox.deliver(now=_london(1, 10)) == {"sent": 1}
+    [email] = emails(app)
+    _greeting, blank, opening = email.get_content().splitlines()[:3]
+    assert not REVEALING.search(email["Subject"]), email["Subject"]
+    assert not REVEALING.search(opening), opening
+    assert blank == ""
+
+
+def test_a_message_is_sent_once_however_many_runs_claim_it(app, debtor, localstripe):
+    message = _queue("receipt", debtor, localstripe)
+    moment = _london(1, 10)
+    assert outbox.deliver(now=moment) == {"sent": 1}
+    assert outbox.deliver(now=moment + timedelta(hours=1)) == {}
+    assert outbox.deliver([message.id], now=moment + timedelta(days=1)) == {}
+    assert len(emails(app)) == 1
+
+
+def test_a_message_whose_news_is_no_longer_true_is_not_sent(app, debtor, localstripe):
+    message = _queue("plan.retry", debtor, localstripe)
+    instalment = db.session.get(Instalment, message.params["instalment_id"])
+    instalment.status, instalment.retry_on = "paid", None
+    db.session.commit()
+    assert outbox.deliver(now=_london(1, 10)) == {"stale": 1}
+    assert emails(app) == []
