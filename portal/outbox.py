@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from flask import after_this_request, g, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from portal import clock, gate
 from portal.extensions import db
@@ -26,7 +26,7 @@ from portal.help.contact import allowed, settings_for
 from portal.help.messages import start_thread_as_staff
 from portal.i18n import language_of
 from portal.mail import MailError, send_email
-from portal.models import Account, Debtor, OutboundMessage
+from portal.models import Account, Creditor, Debtor, OutboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)
 #: a message the mail server refused is tried this many times, further apart each time
 MAX_ATTEMPTS = 5
+#: how long the record of a message is kept unless the creditor's policy says longer
+#: ("message_retention_days"): US Regulation F §1006.100 asks for three years; the UK's six-year
+#: limitation period is the usual answer there
+RETENTION_DAYS = {"US": 3 * 366, "UK": 6 * 366}
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,31 @@ def _next_allowed(debtor: Debtor, channel: str, now: datetime) -> datetime:
             return moment
         moment += timedelta(minutes=15)
     return moment
+
+
+def retention_days(creditor: Creditor) -> int:
+    """How long the records of a creditor's messages are kept: its policy, never less than the law's minimum."""
+    minimum = RETENTION_DAYS.get(creditor.jurisdiction, max(RETENTION_DAYS.values()))
+    return max(int((creditor.policy or {}).get("message_retention_days", minimum)), minimum)
+
+
+def purge_records(now: datetime | None = None) -> int:
+    """Remove the records of finished messages older than their creditor's retention; returns how many."""
+    now = now or clock.now()
+    removed = 0
+    for creditor in db.session.scalars(select(Creditor)):
+        cutoff = now - timedelta(days=retention_days(creditor))
+        debtors = select(Debtor.id).where(Debtor.creditor_id == creditor.id)
+        removed += db.session.execute(
+            delete(OutboundMessage)
+            .where(
+                OutboundMessage.debtor_id.in_(debtors),
+                OutboundMessage.state != "queued",
+                OutboundMessage.finished_at < cutoff,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return removed
 
 
 def neutral(debtor: Debtor) -> tuple[str, str]:

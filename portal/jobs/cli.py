@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from portal import outbox
+from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.payments.gateway import GatewayError, get_gateway
@@ -61,6 +62,14 @@ outbox_cli = AppGroup("outbox", help="Messages to debtors: every email goes thro
 def send_command() -> None:
     """Send every queued message that is due, where the gate allows it now (cron, every few minutes)."""
     click.echo(f"Messages: {_summary(outbox.deliver())}.")
+
+
+@outbox_cli.command("purge")
+def purge_command() -> None:
+    """Remove message records older than each creditor's retention period (cron, daily)."""
+    removed = outbox.purge_records()
+    db.session.commit()
+    click.echo(f"Removed {removed} message record(s) past their retention period.")
 
 
 def init_app(app: Flask) -> None:

@@ -202,3 +202,24 @@ def test_a_message_whose_news_is_no_longer_true_is_not_sent(app, debtor, localst
     db.session.commit()
     assert outbox.deliver(now=_london(1, 10)) == {"stale": 1}
     assert emails(app) == []
+
+
+def test_message_records_are_kept_for_the_creditors_retention_period(app, debtor, localstripe):
+    message = _queue("receipt", debtor, localstripe)
+    sent_at = _london(1, 10)
+    outbox.deliver(now=sent_at)
+    assert outbox.retention_days(debtor.creditor) == 6 * 366  # UK
+    assert outbox.purge_records(now=sent_at + timedelta(days=6 * 366 - 1)) == 0
+    assert _record(message.id) is not None
+    assert outbox.purge_records(now=sent_at + timedelta(days=6 * 366 + 1)) == 1
+    assert _record(message.id) is None
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "policy", "days"),
+    [("US", {}, 1098), ("US", {"message_retention_days": 90}, 1098), ("US", {"message_retention_days": 4000}, 4000)],
+)
+def test_a_creditor_may_keep_records_longer_than_the_law_asks_but_never_shorter(app, jurisdiction, policy, days):
+    creditor = make_card_debtor(POLICY).creditor
+    creditor.jurisdiction, creditor.policy = jurisdiction, policy
+    assert outbox.retention_days(creditor) == days
