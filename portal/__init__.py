@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    from portal import cli, i18n, security, sessions, templating
+    from portal import cli, i18n, logs, security, sessions, templating
     from portal.extensions import csrf, db, htmx, limiter, migrate
     from portal.models.types import render_migration_type
 
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
+    logs.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     templating.init_app(app)

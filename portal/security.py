@@ -1,13 +1,29 @@
 """Response headers that keep tokens and pages safe: CSP, no referrer, no framing."""
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g
 
 
 def is_local_path(path: str) -> bool:
-    """A path on this site ("/plans/..."), never another host ("//evil.example", "https://...")."""
-    return path.startswith("/") and not path.startswith("//") and "\\" not in path
+    r"""A path on this site ("/plans/..."), never another host ("//evil.example", "https://...").
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/\t/evil.example"
+    and "/\evil.example" both mean //evil.example: any of those, and any invisible or space-like
+    character, refuses the path outright. Percent-escapes ("/%09/x") stay literal, so they are fine.
+    """
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return False
+    if not all(_plainly_visible(char) for char in path):
+        return False
+    parts = urlsplit(path)
+    return not parts.scheme and not parts.netloc and parts.path.startswith("/")
+
+
+def _plainly_visible(char: str) -> bool:
+    """Not a control character (C0, DEL, C1), format character (zero-width, bidi) or any kind of space."""
+    return char.isprintable() and not char.isspace()
 
 
 def csp_nonce() -> str:
@@ -22,6 +38,12 @@ def allow_script_host(origin: str) -> None:
     g.setdefault("csp_script_hosts", []).append(origin)
 
 
+def _quick_exit_origin() -> str:
+    """Exit this page posts to us and is redirected there; browsers hold that redirect to form-action too."""
+    url = urlsplit(current_app.config["QUICK_EXIT_URL"])
+    return f"{url.scheme}://{url.netloc}"
+
+
 def content_security_policy() -> str:
     hosts = " ".join(g.get("csp_script_hosts", []))
     directives = {
@@ -32,7 +54,7 @@ def content_security_policy() -> str:
         "connect-src": f"'self' {hosts}".strip(),
         "frame-src": hosts or "'none'",
         "frame-ancestors": "'none'",
-        "form-action": "'self'",
+        "form-action": f"'self' {_quick_exit_origin()}",
         "base-uri": "'none'",
         "object-src": "'none'",
     }

@@ -4,7 +4,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, current_app, session
 from flask_babel import lazy_gettext as _l
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import update
 
 from portal.extensions import db, login_manager
 from portal.models import Debtor
@@ -34,6 +35,21 @@ def start_session(debtor: Debtor) -> None:
 
 
 def end_session() -> None:
+    """Sign out (and quick exit) on the server: a copy of the cookie is worthless afterwards.
+
+    Bumps the debtor's session version, which ends their sessions on every device too. The caller commits."""
+    if current_user.is_authenticated:
+        revoke_sessions(current_user.id)
+    _forget_session()
+
+
+def revoke_sessions(debtor_id: int) -> None:
+    """One UPDATE that adds 1 in the database, so sign-outs at the same moment never undo each other."""
+    db.session.execute(update(Debtor).where(Debtor.id == debtor_id).values(session_version=Debtor.session_version + 1))
+
+
+def _forget_session() -> None:
+    """Forget who is signed in on this browser; keep the language."""
     locale = session.get("locale")
     logout_user()
     session.clear()
@@ -42,7 +58,11 @@ def end_session() -> None:
 
 
 def _enforce_timeouts() -> None:
-    """Checked on the server too: a copied cookie must not outlive the timeouts."""
+    """Checked on the server too: a copied cookie must not outlive the timeouts.
+
+    The timestamps are signed into the cookie, so an expired one is refused on every copy without
+    touching the database; revoking here would let a stale cookie (an old tab on another device)
+    sign the debtor out of the session they are using now."""
     started = session.get("signed_in_at")
     if started is None:
         return
@@ -53,7 +73,7 @@ def _enforce_timeouts() -> None:
         idle > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         or age > current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
     ):
-        end_session()
+        _forget_session()
         return
     session["last_seen"] = now
 

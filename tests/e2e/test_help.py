@@ -2,6 +2,7 @@
 viewed the account, and Exit this page, which leaves at once and leaves nothing to go back to."""
 
 import re
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -147,12 +148,12 @@ def test_a_debtor_sees_who_has_viewed_their_account(phone, portal_url, debtor):
     shot(phone, "help-viewed")
 
 
-def test_exit_this_page_leaves_at_once_and_there_is_no_way_back(phone, portal_url, debtor, neutral_site):
+def test_quick_exit_leaves_at_once_and_there_is_no_way_back(phone, portal_url, debtor, neutral_site):
     sign_in(phone, portal_url, debtor)
     # A new tab whose only portal page is this one, as when someone opens a link from a message.
     tab = phone.context.new_page()
     tab.goto(portal_url + "/help/circumstances")
-    tab.wait_for_load_state("load")  # quick-exit.js has run (before it, the button is a plain link)
+    tab.wait_for_load_state("load")  # quick-exit.js has run (before it, the button submits its form)
     entries = tab.evaluate("history.length")
     tab.get_by_role("button", name="Exit this page").click()
 
@@ -163,7 +164,16 @@ def test_exit_this_page_leaves_at_once_and_there_is_no_way_back(phone, portal_ur
     assert not tab.url.startswith(portal_url), "Back does not return to the portal"
 
 
-def test_going_back_after_exit_shows_nothing_of_the_account(phone, portal_url, debtor, neutral_site):
+def _shows_nothing_of_the_account(page, portal_url: str) -> None:
+    """Back on the portal, signed out: it asks again who you are."""
+    page.wait_for_url(re.compile(re.escape(portal_url)))
+    page.wait_for_load_state("load")
+    assert page.get_by_role("button", name="Sign out").count() == 0, "still signed in"
+    assert page.get_by_role("heading", name="What you owe").count() == 0
+    assert "Sarah Jones" not in page.content() and "MM-300188" not in page.content()
+
+
+def test_quick_exit_then_back_at_once_shows_nothing_of_the_account(phone, portal_url, debtor, neutral_site):
     sign_in(phone, portal_url, debtor)
     shot(phone, "help-dashboard-links")
     phone.locator("main").get_by_role("link", name="Messages").click()
@@ -171,15 +181,59 @@ def test_going_back_after_exit_shows_nothing_of_the_account(phone, portal_url, d
     phone.get_by_role("button", name="Exit this page").click()
     phone.wait_for_url(neutral_site)
 
-    phone.go_back()  # the page before the one we left: it asks again who you are
-    phone.wait_for_url(re.compile(re.escape(portal_url)))
-    assert phone.get_by_role("heading", name="What you owe").count() == 0
-    assert "Sarah Jones" not in phone.content() and "MM-300188" not in phone.content()
+    phone.go_back()  # at once: the page before the one we left asks again who you are
+    _shows_nothing_of_the_account(phone, portal_url)
 
 
-def test_pressing_shift_three_times_leaves_too(phone, portal_url, debtor, neutral_site):
+def test_quick_exit_by_pressing_shift_three_times(phone, portal_url, debtor, neutral_site):
     sign_in(phone, portal_url, debtor)
+    phone.locator("main").get_by_role("link", name="Messages").click()
     phone.wait_for_load_state("load")
     for _ in range(3):
         phone.keyboard.press("Shift")
     phone.wait_for_url(neutral_site)
+
+    phone.go_back()
+    _shows_nothing_of_the_account(phone, portal_url)
+
+
+@pytest.mark.parametrize("server", ["fails", "hangs"])
+def test_quick_exit_leaves_even_when_the_portal_does_not_answer(phone, portal_url, debtor, neutral_site, server):
+    """Leaving comes first: a lost or slow sign-out request must not keep anyone on the page."""
+    sign_in(phone, portal_url, debtor)
+    phone.wait_for_load_state("load")
+    answer = (lambda route: route.abort()) if server == "fails" else (lambda route: None)
+    phone.route(re.compile(r"/help/exit$"), answer)
+    started = time.monotonic()
+    phone.get_by_role("button", name="Exit this page").click()
+    phone.wait_for_url(neutral_site)
+    assert time.monotonic() - started < 5
+
+
+@pytest.fixture
+def phone_without_javascript(chromium):
+    """A phone with JavaScript off, the neutral site served as for `phone`; fails on any console error."""
+    context = chromium.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
+    context.route(
+        re.compile(r"^https://www\.bbc\.co\.uk/"),
+        lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
+    yield page
+    context.close()
+    assert refused == []
+
+
+def test_quick_exit_without_javascript_signs_out_and_leaves(phone_without_javascript, portal_url, debtor):
+    page = phone_without_javascript
+    sign_in(page, portal_url, debtor)
+    page.locator("main").get_by_role("link", name="Messages").click()
+    page.get_by_role("button", name="Exit this page").click()
+
+    page.wait_for_url(DEFAULT_QUICK_EXIT_URL)
+    page.get_by_role("heading", name="Weather forecast").wait_for()
+    page.go_back()  # without JavaScript the page stays in the history, but the session has ended
+    _shows_nothing_of_the_account(page, portal_url)

@@ -1,5 +1,6 @@
-"""Exit this page: on every page, a link straight to a neutral site that works without JavaScript;
-with JavaScript it replaces the history entry and ends the session (tests/e2e/test_help.py)."""
+"""Exit this page: on every page, a button whose form signs out on the server and then redirects to a
+neutral site, so it works without JavaScript; with JavaScript it also replaces the history entry
+(tests/e2e/test_help.py)."""
 
 import re
 from pathlib import Path
@@ -23,10 +24,19 @@ def debtor(app, browser):
     return debtor
 
 
-def _exit_link(page: str) -> str:
-    match = re.search(r"<a [^>]*data-quick-exit[^>]*>.*?</a>", page, re.S)
+def _exit_form(page: str) -> str:
+    match = re.search(r"<form [^>]*data-quick-exit[^>]*>.*?</form>", page, re.S)
     assert match, "page has no Exit this page button"
     return match.group(0)
+
+
+def _fields(form: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form))
+
+
+def _quick_exit_events() -> list[AuditEvent]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "session.quick_exit")))
 
 
 @pytest.mark.parametrize(
@@ -43,40 +53,67 @@ def _exit_link(page: str) -> str:
 )
 def test_every_signed_in_page_has_the_exit_button_at_the_top(browser, debtor, path):
     page = browser.get(path).get_data(as_text=True)
-    link = _exit_link(page)
-    assert f'href="{DEFAULT_QUICK_EXIT_URL}"' in link
-    assert 'rel="nofollow noreferrer"' in link and 'role="button"' in link
-    assert re.sub(r"<[^>]+>", "", link).split() == ["Emergency", "Exit", "this", "page"]
+    form = _exit_form(page)
+    assert re.match(r'<form method="post" action="/help/exit" ', form)
+    assert f'data-quick-exit="{DEFAULT_QUICK_EXIT_URL}"' in form
+    assert set(_fields(form)) == {"csrf_token"}
+    assert re.sub(r"<[^>]+>", "", re.search(r"<button.*?</button>", form, re.S).group(0)).split() == [
+        "Emergency",
+        "Exit",
+        "this",
+        "page",
+    ]
     assert page.index("data-quick-exit") < page.index('<main id="main"')
     assert re.search(r'<script src="/static/js/quick-exit\.js\?v=\d+" defer></script>', page)
 
 
-def test_pages_before_sign_in_have_it_too_but_nothing_to_sign_out(client):
-    link = _exit_link(client.get("/").get_data(as_text=True))
-    assert f'href="{DEFAULT_QUICK_EXIT_URL}"' in link
-    assert "data-sign-out" not in link
-
-
-def test_the_script_replaces_the_history_entry_and_ends_the_session(client):
-    with client.get("/static/js/quick-exit.js") as script:
-        assert script.status_code == 200
-    source = SCRIPT.read_text()
-    assert "location.replace(" in source and "sendBeacon(" in source
-
-
-def test_leaving_ends_the_session_so_going_back_shows_nothing(browser, debtor):
-    link = _exit_link(browser.get("/accounts/").get_data(as_text=True))
-    sign_out = re.search(r'data-sign-out="([^"]+)"', link).group(1)
-    token = re.search(r'data-csrf="([^"]+)"', link).group(1)
-    assert browser.client.post(sign_out, data={"csrf_token": token}).status_code == 204
+def test_the_button_signs_out_on_the_server_and_then_leaves(browser, debtor):
+    form = _exit_form(browser.get("/accounts/").get_data(as_text=True))
+    response = browser.client.post("/help/exit", data=_fields(form))
+    assert response.status_code == 303
+    assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
     assert browser.get("/accounts/").status_code == 302
-    [audit] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "session.quick_exit"))
+    [audit] = _quick_exit_events()
     assert audit.debtor_id == debtor.id
 
 
-def test_another_site_cannot_sign_the_debtor_out(browser, debtor):
-    assert browser.client.post("/help/exit").status_code == 400
+def test_before_sign_in_it_forgets_the_link_being_opened(app, client):
+    """Someone at the identity question who leaves: Back must not show whose link it was."""
+    debtor = make_debtor()
+    db.session.commit()
+    client.get(make_link(debtor))
+    start = client.get("/start").get_data(as_text=True)
+    assert debtor.creditor.name in start
+
+    response = client.post("/help/exit", data=_fields(_exit_form(start)))
+
+    assert response.status_code == 303
+    assert debtor.creditor.name not in client.get("/start").get_data(as_text=True)
+    assert _quick_exit_events() == []
+
+
+def test_another_site_cannot_sign_the_debtor_out_but_the_button_still_leaves(browser, debtor):
+    response = browser.client.post("/help/exit")
+    assert response.status_code == 303
+    assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
     assert browser.get("/accounts/").status_code == 200
+    assert _quick_exit_events() == []
+
+
+def test_a_page_left_open_past_the_timeout_still_leaves(app, browser, debtor):
+    """The browser drops the cookie after the idle timeout, and the page's token with it."""
+    form = _exit_form(browser.get("/accounts/").get_data(as_text=True))
+    browser.client.delete_cookie("portal_session")
+    response = browser.client.post("/help/exit", data=_fields(form))
+    assert response.status_code == 303
+    assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
+
+
+def test_the_script_posts_the_form_and_then_replaces_the_history_entry(client):
+    with client.get("/static/js/quick-exit.js") as script:
+        assert script.status_code == 200
+    source = SCRIPT.read_text()
+    assert "fetch(form.action" in source and "location.replace(" in source
 
 
 class TestAnotherNeutralSite:
@@ -84,5 +121,8 @@ class TestAnotherNeutralSite:
     def settings(self):
         return {"QUICK_EXIT_URL": "https://www.example.org/recipes"}
 
-    def test_the_neutral_site_is_a_setting(self, client):
-        assert 'href="https://www.example.org/recipes"' in _exit_link(client.get("/").get_data(as_text=True))
+    def test_the_neutral_site_is_a_setting(self, browser, debtor):
+        form = _exit_form(browser.get("/accounts/").get_data(as_text=True))
+        assert 'data-quick-exit="https://www.example.org/recipes"' in form
+        response = browser.client.post("/help/exit", data=_fields(form))
+        assert response.headers["Location"] == "https://www.example.org/recipes"

@@ -1,25 +1,40 @@
-// Exit this page: leave at once for a neutral site, and leave this page out of the history.
-// Without JavaScript the button is a plain link to the same site.
+// Exit this page: hide the page at once, sign out on the server, then leave for the neutral site
+// with location.replace, so this page is not left in the history to go back to.
+// Without JavaScript the button submits its form: the server signs out and redirects to the same site.
 "use strict";
 (function () {
-  function leave(link) {
-    var signOut = link.getAttribute("data-sign-out");
-    if (signOut && navigator.sendBeacon) {
-      // End the session too, so going back shows nothing of the account.
-      var form = new FormData();
-      form.append("csrf_token", link.getAttribute("data-csrf"));
-      navigator.sendBeacon(signOut, form);
+  // Long enough for the sign-out to reach a server on a slow phone network; the page is already
+  // blank meanwhile. If the server is slower still, we leave anyway and the request carries on.
+  var WAIT_FOR_SIGN_OUT_MS = 2000;
+  var leaving = false;
+
+  function leave(form) {
+    if (leaving) return;
+    leaving = true;
+    if (!window.fetch) {
+      form.submit();
+      return;
     }
+    var body = new FormData(form);
     document.title = "";
     document.body.hidden = true;
-    window.location.replace(link.href);
+    var gone = false;
+    function go() {
+      if (gone) return;
+      gone = true;
+      window.location.replace(form.getAttribute("data-quick-exit"));
+    }
+    setTimeout(go, WAIT_FOR_SIGN_OUT_MS);
+    // "manual": the server's redirect is to another site, which this page may not fetch (CSP connect-src).
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual", keepalive: true })
+      .then(go, go);
   }
 
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("[data-quick-exit]");
-    if (!link) return;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-quick-exit")) return;
     event.preventDefault();
-    leave(link);
+    leave(form);
   });
 
   // The keyboard shortcut from GOV.UK: Shift three times in a row, within 5 seconds.
@@ -33,7 +48,7 @@
     presses += 1;
     clearTimeout(timer);
     timer = setTimeout(function () { presses = 0; }, 5000);
-    var link = document.querySelector("[data-quick-exit]");
-    if (presses === 3 && link) leave(link);
+    var form = document.querySelector("form[data-quick-exit]");
+    if (presses === 3 && form) leave(form);
   });
 })();
