@@ -55,11 +55,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from portal.links.views import bp as links_bp
     from portal.plans.cli import plans_cli
     from portal.plans.views import bp as plans_bp
+    from portal.privacy.views import bp as privacy_bp
 
     app.register_blueprint(links_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(budget_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(privacy_bp)
     payments.init_app(app)
     rights.init_app(app)
     help_pages.init_app(app)

@@ -1,10 +1,13 @@
 """Telling us about your circumstances: a disclosure, a pause in reminders, and a person who reviews it.
 
-- Nothing is recorded without the debtor's explicit consent (the form can't be sent without it).
+- A debtor can tell us without agreeing to a record of their words: we act on what they chose (what is
+  happening, what would help) and keep only that. Their own words are kept only with their explicit
+  consent, which they can withdraw later: the words are then deleted, the decision made on it is kept.
 - Reminders stop for 30 days from the disclosure, whatever happens to the review, so nobody is chased
   while a person decides how to help.
 - The details are sensitive (health, abuse): they stay in this table, shown only to the debtor and to
-  staff. The audit trail and the creditor's event carry the reference and dates, never what was said.
+  staff whose role needs them (`visible_to`). The audit trail and the creditor's event carry the
+  reference and dates, never what was said.
 """
 
 from dataclasses import dataclass
@@ -12,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.events import emit
 from portal.extensions import db
-from portal.models import Circumstance, Debtor
+from portal.models import Circumstance, Creditor, Debtor
 from portal.models.audit import record
 from portal.models.circumstance import CIRCUMSTANCE_HELPS, CIRCUMSTANCE_KINDS
 from portal.references import new_reference
@@ -63,22 +66,38 @@ SUPPORT_LINES = {
 }
 
 
+#: kinds that are health information: staff see them only in a role that needs them
+HEALTH_KINDS = frozenset({"illness", "terminal_illness", "mental_health"})
+#: what each staff role may see of a disclosure (see `visible_to`)
+VISIBLE_FIELDS = {
+    "agent": frozenset({"flag", "helps", "kinds"}),
+    "supervisor": frozenset({"flag", "helps", "kinds", "health_kinds", "details"}),
+}
+
+
 class AlreadyReviewed(Exception):
     """A disclosure is reviewed once; a later decision goes in a message to the debtor."""
 
 
 def disclose(
-    debtor: Debtor, *, kinds: list[str], helps: list[str], details: str | None, now: datetime | None = None
+    debtor: Debtor,
+    *,
+    kinds: list[str],
+    helps: list[str],
+    details: str | None,
+    consented: bool = False,
+    now: datetime | None = None,
 ) -> Circumstance:
-    """Record what the debtor told us (they consented on the form), pause reminders and tell the creditor."""
+    """Record what the debtor told us, pause reminders and tell the creditor. Their own words are kept
+    only if they consented to a record of them; without consent we keep only what they chose."""
     now = now or datetime.now(UTC)
     circumstance = Circumstance(
         reference=new_reference("C"),
         debtor_id=debtor.id,
         kinds=[kind for kind in CIRCUMSTANCE_KINDS if kind in kinds],
         helps=[help_ for help_ in CIRCUMSTANCE_HELPS if help_ in helps],
-        details=(details or "").strip() or None,
-        consented_at=now,
+        details=((details or "").strip() or None) if consented else None,
+        consented_at=now if consented else None,
         reminders_paused_until=now + REMINDER_PAUSE,
         status="new",
         created_at=now,
@@ -91,6 +110,7 @@ def disclose(
         actor_id=debtor.id,
         debtor_id=debtor.id,
         reference=circumstance.reference,
+        consented=consented,
     )
     emit(
         "circumstances.disclosed",
@@ -119,6 +139,71 @@ def circumstances_of(debtor: Debtor) -> list[Circumstance]:
             .where(Circumstance.debtor_id == debtor.id)
             .order_by(Circumstance.created_at.desc(), Circumstance.id.desc())
         )
+    )
+
+
+class NoConsentToWithdraw(Exception):
+    """The debtor never agreed to a record of their words, or already withdrew it."""
+
+
+def withdraw_consent(circumstance: Circumstance, *, now: datetime | None = None) -> Circumstance:
+    """The debtor no longer wants us to keep their words: delete them. What they chose and what a person
+    decided stay, because that is what we act on."""
+    if circumstance.consented_at is None or circumstance.consent_withdrawn_at is not None:
+        raise NoConsentToWithdraw(circumstance.reference)
+    circumstance.details = None
+    circumstance.consent_withdrawn_at = now or datetime.now(UTC)
+    record(
+        "circumstances.consent_withdrawn",
+        actor_type="debtor",
+        actor_id=circumstance.debtor_id,
+        debtor_id=circumstance.debtor_id,
+        reference=circumstance.reference,
+    )
+    return circumstance
+
+
+# Staff: who may see what, and the review queue
+
+
+def visible_to(role: str) -> frozenset[str]:
+    """The parts of a disclosure a staff role may see. Anyone helping sees that there is something to take
+    care with and what help was asked for; health (the kinds that are about it, and the debtor's own
+    words, which may be about it) only a supervisor, who decides what to do."""
+    try:
+        return VISIBLE_FIELDS[role]
+    except KeyError:
+        raise ValueError(f"unknown staff role {role!r}") from None
+
+
+def kinds_visible(kinds: list[str], fields: frozenset[str]) -> list[str]:
+    """The kinds a role may read: health kinds only with "health_kinds"."""
+    if "kinds" not in fields:
+        return []
+    return [kind for kind in kinds if "health_kinds" in fields or kind not in HEALTH_KINDS]
+
+
+def review_counts() -> list[tuple[str, int]]:
+    """(creditor slug, disclosures waiting for review) for every creditor with any: nothing about anyone."""
+    rows = db.session.execute(
+        select(Creditor.slug, func.count(Circumstance.id))
+        .join(Debtor, Debtor.creditor_id == Creditor.id)
+        .join(Circumstance, Circumstance.debtor_id == Debtor.id)
+        .where(Circumstance.status == "new")
+        .group_by(Creditor.slug)
+        .order_by(Creditor.slug)
+    )
+    return [(slug, count) for slug, count in rows]
+
+
+def details_shown(circumstance: Circumstance, *, staff_name: str) -> None:
+    """Audit that a person read the health details of a disclosure: the debtor can see who looked."""
+    record(
+        "circumstances.details_shown",
+        actor_type="staff",
+        debtor_id=circumstance.debtor_id,
+        reference=circumstance.reference,
+        staff_name=staff_name,
     )
 
 

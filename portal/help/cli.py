@@ -5,9 +5,11 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from portal.cli import operator_name
 from portal.extensions import db
 from portal.help import circumstances, messages
-from portal.models import Creditor, Debtor, MessageThread
+from portal.help.contact import settings_for
+from portal.models import Circumstance, Creditor, Debtor, MessageThread
 
 circumstances_cli = AppGroup("circumstances", help="Review what debtors told us about their circumstances.")
 messages_cli = AppGroup("messages", help="Read and answer debtors' secure messages.")
@@ -22,24 +24,98 @@ def _labels(codes: list[str], labels: dict) -> str:
         return "; ".join(str(labels.get(code, code)) for code in codes) or "-"
 
 
+def _creditor(slug: str) -> Creditor:
+    creditor = db.session.scalar(select(Creditor).where(Creditor.slug == slug))
+    if creditor is None:
+        raise click.ClickException(f"No creditor {slug!r}.")
+    return creditor
+
+
+def _contact_notes(debtor: Debtor) -> list[str]:
+    """What a person must know before they phone or write: the debtor's own limits on contact."""
+    settings = settings_for(debtor)
+    notes = []
+    if not settings.contact_at_work:
+        notes.append("asked not to be contacted at work")
+    if settings.email_is_work:
+        notes.append("the email address is a work one: we never write to it")
+    return notes
+
+
+def _echo_circumstance(circumstance: Circumstance, debtor: Debtor, fields: frozenset[str]) -> None:
+    """One disclosure, showing only the parts `fields` allows (circumstances.visible_to)."""
+    click.echo(
+        f"{circumstance.id} {circumstance.reference} {circumstance.created_at:%Y-%m-%d %H:%M} "
+        f"{circumstance.status} {_who(debtor)}"
+    )
+    for note in _contact_notes(debtor):
+        click.echo(f"    contact: {note}")
+    happening = _labels(circumstances.kinds_visible(circumstance.kinds, fields), circumstances.KIND_LABELS)
+    if "health_kinds" not in fields and circumstances.HEALTH_KINDS & set(circumstance.kinds):
+        happening += " (and something about their health: shown with --with-health-details)"
+    click.echo(f"    happening: {happening}")
+    click.echo(f"    would help: {_labels(circumstance.helps, circumstances.HELP_LABELS)}")
+    if circumstance.details:
+        words = circumstance.details if "details" in fields else "(shown with --with-health-details)"
+        click.echo(f"    in their words: {words}")
+    if circumstance.consent_withdrawn_at:
+        click.echo(f"    consent to keep their words withdrawn {circumstance.consent_withdrawn_at:%Y-%m-%d}: deleted")
+    elif circumstance.consented_at is None:
+        click.echo("    no consent to keep their words: only what they chose is kept")
+    click.echo(f"    reminders paused until {circumstance.reminders_paused_until:%Y-%m-%d}")
+    if circumstance.status == "reviewed":
+        click.echo(f"    reviewed by {circumstance.reviewed_by_name or '-'}: {circumstance.review_note}")
+
+
+HEALTH_DETAILS_HELP = (
+    "Also show health information and the debtor's own words. Needs --creditor; "
+    "each disclosure shown is recorded in the audit trail with your name."
+)
+
+
 @circumstances_cli.command("list")
 @click.option("--all", "include_reviewed", is_flag=True, help="Include ones already reviewed.")
-def circumstances_list_command(include_reviewed: bool) -> None:
-    """List disclosures waiting for review (oldest first), with what the debtor said."""
-    rows = circumstances.review_queue(include_reviewed=include_reviewed)
-    for circumstance, debtor in rows:
-        click.echo(
-            f"{circumstance.id} {circumstance.reference} {circumstance.created_at:%Y-%m-%d %H:%M} "
-            f"{circumstance.status} {_who(debtor)}"
+@click.option("--creditor", "creditor_slug", help="List this creditor's disclosures; without it, only how many wait.")
+@click.option("--with-health-details", "with_health", is_flag=True, help=HEALTH_DETAILS_HELP)
+def circumstances_list_command(include_reviewed: bool, creditor_slug: str | None, with_health: bool) -> None:
+    """List disclosures waiting for review (oldest first), one creditor at a time."""
+    if with_health and not creditor_slug:
+        raise click.UsageError(
+            "--with-health-details needs --creditor SLUG: health details are shown one creditor at a time."
         )
-        click.echo(f"    happening: {_labels(circumstance.kinds, circumstances.KIND_LABELS)}")
-        click.echo(f"    would help: {_labels(circumstance.helps, circumstances.HELP_LABELS)}")
-        if circumstance.details:
-            click.echo(f"    in their words: {circumstance.details}")
-        click.echo(f"    reminders paused until {circumstance.reminders_paused_until:%Y-%m-%d}")
-        if circumstance.status == "reviewed":
-            click.echo(f"    reviewed by {circumstance.reviewed_by_name or '-'}: {circumstance.review_note}")
+    if not creditor_slug:
+        counts = circumstances.review_counts()
+        for slug, count in counts:
+            click.echo(f"{slug}: {count} to review")
+        click.echo(f"{sum(count for _slug, count in counts)} to review.")
+        click.echo("Add --creditor SLUG to list a creditor's disclosures.")
+        return
+    creditor = _creditor(creditor_slug)
+    fields = circumstances.visible_to("supervisor" if with_health else "agent")
+    rows = circumstances.review_queue(include_reviewed=include_reviewed, creditor_ids=[creditor.id])
+    for circumstance, debtor in rows:
+        _echo_circumstance(circumstance, debtor, fields)
+        if with_health:
+            circumstances.details_shown(circumstance, staff_name=operator_name())
+    db.session.commit()
     click.echo(f"{len(rows)} to review." if not include_reviewed else f"{len(rows)} in all.")
+
+
+@circumstances_cli.command("show")
+@click.argument("id_or_reference")
+@click.option("--creditor", "creditor_slug", required=True, help="The creditor the disclosure was made to.")
+@click.option("--with-health-details", "with_health", is_flag=True, help=HEALTH_DETAILS_HELP)
+def circumstances_show_command(id_or_reference: str, creditor_slug: str, with_health: bool) -> None:
+    """Show one disclosure."""
+    creditor = _creditor(creditor_slug)
+    circumstance = circumstances.find_circumstance(id_or_reference)
+    debtor = db.session.get(Debtor, circumstance.debtor_id) if circumstance else None
+    if debtor is None or debtor.creditor_id != creditor.id:
+        raise click.ClickException(f"No disclosure {id_or_reference!r} for creditor {creditor_slug!r}.")
+    _echo_circumstance(circumstance, debtor, circumstances.visible_to("supervisor" if with_health else "agent"))
+    if with_health:
+        circumstances.details_shown(circumstance, staff_name=operator_name())
+    db.session.commit()
 
 
 @circumstances_cli.command("review")
@@ -69,6 +145,8 @@ def messages_list_command(waiting: bool) -> None:
     for thread, debtor in rows:
         state = "WAITING" if thread.last_sender == "debtor" else "answered"
         click.echo(f"{thread.id} {thread.last_message_at:%Y-%m-%d %H:%M} {state} {_who(debtor)}: {thread.subject}")
+        for note in _contact_notes(debtor):
+            click.echo(f"    contact: {note}")
         latest = messages.messages_in(thread)[-1]
         click.echo(f"    {latest.sender}: {latest.body}")
     click.echo(f"{len(rows)} conversation(s).")
@@ -81,6 +159,8 @@ def messages_show_command(thread_id: int) -> None:
     thread = db.session.get(MessageThread, thread_id)
     if thread is None:
         raise click.ClickException(f"No conversation {thread_id}.")
+    for note in _contact_notes(db.session.get(Debtor, thread.debtor_id)):
+        click.echo(f"contact: {note}\n")
     for message in messages.messages_in(thread):
         who = (message.staff_name or "staff") if message.sender == "staff" else "debtor"
         click.echo(f"{message.created_at:%Y-%m-%d %H:%M} {who}:\n{message.body}\n")

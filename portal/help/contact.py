@@ -1,7 +1,8 @@
 """Whether we may contact a debtor on a channel now: every outgoing reminder asks here first.
 
 The rules, each a reason to stay quiet:
-- the channel is one we can't use (no email address, no phone number) or one they switched off;
+- the channel is one we can't use (no email address, no phone number, an email address at work) or one they
+  switched off;
 - they told us about their circumstances in the last 30 days (a person is looking at it);
 - it is outside 8am to 9pm where they live, or outside the parts of the day they chose.
 """
@@ -31,6 +32,10 @@ class ContactSettings:
     windows: frozenset[str] = frozenset()
     #: True: subjects and previews don't mention the debt
     discreet: bool = False
+    #: False: they asked us not to contact them at work (staff see it; US §1006.6(b)(1)(iii))
+    contact_at_work: bool = True
+    #: the email address we have is their employer's: we never write to it (US §1006.22(f)(3))
+    email_is_work: bool = False
 
 
 def within_contact_hours(now: datetime, timezone: str) -> bool:
@@ -78,6 +83,8 @@ def settings_for(debtor: Debtor) -> ContactSettings:
         channels=frozenset(channel for channel, on in switched_on.items() if on),
         windows=frozenset(name for name in preference.windows or [] if name in CONTACT_WINDOWS),
         discreet=preference.discreet,
+        contact_at_work=preference.contact_at_work,
+        email_is_work=preference.email_is_work,
     )
 
 
@@ -89,13 +96,18 @@ def reminders_paused_until(debtor: Debtor, now: datetime) -> datetime | None:
     return until if until is not None and until > now else None
 
 
-def reachable(debtor: Debtor, channel: str) -> bool:
-    """Whether we have an address for the channel."""
+def usable(channel: str, *, email: str | None, phone: str | None, settings: ContactSettings) -> bool:
+    """Whether we have an address for the channel that we may use. An employer can read a work email
+    address, so we never write to one, whatever else the debtor chose (US §1006.22(f)(3))."""
     if channel == "email":
-        return bool(debtor.email)
+        return bool(email) and not settings.email_is_work
     if channel == "sms":
-        return bool(debtor.phone)
+        return bool(phone)
     return True
+
+
+def reachable(debtor: Debtor, channel: str) -> bool:
+    return usable(channel, email=debtor.email, phone=debtor.phone, settings=settings_for(debtor))
 
 
 def may_contact(debtor: Debtor, channel: str, now: datetime) -> bool:

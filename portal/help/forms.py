@@ -1,4 +1,4 @@
-"""Forms for the help pages. Every field is optional but consent; errors say what to do."""
+"""Forms for the help pages. Most fields are optional; errors say what to do."""
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -31,9 +31,8 @@ class CircumstancesForm(FlaskForm):
         _l("Anything else you want to tell us (optional)"),
         validators=[Length(max=DETAILS_MAX, message=_l("Write 2,000 characters or fewer"))],
     )
-    consent = BooleanField(
-        validators=[DataRequired(_l("Select the box to agree that we can keep a record of what you tell us"))]
-    )
+    #: optional: without it we act on what they chose but do not keep their words
+    consent = BooleanField()
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -66,6 +65,8 @@ class PreferencesForm(FlaskForm):
         _l("Which language do you want us to use?"), validators=[DataRequired(_l("Choose a language"))]
     )
     discreet = BooleanField(_l("Don't mention money owed in the subject or preview of emails and texts"))
+    not_at_work = BooleanField(_l("Do not contact me at work"))
+    email_is_work = BooleanField(_l("This email address is a work email"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,9 +8,19 @@ from portal.models import ContactPreference, Debtor
 from portal.models.audit import record
 from portal.models.contact_preference import CONTACT_WINDOWS
 
+#: what a debtor can change, in the order the audit trail names them
+SETTINGS = ("channels", "windows", "discreet", "contact_at_work", "email_is_work")
+
 
 def save_preferences(
-    debtor: Debtor, *, channels: list[str], windows: list[str], language: str, discreet: bool
+    debtor: Debtor,
+    *,
+    channels: list[str],
+    windows: list[str],
+    language: str,
+    discreet: bool,
+    contact_at_work: bool,
+    email_is_work: bool,
 ) -> list[str]:
     """Store the debtor's choices; returns the names of what changed (audited, so staff can see when)."""
     before = settings_for(debtor)
@@ -18,6 +28,8 @@ def save_preferences(
         channels=frozenset(channel for channel in CHANNELS if channel in channels),
         windows=frozenset(name for name in CONTACT_WINDOWS if name in windows),
         discreet=discreet,
+        contact_at_work=contact_at_work,
+        email_is_work=email_is_work,
     )
     preference = db.session.scalar(select(ContactPreference).where(ContactPreference.debtor_id == debtor.id))
     if preference is None:
@@ -28,8 +40,10 @@ def save_preferences(
     preference.post_on = "post" in after.channels
     preference.windows = [name for name in CONTACT_WINDOWS if name in after.windows]
     preference.discreet = discreet
+    preference.contact_at_work = contact_at_work
+    preference.email_is_work = email_is_work
 
-    changed = [name for name in ("channels", "windows", "discreet") if getattr(before, name) != getattr(after, name)]
+    changed = [name for name in SETTINGS if getattr(before, name) != getattr(after, name)]
     if language != debtor.locale:
         debtor.locale = language
         changed.append("language")
@@ -44,5 +58,7 @@ def save_preferences(
             windows=preference.windows,
             language=language,
             discreet=discreet,
+            contact_at_work=contact_at_work,
+            email_is_work=email_is_work,
         )
     return changed

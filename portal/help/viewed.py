@@ -16,7 +16,7 @@ from portal.models import AuditEvent, Debtor
 
 VISIT_GAP = timedelta(minutes=30)
 #: actions the page describes in their own words; every other staff action reads "looked at your account"
-DESCRIBED_ACTIONS = frozenset({"circumstances.reviewed", "message.replied"})
+DESCRIBED_ACTIONS = frozenset({"circumstances.reviewed", "circumstances.details_shown", "message.replied"})
 #: the newest staff events read; more than enough for years of ordinary use
 EVENT_LIMIT = 1000
 

@@ -49,7 +49,11 @@ def circumstances_form():
     form = CircumstancesForm()
     if form.validate_on_submit():
         circumstance = circumstances.disclose(
-            current_user, kinds=form.kinds.data, helps=form.helps.data, details=form.details.data
+            current_user,
+            kinds=form.kinds.data,
+            helps=form.helps.data,
+            details=form.details.data,
+            consented=form.consent.data,
         )
         db.session.commit()
         return redirect(url_for(".circumstance", reference=circumstance.reference), code=303)
@@ -75,6 +79,19 @@ def circumstance(reference: str):
     )
 
 
+@bp.post("/circumstances/<reference>/withdraw-consent")
+@login_required
+def withdraw_consent(reference: str):
+    """The debtor no longer wants us to keep their words: they are deleted, the rest stays."""
+    try:
+        circumstances.withdraw_consent(circumstances.get_circumstance_for(current_user, reference))
+    except circumstances.NoConsentToWithdraw:
+        return redirect(url_for(".circumstance", reference=reference), code=303)
+    db.session.commit()
+    flash(_("We have deleted what you wrote in your own words."))
+    return redirect(url_for(".circumstance", reference=reference), code=303)
+
+
 # How we contact you
 
 
@@ -91,6 +108,8 @@ def contact():
                 "windows": sorted(settings.windows),
                 "language": current_user.locale or str(get_locale()),
                 "discreet": settings.discreet,
+                "not_at_work": not settings.contact_at_work,
+                "email_is_work": settings.email_is_work,
             }
         )
     if form.validate_on_submit():
@@ -100,6 +119,8 @@ def contact():
             windows=form.windows.data,
             language=form.language.data,
             discreet=form.discreet.data,
+            contact_at_work=not form.not_at_work.data,
+            email_is_work=form.email_is_work.data,
         )
         db.session.commit()
         session["locale"] = form.language.data

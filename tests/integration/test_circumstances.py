@@ -1,7 +1,7 @@
-"""Telling us about your circumstances: kind, optional, consented, reviewed by a person, and private."""
+"""Telling us about your circumstances: kind, optional, our record of their words only with consent that can be
+withdrawn, reviewed by a person, and private: health details only to staff who ask for them, audited."""
 
 import json
-import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -48,7 +48,10 @@ def test_the_form_is_kind_and_says_reminders_stop_while_we_look(browser, debtor)
         "A terminal illness",
         "Domestic abuse, including someone controlling my money",
         "Someone to look again at what I owe",
-        "I agree that Harbour Credit can keep a record of what I have told them",
+        "You do not have to agree to anything to tell us. We keep the boxes you choose, so we can help you.",
+        "We only keep what you write in your own words if you agree",
+        "You can ask us to delete it at any time.",
+        "I agree that Harbour Credit can keep a record of what I write, so they can help me.",
     ]:
         assert words in text
 
@@ -92,16 +95,22 @@ def test_sending_the_form_pauses_reminders_at_once(browser, debtor):
     assert may_contact(debtor, "email", tomorrow_noon) is False
 
 
-def test_it_cannot_be_sent_without_consent_and_keeps_what_was_typed(browser, debtor):
+def test_without_consent_we_act_on_what_was_chosen_but_do_not_keep_the_words(browser, debtor):
     response = _send(browser, consent="")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 400
-    assert "There is a problem" in page
-    assert 'href="#consent"' in page
-    assert "Select the box to agree that we can keep a record of what you tell us" in page
-    assert SECRET_WORDS in page
-    assert re.search(r'id="kinds-abuse"[^>]*checked', page)
-    assert _saved() == []
+    assert response.status_code == 303
+    [saved] = _saved()
+    assert (saved.kinds, saved.helps, saved.details, saved.consented_at) == (["income", "abuse"], ["pause"], None, None)
+    assert saved.reminders_paused_until - saved.created_at == timedelta(days=30)
+    text = main_text(browser.get(response.headers["Location"]))
+    assert "A person at Harbour Credit will read what you told us" in text
+    assert "You did not agree that we keep your own words, so we have kept only what you chose." in text
+    assert SECRET_WORDS not in text and "Delete my words" not in text
+
+
+def test_with_consent_the_words_are_kept_with_the_time_of_consent(browser, debtor):
+    _send(browser)
+    [saved] = _saved()
+    assert saved.details == SECRET_WORDS and saved.consented_at == saved.created_at
 
 
 def test_an_empty_form_asks_for_something_to_go_on(browser, debtor):
@@ -125,7 +134,7 @@ def test_the_creditor_hears_that_it_happened_but_not_what_was_said(browser, debt
     assert event.debtor_id == debtor.id
     assert set(event.data) == {"reference", "reminders_paused_until"}
     [audit] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "circumstances.disclosed"))
-    assert audit.detail == {"reference": saved.reference}
+    assert audit.detail == {"reference": saved.reference, "consented": True}
     for payload in (event.data, audit.detail):
         dumped = json.dumps(payload)
         assert SECRET_WORDS not in dumped and "abuse" not in dumped and "pause" not in dumped.replace("paused", "")
@@ -169,19 +178,173 @@ def test_sending_it_without_the_csrf_token_is_refused(browser, debtor):
     assert _saved() == []
 
 
-# Staff, until the console exists: `flask circumstances list / review`
+# Withdrawing consent
 
 
-def test_staff_list_what_waits_for_review_with_what_was_said(app, browser, debtor):
+def _withdraw(browser, reference: str):
+    return browser.post(f"/help/circumstances/{reference}/withdraw-consent")
+
+
+def test_consent_can_be_withdrawn_later_the_words_go_the_decision_stays(app, browser, debtor):
     _send(browser)
     [saved] = _saved()
-    result = app.test_cli_runner().invoke(args=["circumstances", "list"])
+    page = main_text(browser.get(f"/help/circumstances/{saved.reference}"))
+    assert "You agreed that we can keep what you wrote. You can change your mind" in page
+    args = ["circumstances", "review", saved.reference, "--note", "Paused for 60 days", "--by", "Alex"]
+    assert app.test_cli_runner().invoke(args=args).exit_code == 0
+
+    response = _withdraw(browser, saved.reference)
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/help/circumstances/{saved.reference}"
+    [withdrawn] = _saved()
+    assert withdrawn.details is None and withdrawn.consent_withdrawn_at is not None
+    assert (withdrawn.kinds, withdrawn.helps) == (["income", "abuse"], ["pause"])
+    assert (withdrawn.status, withdrawn.review_note, withdrawn.reviewed_by_name) == (
+        "reviewed",
+        "Paused for 60 days",
+        "Alex",
+    )
+    text = main_text(browser.get(response.headers["Location"]))
+    assert "We have deleted what you wrote in your own words." in text
+    assert "You asked us to delete your own words on" in text
+    assert SECRET_WORDS not in text and "Delete my words" not in text
+    [audit] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "circumstances.consent_withdrawn"))
+    assert (audit.actor_type, audit.debtor_id, audit.detail) == ("debtor", debtor.id, {"reference": saved.reference})
+
+
+def test_withdrawing_twice_or_without_consent_changes_nothing(browser, debtor):
+    _send(browser, consent="")
+    [saved] = _saved()
+    assert _withdraw(browser, saved.reference).status_code == 303
+    assert _saved()[0].consent_withdrawn_at is None
+    assert (
+        db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "circumstances.consent_withdrawn")) is None
+    )
+
+
+def test_nobody_else_can_withdraw_it_and_it_needs_the_csrf_token(app, browser, debtor):
+    _send(browser)
+    [saved] = _saved()
+    someone_else = make_debtor(debtor.creditor)
+    db.session.commit()
+    other = Browser(app.test_client())
+    other.sign_in(make_link(someone_else), someone_else)
+    assert _withdraw(other, saved.reference).status_code == 404
+    assert browser.client.post(f"/help/circumstances/{saved.reference}/withdraw-consent").status_code == 400
+    assert _saved()[0].details == SECRET_WORDS
+
+
+# Who on the staff may see what
+
+
+def test_an_agent_sees_that_there_is_something_and_the_help_asked_but_not_health():
+    agent = circumstances.visible_to("agent")
+    assert {"flag", "helps"} <= agent and not {"health_kinds", "details"} & agent
+    kinds = ["mental_health", "income", "terminal_illness", "caring"]
+    assert circumstances.kinds_visible(kinds, agent) == ["income", "caring"]
+
+
+def test_a_supervisor_sees_health_and_the_debtors_words():
+    supervisor = circumstances.visible_to("supervisor")
+    assert {"flag", "helps", "health_kinds", "details"} <= supervisor
+    assert circumstances.kinds_visible(["mental_health", "income"], supervisor) == ["mental_health", "income"]
+
+
+def test_an_unknown_role_sees_nothing_by_mistake():
+    with pytest.raises(ValueError, match="cleaner"):
+        circumstances.visible_to("cleaner")
+
+
+# Staff, until the console exists: `flask circumstances list / show / review`
+
+
+def _cli(app, *args, **env):
+    db.session.expire_all()  # as a new process would: read what the requests wrote
+    return app.test_cli_runner().invoke(args=["circumstances", *args], env=env or None)
+
+
+def _health_disclosure(browser):
+    _send(browser, kinds=["mental_health", "income"], helps=["pause"])
+    return _saved()[0]
+
+
+def test_without_a_creditor_staff_see_only_how_many_wait(app, browser, debtor):
+    saved = _health_disclosure(browser)
+    result = _cli(app, "list")
+    assert result.exit_code == 0, result.output
+    assert f"{debtor.creditor.slug}: 1 to review" in result.output and "1 to review." in result.output
+    for private in (saved.reference, debtor.reference, debtor.full_name, SECRET_WORDS, "Mental health", "break"):
+        assert private not in result.output
+
+
+def test_for_one_creditor_staff_see_who_and_the_help_asked_but_no_health_details(app, browser, debtor):
+    saved = _health_disclosure(browser)
+    result = _cli(app, "list", "--creditor", debtor.creditor.slug)
     assert result.exit_code == 0, result.output
     assert saved.reference in result.output and debtor.reference in result.output
     assert "I lost my job or have less money coming in" in result.output
     assert "A break from payments" in result.output
-    assert SECRET_WORDS in result.output
+    assert "Mental health" not in result.output and SECRET_WORDS not in result.output
+    assert "(and something about their health: shown with --with-health-details)" in result.output
+    assert "in their words: (shown with --with-health-details)" in result.output
     assert "1 to review." in result.output
+    assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "circumstances.details_shown")) is None
+
+
+def test_health_details_need_the_flag_and_a_creditor_and_name_the_operator_in_the_audit(app, browser, debtor):
+    saved = _health_disclosure(browser)
+    refused = _cli(app, "list", "--with-health-details")
+    assert refused.exit_code != 0 and "--with-health-details needs --creditor" in refused.output
+    assert SECRET_WORDS not in refused.output
+
+    result = _cli(app, "list", "--creditor", debtor.creditor.slug, "--with-health-details", PORTAL_STAFF_NAME="Alex")
+    assert result.exit_code == 0, result.output
+    assert "Mental health" in result.output and SECRET_WORDS in result.output
+    [audit] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "circumstances.details_shown"))
+    assert (audit.actor_type, audit.debtor_id) == ("staff", debtor.id)
+    assert audit.detail == {"reference": saved.reference, "staff_name": "Alex"}
+    assert "Alex at Harbour Credit" in main_text(browser.get("/help/viewed"))
+
+
+def test_staff_listing_one_creditor_never_see_anothers_disclosures(app, browser, debtor):
+    _health_disclosure(browser)
+    elsewhere = make_debtor(make_uk_creditor(slug="elsewhere"), full_name="Tom Other")
+    theirs = circumstances.disclose(elsewhere, kinds=["illness"], helps=[], details="Tom's words", consented=True)
+    db.session.commit()
+    result = _cli(app, "list", "--creditor", debtor.creditor.slug, "--with-health-details")
+    assert theirs.reference not in result.output and "Tom" not in result.output
+    assert "1 to review." in result.output
+
+
+def test_staff_show_one_disclosure_only_under_its_creditor(app, browser, debtor):
+    saved = _health_disclosure(browser)
+    make_uk_creditor(slug="elsewhere")
+    db.session.commit()
+    wrong = _cli(app, "show", saved.reference, "--creditor", "elsewhere", "--with-health-details")
+    assert wrong.exit_code != 0 and f"No disclosure {saved.reference!r} for creditor 'elsewhere'" in wrong.output
+    assert SECRET_WORDS not in wrong.output
+
+    plain = _cli(app, "show", saved.reference, "--creditor", debtor.creditor.slug)
+    assert plain.exit_code == 0, plain.output
+    assert "A break from payments" in plain.output and SECRET_WORDS not in plain.output
+
+    full = _cli(app, "show", saved.reference, "--creditor", debtor.creditor.slug, "--with-health-details")
+    assert "Mental health" in full.output and SECRET_WORDS in full.output
+    assert (
+        len(db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "circumstances.details_shown")).all())
+        == 1
+    )
+
+
+def test_staff_see_when_the_words_were_never_kept_or_were_deleted(app, browser, debtor):
+    _send(browser, consent="")
+    _send(browser)
+    [kept_then_deleted] = [saved for saved in _saved() if saved.consented_at]
+    assert _withdraw(browser, kept_then_deleted.reference).status_code == 303
+    result = _cli(app, "list", "--creditor", debtor.creditor.slug, "--with-health-details")
+    assert "no consent to keep their words: only what they chose is kept" in result.output
+    assert "consent to keep their words withdrawn" in result.output
+    assert SECRET_WORDS not in result.output
 
 
 def test_a_review_is_recorded_and_the_debtor_sees_it_was_read(app, browser, debtor):

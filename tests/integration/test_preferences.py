@@ -1,4 +1,4 @@
-"""How we contact you: channels, times, language, discreet previews, and every reminder honours them."""
+"""How we contact you: channels, times, language, discreet previews, contact at work; every reminder honours them."""
 
 import re
 from datetime import UTC, datetime
@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.help import circumstances
 from portal.help.contact import may_contact, subject_for
 from portal.models import AuditEvent, ContactPreference, Debtor
+from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 LONDON = ZoneInfo("Europe/London")
@@ -157,3 +158,53 @@ def test_saving_without_the_csrf_token_is_refused(browser, debtor):
     response = browser.client.post("/help/contact", data={"channels": [], "language": "en"})
     assert response.status_code == 400
     assert db.session.scalar(db.select(ContactPreference)) is None
+
+
+# Contact at work
+
+
+def test_the_page_offers_not_to_contact_at_work_and_to_mark_the_email_as_a_work_one(browser, debtor):
+    text = main_text(browser.get("/help/contact"))
+    assert "Do not contact me at work" in text
+    assert "We will not send emails to a work address. Our staff will see this before they contact you." in text
+    assert "This email address is a work email" in text
+    assert (
+        "We will not send emails to sarah@example.co.uk. You will find our messages here, in Messages, instead." in text
+    )
+
+
+def test_contact_at_work_choices_are_saved_shown_again_and_audited(browser, debtor):
+    assert _choose(browser, not_at_work="y", email_is_work="y").status_code == 303
+    preference = db.session.scalar(db.select(ContactPreference).where(ContactPreference.debtor_id == debtor.id))
+    assert (preference.contact_at_work, preference.email_is_work) == (False, True)
+    page = browser.get("/help/contact").get_data(as_text=True)
+    assert {"not_at_work", "email_is_work"} <= _checked(page)
+    assert "sarah@example.co.uk is a work address, so we show our messages here instead." in page
+    [audit] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "preferences.changed"))
+    assert {"contact_at_work", "email_is_work"} <= set(audit.detail["changed"])
+    assert (audit.detail["contact_at_work"], audit.detail["email_is_work"]) == (False, True)
+
+    _choose(browser)
+    db.session.expire_all()
+    assert (preference.contact_at_work, preference.email_is_work) == (True, False)
+
+
+def test_a_work_email_is_not_written_to_even_in_contact_hours(browser, debtor):
+    assert may_contact(debtor, "email", london(12))
+    _choose(browser, email_is_work="y")
+    assert not may_contact(debtor, "email", london(12))
+    assert may_contact(debtor, "sms", london(12)) and may_contact(debtor, "post", london(12))
+
+
+def test_without_an_email_address_there_is_no_work_email_box(app, browser):
+    debtor = make_debtor(make_uk_creditor(), email=None)
+    db.session.commit()
+    other = Browser(app.test_client())
+    other.sign_in(make_link(debtor), debtor)
+    text = main_text(other.get("/help/contact"))
+    assert "Do not contact me at work" in text and "This email address is a work email" not in text
+
+
+def test_the_page_links_to_the_privacy_notice_and_the_copy_of_your_information(browser, debtor):
+    page = browser.get("/help/contact").get_data(as_text=True)
+    assert 'href="/privacy"' in page and 'href="/my-data"' in page

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.help.contact import CHANNELS, ContactSettings, allowed, within_contact_hours, within_windows
+from portal.help.contact import CHANNELS, ContactSettings, allowed, usable, within_contact_hours, within_windows
 
 ANY = ContactSettings()
 
@@ -99,6 +99,25 @@ def test_a_channel_switched_off_is_never_used(channel):
 
 def test_a_channel_we_cannot_reach_them_on_is_never_used():
     assert may(utc(2026, 1, 15, 12, 0), channel="sms", reachable=False) is False
+
+
+def test_a_work_email_address_is_never_written_to():
+    work = ContactSettings(email_is_work=True)
+    assert usable("email", email="sarah@employer.example", phone=None, settings=work) is False
+    assert usable("email", email="sarah@example.co.uk", phone=None, settings=ANY) is True
+
+
+def test_not_at_work_leaves_a_personal_email_and_other_channels_in_use():
+    not_at_work = ContactSettings(contact_at_work=False)
+    assert usable("email", email="sarah@example.co.uk", phone=None, settings=not_at_work) is True
+    work = ContactSettings(email_is_work=True, contact_at_work=False)
+    assert usable("sms", email="sarah@employer.example", phone="07700 900123", settings=work) is True
+    assert usable("post", email="sarah@employer.example", phone=None, settings=work) is True
+
+
+def test_no_address_no_channel():
+    assert usable("email", email=None, phone="07700 900123", settings=ANY) is False
+    assert usable("sms", email="sarah@example.co.uk", phone=None, settings=ANY) is False
 
 
 def test_nothing_goes_out_until_a_circumstances_pause_ends():
