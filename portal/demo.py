@@ -36,6 +36,7 @@ CREDITORS = [
             "missed_payments_to_break": 2,
             "retry_attempts": 2,
             "retry_after_days": 3,
+            "freeze_interest_on_plan": True,
         },
     },
     {
@@ -64,6 +65,8 @@ CREDITORS = [
             "missed_payments_to_break": 3,
             "retry_attempts": 2,
             "retry_after_days": 3,
+            "freeze_interest_on_plan": False,
+            "reports_to_credit_files": True,
         },
     },
 ]
@@ -110,6 +113,7 @@ DEBTORS = [
                 [],
                 [(8, -20_000), (4, -20_000)],
             ),
+            ("GYM-20417", "Gym membership", "FitLife Clubs", 61_000, 96, 0, [], []),
         ],
     ),
     (
@@ -152,6 +156,7 @@ DEBTORS = [
         None,
         [
             ("PL-909912", "Personal loan", "Greenway Loans", 253_000, 5, 1_900, [], [(2, -10_000)]),
+            ("SC-118203", "Store card", "Northgate Stores", 48_200, 90, 0, [], []),
         ],
     ),
 ]
@@ -168,6 +173,15 @@ ADDRESSES = {
 VALIDATION_NOTICE_DAYS_AGO = {"4417-2291": 4, "MED-88213": 45, "AUTO-55120": 12}
 #: account reference: (kind, started days ago, lasts days)
 HOLDS = {"BE-771204": ("creditor_pause", 5, 30)}
+#: who owns each debt now, where the collector collects for someone other than the original creditor
+#: (a debt buyer); every other demo debt is owed to its original creditor
+OWNERS = {"AUTO-55120": "Harbor Debt Holdings", "GYM-20417": "Harbor Debt Holdings"}
+#: debts too old to be taken to court for: a US one where a payment would restart the time limit, and
+#: a UK statute-barred one (the account and pay pages say so)
+TOO_OLD = {
+    "GYM-20417": {"time_barred": True, "payment_restarts_time_limit": True},
+    "SC-118203": {"statute_barred": True},
+}
 
 
 def _rights_demo(debtor: Debtor, today: date) -> None:
@@ -279,7 +293,10 @@ def seed(today: date | None = None) -> list[str]:
                     reference=spec[0],
                     description=spec[1],
                     original_creditor=spec[2],
+                    current_creditor=OWNERS.get(spec[0], spec[2]),
                     currency=creditor.currency,
+                    monthly_interest=spec[5],
+                    **TOO_OLD.get(spec[0], {}),
                 )
                 _ledger(account, spec, today)
                 db.session.add(account)

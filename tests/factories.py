@@ -70,6 +70,9 @@ def make_account(debtor: Debtor, entries: list[tuple[str, int]] | None = None, *
         "itemization_date": date(2026, 1, 15),
     }
     fields.update(overrides)
+    # Owed to the creditor itself, unless it is a debt collector: then to the debt's owner.
+    creditor = debtor.creditor
+    fields.setdefault("current_creditor", fields["original_creditor"] if creditor.is_debt_collector else creditor.name)
     account = Account(**fields)
     db.session.add(account)
     for day, (kind, amount) in enumerate(entries or [("itemization", 100_000)]):

@@ -6,7 +6,9 @@ from datetime import date
 from flask import abort
 from sqlalchemy import func
 
+from portal import clock, gate
 from portal.extensions import db
+from portal.gate import Standing, Stop
 from portal.models import Account, Debtor, LedgerEntry
 
 
@@ -41,6 +43,34 @@ def accounts_for(debtor: Debtor) -> list[tuple[Account, int]]:
         .order_by(Account.id)
     ).all()
     return [(account, int(total)) for account, total in rows]
+
+
+def standings_for(debtor: Debtor, accounts: list[Account]) -> dict[int, Standing]:
+    """Whether we may ask for money on each account today: one call to the gate for a whole page."""
+    return gate.standings(accounts, clock.today_for(debtor))
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What the dashboard says the debtor owes."""
+
+    #: by currency, over the accounts whose debt is not being checked
+    totals: dict[str, int]
+    #: (account, balance) left out of the totals while we check the debt (a dispute or a request)
+    checking: list[tuple[Account, int]]
+
+
+def owed(accounts: list[tuple[Account, int]], standings: dict[int, Standing]) -> Owed:
+    """We don't ask for, or add up, money the debtor has questioned until we have checked it."""
+    totals: dict[str, int] = {}
+    checking = []
+    for account, balance in accounts:
+        if Stop.DISPUTE in standings[account.id].stops:
+            if balance > 0:
+                checking.append((account, balance))
+            continue
+        totals[account.currency] = totals.get(account.currency, 0) + balance
+    return Owed(totals, checking)
 
 
 def get_account_for(debtor: Debtor, account_id: int) -> Account:

@@ -12,10 +12,14 @@ bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 @login_required
 def dashboard():
     accounts = service.accounts_for(current_user)
-    totals: dict[str, int] = {}
-    for account, balance in accounts:
-        totals[account.currency] = totals.get(account.currency, 0) + balance
-    return render_template("accounts/dashboard.html", accounts=accounts, totals=totals, creditor=current_user.creditor)
+    standings = service.standings_for(current_user, [account for account, _ in accounts])
+    return render_template(
+        "accounts/dashboard.html",
+        accounts=accounts,
+        standings=standings,
+        owed=service.owed(accounts, standings),
+        creditor=current_user.creditor,
+    )
 
 
 @bp.get("/<int:account_id>")
@@ -29,5 +33,6 @@ def account(account_id: int):
         account=account,
         entries=entries,
         itemization=itemization,
+        standing=service.standings_for(current_user, [account])[account.id],
         creditor=current_user.creditor,
     )

@@ -34,13 +34,18 @@ class Account(db.Model):
     itemization_date: Mapped[date] = mapped_column(Date)
     #: who owned the debt on the itemization date, when that is not the original creditor (Regulation F)
     itemization_creditor: Mapped[str | None] = mapped_column(String(200))
-    #: who the debt is owed to now, when the creditor collects it for someone else; None: the creditor itself
-    current_creditor: Mapped[str | None] = mapped_column(String(200))
+    #: who the debt is owed to now (Regulation F): the creditor's own name, or, when a debt collector
+    #: collects it, whoever owns the debt; never assumed to be the collector
+    current_creditor: Mapped[str] = mapped_column(String(200))
     #: US: the day the validation notice was sent; the validation period is counted from it
     validation_notice_sent_on: Mapped[date | None] = mapped_column(Date)
-    #: the debt is too old to be sued on: the validation page says so (portal.rights)
+    #: US: the debt is too old to be sued on: the account, pay and validation pages say so (portal.rights)
     time_barred: Mapped[bool] = mapped_column(default=False)
-    #: UK: the creditor says the debt is statute-barred (Limitation Act; CONC 7.15): pages say so
+    #: US: where the debtor lives, a payment on this time-barred debt can restart the time limit to
+    #: sue (the creditor knows its state's law): the time-barred notice then warns of it
+    payment_restarts_time_limit: Mapped[bool] = mapped_column(default=False)
+    #: UK: the debt is statute-barred (CONC 7.15), as the creditor says or as a person agreed when the
+    #: debtor told us so: the account and pay pages say so
     statute_barred: Mapped[bool] = mapped_column(default=False)
     #: interest and charges the creditor adds each month while nothing stops them (minor units);
     #: a plan's offer and agreement show them unless the creditor's policy freezes them during a plan

@@ -85,7 +85,8 @@ class Plan(db.Model):
     #: the budget the proposal was made from, if any
     budget_id: Mapped[int | None] = mapped_column(ForeignKey("budget.id"))
     #: the creditor's rules this plan runs under, fixed when it was made:
-    #: {"retry_attempts", "retry_after_days", "missed_payments_to_break"}
+    #: {"retry_attempts", "retry_after_days", "missed_payments_to_break",
+    #:  "interest_frozen", "monthly_interest", "interest_since"}
     terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: True: take the first instalment as soon as the card is saved; False: on its date
     pay_first_now: Mapped[bool] = mapped_column(default=False)

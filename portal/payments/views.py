@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from portal import clock, gate
 from portal.accounts.service import get_account_for
 from portal.extensions import csrf, db
 from portal.i18n import formatting_locale
@@ -164,6 +165,7 @@ def amount(account_id: int):
         "payments/amount.html",
         account=account,
         balance=balance,
+        standing=gate.standing(account, clock.today_for(current_user)),
         minimum=service.minimum_for(current_user),
         symbol=get_currency_symbol(account.currency, locale=_locale()),
         form=form,

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 
 from portal.models import Account, Creditor, Plan
-from portal.plans.words import Formatter, amount_per, how_often
+from portal.plans.policy import PlanPolicy
+from portal.plans.words import Formatter, amount_per, how_often, settlement_on_credit_file
 
-VERSION = "2026-1"
+VERSION = "2026-2"
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,11 @@ class Section:
 
 
 def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -> list[Section]:
-    """The agreement for a plan, in the current language."""
+    """The agreement for a plan, in the current language.
+
+    Whether interest and charges stop comes from the plan's terms, fixed when it was made: a frozen
+    plan records the creditor's promise not to add them; otherwise the payments include them.
+    """
     money = lambda minor: fmt.money(minor, plan.currency)  # noqa: E731
     instalments = plan.instalments
     first, last = instalments[0], instalments[-1]
@@ -46,6 +51,8 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
                 saving=money(plan.saving),
             ),
         )
+        if PlanPolicy.from_dict(creditor.policy).reports_to_credit_files:
+            agree += (settlement_on_credit_file(creditor.jurisdiction),)
     else:
         agree = (
             _(
@@ -63,6 +70,7 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
         )
         if last.amount != plan.instalment_amount:
             agree += (_("The last payment is %(amount)s.", amount=money(last.amount)),)
+        agree += _interest(plan.terms, creditor, money)
     terms = plan.terms
     retries, days = terms.get("retry_attempts", 2), terms.get("retry_after_days", 3)
     missed = terms.get("missed_payments_to_break", 2)
@@ -108,6 +116,26 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
             ),
         ),
     ]
+
+
+def _interest(terms: dict, creditor: Creditor, money) -> tuple[str, ...]:
+    """What happens to interest and charges while the plan is kept (nothing to say if none are added)."""
+    if terms.get("interest_frozen"):
+        return (
+            _(
+                "Interest and charges stop while you keep to this plan. %(creditor)s agrees not to add any.",
+                creditor=creditor.name,
+            ),
+        )
+    if terms.get("monthly_interest"):
+        return (
+            _(
+                "Interest and charges of about %(amount)s a month are still added while you pay. "
+                "The payments and dates above include them.",
+                amount=money(terms["monthly_interest"]),
+            ),
+        )
+    return ()
 
 
 def as_text(parts: list[Section]) -> str:

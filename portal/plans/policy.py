@@ -45,6 +45,11 @@ class PlanPolicy:
     retry_after_days: int
     #: a debtor's own proposal up to this term (and instalments >= min_instalment) is accepted at once
     auto_accept_max_term_months: int
+    #: the creditor agrees to add no interest or charges while a plan is kept. Off unless the creditor says
+    #: so: a freeze is a promise in their name, and without it a plan's payments must cover what is added
+    freeze_interest_on_plan: bool = False
+    #: the creditor reports its accounts to credit reference agencies (a settlement says how it will show)
+    reports_to_credit_files: bool = False
 
     def __post_init__(self) -> None:
         if self.min_instalment < 1:
@@ -65,7 +70,8 @@ class PlanPolicy:
         Keys: min_instalment, max_term_months, frequencies (list of names), settlement_discount_pct
         ([min, max]) or settlement_discount_min_pct / settlement_discount_max_pct, missed_payments_to_break,
         first_payment_within_days, retry_attempts, retry_after_days, auto_accept_max_term_months
-        (defaults to max_term_months, and never exceeds it).
+        (defaults to max_term_months, and never exceeds it), freeze_interest_on_plan and
+        reports_to_credit_files (true only when sent as JSON true).
         """
         raw = policy or {}
         max_term = _int(raw, "max_term_months", 24, 1, MAX_TERM_MONTHS)
@@ -79,6 +85,8 @@ class PlanPolicy:
             retry_attempts=_int(raw, "retry_attempts", 2, 0, None),
             retry_after_days=_int(raw, "retry_after_days", 3, 1, None),
             auto_accept_max_term_months=min(_int(raw, "auto_accept_max_term_months", max_term, 0, None), max_term),
+            freeze_interest_on_plan=raw.get("freeze_interest_on_plan") is True,
+            reports_to_credit_files=raw.get("reports_to_credit_files") is True,
         )
 
     def latest_first_payment(self, today: date) -> date:

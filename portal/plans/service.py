@@ -43,7 +43,7 @@ from portal.payments.service import (
 )
 from portal.plans.dates import Payday, add_months, schedule_dates
 from portal.plans.emails import COLLECTION_NOTICES, queue_collection_notice
-from portal.plans.engine import Decision, evaluate_proposal, offers
+from portal.plans.engine import Decision, Interest, evaluate_proposal, interest_during_plan, offers
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
 from portal.references import new_reference
@@ -217,6 +217,11 @@ def _store(
             "retry_attempts": policy.retry_attempts,
             "retry_after_days": policy.retry_after_days,
             "missed_payments_to_break": policy.missed_payments_to_break,
+            # the creditor's promise to add no interest or charges while the plan is kept; without it, the
+            # schedule includes what the creditor goes on adding each month, counted from the day it was made
+            "interest_frozen": policy.freeze_interest_on_plan,
+            "monthly_interest": account.monthly_interest,
+            "interest_since": clock.today_for(debtor).isoformat(),
         },
         instalments=[Instalment(number=s.number, due_date=s.due, amount=s.amount) for s in schedule],
     )
@@ -229,7 +234,8 @@ def choose_offer(debtor: Debtor, account: Account, key: str, first: date, payday
     """Store the offer the debtor picked as a draft plan; None when no offer has that key any more."""
     policy = policy_for(debtor)
     balance = balance_of(account)
-    offer = next((o for o in offers(policy, balance, first, payday) if o.key == key), None)
+    interest = interest_during_plan(policy, account.monthly_interest, clock.today_for(debtor))
+    offer = next((o for o in offers(policy, balance, first, payday, interest) if o.key == key), None)
     if offer is None:
         return None
     plan = _store(
@@ -274,7 +280,8 @@ def submit_proposal(
         raise PlanError("nothing_owed")
     today = clock.today_for(debtor)
     chosen = Frequency(frequency)
-    decision: Decision = evaluate_proposal(policy, balance, amount, chosen, first, today, payday)
+    interest = interest_during_plan(policy, account.monthly_interest, today)
+    decision: Decision = evaluate_proposal(policy, balance, amount, chosen, first, today, payday, interest)
     plan = _store(
         debtor,
         account,
@@ -284,7 +291,7 @@ def submit_proposal(
         frequency=chosen,
         payday=payday if chosen == Frequency.MONTHLY else None,
         balance=balance,
-        total=balance,
+        total=decision.total,
         regular=min(amount, balance),
         saving=0,
         first=first,
@@ -359,6 +366,7 @@ def agree(plan: Plan, debtor: Debtor, *, text: str, version: str, language: str,
         currency=plan.currency,
         instalments=[{"number": i.number, "due": i.due_date.isoformat(), "amount": i.amount} for i in plan.instalments],
         agreement_version=version,
+        interest_frozen=bool(plan.terms.get("interest_frozen")),
     )
     db.session.flush()
     return agreement
@@ -680,10 +688,11 @@ def _write_off_settlement(plan: Plan) -> None:
 def fit_to_balance(plan: Plan, balance: int) -> None:
     """Never ask for more than is owed: after an extra payment, take it off the last instalments.
 
+    What is owed includes the interest and charges the payments still cover (see `_interest_to_come`).
     Once nothing is owed, the plan is complete.
     """
     in_flight = sum(i.amount for i in plan.instalments if i.status in IN_FLIGHT)
-    room = max(balance - in_flight, 0)
+    room = max(balance - in_flight, 0) + _interest_to_come(plan)
     scheduled = [i for i in plan.instalments if i.status == "scheduled"]
     excess = sum(i.amount for i in scheduled) - room
     if excess > 0:
@@ -705,6 +714,21 @@ def fit_to_balance(plan: Plan, balance: int) -> None:
             instalment.status = "cancelled"
     if balance <= 0 and not any(i.status in IN_FLIGHT for i in plan.instalments):
         _end(plan, "completed")
+
+
+def _interest_to_come(plan: Plan) -> int:
+    """Interest and charges the plan's payments include that the creditor has not added yet; none if frozen.
+
+    The creditor adds them on a day of its own, so one month more is allowed until the last payment's
+    day, when what is asked for is just the balance.
+    """
+    terms = plan.terms
+    due = [i.collect_on for i in plan.instalments if i.status == "scheduled"]
+    if terms.get("interest_frozen") or terms.get("monthly_interest", 0) < 1 or "interest_since" not in terms or not due:
+        return 0
+    interest = Interest(terms["monthly_interest"], date.fromisoformat(terms["interest_since"]))
+    to_come = interest.added_by(max(due)) - interest.added_by(clock.today_for(db.session.get(Debtor, plan.debtor_id)))
+    return to_come + interest.monthly if to_come > 0 else 0
 
 
 def outcome_for(payment: Payment, intent: Intent | None) -> Outcome:

@@ -24,8 +24,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import clock
-from portal.accounts.collection import collection_paused
+from portal import clock, gate
 from portal.accounts.service import get_account_for
 from portal.extensions import db, htmx
 from portal.i18n import formatting_locale
@@ -43,7 +42,7 @@ from portal.payments.views import (
 from portal.plans import agreement, service
 from portal.plans.calendar import Event, calendar
 from portal.plans.chart import balance_chart
-from portal.plans.engine import Offer, offers
+from portal.plans.engine import Offer, interest_during_plan, offers
 from portal.plans.forms import (
     PAYDAYS,
     AgreeForm,
@@ -58,7 +57,16 @@ from portal.plans.forms import (
 )
 from portal.plans.policy import Frequency
 from portal.plans.service import PlanError
-from portal.plans.words import Formatter, amount_per, frequency_label, how_often, payday_label, reason_text
+from portal.plans.words import (
+    Formatter,
+    amount_per,
+    frequency_label,
+    how_often,
+    interest_on_plan,
+    payday_label,
+    reason_text,
+    settlement_on_credit_file,
+)
 
 bp = Blueprint("plans", __name__)
 
@@ -84,9 +92,12 @@ for _word in (how_often, amount_per, frequency_label, payday_label):
     bp.add_app_template_global(_word)
 
 
-def _schedule_rows(balance: int, schedule) -> list[dict]:
-    """The schedule table: each payment (engine instalments or stored ones) with what is left after it."""
-    rows, left = [], balance
+def _schedule_rows(total: int, schedule) -> list[dict]:
+    """The schedule table: each payment (engine instalments or stored ones) with what is left to pay after it.
+
+    Counted down from the plan's total, so any interest the payments include is in it.
+    """
+    rows, left = [], total
     for item in schedule:
         left = max(left - item.amount, 0)
         due = getattr(item, "due", None) or item.due_date
@@ -98,14 +109,20 @@ def _schedule_rows(balance: int, schedule) -> list[dict]:
 
 
 def _unavailable(account, balance: int):
-    """An account a plan can't be set up on: nothing owed, closed, or paused (disputed, on hold)."""
+    """An account a plan can't be set up on: nothing owed, closed, or we may not ask for money now (portal.gate)."""
     if not is_payable(account, balance):
         return render_template(
             "payments/nothing_to_pay.html", account=account, balance=balance, creditor=current_user.creditor
         )
-    if collection_paused(account, clock.today_for(current_user)):
-        return render_template("plans/paused.html", account=account, creditor=current_user.creditor)
+    standing = gate.standing(account, clock.today_for(current_user))
+    if not standing.may_ask:
+        return render_template("plans/paused.html", account=account, standing=standing, creditor=current_user.creditor)
     return None
+
+
+def _interest_note(frozen: bool, monthly_interest: int, currency: str) -> str | None:
+    """Whether interest stops during the plan, so no page promises a balance falling to nothing while it grows."""
+    return interest_on_plan(frozen, _fmt().money(monthly_interest, currency) if monthly_interest > 0 else None)
 
 
 def _options_context(account, balance: int, args) -> dict:
@@ -114,7 +131,8 @@ def _options_context(account, balance: int, args) -> dict:
     fmt = _fmt()
     form = OptionsForm(args)
     form.read(policy.frequencies, earliest, latest, min(earliest + timedelta(days=7), latest), fmt.date)
-    found: list[Offer] = offers(policy, balance, form.chosen_start, form.chosen_payday)
+    interest = interest_during_plan(policy, account.monthly_interest, earliest)
+    found: list[Offer] = offers(policy, balance, form.chosen_start, form.chosen_payday, interest)
     settlement = next((o for o in found if o.kind == "settlement"), None)
     plans = [o for o in found if o.frequency == form.chosen_frequency]
     keys = {o.key: o for o in found}
@@ -131,8 +149,13 @@ def _options_context(account, balance: int, args) -> dict:
         "settlement": settlement,
         "plans": plans,
         "selected": selected,
-        "rows": _schedule_rows(balance, selected.schedule) if selected else [],
-        "chart": balance_chart(balance, [i.amount for i in selected.schedule]) if selected else None,
+        "rows": _schedule_rows(selected.total, selected.schedule) if selected else [],
+        "chart": balance_chart(selected.total, [i.amount for i in selected.schedule]) if selected else None,
+        "interest_frozen": policy.freeze_interest_on_plan,
+        "interest_note": _interest_note(policy.freeze_interest_on_plan, account.monthly_interest, account.currency),
+        "credit_file": settlement_on_credit_file(current_user.creditor.jurisdiction)
+        if policy.reports_to_credit_files
+        else None,
     }
 
 
@@ -275,10 +298,30 @@ def plan(reference: str):
             reasons=[reason_text(reason, fmt, plan.currency) for reason in plan.review_reasons],
             **_plan_context(plan),
         )
-    rows = [{"number": i.number, "due": i.collect_on, "amount": i.amount, "item": i} for i in plan.instalments]
+    standing = gate.standing(plan.account, clock.today_for(current_user))
     return render_template(
-        "plans/plan.html", rows=rows, agreement=service.latest_agreement(plan), **_plan_context(plan)
+        "plans/plan.html",
+        rows=_plan_rows(plan, standing),
+        standing=standing,
+        agreement=service.latest_agreement(plan),
+        **_plan_context(plan),
     )
+
+
+def _plan_rows(plan, standing: gate.Standing) -> list[dict]:
+    """The plan's payments; one still to be taken while a hold lasts is paused: its date moves on when the hold ends."""
+    return [
+        {
+            "number": i.number,
+            "due": i.collect_on,
+            "amount": i.amount,
+            "item": i,
+            "paused": standing.on_hold
+            and i.status == "scheduled"
+            and (standing.hold_ends_on is None or i.collect_on < standing.hold_ends_on),
+        }
+        for i in plan.instalments
+    ]
 
 
 @bp.route("/plans/<reference>/check", methods=["GET", "POST"])
@@ -308,15 +351,17 @@ def check(reference: str):
             return redirect(url_for(".plan", reference=reference))
         db.session.commit()
         return redirect(url_for(".card", reference=reference), code=303)
-    start = plan.balance_at_start if plan.kind == "plan" else plan.total
+    terms = plan.terms
+    frozen, monthly = bool(terms.get("interest_frozen")), terms.get("monthly_interest", 0)
     return render_template(
         "plans/check.html",
         change_url=_change_url(plan),
         form=form,
         sections=sections,
         choice_needed=choice_needed,
-        rows=_schedule_rows(start, plan.instalments),
-        chart=balance_chart(start, [i.amount for i in plan.instalments]) if len(plan.instalments) > 1 else None,
+        rows=_schedule_rows(plan.total, plan.instalments),
+        chart=balance_chart(plan.total, [i.amount for i in plan.instalments]) if len(plan.instalments) > 1 else None,
+        interest_note=_interest_note(frozen, monthly, plan.currency) if plan.kind == "plan" else None,
         version=agreement.VERSION,
         **_plan_context(plan),
     ), (400 if request.method == "POST" else 200)
@@ -554,7 +599,7 @@ def pause(reference: str):
         db.session.commit()
         flash(
             _(
-                "We have your request for a pause. We will tell you by %(date)s. Until then, your payments carry on.",
+                "We have your request for a pause. We will tell you by %(date)s. We take no payments until then.",
                 date=_fmt().date(plan.review_by),
             )
         )

@@ -71,6 +71,31 @@ def payday_label(kind: str) -> str:
     }[kind]
 
 
+def interest_on_plan(frozen: bool, monthly: str | None) -> str | None:
+    """Whether interest and charges stop during a plan, above its payments; None when none are added.
+
+    `monthly` is the formatted amount the creditor adds each month (empty when nothing is added).
+    """
+    if frozen:
+        return _("Interest and charges stop while you keep to this plan.")
+    if monthly:
+        return _(
+            "Interest and charges of about %(amount)s a month are still added. "
+            "They are included in the payments and the end date below.",
+            amount=monthly,
+        )
+    return None
+
+
+def settlement_on_credit_file(jurisdiction: str) -> str:
+    """How a settlement for less than the balance usually shows on a credit file, where the creditor reports it."""
+    if jurisdiction == "US":
+        return _('Your credit report will usually show this account as "settled for less than the full balance".')
+    return _(
+        'Your credit file will usually show this account as "partially settled", because you paid less than you owed.'
+    )
+
+
 def reason_text(reason: dict, fmt: Formatter, currency: str) -> str:
     """Why a proposal goes to a person, as a fact the debtor can act on."""
     code, params = reason.get("code"), reason.get("params") or {}
@@ -99,5 +124,11 @@ def reason_text(reason: dict, fmt: Formatter, currency: str) -> str:
         return _(
             "That is more than you owe, which is %(balance)s.",
             balance=fmt.money(int(params.get("balance", 0)), currency),
+        )
+    if code == "interest_not_covered":
+        return _(
+            "Interest and charges of about %(interest)s a month are added to this account. "
+            "Your payments would not cover them, so what you owe would not go down.",
+            interest=fmt.money(int(params.get("interest", 0)), currency),
         )
     return _("A person needs to look at this plan.")

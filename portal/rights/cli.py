@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal import clock
+from portal import clock, outbox
 from portal.cli import find_debtor, operator_name
 from portal.extensions import db
 from portal.models import Account, Debtor
@@ -14,7 +14,9 @@ from portal.models.dispute import DISPUTE_OUTCOMES
 from portal.models.hold import HOLD_KINDS
 from portal.rights import attachments, disputes, holds
 
-disputes_cli = AppGroup("disputes", help="Disputes and original-creditor requests: list, resolve.")
+disputes_cli = AppGroup(
+    "disputes", help="Disputes, original-creditor requests and statute-barred claims: list, resolve, delivered."
+)
 holds_cli = AppGroup("holds", help="Breathing Space and creditor pauses: start, end, list, expire.")
 
 
@@ -35,11 +37,13 @@ def _account(debtor: Debtor, reference: str | None) -> Account | None:
 @disputes_cli.command("list")
 @click.option("--all", "include_resolved", is_flag=True, help="Resolved ones too.")
 def list_command(include_resolved: bool) -> None:
-    """Open disputes and requests, oldest first."""
+    """Disputes, requests and claims still to answer or to deliver, oldest first."""
     found = disputes.listing(include_resolved)
     for dispute in found:
         account = dispute.account
-        what = dispute.reason if dispute.kind == "dispute" else "original creditor request"
+        what = {"original_creditor": "original creditor request", "statute_barred": "statute-barred claim"}.get(
+            dispute.kind, dispute.reason
+        )
         line = (
             f"{dispute.reference}  {dispute.created_at:%Y-%m-%d}  {account.debtor.creditor.slug}/"
             f"{account.debtor.reference}  account {account.reference}  {what}  {dispute.status}"
@@ -60,7 +64,8 @@ def list_command(include_resolved: bool) -> None:
 @click.option("--note", required=True, help="What you found, in words the debtor will read.")
 @click.option("--by", "by", help="Your name (default $PORTAL_STAFF_NAME or $USER).")
 def resolve_command(reference: str, outcome: str, note: str, by: str | None) -> None:
-    """Resolve a dispute (confirmed / corrected / upheld) or answer a request (answered)."""
+    """Resolve a dispute (confirmed / corrected / upheld), a statute-barred claim (confirmed: it is not;
+    upheld: it is) or answer a request (answered). Collection waits until `delivered` unless upheld."""
     dispute = disputes.find(reference)
     if dispute is None:
         raise click.ClickException(f"No dispute {reference!r}.")
@@ -72,6 +77,39 @@ def resolve_command(reference: str, outcome: str, note: str, by: str | None) -> 
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"{dispute.reference}: {outcome}; account {dispute.account.reference} is now {dispute.account.status}.")
+    if dispute.status == "awaiting_delivery":
+        click.echo(
+            f"Collection stays paused until the answer reaches the debtor: then run "
+            f"`flask disputes delivered {dispute.reference} --by post|email|portal`."
+        )
+
+
+@disputes_cli.command("delivered")
+@click.argument("reference")
+@click.option("--by", "channel", required=True, type=click.Choice(disputes.DELIVERY_CHANNELS), help="How it was sent.")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day it was sent (default today).")
+def delivered_command(reference: str, channel: str, on) -> None:
+    """Record that the answer (the verification, or the original creditor's name and address) reached
+    the debtor: collection may start again, and the debtor is told so."""
+    dispute = disputes.find(reference)
+    if dispute is None:
+        raise click.ClickException(f"No dispute {reference!r}.")
+    try:
+        message = disputes.record_delivery(
+            dispute,
+            channel=channel,
+            on=on.date() if on else None,
+            by=operator_name(),
+            today=clock.today_for(dispute.account.debtor),
+        )
+    except disputes.DisputeError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    account = dispute.account
+    click.echo(f"{dispute.reference}: delivered by {channel}; account {account.reference} is now {account.status}.")
+    sent = outbox.deliver([message.id])
+    told = ", ".join(sent) or "queued for later"
+    click.echo(f"The message telling the debtor that collection may start again: {told}.")
 
 
 @disputes_cli.command("attachment")

@@ -1,32 +1,48 @@
-"""Disputes and original-creditor requests: opening one pauses collection; staff answer it.
+"""Disputes, original-creditor requests and statute-barred claims: each pauses collection; staff answer it.
 
-- A dispute marks the account "disputed": collection_paused() then says no to the collect and
+- A dispute marks the account "disputed": the gate (portal.gate) then says no to the collect and
   remind jobs until it is resolved. An original-creditor request leaves the status alone but,
   while it is open, pauses collection all the same (FDCPA section 809(b)).
-- An account has at most one open dispute and one open request at a time; sending another
-  returns the open one.
-- Resolving a dispute: "confirmed" and "corrected" put the account back as it was (or on hold,
-  if a hold now covers it); "upheld" means the debtor was right, so the account is closed.
+- A UK debtor may tell us a debt is statute-barred (CONC 7.15): the claim marks the account
+  "disputed" like a dispute; "upheld" means it is, and, as they told us so, we stop asking them to
+  pay it (CONC 7.15.8): the account is closed and marked statute-barred.
+- An account has at most one of each kind in progress at a time; sending another returns it.
+- Answering: "upheld" means the debtor was right, so the account is closed. Any other answer
+  ("confirmed", "corrected", "answered") lets collection start again, but only once it has reached
+  the debtor (the verification, or the original creditor's name and address): until staff record
+  its delivery the dispute is "awaiting_delivery" and the account stays as it is. Then the
+  account is put back as it was (or on hold, if a hold now covers it) and the debtor is told
+  that we may ask for payment again.
 
-Functions flush nothing themselves and never commit; the caller commits once.
+Functions never commit (only queueing the debtor's message flushes); the caller commits once.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import abort
 
-from portal import events
+from portal import clock, events
 from portal.extensions import db
-from portal.models import Account, Debtor, Dispute
+from portal.models import Account, Debtor, Dispute, OutboundMessage
 from portal.models.audit import record
-from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS
+from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS, OPEN_DISPUTE_STATUSES
 from portal.references import new_reference
 from portal.rights import holds
 from portal.rights.attachments import CheckedFile
+from portal.rights.emails import queue_resumes
 from portal.rights.validation import validation_period_end
 
 #: outcomes that answer each kind
-OUTCOMES_FOR = {"dispute": ("confirmed", "corrected", "upheld"), "original_creditor": ("answered",)}
+OUTCOMES_FOR = {
+    "dispute": ("confirmed", "corrected", "upheld"),
+    "original_creditor": ("answered",),
+    "statute_barred": ("confirmed", "upheld"),
+}
+#: how an answer reached the debtor
+DELIVERY_CHANNELS = ("post", "email", "portal")
+#: kinds that mark the account "disputed" while they are in progress
+MARKING_KINDS = ("dispute", "statute_barred")
 
 
 class DisputeError(ValueError):
@@ -38,6 +54,10 @@ class AlreadyResolved(DisputeError):
 
 
 class WrongOutcome(DisputeError):
+    pass
+
+
+class NotAwaitingDelivery(DisputeError):
     pass
 
 
@@ -65,9 +85,12 @@ def find(reference: str) -> Dispute | None:
     return db.session.scalar(db.select(Dispute).where(Dispute.reference == reference.strip().upper()))
 
 
-def open_one(account: Account, kind: str) -> Dispute | None:
+def in_progress(account: Account, kind: str) -> Dispute | None:
+    """The account's dispute of this kind that is not finished: open, or answered and awaiting delivery."""
     return db.session.scalar(
-        db.select(Dispute).where(Dispute.account_id == account.id, Dispute.kind == kind, Dispute.status == "open")
+        db.select(Dispute).where(
+            Dispute.account_id == account.id, Dispute.kind == kind, Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+        )
     )
 
 
@@ -83,7 +106,7 @@ def for_account(account: Account) -> list[Dispute]:
 
 
 def latest_by_account(account_ids: list[int]) -> dict[int, Dispute]:
-    """Each account's most telling dispute (an open one, else the newest), in one query."""
+    """Each account's most telling dispute (one in progress, else the newest), in one query."""
     if not account_ids:
         return {}
     rows = db.session.scalars(
@@ -92,15 +115,16 @@ def latest_by_account(account_ids: list[int]) -> dict[int, Dispute]:
     chosen: dict[int, Dispute] = {}
     for dispute in rows:
         current = chosen.get(dispute.account_id)
-        if current is None or dispute.is_open or not current.is_open:
+        if current is None or dispute.status in OPEN_DISPUTE_STATUSES or current.status not in OPEN_DISPUTE_STATUSES:
             chosen[dispute.account_id] = dispute
     return chosen
 
 
 def listing(include_resolved: bool = False) -> list[Dispute]:
+    """For staff: the ones still to answer or to deliver (or all of them), oldest first."""
     query = db.select(Dispute).order_by(Dispute.created_at, Dispute.id)
     if not include_resolved:
-        query = query.where(Dispute.status == "open")
+        query = query.where(Dispute.status.in_(OPEN_DISPUTE_STATUSES))
     return list(db.session.scalars(query))
 
 
@@ -117,10 +141,10 @@ def open_dispute(
     attachment_key: str | None,
     today: date,
 ) -> Dispute:
-    """Record a dispute and stop collection on the account; tell the creditor. Returns the open one if any."""
+    """Record a dispute and stop collection on the account; tell the creditor. Returns the one in progress if any."""
     if reason not in DISPUTE_REASONS:
         raise DisputeError(f"unknown reason {reason!r}")
-    existing = open_one(account, "dispute")
+    existing = in_progress(account, "dispute")
     if existing is not None:
         return existing
     dispute = Dispute(
@@ -163,8 +187,8 @@ def open_dispute(
 
 
 def request_original_creditor(debtor: Debtor, account: Account, *, today: date) -> Dispute:
-    """Ask for the original creditor's name and address; collection pauses until staff answer."""
-    existing = open_one(account, "original_creditor")
+    """Ask for the original creditor's name and address; collection pauses until the answer reaches the debtor."""
+    existing = in_progress(account, "original_creditor")
     if existing is not None:
         return existing
     request = Dispute(
@@ -194,6 +218,40 @@ def request_original_creditor(debtor: Debtor, account: Account, *, today: date) 
     return request
 
 
+def claim_statute_barred(debtor: Debtor, account: Account, *, details: str | None) -> Dispute:
+    """The debtor tells us the debt is statute-barred (or, if it is, that they will not pay it): asking
+    for money stops until a person answers (CONC 7.15.8). Returns the claim in progress if any."""
+    existing = in_progress(account, "statute_barred")
+    if existing is not None:
+        return existing
+    claim = Dispute(
+        reference=new_reference("D"),
+        account=account,
+        debtor_id=debtor.id,
+        kind="statute_barred",
+        details=(details or "").strip() or None,
+        account_status_before=account.status,
+    )
+    db.session.add(claim)
+    account.status = "disputed"
+    events.emit(
+        "statute_barred.claimed",
+        debtor=debtor,
+        account=account,
+        reference=claim.reference,
+        marked_statute_barred=account.statute_barred,
+    )
+    record(
+        "statute_barred.claimed",
+        actor_type="debtor",
+        actor_id=debtor.id,
+        debtor_id=debtor.id,
+        account=account.reference,
+        dispute=claim.reference,
+    )
+    return claim
+
+
 def _status_after(dispute: Dispute, outcome: str, today: date) -> str:
     if outcome == "upheld" or dispute.account_status_before == "closed":
         return "closed"
@@ -202,22 +260,44 @@ def _status_after(dispute: Dispute, outcome: str, today: date) -> str:
     return "open"
 
 
+def _settle_account(dispute: Dispute, today: date) -> None:
+    """Once a dispute is finished, take the account out of "disputed", unless another one still marks it."""
+    account = dispute.account
+    if dispute.kind not in MARKING_KINDS or account.status != "disputed":
+        return
+    others = db.session.scalar(
+        db.select(Dispute.id).where(
+            Dispute.account_id == account.id,
+            Dispute.id != dispute.id,
+            Dispute.kind.in_(MARKING_KINDS),
+            Dispute.status.in_(OPEN_DISPUTE_STATUSES),
+        )
+    )
+    if others is None or dispute.outcome == "upheld":
+        account.status = _status_after(dispute, dispute.outcome, today)
+
+
 def resolve(dispute: Dispute, *, outcome: str, note: str, by: str, today: date) -> Dispute:
-    """Staff answer a dispute (or request) with a note the debtor reads; collection may start again."""
+    """Staff answer a dispute (or request, or claim) with a note the debtor reads. "upheld" finishes it;
+    any other answer waits for `record_delivery` before collection may start again."""
     if outcome not in DISPUTE_OUTCOMES or outcome not in OUTCOMES_FOR[dispute.kind]:
         raise WrongOutcome(f"a {dispute.kind} is answered with one of {', '.join(OUTCOMES_FOR[dispute.kind])}")
     if not dispute.is_open:
         raise AlreadyResolved(f"{dispute.reference} was already resolved ({dispute.outcome})")
     if not note.strip():
         raise DisputeError("write a note the debtor can read")
-    dispute.status = "resolved"
     dispute.outcome = outcome
     dispute.resolution_note = note.strip()
     dispute.resolved_by = by
     dispute.resolved_at = datetime.now(UTC)
     account = dispute.account
-    if dispute.kind == "dispute" and account.status == "disputed":
-        account.status = _status_after(dispute, outcome, today)
+    if outcome == "upheld":
+        dispute.status = "resolved"
+        if dispute.kind == "statute_barred":
+            account.statute_barred = True
+        _settle_account(dispute, today)
+    else:
+        dispute.status = "awaiting_delivery"
     debtor = account.debtor
     events.emit(
         "dispute.resolved",
@@ -226,6 +306,7 @@ def resolve(dispute: Dispute, *, outcome: str, note: str, by: str, today: date) 
         reference=dispute.reference,
         dispute_kind=dispute.kind,
         outcome=outcome,
+        awaiting_delivery=dispute.status == "awaiting_delivery",
     )
     record(
         "dispute.resolved",
@@ -237,3 +318,47 @@ def resolve(dispute: Dispute, *, outcome: str, note: str, by: str, today: date) 
         by=by,
     )
     return dispute
+
+
+def record_delivery(dispute: Dispute, *, channel: str, on: date | None, by: str, today: date) -> OutboundMessage:
+    """Staff record that the answer reached the debtor (by post, email or in the portal) on a day: the
+    dispute is finished, the account goes back as it was, and the debtor is told we may ask again
+    (the message queued for that is returned)."""
+    if channel not in DELIVERY_CHANNELS:
+        raise DisputeError(f"delivered by one of {', '.join(DELIVERY_CHANNELS)}")
+    if dispute.status != "awaiting_delivery":
+        raise NotAwaitingDelivery(f"{dispute.reference} has no answer waiting to be delivered ({dispute.status})")
+    account = dispute.account
+    debtor = account.debtor
+    day = on or today
+    if day > today:
+        raise DisputeError(f"{day} has not come yet")
+    dispute.delivered_at = (
+        clock.now()
+        if day == today
+        else datetime.combine(day, time(12), ZoneInfo(debtor.effective_timezone)).astimezone(UTC)
+    )
+    dispute.delivered_by = channel
+    dispute.status = "resolved"
+    _settle_account(dispute, today)
+    events.emit(
+        "dispute.delivered",
+        debtor=debtor,
+        account=account,
+        reference=dispute.reference,
+        dispute_kind=dispute.kind,
+        outcome=dispute.outcome,
+        delivered_by=channel,
+        delivered_on=day.isoformat(),
+    )
+    record(
+        "dispute.delivered",
+        actor_type="staff",
+        debtor_id=debtor.id,
+        account=account.reference,
+        dispute=dispute.reference,
+        channel=channel,
+        on=day.isoformat(),
+        by=by,
+    )
+    return queue_resumes(dispute)

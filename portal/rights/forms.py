@@ -1,4 +1,4 @@
-"""The dispute form and the one-button original-creditor request."""
+"""The dispute form, the one-button original-creditor request and the statute-barred claim."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -69,3 +69,19 @@ class DisputeForm(FlaskForm):
 
 class RequestForm(FlaskForm):
     """Ask for the original creditor's name and address: one button (and its CSRF token)."""
+
+
+class StatuteBarredForm(FlaskForm):
+    """Tell us a debt is statute-barred (or, when it is, that you will not pay it): a few optional words."""
+
+    details = TextAreaField(_l("Tell us more (optional)"))
+
+    def check(self) -> bool:
+        if len((self.details.data or "").strip()) > DETAILS_MAX:
+            self.details.errors = [_l("Use %(count)d characters or fewer", count=DETAILS_MAX)]
+            return False
+        return True
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [("details", str(message)) for message in self.details.errors or []]

@@ -2,7 +2,7 @@
 
 - Starting a hold marks the accounts it covers "on_hold" (unless disputed or closed); the hold
   itself freezes interest and fees at the model layer (portal.models.hold) and pauses collection
-  and reminders (portal.accounts.collection).
+  and reminders (portal.gate).
 - A hold ends on its `ends_on` (the first day off hold). Ending it early sets that day. Either way
   `finish` then moves the unpaid instalments of the accounts' live plans on by the hold's length,
   puts the accounts back to "open" (unless another hold still covers them) and tells the creditor.

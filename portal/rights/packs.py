@@ -40,6 +40,10 @@ class Organisation:
         return re.sub(r"\D", "", self.phone)
 
 
+#: what each of the debtor's accounts links to in an "accounts" block (true: the pack's usual page)
+ACCOUNT_LINKS = ("dispute", "statute_barred")
+
+
 @dataclass(frozen=True)
 class Block:
     """A paragraph ("p"), a list ("ul"), a list of organisations, or the debtor's accounts ("accounts")."""
@@ -48,6 +52,8 @@ class Block:
     text: str | None = None
     items: tuple[str, ...] = ()
     organisations: tuple[Organisation, ...] = ()
+    #: "accounts" only: where each account links, one of ACCOUNT_LINKS
+    links: str = "dispute"
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,10 @@ def _block(raw: dict[str, Any], organisations: dict[str, Organisation]) -> Block
     if kind == "organisations":
         return Block("organisations", organisations=tuple(organisations[name] for name in raw["organisations"]))
     if kind == "accounts":
-        return Block("accounts")
+        links = "dispute" if raw["accounts"] is True else raw["accounts"]
+        if links not in ACCOUNT_LINKS:
+            raise ValueError(f"unknown account links {links!r}; expected true or one of {ACCOUNT_LINKS}")
+        return Block("accounts", links=links)
     raise ValueError(f"unknown block {kind!r}; expected one of {BLOCK_KINDS}")
 
 

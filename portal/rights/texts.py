@@ -76,6 +76,26 @@ TEXTS = (
         "If you think a debt is not yours, the amount is wrong, or you have already paid it, you can dispute it. "
         "We stop asking you for payment on that account while we check, and we tell you what we found."
     ),
+    _l("Old debts (statute-barred debts)"),
+    _l(
+        "There is a time limit for taking you to court over a debt. In England, Wales and Northern Ireland it is "
+        "usually 6 years. In Scotland it is usually 5 years. The time usually counts from when you last made a "
+        "payment, or last wrote to say you owe the debt."
+    ),
+    _l("When the time limit has passed, the debt is statute-barred. This means:"),
+    _l("you cannot be taken to court for it, and we must not say or suggest that you can"),
+    _l(
+        "in England, Wales and Northern Ireland, you still owe the money: you can choose to pay it, but you do "
+        "not have to"
+    ),
+    _l("if you pay some of it, you still cannot be taken to court for the rest"),
+    _l("in Scotland, a statute-barred debt no longer exists, so you do not have to pay it"),
+    _l("If we know a debt is statute-barred, we tell you: its account page and its payment page say so."),
+    _l(
+        "If you think a debt is statute-barred, tell us. We stop asking you for payment on that account while "
+        "we check, and we tell you what we found. If it is statute-barred, we will not ask you to pay it."
+    ),
+    _l("A free debt adviser can help you work out if a debt is statute-barred."),
     _l("How to complain"),
     _l(
         "If you are unhappy with how we have treated you, tell us. You can call us or write to us. It is free"

@@ -37,6 +37,8 @@ class Facts:
     timezone: str = "UTC"
     dispute: Dispute | None = None
     request: Dispute | None = None
+    #: a statute-barred claim in progress
+    claim: Dispute | None = None
     hold: Hold | None = None
     validation_sent_on: date | None = None
     validation_ends_on: date | None = None
@@ -57,8 +59,9 @@ def facts_for(account: Account, balance: int, today: date) -> Facts:
         balance=balance,
         today=today,
         timezone=account.debtor.effective_timezone,
-        dispute=disputes.open_one(account, "dispute"),
-        request=disputes.open_one(account, "original_creditor"),
+        dispute=disputes.in_progress(account, "dispute"),
+        request=disputes.in_progress(account, "original_creditor"),
+        claim=disputes.in_progress(account, "statute_barred"),
         hold=holds.active_hold(account, today),
         validation_sent_on=sent_on if us else None,
         validation_ends_on=validation_period_end(sent_on) if us and sent_on else None,
@@ -70,12 +73,13 @@ def facts_for(account: Account, balance: int, today: date) -> Facts:
 def steps(facts: Facts) -> list[Step]:
     if facts.status == "closed" or (facts.balance <= 0 and facts.dispute is None):
         return [Step(_("Nothing to pay"), _("We will not ask you for any money on this account."), None, "now")]
-    if facts.dispute is not None:
-        return _disputed(facts.dispute, _day(facts.dispute.created_at, facts.timezone))
+    for started in (facts.dispute, facts.claim):
+        if started is not None:
+            return _in_progress(started, facts.timezone)
     if facts.hold is not None:
         return _on_hold(facts.hold)
     if facts.request is not None:
-        return _original_creditor_requested(facts.request, _day(facts.request.created_at, facts.timezone))
+        return _in_progress(facts.request, facts.timezone)
     found = []
     if facts.validation_ends_on is not None and facts.today <= facts.validation_ends_on:
         found += _validation(facts.validation_sent_on, facts.validation_ends_on)
@@ -87,14 +91,74 @@ def _day(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
 
 
+def _in_progress(dispute: Dispute, timezone: str) -> list[Step]:
+    sent_on = _day(dispute.created_at, timezone)
+    if dispute.status == "awaiting_delivery":
+        return _awaiting_delivery(dispute, sent_on, _day(dispute.resolved_at, timezone))
+    if dispute.kind == "statute_barred":
+        return _claimed(dispute, sent_on)
+    if dispute.kind == "original_creditor":
+        return _original_creditor_requested(dispute, sent_on)
+    return _disputed(dispute, sent_on)
+
+
+def _first_step(dispute: Dispute, sent_on: date) -> Step:
+    reference = dispute.reference
+    if dispute.kind == "statute_barred":
+        title = _("You told us this debt is statute-barred")
+        text = _("We have your message, reference %(reference)s.", reference=reference)
+    elif dispute.kind == "original_creditor":
+        title = _("You asked who the debt first belonged to")
+        text = _("We have your request, reference %(reference)s.", reference=reference)
+    else:
+        title = _("You disputed this debt")
+        text = _("We have your dispute, reference %(reference)s.", reference=reference)
+    return Step(title, text, sent_on, "done")
+
+
+def _awaiting_delivery(dispute: Dispute, sent_on: date, answered_on: date) -> list[Step]:
+    return [
+        _first_step(dispute, sent_on),
+        Step(_("We answered"), _("Our answer is on this account page."), answered_on, "done"),
+        Step(
+            _("We send you our answer"),
+            _("We do not ask you for payment on this account until we have sent it to you."),
+            None,
+            "now",
+        ),
+        Step(
+            _("After that"),
+            _("We may ask you for payment on this account again. We will tell you first."),
+            None,
+            "next",
+        ),
+    ]
+
+
+def _claimed(claim: Dispute, sent_on: date) -> list[Step]:
+    return [
+        _first_step(claim, sent_on),
+        Step(
+            _("We look at it"),
+            _(
+                "While we look at your message, we do not ask you for payment on this account and we send no "
+                "reminders about it."
+            ),
+            None,
+            "now",
+        ),
+        Step(
+            _("We tell you what we found"),
+            _("Our answer will be on this account page, and we will write to you."),
+            None,
+            "next",
+        ),
+    ]
+
+
 def _disputed(dispute: Dispute, sent_on: date) -> list[Step]:
     return [
-        Step(
-            _("You disputed this debt"),
-            _("We have your dispute, reference %(reference)s.", reference=dispute.reference),
-            sent_on,
-            "done",
-        ),
+        _first_step(dispute, sent_on),
         Step(
             _("We check the debt"),
             _(
@@ -154,12 +218,7 @@ def _on_hold(hold: Hold) -> list[Step]:
 
 def _original_creditor_requested(request: Dispute, sent_on: date) -> list[Step]:
     return [
-        Step(
-            _("You asked who the debt first belonged to"),
-            _("We have your request, reference %(reference)s.", reference=request.reference),
-            sent_on,
-            "done",
-        ),
+        _first_step(request, sent_on),
         Step(
             _("We find the details"),
             _("We do not ask you for payment until we have sent you the original creditor's name and address."),

@@ -117,7 +117,6 @@ class ValidationInformation:
     notice_sent_on: date | None
     period_ends_on: date | None
     days_left: int | None
-    time_barred: bool
 
     @property
     def payments_and_credits(self) -> int:
@@ -142,12 +141,11 @@ def validation_information(account, creditor, itemization: Itemization, today: d
         consumer_name=debtor.full_name,
         consumer_address=debtor.address,
         itemization_creditor=account.itemization_creditor or account.original_creditor,
-        current_creditor=account.current_creditor or creditor.name,
+        current_creditor=account.current_creditor,
         account_number=account.original_reference or account.reference,
         description=account.description,
         itemization=itemization,
         notice_sent_on=sent_on,
         period_ends_on=end,
         days_left=days_left(end, today) if end else None,
-        time_barred=account.time_barred,
     )

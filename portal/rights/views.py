@@ -1,4 +1,4 @@
-"""Your rights (UK and US packs), US validation information, disputes and the account timeline.
+"""Your rights (UK and US packs), US validation information, disputes, statute-barred claims and the timeline.
 
 Views stay thin: they load what is the debtor's own (404 otherwise), call portal.rights services
 and render. Attachments are never served here: only staff tools read them.
@@ -13,8 +13,9 @@ from portal import clock
 from portal.accounts.service import accounts_for, get_account_for, itemize, ledger
 from portal.extensions import db
 from portal.models import Account
+from portal.models.dispute import OPEN_DISPUTE_STATUSES
 from portal.rights import attachments, disputes, holds, timeline
-from portal.rights.forms import REASONS, DisputeForm, RequestForm, megabytes
+from portal.rights.forms import REASONS, DisputeForm, RequestForm, StatuteBarredForm, megabytes
 from portal.rights.packs import UnknownJurisdiction, load_pack
 from portal.rights.validation import validation_information
 
@@ -31,6 +32,13 @@ def _pack():
 def _us_account(account_id: int) -> Account:
     account = get_account_for(current_user, account_id)
     if current_user.creditor.jurisdiction != "US":
+        abort(404)
+    return account
+
+
+def _uk_account(account_id: int) -> Account:
+    account = get_account_for(current_user, account_id)
+    if current_user.creditor.jurisdiction != "UK":
         abort(404)
     return account
 
@@ -61,8 +69,8 @@ def _validation_page(account: Account, form: DisputeForm, status: int = 200):
         pack=_pack(),
         form=form,
         request_form=RequestForm(formdata=None),
-        dispute=disputes.open_one(account, "dispute"),
-        creditor_request=disputes.open_one(account, "original_creditor"),
+        dispute=disputes.in_progress(account, "dispute"),
+        creditor_request=disputes.in_progress(account, "original_creditor"),
         reasons=REASONS,
         max_size=megabytes(_max_bytes()),
         creditor=current_user.creditor,
@@ -74,7 +82,7 @@ def _dispute_page(account: Account, form: DisputeForm, status: int = 200):
         "rights/dispute.html",
         account=account,
         form=form,
-        dispute=disputes.open_one(account, "dispute"),
+        dispute=disputes.in_progress(account, "dispute"),
         reasons=REASONS,
         max_size=megabytes(_max_bytes()),
         creditor=current_user.creditor,
@@ -85,7 +93,7 @@ def _send_dispute(account: Account, form: DisputeForm):
     """Open the dispute from a checked form; the redirect to its page, or None if the form needs changes."""
     if not form.validate_on_submit() or not form.check(_max_bytes()):
         return None
-    existing = disputes.open_one(account, "dispute")
+    existing = disputes.in_progress(account, "dispute")
     if existing is not None:
         return redirect(url_for(".dispute_status", reference=existing.reference), code=303)
     upload_folder = current_app.config["UPLOAD_FOLDER"]
@@ -148,6 +156,28 @@ def original_creditor(account_id: int):
     return redirect(url_for(".dispute_status", reference=sent.reference), code=303)
 
 
+@bp.route("/accounts/<int:account_id>/statute-barred", methods=["GET", "POST"])
+@login_required
+def statute_barred(account_id: int):
+    """UK: the debtor tells us a debt is statute-barred (or, if it is, that they will not pay it)."""
+    account = _uk_account(account_id)
+    claim = disputes.in_progress(account, "statute_barred")
+    if claim is not None:
+        return redirect(url_for(".dispute_status", reference=claim.reference), code=303)
+    if account.status == "closed":
+        return redirect(url_for("accounts.account", account_id=account.id), code=303)
+    form = StatuteBarredForm()
+    if form.validate_on_submit() and form.check():
+        claim = disputes.claim_statute_barred(current_user, account, details=form.details.data)
+        db.session.commit()
+        flash(_("We have your message. We have stopped asking for payment on this account while we look at it."))
+        return redirect(url_for(".dispute_status", reference=claim.reference), code=303)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "rights/statute_barred.html", account=account, form=form, creditor=current_user.creditor
+    ), status
+
+
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
     """A file far over the limit never reaches the form: say so on the form, kept otherwise empty."""
@@ -193,12 +223,15 @@ def what_happens_next(account_id: int):
 
 
 def account_rights(account: Account) -> dict:
-    """For the account page: the hold covering it today and its disputes (newest first)."""
+    """For the account page: the hold covering it today, its disputes (newest first) and the kinds in progress."""
     today = clock.today_for(current_user)
+    found = disputes.for_account(account)
     return {
         "hold": holds.active_hold(account, today),
-        "disputes": disputes.for_account(account),
+        "disputes": found,
+        "in_progress": {dispute.kind for dispute in found if dispute.status in OPEN_DISPUTE_STATUSES},
         "us": current_user.creditor.jurisdiction == "US",
+        "uk": current_user.creditor.jurisdiction == "UK",
     }
 
 

@@ -5,8 +5,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.accounts.collection import collection_paused
 from portal.extensions import db
+from portal.gate import may_ask_for_money
 from portal.models import Account
 from portal.rights import holds
 from tests.e2e.conftest import axe_violations, shot, sign_in
@@ -90,7 +90,7 @@ def test_a_debtor_disputes_from_the_validation_page_and_sees_collection_paused(p
     db.session.expire_all()
     account = db.session.scalar(db.select(Account).where(Account.debtor_id == us_debtor.id))
     assert account.status == "disputed"
-    assert collection_paused(account, date.today())
+    assert not may_ask_for_money(account, date.today())
 
 
 def test_the_us_rights_page_is_clear_and_accessible(phone, portal_url, us_debtor):

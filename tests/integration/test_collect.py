@@ -8,7 +8,8 @@ import pytest
 from portal.extensions import db
 from portal.models import CreditorEvent, LedgerEntry, Payment, Plan
 from portal.payments.gateway import get_gateway
-from portal.payments.service import sync_payment
+from portal.payments.service import balance_of, sync_payment
+from portal.plans.dates import add_months
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import NOON, POLICY, active_plan, emails, run
 from tests.stripe_server import (
@@ -225,3 +226,28 @@ def test_the_debtor_sees_the_paid_instalment_on_their_plan(app, debtor, account,
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", browser.get(f"/plans/{plan.reference}").get_data(as_text=True)))
     assert "Paid so far £100.00 of £300.00" in text
     assert text.count("Paid") >= 2
+
+
+def test_a_plan_that_pays_interest_keeps_it_until_the_creditor_adds_it_and_clears_the_account(app, localstripe):
+    debtor = make_card_debtor(POLICY)
+    account = make_account(debtor, [("itemization", 30_000)], monthly_interest=1_000)
+    db.session.commit()
+    plan = active_plan(debtor, account, localstripe, amount=10_000)
+    assert [i.amount for i in plan.instalments] == [10_000, 10_000, 10_000, 3_000]
+    made = plan.created_at.date()
+    for number, instalment in enumerate(list(plan.instalments)):
+        if number:  # the creditor adds this month's interest a few days before the payment
+            db.session.add(
+                LedgerEntry(
+                    account_id=account.id,
+                    kind="interest",
+                    amount=1_000,
+                    effective_date=add_months(made, number),
+                    external_ref=f"i{number}",
+                )
+            )
+            db.session.commit()
+        run(instalment.due_date)
+        db.session.expire_all()
+    assert [(i.amount, i.status) for i in plan.instalments] == [(10_000, "paid")] * 3 + [(3_000, "paid")]
+    assert balance_of(account) == 0 and plan.status == "completed"

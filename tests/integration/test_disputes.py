@@ -1,12 +1,12 @@
-"""Disputing a debt: collection and reminders stop, the creditor hears, the debtor sees it, staff answer."""
+"""Disputing a debt: collection and reminders stop, the creditor hears, the debtor sees it, staff answer; asking
+for money waits until the answer has reached the debtor."""
 
 import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from portal import clock
-from portal.accounts.collection import collection_paused
+from portal import clock, gate
 from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
@@ -58,7 +58,7 @@ def _dispute(browser, account, **fields):
 
 def test_a_dispute_from_the_validation_page_pauses_collection_on_the_account(browser, debtor):
     account = _account(debtor)
-    assert not collection_paused(account, TODAY)
+    assert gate.may_ask_for_money(account, TODAY)
 
     response = _dispute(browser, account, details="I never had a bill from this hospital.")
 
@@ -66,7 +66,7 @@ def test_a_dispute_from_the_validation_page_pauses_collection_on_the_account(bro
     reference = response.headers["Location"].rsplit("/", 1)[-1]
     account = _account(debtor)
     assert account.status == "disputed"
-    assert collection_paused(account, TODAY)
+    assert not gate.may_ask_for_money(account, TODAY)
     dispute = db.session.scalar(db.select(Dispute).where(Dispute.reference == reference))
     assert (dispute.reason, dispute.details, dispute.within_validation_period) == (
         "not_mine",
@@ -256,30 +256,76 @@ def test_a_uk_debtor_disputes_from_the_dispute_page(app, browser):
 
 def _open_dispute(browser, debtor) -> Dispute:
     _dispute(browser, _account(debtor), details="Not my hospital.")
+    db.session.expire_all()  # the request changed the account: read it afresh
     return db.session.scalar(db.select(Dispute))
 
 
+def test_upholding_a_dispute_closes_the_account_at_once(browser, debtor):
+    dispute = _open_dispute(browser, debtor)
+    disputes.resolve(dispute, outcome="upheld", note="We checked the hospital's records.", by="Sam", today=TODAY)
+    db.session.commit()
+
+    account = _account(debtor)
+    assert (account.status, dispute.status) == ("closed", "resolved")
+    page = main_text(browser.get(f"/disputes/{dispute.reference}"))
+    assert "Answered" in page and "We agree with you. We have closed this account" in page
+    assert "We checked the hospital's records." in page
+    event = db.session.scalar(db.select(CreditorEvent).where(CreditorEvent.kind == "dispute.resolved"))
+    assert event.data["outcome"] == "upheld"
+
+
 @pytest.mark.parametrize(
-    ("outcome", "status", "words"),
+    ("outcome", "words"),
     [
-        ("confirmed", "open", "We checked, and the debt is correct."),
-        ("corrected", "open", "We found a mistake and have corrected the debt."),
-        ("upheld", "closed", "We agree with you. We have closed this account"),
+        ("confirmed", "We checked, and the debt is correct."),
+        ("corrected", "We found a mistake and have corrected the debt."),
     ],
 )
-def test_staff_resolve_a_dispute_with_a_note_the_debtor_reads(browser, debtor, outcome, status, words):
+def test_confirming_a_dispute_keeps_collection_paused_until_the_answer_is_delivered(browser, debtor, outcome, words):
     dispute = _open_dispute(browser, debtor)
     disputes.resolve(dispute, outcome=outcome, note="We checked the hospital's records.", by="Sam", today=TODAY)
     db.session.commit()
 
     account = _account(debtor)
-    assert account.status == status
-    assert collection_paused(account, TODAY) is (status == "closed")
+    assert (dispute.status, account.status) == ("awaiting_delivery", "disputed")
+    assert not gate.may_ask_for_money(account, TODAY)
     page = main_text(browser.get(f"/disputes/{dispute.reference}"))
     assert "Answered" in page and words in page
     assert "We checked the hospital's records." in page
+    assert "We will not ask you for payment on this account until we have sent you our answer." in page
     event = db.session.scalar(db.select(CreditorEvent).where(CreditorEvent.kind == "dispute.resolved"))
-    assert event.data["outcome"] == outcome
+    assert (event.data["outcome"], event.data["awaiting_delivery"]) == (outcome, True)
+
+
+def test_a_confirmed_dispute_still_stops_the_collect_and_remind_jobs(browser, debtor):
+    account = _account(debtor)
+    due = TODAY + timedelta(days=2)
+    plan = _active_plan(account, due=due)
+    db.session.commit()
+    dispute = _open_dispute(browser, debtor)
+    disputes.resolve(dispute, outcome="confirmed", note="Checked.", by="Sam", today=TODAY)
+    db.session.commit()
+
+    assert remind(now=datetime(2026, 11, 23, 17, 0, tzinfo=UTC), days_before=3).counts == {"paused": 1}
+    assert collect(_NoGateway(), today=due).counts["paused"] == 1
+    db.session.expire_all()
+    assert db.session.get(Instalment, plan.instalments[0].id).status == "scheduled"
+
+
+def test_while_the_answer_is_on_its_way_the_pages_ask_for_no_payment(browser, debtor):
+    dispute = _open_dispute(browser, debtor)
+    disputes.resolve(dispute, outcome="confirmed", note="Checked.", by="Sam", today=TODAY)
+    db.session.commit()
+    account = _account(debtor)
+
+    account_page = main_text(browser.get(f"/accounts/{account.id}"))
+    assert "We will not ask you for payment on this account until we have sent you our answer." in account_page
+    assert "Pay what you can" not in account_page
+    timeline = main_text(browser.get(f"/accounts/{account.id}/what-happens-next"))
+    assert "Now We send you our answer" in timeline
+    assert "Pay, or agree a plan" not in timeline
+    assert "Our answer is ready" in main_text(browser.get("/accounts/"))
+    assert "Dispute this debt" not in account_page
 
 
 def test_a_dispute_cannot_be_resolved_twice_or_with_a_request_outcome(browser, debtor):
@@ -313,7 +359,7 @@ def test_staff_list_and_resolve_disputes_from_the_command_line(app, browser, deb
 # The original creditor's name and address
 
 
-def test_asking_for_the_original_creditor_pauses_collection_until_answered(browser, debtor):
+def test_asking_for_the_original_creditor_pauses_collection_until_the_answer_is_delivered(browser, debtor):
     account = _account(debtor)
     response = browser.post(f"/accounts/{account.id}/original-creditor")
     assert response.status_code == 303
@@ -321,13 +367,17 @@ def test_asking_for_the_original_creditor_pauses_collection_until_answered(brows
     request = db.session.scalar(db.select(Dispute))
     account = _account(debtor)
     assert (request.kind, account.status) == ("original_creditor", "open")
-    assert collection_paused(account, TODAY)
+    assert not gate.may_ask_for_money(account, TODAY)
     assert "We are finding the details" in main_text(browser.get(f"/accounts/{account.id}/validation"))
 
     disputes.resolve(request, outcome="answered", note="Lakeside Bank, 1 Main St, Springfield", by="Sam", today=TODAY)
     db.session.commit()
-    assert not collection_paused(_account(debtor), TODAY)
     assert "Lakeside Bank, 1 Main St, Springfield" in main_text(browser.get(response.headers["Location"]))
+    assert not gate.may_ask_for_money(_account(debtor), TODAY), "not until the answer has reached the debtor"
+
+    disputes.record_delivery(request, channel="post", on=None, by="Sam", today=TODAY)
+    db.session.commit()
+    assert gate.may_ask_for_money(_account(debtor), TODAY)
 
 
 def test_uk_accounts_have_no_original_creditor_request(app, browser):

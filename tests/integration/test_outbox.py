@@ -9,7 +9,7 @@ import pytest
 
 from portal import outbox
 from portal.extensions import db
-from portal.models import ContactPreference, Instalment, LedgerEntry, MessageThread, OutboundMessage, Payment
+from portal.models import ContactPreference, Dispute, Instalment, LedgerEntry, MessageThread, OutboundMessage, Payment
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import POLICY, active_plan, emails
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
@@ -81,6 +81,27 @@ def _review(plan):
     return {"plan_id": plan.id, "outcome": "declined", "moved": False}
 
 
+def _delivered_dispute(plan, debtor, account) -> dict:
+    """A dispute answered and its answer delivered: we may ask for payment again."""
+    dispute = Dispute(
+        reference="D-OUTBOX1",
+        account=account,
+        debtor_id=debtor.id,
+        kind="dispute",
+        reason="other",
+        account_status_before="open",
+        status="resolved",
+        outcome="confirmed",
+        resolution_note="Checked.",
+        resolved_at=datetime.now(UTC),
+        delivered_at=datetime.now(UTC),
+        delivered_by="post",
+    )
+    db.session.add(dispute)
+    db.session.flush()
+    return {"dispute_id": dispute.id}
+
+
 #: how to make each template's message true: (needs a plan, params from (plan, debtor, account))
 SCENARIOS = {
     "receipt": (False, lambda plan, debtor, account: _succeeded_payment(debtor, account)),
@@ -99,6 +120,7 @@ SCENARIOS = {
     "plan.missed": (True, lambda plan, debtor, account: _instalment(plan, status="missed", attempts=2)),
     "plan.broken": (True, lambda plan, debtor, account: _broken(plan)),
     "plan.review": (True, lambda plan, debtor, account: _review(plan)),
+    "dispute.resumes": (False, _delivered_dispute),
 }
 
 

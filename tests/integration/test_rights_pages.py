@@ -150,6 +150,16 @@ def test_a_disputed_account_says_we_are_checking(browser, us_debtor):
     assert "Now We check the debt" in text
 
 
+def test_a_statute_barred_claim_says_we_do_not_ask_for_payment_while_we_look(browser, uk_debtor):
+    account = _account(uk_debtor)
+    disputes.claim_statute_barred(uk_debtor, account, details=None)
+    db.session.commit()
+    text = main_text(browser.get(f"/accounts/{account.id}/what-happens-next"))
+    assert "You told us this debt is statute-barred" in text
+    assert "Now We look at it While we look at your message, we do not ask you for payment" in text
+    assert "Pay, or agree a plan" not in text
+
+
 def test_an_account_on_hold_says_when_the_hold_ends(browser, uk_debtor):
     holds.start_hold(uk_debtor, kind="breathing_space", starts_on=TODAY, by="test")
     db.session.commit()

@@ -1,12 +1,19 @@
-"""The US validation information page: every element of the CFPB's model validation notice, for each account."""
+"""The US validation information page: every element of the CFPB's model validation notice, for each account;
+who each debt is owed to (never the collector), and the debt collector named on every page."""
 
+import html
+import re
 from datetime import date
 
 import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
-from portal import clock
+from portal import clock, create_app
 from portal.extensions import db
-from tests.conftest import main_text
+from portal.models import Account
+from tests.conftest import TEST_SETTINGS, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 TODAY = date(2026, 11, 23)  # a Monday
@@ -89,9 +96,9 @@ def test_the_validation_page_has_every_element_of_the_model_notice(browser, mari
         "You had an account with Lakeside Bank: credit card, account number 4417-2291.",
         "Creditor on April 23, 2026 Lakeside Bank",
         "Account number 4417-2291",
-        # the current creditor
-        "We are trying to collect a debt that you owe to Northwind Recovery.",
-        "Current creditor Northwind Recovery",
+        # the current creditor: the debt's owner, never the collector
+        "We are trying to collect a debt that you owe to Lakeside Bank.",
+        "Current creditor Lakeside Bank",
         # the itemization date and the amount on it
         "Itemization date April 23, 2026",
         "As of April 23, 2026, you owed: $1,842.50",
@@ -204,3 +211,141 @@ def test_the_page_reads_in_spanish_when_spanish_is_chosen(browser, maria, credit
     assert response.status_code == 200
     assert '<html lang="es">' in response.get_data(as_text=True)
     assert "Póngase en contacto" not in response.get_data(as_text=True)
+
+
+# Who the debt is owed to
+
+
+def test_an_account_must_name_who_the_debt_is_owed_to(maria):
+    db.session.add(
+        Account(
+            debtor=maria,
+            reference="NO-OWNER",
+            description="credit card",
+            original_creditor="Lakeside Bank",
+            currency="USD",
+            itemization_date=date(2026, 4, 23),
+        )
+    )
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_the_current_creditor_is_the_owner_a_collector_names(browser, maria, credit_card):
+    credit_card.current_creditor = "Harbor Debt Holdings"
+    db.session.commit()
+    text = _text(_page(browser, maria, credit_card))
+    assert "We are trying to collect a debt that you owe to Harbor Debt Holdings." in text
+    assert "owe to Northwind Recovery" not in text
+
+
+def _footer(response) -> str:
+    footer = re.search(r"<footer.*?</footer>", response.get_data(as_text=True), re.S).group(0)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", footer)))
+
+
+def test_every_page_of_a_us_debt_collector_says_it_is_one(browser, maria, credit_card):
+    browser.sign_in(make_link(maria), maria)
+    for path in [
+        "/accounts/",
+        f"/accounts/{credit_card.id}",
+        f"/accounts/{credit_card.id}/pay",
+        f"/accounts/{credit_card.id}/what-happens-next",
+        f"/accounts/{credit_card.id}/validation",
+        "/rights",
+    ]:
+        response = browser.get(path)
+        assert response.status_code == 200, path
+        assert "Northwind Recovery is a debt collector." in _footer(response), path
+
+
+@pytest.mark.parametrize(
+    "creditor",
+    [
+        {"name": "Prairie Bank", "is_debt_collector": False},
+        {"name": "Harbour Credit", "is_debt_collector": True, "jurisdiction": "UK", "currency": "GBP"},
+    ],
+    ids=["US creditor collecting its own debt", "UK collector"],
+)
+def test_only_a_us_debt_collector_carries_the_statement(browser, app, creditor):
+    debtor = make_debtor(make_creditor(**creditor))
+    make_account(debtor)
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    assert "is a debt collector" not in _footer(browser.get("/accounts/"))
+
+
+def test_signed_out_pages_name_no_debt_collector(browser, maria, credit_card):
+    assert "is a debt collector" not in _footer(browser.get(make_link(maria), follow_redirects=True))
+
+
+@pytest.fixture
+def database_at_the_last_revision_without_owners(tmp_path, database_url):
+    """A database migrated to the revision before every account had to name its owner: a SQLite file, or a
+    scratch PostgreSQL schema."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'owners.db'}"
+        return
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS owners_check CASCADE"))
+        connection.execute(text("CREATE SCHEMA owners_check"))
+    separator = "&" if "?" in database_url else "?"
+    yield f"{database_url}{separator}options=-csearch_path%3Downers_check"
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA owners_check CASCADE"))
+    engine.dispose()
+
+
+def test_upgrading_names_an_owner_for_every_account_and_never_the_collector(
+    database_at_the_last_revision_without_owners,
+):
+    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_at_the_last_revision_without_owners})
+    with app.app_context():
+        upgrade(revision="b8741a770506")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO creditor (id, slug, name, jurisdiction, currency, locale, timezone, identity_method,"
+                    " link_lifetime_days, is_debt_collector, policy, brand_colour, created_at) VALUES"
+                    " (1, 'bank', 'Prairie Bank', 'US', 'USD', 'en_US', 'UTC', 'date_of_birth', 30, false, '{}',"
+                    " '#1d4f91', CURRENT_TIMESTAMP),"
+                    " (2, 'nw', 'Northwind Recovery', 'US', 'USD', 'en_US', 'UTC', 'date_of_birth', 30, true, '{}',"
+                    " '#1d4f91', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO debtor (id, creditor_id, reference, full_name, date_of_birth, postcode,"
+                    " session_version, created_at) VALUES (1, 1, 'D-1', 'A', '1980-01-01', '1', 0, CURRENT_TIMESTAMP),"
+                    " (2, 2, 'D-2', 'B', '1980-01-01', '1', 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            for number, debtor_id, itemization_creditor, current_creditor in [
+                (1, 1, None, None),  # the bank's own debt
+                (2, 2, None, None),  # collected for the original creditor
+                (3, 2, "Lakeside Card Services", None),  # collected for the creditor on the itemization date
+                (4, 2, None, "Harbor Debt Holdings"),  # already named
+            ]:
+                connection.execute(
+                    text(
+                        "INSERT INTO account (id, debtor_id, reference, description, original_creditor, currency,"
+                        " status, itemization_date, itemization_creditor, current_creditor, time_barred,"
+                        " statute_barred, monthly_interest, created_at) VALUES (:id, :debtor, :reference, 'Card',"
+                        " 'Lakeside Bank', 'USD', 'open', '2026-01-15', :itemization, :current, false, false, 0,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {
+                        "id": number,
+                        "debtor": debtor_id,
+                        "reference": f"A-{number}",
+                        "itemization": itemization_creditor,
+                        "current": current_creditor,
+                    },
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            owners = connection.execute(text("SELECT current_creditor FROM account ORDER BY id")).scalars().all()
+        db.engine.dispose()
+    assert owners == ["Prairie Bank", "Lakeside Bank", "Lakeside Card Services", "Harbor Debt Holdings"]

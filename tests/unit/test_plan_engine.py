@@ -3,22 +3,27 @@
 Worked examples are computed by hand in the comments; the properties hold for any policy and balance.
 """
 
+from dataclasses import replace
 from datetime import date, timedelta
+from fractions import Fraction
 from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.plans.dates import Payday, add_months, nth_date
+from portal.plans.dates import STEP_DAYS, Payday, add_months, nth_date
 from portal.plans.engine import (
     MAX_SCHEDULE_LENGTH,
     Instalment,
+    Interest,
     Reason,
     build_schedule,
     evaluate_proposal,
+    interest_during_plan,
     max_count,
     offers,
+    plan_counts,
     settlement_discount,
     settlement_offer,
     split,
@@ -202,6 +207,97 @@ def test_a_proposal_needs_positive_amounts():
         evaluate_proposal(make_policy(), 10000, 0, MONTHLY, TODAY, TODAY)
 
 
+# --- interest and charges still added during a plan -------------------------------------------
+
+
+def test_interest_is_added_on_each_monthly_anniversary_of_the_day_the_plan_is_made():
+    interest = Interest(1000, date(2025, 1, 31))
+    assert interest.added_by(date(2025, 1, 31)) == 0
+    assert interest.added_by(date(2025, 2, 27)) == 0
+    assert interest.added_by(date(2025, 2, 28)) == 1000  # 31 January's anniversary in February
+    assert interest.added_by(date(2025, 3, 30)) == 1000
+    assert interest.added_by(date(2025, 3, 31)) == 2000
+    assert interest.added_by(date(2024, 12, 31)) == 0
+
+
+def test_a_plan_pays_only_the_balance_when_the_creditor_freezes_interest_or_adds_none():
+    frozen = make_policy(freeze_interest_on_plan=True)
+    assert interest_during_plan(frozen, 1480, TODAY) is None
+    assert interest_during_plan(make_policy(), 0, TODAY) is None
+    assert interest_during_plan(make_policy(), 1480, TODAY) == Interest(1480, TODAY)
+
+
+def test_a_plan_of_4_monthly_payments_also_pays_the_3_months_of_interest_added_before_the_last():
+    # 1000.00 owed on 10 Jan, 10.00 added on 10 Feb, 10 Mar and 10 Apr: 1030.00 in 4 payments of 257.50
+    schedule = build_schedule(100000, MONTHLY, date(2025, 1, 17), count=4, interest=Interest(1000, TODAY))
+    assert amounts(schedule) == [25750] * 4
+    assert schedule[-1].due == date(2025, 4, 17)
+
+
+def test_interest_added_before_a_late_first_payment_is_paid_too():
+    # first payment 35 days away: 10 Feb's interest is added before it
+    schedule = build_schedule(100000, MONTHLY, date(2025, 2, 14), count=2, interest=Interest(1000, TODAY))
+    assert amounts(schedule) == [51000, 51000]  # 10 Feb and 10 Mar
+
+
+def test_a_regular_amount_pays_the_interest_too_and_the_last_payment_is_what_is_left():
+    # 300.00 a month from 1 Feb on 1000.00 with 10.00 added on the 10th: 3 more months' interest
+    decision = evaluate_proposal(
+        make_policy(), 100000, 30000, MONTHLY, date(2025, 2, 1), TODAY, interest=Interest(1000, TODAY)
+    )
+    assert decision.accepted
+    assert amounts(decision.schedule) == [30000, 30000, 30000, 13000]
+    assert decision.total == 103000
+
+
+def test_offers_with_interest_for_1200_pounds():
+    # as test_offers_for_1200_pounds, with 14.80 a month added from 24 January
+    result = offers(make_policy(), 120000, date(2025, 1, 31), interest=Interest(1480, date(2025, 1, 24)))
+    summary = [(o.key, o.instalment, amounts(o.schedule)[-1], o.total, o.interest, o.end_date) for o in result]
+    assert summary == [
+        ("settlement", 96000, 96000, 96000, 0, date(2025, 1, 31)),  # a settlement is accepted in full
+        ("weekly:2", 60000, 60000, 120000, 0, date(2025, 2, 7)),  # paid before any interest is added
+        ("weekly:28", 4602, 4626, 128880, 8880, date(2025, 8, 8)),
+        # 12 months of interest (24 Feb 2025 to 24 Jan 2026): 1377.60 in 55 payments of 25.04, the last 25.44
+        ("weekly:55", 2504, 2544, 137760, 17760, date(2026, 2, 13)),
+        ("monthly:2", 60740, 60740, 121480, 1480, date(2025, 2, 28)),
+        ("monthly:13", 10596, 10608, 137760, 17760, date(2026, 1, 31)),
+        # 23 months of interest: 1540.40 in 24 payments of 64.18, the last 64.26
+        ("monthly:24", 6418, 6426, 154040, 34040, date(2026, 12, 31)),
+    ]
+
+
+def test_no_plan_is_offered_whose_payments_would_not_beat_the_interest():
+    # 50.00 owed and 60.00 added a month: two monthly payments would have to pay 110.00, but the
+    # first 55.00 would pay off the 50.00 before any interest; only a plan paid inside a week is true
+    policy = make_policy(settlement_discount_pct=None)
+    result = offers(policy, 5000, TODAY, interest=Interest(6000, TODAY))
+    assert [(o.key, amounts(o.schedule), o.interest) for o in result] == [("weekly:2", [2500, 2500], 0)]
+
+
+def test_a_proposal_that_does_not_beat_the_interest_goes_to_a_person_and_promises_no_end():
+    policy = make_policy(min_instalment=500)
+    decision = evaluate_proposal(policy, 119820, 1480, MONTHLY, TODAY, TODAY, interest=Interest(1480, TODAY))
+    assert decision.reasons == (Reason("interest_not_covered", {"amount": 1480, "interest": 1480}),)
+    assert decision.schedule == ()
+    assert decision.total == 119820
+
+
+def test_a_proposal_that_beats_the_interest_slowly_has_its_long_term_estimated():
+    # 15.00 a month against 14.80 added: 1198.20 falls by 0.20 a month, so 5991 months
+    policy = make_policy(min_instalment=500)
+    decision = evaluate_proposal(policy, 119820, 1500, MONTHLY, TODAY, TODAY, interest=Interest(1480, TODAY))
+    assert decision.reasons == (Reason("term_too_long", {"months": 5991, "allowed": 24}),)
+    assert decision.schedule == ()
+
+
+def test_a_schedule_that_cannot_clear_the_interest_is_refused():
+    with pytest.raises(ValueError):
+        build_schedule(100000, MONTHLY, TODAY, amount=1000, interest=Interest(1000, TODAY))
+    with pytest.raises(ValueError):  # the first of two payments would pay off the balance early
+        build_schedule(5000, MONTHLY, TODAY, count=2, interest=Interest(6000, TODAY))
+
+
 # --- properties ------------------------------------------------------------------------------
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31))
@@ -337,3 +433,80 @@ def test_a_proposal_is_accepted_exactly_when_it_is_inside_policy(proposal):
     if last is not None:
         assert sum(amounts(decision.schedule)) == balance
         assert decision.schedule[-1].due == last
+
+
+# --- properties with interest ------------------------------------------------------------------
+
+
+def clears_exactly(balance: int, schedule, interest: Interest) -> bool:
+    """Walk the account: interest added by each date, then the payment; owing until the last, nothing after it."""
+    paid, left = 0, []
+    for instalment in schedule:
+        paid += instalment.amount
+        left.append(balance + interest.added_by(instalment.due) - paid)
+    return all(owed > 0 for owed in left[:-1]) and left[-1] == 0
+
+
+@st.composite
+def with_interest(draw):
+    policy, balance = draw(policies_and_balances())
+    first = draw(DAYS)
+    since = first - timedelta(days=draw(st.integers(0, policy.first_payment_within_days)))
+    return policy, balance, first, draw(PAYDAYS), Interest(draw(st.integers(1, 50000)), since)
+
+
+@given(with_interest())
+def test_every_offer_with_interest_clears_the_balance_and_its_interest_exactly(case):
+    policy, balance, first, payday, interest = case
+    for offer in offers(policy, balance, first, payday, interest):
+        parts = amounts(offer.schedule)
+        assert sum(parts) == offer.total
+        if offer.kind == "settlement":
+            continue
+        assert offer.total == balance + offer.interest == balance + interest.added_by(offer.end_date)
+        assert offer.count == len(parts) >= 2
+        assert all(part == offer.instalment >= policy.min_instalment for part in parts[:-1])
+        assert 0 <= parts[-1] - offer.instalment < offer.count
+        assert term_months(offer.schedule) <= policy.max_term_months
+        assert clears_exactly(balance, offer.schedule, interest)
+
+
+@given(with_interest())
+def test_the_plans_allowed_with_interest_are_exactly_those_that_clear_inside_the_policy(case):
+    policy, balance, first, payday, interest = case
+    policy = replace(policy, max_term_months=min(policy.max_term_months, 18), auto_accept_max_term_months=0)
+    for frequency in policy.frequencies:
+        allowed = set(plan_counts(policy, balance, frequency, first, payday, interest))
+        count = 1
+        while nth_date(first, frequency, count - 1, payday) < add_months(first, policy.max_term_months):
+            try:
+                schedule = build_schedule(balance, frequency, first, count=count, payday=payday, interest=interest)
+            except ValueError:
+                assert count not in allowed
+            else:
+                assert (count in allowed) == (schedule[0].amount >= policy.min_instalment)
+                assert clears_exactly(balance, schedule, interest)
+            count += 1
+        assert all(n < count for n in allowed)
+
+
+@given(proposals(), st.integers(1, 50000), st.integers(0, 60))
+def test_a_proposal_with_interest_clears_exactly_or_says_why_it_cant(proposal, monthly, days_before):
+    policy, balance, amount, frequency, first, today, payday = proposal
+    interest = Interest(monthly, today - timedelta(days=days_before))
+    decision = evaluate_proposal(policy, balance, amount, frequency, first, today, payday, interest)
+    regular = min(amount, balance)
+    codes = {reason.code for reason in decision.reasons}
+    # the payments in 400 years (4800 months) against the interest added in them
+    payments = 4800 if frequency == MONTHLY else Fraction(146097, STEP_DAYS[frequency])
+    if decision.schedule:
+        parts = amounts(decision.schedule)
+        assert sum(parts) == decision.total == balance + interest.added_by(decision.schedule[-1].due)
+        assert all(part == regular for part in parts[:-1]) and 0 < parts[-1] <= regular
+        assert clears_exactly(balance, decision.schedule, interest)
+        assert "interest_not_covered" not in codes
+    else:
+        assert decision.total == balance
+        assert ("interest_not_covered" in codes) == (regular * payments <= monthly * 4800)
+        assert ("interest_not_covered" in codes) != ("term_too_long" in codes)
+    assert decision.accepted == (not codes)

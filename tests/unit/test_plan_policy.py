@@ -77,3 +77,19 @@ def test_a_policy_built_by_hand_is_checked():
         PlanPolicy(100, 24, (), None, 2, 30, 2, 3, 24)
     with pytest.raises(ValueError):
         PlanPolicy(100, 24, tuple(Frequency), None, 2, 30, 2, 3, 25)
+
+
+def test_interest_goes_on_being_added_during_a_plan_unless_the_creditor_freezes_it():
+    assert PlanPolicy.from_dict({}).freeze_interest_on_plan is False
+    assert PlanPolicy.from_dict({"freeze_interest_on_plan": True}).freeze_interest_on_plan is True
+
+
+def test_a_settlement_mentions_credit_files_only_for_a_creditor_that_reports_to_them():
+    assert PlanPolicy.from_dict({}).reports_to_credit_files is False
+    assert PlanPolicy.from_dict({"reports_to_credit_files": True}).reports_to_credit_files is True
+
+
+@pytest.mark.parametrize("value", ["true", 1, "yes", None, [True]])
+def test_only_a_json_true_freezes_interest_or_reports_to_credit_files(value):
+    policy = PlanPolicy.from_dict({"freeze_interest_on_plan": value, "reports_to_credit_files": value})
+    assert policy.freeze_interest_on_plan is False and policy.reports_to_credit_files is False
