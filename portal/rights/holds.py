@@ -13,7 +13,7 @@ Functions never commit; the caller commits once.
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import or_, update
 
 from portal import clock, events
 from portal.extensions import db
@@ -37,31 +37,6 @@ def active_hold(account: Account, on: date) -> Hold | None:
     """The hold covering an account on a day (the one ending last, if several), or None."""
     holds = db.session.scalars(holds_covering(account.id, account.debtor_id, [on]))
     return max(holds, key=lambda hold: hold.ends_on or date.max, default=None)
-
-
-def active_holds_by_account(accounts: list[Account], on: date) -> dict[int, Hold]:
-    """The hold covering each account on a day, in one query however many accounts there are."""
-    if not accounts:
-        return {}
-    debtor_ids = {account.debtor_id for account in accounts}
-    account_ids = [account.id for account in accounts]
-    holds = db.session.scalars(
-        db.select(Hold).where(
-            or_(Hold.account_id.in_(account_ids), and_(Hold.account_id.is_(None), Hold.debtor_id.in_(debtor_ids))),
-            Hold.starts_on <= on,
-            or_(Hold.ends_on.is_(None), Hold.ends_on > on),
-        )
-    ).all()
-    found: dict[int, Hold] = {}
-    for account in accounts:
-        mine = [
-            h
-            for h in holds
-            if h.account_id == account.id or (h.account_id is None and h.debtor_id == account.debtor_id)
-        ]
-        if mine:
-            found[account.id] = max(mine, key=lambda hold: hold.ends_on or date.max)
-    return found
 
 
 def covered_accounts(hold: Hold) -> list[Account]:

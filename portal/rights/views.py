@@ -236,9 +236,5 @@ def account_rights(account: Account) -> dict:
 
 
 def dashboard_rights(accounts: list[Account]) -> dict:
-    """For the dashboard: each account's hold and most telling dispute, in two queries in all."""
-    today = clock.today_for(current_user)
-    return {
-        "holds": holds.active_holds_by_account(accounts, today),
-        "disputes": disputes.latest_by_account([account.id for account in accounts]),
-    }
+    """For the dashboard: each account's most telling dispute, in one query (holds are the gate's to say)."""
+    return {"disputes": disputes.latest_by_account([account.id for account in accounts])}

@@ -104,7 +104,7 @@ def test_the_us_rights_page_is_clear_and_accessible(phone, portal_url, us_debtor
 
 def test_a_uk_debtor_reads_their_rights_and_sees_the_hold(phone, portal_url, uk_debtor):
     sign_in(phone, portal_url, uk_debtor)
-    assert "On hold until" in phone.locator("main").inner_text()
+    assert "Paused: no payments until" in phone.locator("main").inner_text()
     shot(phone, "rights-dashboard-hold")
 
     phone.get_by_role("link", name="Your rights").first.click()

@@ -139,7 +139,7 @@ def test_breathing_space_lasts_60_days_and_the_banner_says_until_when(browser, d
     assert "Breathing Space" in account_page
     assert "Status On hold" in account_page
     dashboard = main_text(browser.get("/accounts/"))
-    assert dashboard.count("On hold until 22 January 2027") == 2
+    assert dashboard.count("Paused: no payments until 22 January 2027.") == 2
 
 
 def test_a_mental_health_crisis_hold_lasts_until_it_is_ended(browser, debtor):

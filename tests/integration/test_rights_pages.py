@@ -194,4 +194,4 @@ def test_dashboard_queries_do_not_grow_with_holds_and_disputes(browser, uk_debto
     with count_queries() as four:
         text = main_text(browser.get("/accounts/"))
     assert four.count == one.count
-    assert text.count("On hold until 3 December 2026") == 3
+    assert text.count("Paused: no payments until 3 December 2026.") == 3
