@@ -135,3 +135,43 @@ def test_a_receipt_is_not_a_demand_and_still_goes_during_a_hold(app, debtor, acc
     db.session.commit()
     assert outbox.deliver(now=at(due, 9)) == {"sent": 1}
     assert [m["Subject"] for m in emails(app)] == ["Your payment of £100.00 to Harbour Credit"]
+
+
+def _breathing_space(debtor, account, plan):
+    holds.start_hold(debtor, kind="breathing_space", starts_on=clock.today_for(debtor), by="Adviser")
+
+
+def _asked_for_a_break(debtor, account, plan):
+    circumstances.disclose(debtor, kinds=["mental_health"], helps=["pause"], details=None)
+
+
+def _pause_requested(debtor, account, plan):
+    service.request_pause(plan, debtor, 2, "Lost my job")
+
+
+def _disputed(debtor, account, plan):
+    disputes.open_dispute(
+        debtor,
+        account,
+        reason="not_mine",
+        details=None,
+        attachment=None,
+        attachment_key=None,
+        today=clock.today_for(debtor),
+    )
+
+
+@pytest.mark.parametrize("stop", [_breathing_space, _asked_for_a_break, _pause_requested, _disputed])
+def test_each_stop_holds_back_collect_remind_and_the_waiting_messages(app, debtor, account, localstripe, stop):
+    plan = active_plan(debtor, account, localstripe, DECLINED_CARD)
+    due = plan.instalments[0].due_date
+    run(due, now=at(due, 2))  # "did not go through": the notice waits for the morning
+    stop(debtor, account, plan)
+    db.session.commit()
+
+    assert outbox.deliver(now=at(due, 9)) == {"withheld": 1}
+    second = plan.instalments[1].due_date
+    assert remind(at(second - timedelta(days=3), 12)).counts == {"paused": 1}
+    assert run(due + timedelta(days=3)).counts == {"paused": 1}
+    assert [p.status for p in _payments(account)] == ["failed"]
+    assert emails(app) == []
