@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo test install install-dev assets translations messages lint format clean
+.PHONY: demo test install install-dev lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -31,14 +31,26 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# Installs exactly what the lock files pin, each file checked against its hash.
 install: $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(MAKE) assets translations
 
 install-dev: $(BIN)/python
 	scripts/system-deps.sh --test
-	$(BIN)/pip install -q -r requirements-dev.txt
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	$(MAKE) assets translations
+
+# After editing requirements.txt or requirements-dev.txt: pins what they ask for (and everything those need),
+# with hashes, for Python 3.11 on Linux, keeping the pins already there. `make lock LOCK_FLAGS=--upgrade`
+# moves every package to its newest allowed version. The dev lock is held to the runtime lock's pins.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile -q --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+
+lock: $(BIN)/python
+	$(BIN)/pip install -q 'pip-tools>=7.4'
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 # htmx is installed from npm and copied into static/vendor (not committed).
 assets:
