@@ -1,9 +1,22 @@
-"""Kind error pages: a person never sees a stack trace."""
+"""Kind error pages: a person never sees a stack trace.
+
+A service's domain error (portal.domain_errors) gets the same page, or JSON answer, as the HTTP error it
+stands for: someone else's thing is a 404, a request that is not allowed now a 400, a clash a 409.
+"""
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import Conflict as HTTPConflict
 
+from portal.domain_errors import Conflict, DomainError, NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
+
+#: the HTTP error each domain error is answered with
+HTTP_ERROR_FOR: dict[type[DomainError], type[HTTPException]] = {
+    NotFoundForOwner: NotFound,
+    NotAllowedNow: BadRequest,
+    Conflict: HTTPConflict,
+}
 
 
 def _wants_json() -> bool:
@@ -17,6 +30,12 @@ def _handle_http_error(error: HTTPException):
     return render_template("errors/error.html", code=error.code), error.code
 
 
+def _handle_domain_error(error: DomainError):
+    """Exactly the answer the matching HTTP error gets: the same page, or the same JSON."""
+    http_error = next(http for domain, http in HTTP_ERROR_FOR.items() if isinstance(error, domain))
+    return _handle_http_error(http_error())
+
+
 def _handle_server_error(error: Exception):
     db.session.rollback()
     if _wants_json():
@@ -26,4 +45,6 @@ def _handle_server_error(error: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _handle_http_error)
+    for domain_error in HTTP_ERROR_FOR:
+        app.register_error_handler(domain_error, _handle_domain_error)
     app.register_error_handler(500, _handle_server_error)

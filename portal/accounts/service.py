@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import func
 
 from portal import clock, gate
+from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.gate import Standing, Stop
 from portal.models import Account, Debtor, LedgerEntry
@@ -74,10 +74,10 @@ def owed(accounts: list[tuple[Account, int]], standings: dict[int, Standing]) ->
 
 
 def get_account_for(debtor: Debtor, account_id: int) -> Account:
-    """The debtor's own account, or 404: another person's account does not exist for them."""
+    """The debtor's own account; another person's account does not exist for them (NotFoundForOwner)."""
     account = db.session.scalar(db.select(Account).where(Account.id == account_id, Account.debtor_id == debtor.id))
     if account is None:
-        abort(404)
+        raise NotFoundForOwner(f"No account {account_id} for debtor {debtor.id}.")
     return account
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from flask import abort
 from flask_babel import gettext as _
 
 from portal.accounts.service import accounts_for
@@ -28,6 +27,7 @@ from portal.budget.engine import (
 )
 from portal.budget.labels import frequency_label, label
 from portal.budget.structures import Section, Structure, load_structure
+from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Budget, Creditor, Debtor, Plan
 from portal.models.audit import record
@@ -44,10 +44,10 @@ MAX_LINE_AMOUNT = 100_000_000_00
 
 
 def get_budget_for(debtor: Debtor, budget_id: int) -> Budget:
-    """The debtor's own budget, or 404: another person's budget does not exist for them."""
+    """The debtor's own budget; another person's budget does not exist for them (NotFoundForOwner)."""
     budget = db.session.scalar(db.select(Budget).where(Budget.id == budget_id, Budget.debtor_id == debtor.id))
     if budget is None:
-        abort(404)
+        raise NotFoundForOwner(f"No budget {budget_id} for debtor {debtor.id}.")
     return budget
 
 
@@ -65,9 +65,9 @@ def structure_for(budget: Budget) -> Structure:
 
 
 def section_at(structure: Structure, position: int) -> Section:
-    """The section at a 1-based position (as in "Step 2 of 18"), or 404."""
+    """The section at a 1-based position (as in "Step 2 of 18"); a step the budget doesn't have is not found."""
     if not 1 <= position <= len(structure.sections):
-        abort(404)
+        raise NotFoundForOwner(f"No step {position} in a budget of {len(structure.sections)} steps.")
     return structure.sections[position - 1]
 
 

@@ -13,10 +13,10 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal.domain_errors import NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Circumstance, Creditor, Debtor
@@ -122,12 +122,12 @@ def disclose(
 
 
 def get_circumstance_for(debtor: Debtor, reference: str) -> Circumstance:
-    """The debtor's own disclosure, or 404: someone else's does not exist for them."""
+    """The debtor's own disclosure; someone else's does not exist for them (NotFoundForOwner)."""
     circumstance = db.session.scalar(
         select(Circumstance).where(Circumstance.reference == reference, Circumstance.debtor_id == debtor.id)
     )
     if circumstance is None:
-        abort(404)
+        raise NotFoundForOwner(f"No disclosure {reference!r} for debtor {debtor.id}.")
     return circumstance
 
 

@@ -9,9 +9,9 @@ Staff reply through `reply_as_staff` (the staff console, and `flask messages rep
 
 from datetime import UTC, datetime
 
-from flask import abort
 from sqlalchemy import select
 
+from portal.domain_errors import NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Debtor, Message, MessageThread
@@ -41,12 +41,12 @@ def threads_for(debtor: Debtor) -> list[MessageThread]:
 
 
 def get_thread_for(debtor: Debtor, thread_id: int) -> MessageThread:
-    """The debtor's own conversation, or 404: someone else's does not exist for them."""
+    """The debtor's own conversation; someone else's does not exist for them (NotFoundForOwner)."""
     thread = db.session.scalar(
         select(MessageThread).where(MessageThread.id == thread_id, MessageThread.debtor_id == debtor.id)
     )
     if thread is None:
-        abort(404)
+        raise NotFoundForOwner(f"No conversation {thread_id} for debtor {debtor.id}.")
     return thread
 
 

@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from portal import outbox
+from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment, StripeCustomer
 from portal.models.audit import record
@@ -146,10 +147,10 @@ def is_payable(account: Account, balance: int) -> bool:
 
 
 def get_payment_for(debtor: Debtor, reference: str) -> Payment:
-    """The debtor's own payment, or 404: someone else's payment does not exist for them."""
+    """The debtor's own payment; someone else's payment does not exist for them (NotFoundForOwner)."""
     payment = db.session.scalar(select(Payment).where(Payment.reference == reference, Payment.debtor_id == debtor.id))
     if payment is None:
-        abort(404)
+        raise NotFoundForOwner(f"No payment {reference!r} for debtor {debtor.id}.")
     return payment
 
 
@@ -171,11 +172,14 @@ def _now() -> datetime:
 
 
 def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Payment:
-    """The payment for this idempotency key: made once, however many times the form is sent."""
+    """The payment for this idempotency key: made once, however many times the form is sent.
+
+    Raises Conflict when the key is already another debtor's or another account's payment.
+    """
     existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
     if existing is not None:
         if existing.debtor_id != debtor.id or existing.account_id != account.id:
-            abort(400)
+            raise Conflict("This payment key is already used for another account.")
         return existing
     payment = Payment(
         reference=new_reference("P"),
@@ -189,13 +193,13 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
     try:
         with db.session.begin_nested():
             db.session.add(payment)
-    except IntegrityError:
+    except IntegrityError as clash:
         # Another request with the same key won the race (or, once in a blue moon, the reference clashed).
         existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
         if existing is None:
             return start_payment(debtor, account, amount, key)
         if existing.debtor_id != debtor.id or existing.account_id != account.id:
-            abort(400)
+            raise Conflict("This payment key is already used for another account.") from clash
         return existing
     record(
         "payment.started",

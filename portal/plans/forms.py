@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from babel.dates import format_skeleton, parse_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, StringField, TextAreaField
@@ -18,6 +19,9 @@ from portal.plans.dates import Payday
 from portal.plans.policy import Frequency
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,40}")
+#: a date as people type it: day and month of one or two digits, a four-digit year first or last,
+#: with separators between (1/12/2026, 1.12.2026, 1-12-2026, 2026/12/1)
+_TYPED_DATE = re.compile(r"(\d{1,2}[/.\- ]+\d{1,2}[/.\- ]+\d{4}|\d{4}[/.\- ]+\d{1,2}[/.\- ]+\d{1,2})\.?")
 #: the paydays a debtor can name for monthly plans (form value → Payday)
 PAYDAYS = {
     "same_day": None,
@@ -26,22 +30,33 @@ PAYDAYS = {
 }
 
 
-def parse_day(text: str | None, *, month_first: bool = False) -> date | None:
-    """A date as a date field sends it (2026-12-01), or as people type it (1/12/2026; 12/1/2026 in the US)."""
+def parse_day(text: str | None, locale: str) -> date | None:
+    """A date as a date field sends it (2026-12-01), or as a person types it on a page in `locale`.
+
+    Babel reads the numbers in the locale's order: 1/12/2026 is 1 December in en_GB and es,
+    12/1/2026 is in en_US. None for anything else, or a day that does not exist. Babel would read
+    13/1/2026 on a US page as 13 January (a month over 12 must be the day); we would rather ask
+    again than guess, so the date Babel finds must write back, in the locale's way, as the numbers
+    typed.
+    """
     text = (text or "").strip()
     try:
         return date.fromisoformat(text)
     except ValueError:
         pass
-    match = re.fullmatch(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})", text)
-    if not match:
+    if not _TYPED_DATE.fullmatch(text):
         return None
-    first, second, year = (int(part) for part in match.groups())
-    day, month = (second, first) if month_first else (first, second)
     try:
-        return date(year, month, day)
-    except ValueError:
+        day = parse_date(text, locale=locale)
+    except ValueError:  # babel.dates.ParseError: not a real day
         return None
+    if _numbers(format_skeleton("yMd", day, locale=locale)) != _numbers(text):
+        return None
+    return day
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(number) for number in re.findall(r"\d+", text)]
 
 
 def payday_key(payday: Payday | None) -> str:
@@ -78,6 +93,7 @@ class OptionsForm(_Errors, Form):
         latest: date,
         default_start: date,
         show: Callable[[date], str],
+        locale: str,
     ) -> None:
         """Fill `chosen_*` with what was asked, or the defaults; complain about a date outside the window."""
         self.chosen_frequency = (
@@ -90,7 +106,7 @@ class OptionsForm(_Errors, Form):
         self.payday.data = payday_key(self.chosen_payday)
         self.chosen_start = default_start
         if self.start.data:
-            day = parse_day(self.start.data)
+            day = parse_day(self.start.data, locale)
             if day is None:
                 self.start.errors = [
                     _l("Enter a real date, for example %(example)s", example=default_start.isoformat())
@@ -130,7 +146,7 @@ class ProposalForm(_Errors, FlaskForm):
     frequency = StringField(_l("How often?"))
     start = StringField(_l("Date of your first payment"))
 
-    def check(self, *, currency: str, locale: str, month_first: bool) -> bool:
+    def check(self, *, currency: str, locale: str) -> bool:
         """Read the proposal into `amount_minor`, `chosen_frequency`, `chosen_start`; messages on problems."""
         self.amount_minor: int | None = None
         self.chosen_frequency: Frequency | None = None
@@ -156,7 +172,7 @@ class ProposalForm(_Errors, FlaskForm):
         if not (self.start.data or "").strip():
             self.start.errors = [_l("Enter the date of your first payment")]
         else:
-            self.chosen_start = parse_day(self.start.data, month_first=month_first)
+            self.chosen_start = parse_day(self.start.data, locale)
             if self.chosen_start is None:
                 self.start.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
         return not (self.amount.errors or self.frequency.errors or self.start.errors)
@@ -185,11 +201,11 @@ class AgreeForm(_Errors, FlaskForm):
 class PaymentDayForm(_Errors, FlaskForm):
     next_date = StringField(_l("New date for your next payment"))
 
-    def check(self, month_first: bool) -> date | None:
+    def check(self, locale: str) -> date | None:
         if not (self.next_date.data or "").strip():
             self.next_date.errors = [_l("Enter the new date for your next payment")]
             return None
-        day = parse_day(self.next_date.data, month_first=month_first)
+        day = parse_day(self.next_date.data, locale)
         if day is None:
             self.next_date.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
         return day

@@ -21,11 +21,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import abort, current_app, has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
+from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Account, Agreement, Budget, Debtor, Instalment, LedgerEntry, Payment, Plan
@@ -47,6 +48,7 @@ from portal.plans.engine import Decision, Interest, evaluate_proposal, interest_
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
 from portal.references import new_reference
+from portal.working_days import add_working_days
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +78,10 @@ def policy_for(debtor: Debtor) -> PlanPolicy:
 
 
 def get_plan_for(debtor: Debtor, reference: str) -> Plan:
-    """The debtor's own plan, or 404: someone else's plan does not exist for them."""
+    """The debtor's own plan; someone else's plan does not exist for them (NotFoundForOwner)."""
     plan = db.session.scalar(select(Plan).where(Plan.reference == reference, Plan.debtor_id == debtor.id))
     if plan is None:
-        abort(404)
+        raise NotFoundForOwner(f"No plan {reference!r} for debtor {debtor.id}.")
     return plan
 
 
@@ -148,14 +150,9 @@ def progress_by_account(debtor: Debtor) -> dict[int, Progress]:
 # Making a plan
 
 
-def review_deadline(today: date, working_days: int = REVIEW_WORKING_DAYS) -> date:
-    """`working_days` working days (Monday to Friday) after today."""
-    day = today
-    while working_days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            working_days -= 1
-    return day
+def review_deadline(today: date, jurisdiction: str, working_days: int = REVIEW_WORKING_DAYS) -> date:
+    """`working_days` working days after today: weekdays that are not the creditor's public holidays."""
+    return add_working_days(today, working_days, jurisdiction)
 
 
 def _lock_account(account: Account) -> None:
@@ -314,7 +311,7 @@ def submit_proposal(
         reasons=[reason.code for reason in decision.reasons],
     )
     if not decision.accepted:
-        plan.review_by = review_deadline(today)
+        plan.review_by = review_deadline(today, debtor.creditor.jurisdiction)
         emit(
             "plan.proposed",
             debtor=debtor,
@@ -827,11 +824,14 @@ def confirm_action(payment: Payment, gateway: StripeGateway) -> Outcome:
 
 
 def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: StripeGateway) -> tuple[Payment, Outcome]:
-    """Charge the saved card an extra amount now; the last instalments shrink to match. Safe to repeat. Commits."""
+    """Charge the saved card an extra amount now; the last instalments shrink to match. Safe to repeat. Commits.
+
+    Raises Conflict when the key is already another debtor's or another account's payment.
+    """
     key = extra_key(plan, key)
     payment = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
     if payment is not None and (payment.debtor_id != debtor.id or payment.account_id != plan.account_id):
-        abort(400)
+        raise Conflict("This payment key is already used for another account.")
     if payment is None:
         payment = Payment(
             reference=new_reference("P"),
@@ -848,10 +848,12 @@ def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: Stripe
         try:
             with db.session.begin_nested():
                 db.session.add(payment)
-        except IntegrityError:
+        except IntegrityError as clash:
             payment = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
-            if payment is None or payment.debtor_id != debtor.id:
-                abort(400)
+            if payment is None:
+                raise Conflict("The new payment clashed with one already recorded.") from clash
+            if payment.debtor_id != debtor.id:
+                raise Conflict("This payment key is already used for another account.") from clash
         else:
             record(
                 "payment.started",
@@ -928,7 +930,7 @@ def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -
     plan.pause_requested_at = _now()
     plan.pause_months = months
     plan.pause_reason = (reason or "").strip() or None
-    plan.review_by = review_deadline(clock.today_for(debtor))
+    plan.review_by = review_deadline(clock.today_for(debtor), debtor.creditor.jurisdiction)
     record("plan.pause_requested", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
     emit(
         "plan.pause_requested",

@@ -75,11 +75,6 @@ def _fmt() -> Formatter:
     return Formatter(formatting_locale(current_user.creditor.locale))
 
 
-def _month_first() -> bool:
-    """People in the US write the month first."""
-    return current_user.creditor.locale == "en_US" and str(get_locale()) == "en"
-
-
 @bp.app_template_global()
 def plan_progress() -> dict:
     """{account id: service.Progress} for the signed-in debtor's live plans (dashboard and account pages)."""
@@ -130,7 +125,7 @@ def _options_context(account, balance: int, args) -> dict:
     earliest, latest = service.first_date_window(current_user, policy)
     fmt = _fmt()
     form = OptionsForm(args)
-    form.read(policy.frequencies, earliest, latest, min(earliest + timedelta(days=7), latest), fmt.date)
+    form.read(policy.frequencies, earliest, latest, min(earliest + timedelta(days=7), latest), fmt.date, fmt.locale)
     interest = interest_during_plan(policy, account.monthly_interest, earliest)
     found: list[Offer] = offers(policy, balance, form.chosen_start, form.chosen_payday, interest)
     settlement = next((o for o in found if o.kind == "settlement"), None)
@@ -229,9 +224,7 @@ def propose(account_id: int):
             form.amount.data = amount_input(int(amount), account.currency, fmt.locale)
         if request.args.get("frequency") in {f.value for f in Frequency}:
             form.frequency.data = request.args["frequency"]
-    elif form.validate_on_submit() and form.check(
-        currency=account.currency, locale=fmt.locale, month_first=_month_first()
-    ):
+    elif form.validate_on_submit() and form.check(currency=account.currency, locale=fmt.locale):
         if form.amount_minor > balance:
             form.amount.errors = [
                 _(
@@ -514,7 +507,7 @@ def payment_day(reference: str):
     latest = service.policy_for(current_user).latest_first_payment(today)
     fmt = _fmt()
     if form.validate_on_submit():
-        day = form.check(_month_first())
+        day = form.check(fmt.locale)
         if day is not None:
             try:
                 service.change_payment_day(plan, current_user, day)

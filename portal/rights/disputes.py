@@ -20,9 +20,8 @@ Functions never commit (only queueing the debtor's message flushes); the caller 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask import abort
-
 from portal import clock, events
+from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Debtor, Dispute, OutboundMessage
 from portal.models.audit import record
@@ -71,12 +70,12 @@ def _within_validation_period(account: Account, today: date) -> bool | None:
 
 
 def get_dispute_for(debtor: Debtor, reference: str) -> Dispute:
-    """The debtor's own dispute, or 404: another person's dispute does not exist for them."""
+    """The debtor's own dispute; another person's dispute does not exist for them (NotFoundForOwner)."""
     dispute = db.session.scalar(
         db.select(Dispute).where(Dispute.reference == reference, Dispute.debtor_id == debtor.id)
     )
     if dispute is None:
-        abort(404)
+        raise NotFoundForOwner(f"No dispute {reference!r} for debtor {debtor.id}.")
     return dispute
 
 

@@ -4,15 +4,14 @@ The validation period ends 30 days after the consumer receives the validation no
 may assume the notice is received 5 days after it is sent, not counting Saturdays, Sundays and the
 legal public holidays of 5 U.S.C. 6103(a) (1006.34(b)(5)). We also skip the weekday on which a
 holiday falling on a weekend is observed: that only ever moves the end date later, in the
-consumer's favour.
+consumer's favour. Which days those are is `portal.working_days`'s "US" calendar.
 """
 
-from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 
 from portal.accounts.service import Itemization
+from portal.working_days import add_working_days, is_working_day, public_holidays
 
 #: days a notice is assumed to take to arrive, not counting weekends and federal holidays
 RECEIPT_BUSINESS_DAYS = 5
@@ -20,65 +19,18 @@ RECEIPT_BUSINESS_DAYS = 5
 VALIDATION_PERIOD_DAYS = 30
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    """The n-th given weekday (0 = Monday) of a month; n = -1 is the last one."""
-    if n > 0:
-        first = date(year, month, 1)
-        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-    last = date(year, month, monthrange(year, month)[1])
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _observed(day: date) -> date:
-    """5 U.S.C. 6103(b): a Saturday holiday is observed on the Friday before, a Sunday one on the Monday after."""
-    if day.weekday() == 5:
-        return day - timedelta(days=1)
-    if day.weekday() == 6:
-        return day + timedelta(days=1)
-    return day
-
-
-def _holidays_of(year: int) -> list[date]:
-    """The legal public holidays of 5 U.S.C. 6103(a) in a year (Inauguration Day, local to D.C., is left out)."""
-    days = [
-        date(year, 1, 1),  # New Year's Day
-        _nth_weekday(year, 1, 0, 3),  # Birthday of Martin Luther King, Jr.
-        _nth_weekday(year, 2, 0, 3),  # Washington's Birthday
-        _nth_weekday(year, 5, 0, -1),  # Memorial Day
-        date(year, 7, 4),  # Independence Day
-        _nth_weekday(year, 9, 0, 1),  # Labor Day
-        _nth_weekday(year, 10, 0, 2),  # Columbus Day
-        date(year, 11, 11),  # Veterans Day
-        _nth_weekday(year, 11, 3, 4),  # Thanksgiving Day
-        date(year, 12, 25),  # Christmas Day
-    ]
-    if year >= 2021:
-        days.append(date(year, 6, 19))  # Juneteenth National Independence Day
-    return days
-
-
-@cache
 def federal_holidays(year: int) -> frozenset[date]:
     """Every day in `year` that is a federal holiday or the weekday one is observed on."""
-    days: set[date] = set()
-    for y in (year - 1, year, year + 1):
-        for holiday in _holidays_of(y):
-            days.update({holiday, _observed(holiday)})
-    return frozenset(day for day in days if day.year == year)
+    return public_holidays("US", year)
 
 
 def is_business_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in federal_holidays(day.year)
+    return is_working_day(day, "US")
 
 
 def add_business_days(start: date, count: int) -> date:
     """The day `count` business days after `start` (start itself is not counted)."""
-    day = start
-    while count > 0:
-        day += timedelta(days=1)
-        if is_business_day(day):
-            count -= 1
-    return day
+    return add_working_days(start, count, "US")
 
 
 def assumed_receipt(sent_on: date) -> date:

@@ -1,7 +1,7 @@
 """A person answers proposals and pause requests (portal.plans.review, `flask plans ...`); the debtor reads it."""
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, ContactPreference, CreditorEvent, Plan
 from portal.plans import review, service
 from tests.conftest import Browser, main_text
-from tests.factories import make_account, make_card_debtor, make_debtor, make_link
+from tests.factories import make_account, make_card_debtor, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import active_plan, emails
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
@@ -150,6 +150,33 @@ def test_declining_a_proposal_frees_the_account_and_the_debtor_reads_why(app, br
         f"/accounts/{account.id}/plans/propose", {"amount": "100", "frequency": "monthly", "start": start}
     )
     assert again.headers["Location"].endswith("/check")  # a new plan, agreed at once
+
+
+@pytest.mark.parametrize(
+    ("creditor", "made_on", "answer_by"),
+    [
+        # Thu 24, (Fri 25 Christmas), (Mon 28: Boxing Day falls on a Saturday), Tue 29, Wed 30, Thu 31,
+        # (Fri 1 January), Mon 4 January
+        (make_uk_creditor, date(2026, 12, 23), date(2027, 1, 4)),
+        # Thu 24, (Fri 25 Christmas), Mon 28, Tue 29, Wed 30, Thu 31
+        (make_creditor, date(2026, 12, 23), date(2026, 12, 31)),
+        # (Fri 25 Christmas), Mon 28, Tue 29, Wed 30, Thu 31, (Fri 1 January), Mon 4 January
+        (make_creditor, date(2026, 12, 24), date(2027, 1, 4)),
+    ],
+)
+def test_the_answer_by_date_skips_the_creditors_public_holidays(app, monkeypatch, creditor, made_on, answer_by):
+    noon = datetime(made_on.year, made_on.month, made_on.day, 12, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: noon)
+    debtor = make_debtor(creditor(policy=POLICY))
+    account = make_account(debtor, [("itemization", 60_000)])
+    assert clock.today_for(debtor) == made_on
+
+    plan = service.submit_proposal(debtor, account, 500, "monthly", made_on + timedelta(days=14))
+    db.session.commit()
+
+    assert plan.status == "pending_review" and plan.review_by == answer_by
+    [event] = _events("plan.proposed")
+    assert event.data["review_by"] == answer_by.isoformat()
 
 
 # Pauses

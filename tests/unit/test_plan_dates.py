@@ -1,4 +1,4 @@
-"""Plan dates: fixed steps, month ends clamped, monthly dates aligned to a payday the debtor names."""
+"""Plan dates: fixed steps, month ends clamped, monthly dates aligned to a payday, dates as people type them."""
 
 from calendar import monthrange
 from datetime import date, timedelta
@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.plans.dates import Payday, add_months, next_payday, schedule_dates
+from portal.plans.forms import parse_day
 from portal.plans.policy import Frequency
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2040, 12, 31))
@@ -150,3 +151,36 @@ def test_monthly_dates_increase_one_calendar_month_at_a_time_on_the_payday(first
         else:
             assert due.weekday() == payday.weekday
             assert due.day + 7 > month_end
+
+
+@pytest.mark.parametrize(
+    ("typed", "locale", "day"),
+    [
+        ("1/12/2026", "en_GB", date(2026, 12, 1)),
+        ("12/1/2026", "en_US", date(2026, 12, 1)),
+        ("1/12/2026", "es", date(2026, 12, 1)),
+        ("1/12/2026", "es_US", date(2026, 12, 1)),  # Spanish in the US writes the day first too
+        ("01.12.2026", "en_GB", date(2026, 12, 1)),
+        (" 1 12 2026 ", "en_GB", date(2026, 12, 1)),
+        ("2026-12-01", "en_US", date(2026, 12, 1)),  # what a date input sends, whatever the page's locale
+        ("2026-12-01", "es", date(2026, 12, 1)),
+        ("29/2/2028", "en_GB", date(2028, 2, 29)),
+        ("31/02/2030", "en_GB", None),  # no such day
+        ("2/31/2030", "en_US", None),
+        ("2026-02-30", "en_GB", None),
+        ("13/1/2026", "en_US", None),  # no 13th month: ask again rather than guess 13 January
+        ("1/13/2026", "en_GB", None),
+        ("1/12/26", "en_GB", None),  # the year in full
+        ("1/12/202", "en_GB", None),
+        ("1/12/2026 or so", "en_GB", None),
+        ("next Tuesday", "en_GB", None),
+        ("", "en_GB", None),
+    ],
+)
+def test_a_date_is_read_as_people_write_it_on_the_page(typed, locale, day):
+    assert parse_day(typed, locale) == day
+
+
+def test_the_us_order_is_month_first_and_the_uk_order_day_first():
+    assert parse_day("12/1/2026", "en_US") == date(2026, 12, 1)
+    assert parse_day("12/1/2026", "en_GB") == date(2026, 1, 12)

@@ -58,3 +58,10 @@ def test_days_left_is_zero_on_the_last_day_and_negative_after():
     assert days_left(end, date(2026, 11, 23)) == 34
     assert days_left(end, end) == 0
     assert days_left(end, date(2026, 12, 28)) == -1
+
+
+def test_only_the_legal_public_holidays_of_5_usc_6103a_are_skipped():
+    assert is_business_day(date(2033, 1, 20))  # Inauguration Day (6103(c)) is a holiday only around D.C.
+    assert is_business_day(date(2025, 12, 24))  # Christmas Eve 2025 was a day off by executive order, not by 6103(a)
+    assert is_business_day(date(2020, 6, 19))  # Juneteenth became a legal public holiday in 2021
+    assert not is_business_day(date(2021, 6, 18))  # ... observed on Friday 18 June that year
