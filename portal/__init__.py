@@ -1,22 +1,36 @@
 """The debtor portal: create_app() builds it."""
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import INSTANCE_DIR, Config, production_problems
+from portal.config import (
+    DEVELOPMENT_ENVIRONMENTS,
+    development_secret_key,
+    instance_dir,
+    production_problems,
+    settings_from,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    app.config.from_object(Config)
+def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app with settings read from `environ` (the process environment unless given) now, then
+    `test_config` on top: a test can build an app with any settings without a new process."""
+    if environ is None:
+        environ = os.environ
+    app = Flask(__name__, instance_path=str(instance_dir(environ)))
+    app.config.update(settings_from(environ))
     if test_config:
         app.config.update(test_config)
-    if not app.config.get("SECRET_KEY"):
+    if not app.config["SECRET_KEY"] and app.config["PORTAL_ENV"] in DEVELOPMENT_ENVIRONMENTS:
+        app.config["SECRET_KEY"] = development_secret_key(Path(app.instance_path))
+    if not app.config["SECRET_KEY"]:
         raise RuntimeError("Set SECRET_KEY (or PORTAL_ENV=development for a generated one).")
     problems = production_problems(app.config)
     if problems:

@@ -3,9 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
-
 from portal import clock, gate
+from portal.accounts.ledger import balances
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.gate import Standing, Stop
@@ -30,19 +29,10 @@ class Itemization:
 
 
 def accounts_for(debtor: Debtor) -> list[tuple[Account, int]]:
-    """Every account of a debtor with its balance, in one query however many there are."""
-    totals = (
-        db.select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount), 0).label("balance"))
-        .group_by(LedgerEntry.account_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        db.select(Account, func.coalesce(totals.c.balance, 0))
-        .outerjoin(totals, totals.c.account_id == Account.id)
-        .where(Account.debtor_id == debtor.id)
-        .order_by(Account.id)
-    ).all()
-    return [(account, int(total)) for account, total in rows]
+    """Every account of a debtor with its balance: two queries however many accounts there are."""
+    accounts = list(db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id).order_by(Account.id)))
+    totals = balances(accounts)
+    return [(account, totals[account.id]) for account in accounts]
 
 
 def standings_for(debtor: Debtor, accounts: list[Account]) -> dict[int, Standing]:

@@ -15,8 +15,12 @@ from portal.budget.structures import Kind, Structure
 AccountId = TypeVar("AccountId", bound=Hashable)
 
 
-class Frequency(StrEnum):
-    """How often an amount is paid or received, as people think of it (UK pay is often four-weekly)."""
+class LineFrequency(StrEnum):
+    """How often a budget line's amount is paid or received, as people think of it (UK pay is often four-weekly).
+
+    Not a plan's `portal.plans.policy.Frequency`: bills and income also come quarterly or yearly,
+    which no instalment schedule offers.
+    """
 
     WEEKLY = "weekly"
     FORTNIGHTLY = "fortnightly"
@@ -27,17 +31,17 @@ class Frequency(StrEnum):
 
 
 #: months-per-payment as an exact fraction (numerator, denominator): 52 weeks make 12 months
-_PER_MONTH: dict[Frequency, tuple[int, int]] = {
-    Frequency.WEEKLY: (52, 12),
-    Frequency.FORTNIGHTLY: (26, 12),
-    Frequency.FOUR_WEEKLY: (13, 12),
-    Frequency.MONTHLY: (1, 1),
-    Frequency.QUARTERLY: (1, 3),
-    Frequency.YEARLY: (1, 12),
+_PER_MONTH: dict[LineFrequency, tuple[int, int]] = {
+    LineFrequency.WEEKLY: (52, 12),
+    LineFrequency.FORTNIGHTLY: (26, 12),
+    LineFrequency.FOUR_WEEKLY: (13, 12),
+    LineFrequency.MONTHLY: (1, 1),
+    LineFrequency.QUARTERLY: (1, 3),
+    LineFrequency.YEARLY: (1, 12),
 }
 
 
-def to_monthly(amount_minor: int, frequency: Frequency) -> int:
+def to_monthly(amount_minor: int, frequency: LineFrequency) -> int:
     """The monthly equivalent of an amount, exact up to one rounding.
 
     weekly ×52/12, fortnightly ×26/12, four-weekly ×13/12, quarterly /3, yearly /12. The one
@@ -55,7 +59,7 @@ class BudgetLine:
 
     line_id: str
     amount_minor: int
-    frequency: Frequency
+    frequency: LineFrequency
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount_minor, int) or isinstance(self.amount_minor, bool):

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
-from portal.budget.engine import BudgetLine, Frequency, GuidelineFlag, Household
+from portal.budget.engine import BudgetLine, GuidelineFlag, Household, LineFrequency
 from portal.budget.labels import label
 from portal.budget.service import MAX_LINE_AMOUNT
 from portal.budget.structures import Section
@@ -102,7 +102,7 @@ class LinesForm:
             for line in section.lines:
                 entry = saved.get(line.id)
                 if entry is None:
-                    self.values[line.id] = ("", str(Frequency.MONTHLY))
+                    self.values[line.id] = ("", str(LineFrequency.MONTHLY))
                 else:
                     self.lines[line.id] = entry
                     amount = amount_input(entry.amount_minor, self.currency, self.locale)
@@ -112,18 +112,18 @@ class LinesForm:
         for section in self.sections:
             for line in section.lines:
                 typed = (formdata.get(f"{line.id}-amount") or "").strip()
-                chosen = formdata.get(f"{line.id}-frequency") or str(Frequency.MONTHLY)
+                chosen = formdata.get(f"{line.id}-frequency") or str(LineFrequency.MONTHLY)
                 self.values[line.id] = (typed, chosen)
                 problem = self._problem(line.label, typed, chosen)
                 if problem is not None:
                     self.errors[line.id] = problem
                 elif typed:
                     money = parse_money(typed, self.currency, self.locale)
-                    self.lines[line.id] = BudgetLine(line.id, money.minor, Frequency(chosen))
+                    self.lines[line.id] = BudgetLine(line.id, money.minor, LineFrequency(chosen))
 
     def _problem(self, line_label: str, typed: str, chosen: str) -> str | None:
         name = label(line_label)
-        if chosen not in {str(frequency) for frequency in Frequency}:
+        if chosen not in {str(frequency) for frequency in LineFrequency}:
             return _("Choose how often you pay or get %(item)s", item=name)
         if not typed:
             return None

@@ -8,7 +8,7 @@ A test checks that this list and the structures agree.
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from portal.budget.engine import Frequency
+from portal.budget.engine import LineFrequency
 
 #: every section and line label of every structure (UK, US and their quick versions)
 LABELS = (
@@ -176,14 +176,14 @@ def label(text: str) -> str:
 
 #: how often an amount is paid, in the words the frequency menu shows
 FREQUENCIES = {
-    Frequency.WEEKLY: _l("Every week"),
-    Frequency.FORTNIGHTLY: _l("Every 2 weeks"),
-    Frequency.FOUR_WEEKLY: _l("Every 4 weeks"),
-    Frequency.MONTHLY: _l("Every month"),
-    Frequency.QUARTERLY: _l("Every 3 months"),
-    Frequency.YEARLY: _l("Every year"),
+    LineFrequency.WEEKLY: _l("Every week"),
+    LineFrequency.FORTNIGHTLY: _l("Every 2 weeks"),
+    LineFrequency.FOUR_WEEKLY: _l("Every 4 weeks"),
+    LineFrequency.MONTHLY: _l("Every month"),
+    LineFrequency.QUARTERLY: _l("Every 3 months"),
+    LineFrequency.YEARLY: _l("Every year"),
 }
 
 
-def frequency_label(frequency: Frequency | str) -> str:
-    return str(FREQUENCIES[Frequency(frequency)])
+def frequency_label(frequency: LineFrequency | str) -> str:
+    return str(FREQUENCIES[LineFrequency(frequency)])

@@ -18,9 +18,9 @@ from portal.accounts.service import accounts_for
 from portal.budget.engine import (
     BudgetLine,
     BudgetSummary,
-    Frequency,
     GuidelineFlag,
     Household,
+    LineFrequency,
     guideline_flags,
     pro_rata_offer,
     summarise,
@@ -81,7 +81,7 @@ def lines_of(budget: Budget) -> dict[str, BudgetLine]:
     """The saved lines as engine input; a line the structure no longer has is left out rather than refused."""
     known = {line.id for section in structure_for(budget).sections for line in section.lines}
     return {
-        line_id: BudgetLine(line_id, int(saved["amount"]), Frequency(saved["frequency"]))
+        line_id: BudgetLine(line_id, int(saved["amount"]), LineFrequency(saved["frequency"]))
         for line_id, saved in (budget.lines or {}).items()
         if line_id in known
     }

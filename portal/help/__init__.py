@@ -1,10 +1,8 @@
 """Help for the debtor: circumstances, messages, contact preferences, who has viewed the account, quick exit."""
 
-import os
-
 from flask import Flask
 
-#: where "Exit this page" goes: a neutral site that says nothing about debt
+#: where "Exit this page" goes unless QUICK_EXIT_URL says otherwise: a neutral site that says nothing about debt
 DEFAULT_QUICK_EXIT_URL = "https://www.bbc.co.uk/weather"
 
 
@@ -12,7 +10,6 @@ def init_app(app: Flask) -> None:
     from portal.help.cli import circumstances_cli, messages_cli
     from portal.help.views import bp
 
-    app.config.setdefault("QUICK_EXIT_URL", os.environ.get("QUICK_EXIT_URL", DEFAULT_QUICK_EXIT_URL))
     app.register_blueprint(bp)
     app.cli.add_command(circumstances_cli)
     app.cli.add_command(messages_cli)

@@ -21,12 +21,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from portal import clock, gate, outbox
+from portal.accounts.ledger import balance_of
 from portal.extensions import db
 from portal.models import Debtor, Instalment, Plan
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
-from portal.payments.service import apply_intent, balance_of
+from portal.payments.service import apply_intent
 from portal.plans import service
-from portal.plans.service import IN_FLIGHT, STALE_AFTER
+from portal.plans.service import IN_FLIGHT, stale_after
 from portal.rights.holds import expire_due
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,7 @@ def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime,
         select(Instalment.id).where(Instalment.status.in_(IN_FLIGHT)).order_by(Instalment.id)
     ).all()
     db.session.rollback()
+    stale = stale_after()
     for instalment_id in ids:
         instalment = _lock(instalment_id, IN_FLIGHT)
         if instalment is None or instalment.payment is None:
@@ -133,7 +135,7 @@ def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime,
         try:
             if payment.status == "requires_action" and _waited_too_long(instalment, day):
                 _give_up(payment, gateway)
-            elif payment.status in ("confirming", "processing") and now - (payment.confirming_at or now) > STALE_AFTER:
+            elif payment.status in ("confirming", "processing") and now - (payment.confirming_at or now) > stale:
                 service.refresh_payment(payment, plan, gateway)
         except (GatewayError, GatewayUnavailable) as error:
             log.warning("Collect: Stripe did not answer about %s (%s)", payment.reference, type(error).__name__)

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from flask_babel import gettext as _
 
+from portal.accounts.ledger import balance_after
 from portal.extensions import db
 from portal.i18n import formatting_locale_for
 from portal.models import Account, Creditor, Debtor, LedgerEntry, OutboundMessage, Payment
 from portal.money import format_money
 from portal.outbox import Letter, neutral, template
-from portal.payments import service
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def receipt_for(payment: Payment) -> Receipt:
     entry = db.session.get(LedgerEntry, payment.ledger_entry_id)
     debtor = db.session.get(Debtor, payment.debtor_id)
     return Receipt(
-        payment=payment, account=payment.account, creditor=debtor.creditor, balance_after=service.balance_after(entry)
+        payment=payment, account=payment.account, creditor=debtor.creditor, balance_after=balance_after(entry)
     )
 
 

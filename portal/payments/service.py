@@ -22,11 +22,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from portal import outbox
+from portal.accounts.ledger import balance_of, balance_query
 from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment, StripeCustomer
@@ -121,25 +122,6 @@ def new_idempotency_key() -> str:
 
 
 # Reading
-
-
-def _balance_query(account_id: int):
-    return select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(LedgerEntry.account_id == account_id)
-
-
-def balance_of(account: Account) -> int:
-    return int(db.session.scalar(_balance_query(account.id)))
-
-
-def balance_after(entry: LedgerEntry) -> int:
-    """The account's balance just after a ledger entry (entries are only ever added, in id order)."""
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount), 0)).where(
-                LedgerEntry.account_id == entry.account_id, LedgerEntry.id <= entry.id
-            )
-        )
-    )
 
 
 def is_payable(account: Account, balance: int) -> bool:
@@ -365,7 +347,7 @@ def claim_payment(payment: Payment) -> str | None:
             Payment.id == payment.id,
             Payment.status.in_(OPEN),
             ~_other_in_flight(payment),
-            Payment.amount <= _balance_query(payment.account_id).scalar_subquery(),
+            Payment.amount <= balance_query(payment.account_id).scalar_subquery(),
         )
         .values(status="confirming", confirming_at=now, updated_at=now)
         .execution_options(synchronize_session=False)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import clock, gate
+from portal.accounts.ledger import balance_of
 from portal.accounts.service import get_account_for
 from portal.extensions import csrf, db
 from portal.i18n import formatting_locale
@@ -61,7 +62,7 @@ def failure_message(code: str | None) -> str:
 
 def problem_message(code: str | None, payment=None) -> str:
     if code == "balance_changed" and payment is not None:
-        balance = service.balance_of(payment.account)
+        balance = balance_of(payment.account)
         return _(
             "You now owe %(balance)s, which is less than this payment. Go back and choose a new amount.",
             balance=_money(balance, payment.currency),
@@ -146,7 +147,7 @@ def setup_intent_sent() -> str | None:
 @login_required
 def amount(account_id: int):
     account = get_account_for(current_user, account_id)
-    balance = service.balance_of(account)
+    balance = balance_of(account)
     creditor = current_user.creditor
     if not service.is_payable(account, balance):
         return render_template("payments/nothing_to_pay.html", account=account, balance=balance, creditor=creditor)

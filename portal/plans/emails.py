@@ -11,11 +11,11 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from portal.accounts.ledger import balance_of
 from portal.extensions import db
 from portal.links.service import issue_link, link_url
 from portal.models import Debtor, Instalment, OutboundMessage, Plan
 from portal.outbox import Letter, neutral, queue, template
-from portal.payments.service import balance_of
 from portal.plans.words import Formatter
 from portal.rights.packs import advice_in_messages
 

@@ -26,6 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal import clock
+from portal.accounts.ledger import balance_of
 from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
@@ -37,7 +38,6 @@ from portal.payments.service import (
     Outcome,
     apply_intent,
     attach_card,
-    balance_of,
     card_setup,
     claim_payment,
     mark_failed,
@@ -58,8 +58,6 @@ REVIEW_WORKING_DAYS = 5
 IN_FLIGHT = ("processing", "requires_action")
 #: instalment states still to be paid
 PENDING = ("scheduled", *IN_FLIGHT)
-#: a charge with no answer for this long is looked up at Stripe by `collect`
-STALE_AFTER = timedelta(minutes=10)
 
 
 class PlanError(Exception):
@@ -553,6 +551,11 @@ def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session:
     return intent
 
 
+def stale_after() -> timedelta:
+    """How long a charge may go unanswered before `collect` asks Stripe; the same setting `payments reconcile` uses."""
+    return timedelta(minutes=current_app.config["PAYMENT_RECONCILE_AFTER_MINUTES"])
+
+
 def refresh_payment(payment: Payment, plan: Plan, gateway: StripeGateway) -> Intent | None:
     """Ask Stripe where an unsettled charge stands and record it. Raises GatewayError/GatewayUnavailable."""
     if payment.status not in ("confirming", "processing", "requires_action"):
@@ -562,7 +565,7 @@ def refresh_payment(payment: Payment, plan: Plan, gateway: StripeGateway) -> Int
     else:
         intent = gateway.find_payment_intent(plan.customer_id or "", "payment_reference", payment.reference)
         if intent is None:
-            if payment.confirming_at and _now() - payment.confirming_at > STALE_AFTER:
+            if payment.confirming_at and _now() - payment.confirming_at > stale_after():
                 mark_failed(payment, "not_created", "system")
             return None
     apply_intent(payment, intent, actor="system")

@@ -25,12 +25,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import clock, gate
+from portal.accounts.ledger import balance_of
 from portal.accounts.service import get_account_for
 from portal.extensions import db, htmx
 from portal.i18n import formatting_locale
 from portal.money import amount_input
 from portal.payments.gateway import GatewayError, GatewayUnavailable
-from portal.payments.service import Outcome, balance_of, get_payment_for, is_payable, minimum_for, new_idempotency_key
+from portal.payments.service import Outcome, get_payment_for, is_payable, minimum_for, new_idempotency_key
 from portal.payments.views import (
     allow_stripe,
     configured_gateway,

@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from portal.accounts.ledger import balance_of
 from portal.extensions import db
 from portal.models import CreditorEvent, LedgerEntry, Payment, Plan
 from portal.payments.gateway import get_gateway
-from portal.payments.service import balance_of, sync_payment
+from portal.payments.service import sync_payment
 from portal.plans.dates import add_months
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import NOON, POLICY, active_plan, emails, run

@@ -217,14 +217,6 @@ def test_no_debtor_route_serves_attachments(app, browser, debtor):
     assert browser.get(f"/static/../instance/uploads/disputes/{dispute.attachment_key}").status_code == 404
 
 
-def test_no_other_debtor_can_read_a_dispute(browser, debtor, client):
-    location = _dispute(browser, _account(debtor)).headers["Location"]
-    other = make_debtor(debtor.creditor)
-    db.session.commit()
-    browser.sign_in(make_link(other), other)
-    assert browser.get(location).status_code == 404
-
-
 def test_disputing_twice_returns_the_open_dispute(browser, debtor):
     account = _account(debtor)
     first = _dispute(browser, account).headers["Location"]

@@ -24,7 +24,7 @@ from portal.models import (
 )
 from portal.plans import agreement, service
 from tests.conftest import Browser, main_text
-from tests.factories import make_account, make_card_debtor, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_card_debtor, make_link
 from tests.stripe_server import (
     DECLINED_CARD,
     GOOD_CARD,
@@ -170,18 +170,6 @@ def test_an_account_that_is_disputed_offers_no_plan(browser, debtor, account):
     db.session.commit()
     text = main_text(browser.get(f"/accounts/{account.id}/plans"))
     assert "You cannot set up a plan on this account now" in text
-
-
-def test_someone_elses_account_and_plan_do_not_exist(browser, account, today):
-    other = make_debtor(make_uk_creditor(policy=POLICY))
-    their_account = make_account(other)
-    db.session.commit()
-    their_plan = service.submit_proposal(other, their_account, 10_000, "monthly", today + timedelta(days=3))
-    db.session.commit()
-    assert browser.get(f"/accounts/{their_account.id}/plans").status_code == 404
-    assert browser.get(f"/accounts/{their_account.id}/plans/propose").status_code == 404
-    for path in ("", "/check", "/card", "/payment-day", "/pay", "/pause", "/cancel", "/calendar.ics"):
-        assert browser.get(f"/plans/{their_plan.reference}{path}").status_code == 404
 
 
 # Choosing and agreeing

@@ -176,11 +176,6 @@ def test_the_account_page_links_to_what_happens_next(browser, uk_debtor):
     )
 
 
-def test_another_debtors_timeline_is_not_found(browser, uk_debtor, us_debtor):
-    account = _account(uk_debtor)
-    assert browser.get(f"/accounts/{account.id}/what-happens-next").status_code == 404
-
-
 def test_dashboard_queries_do_not_grow_with_holds_and_disputes(browser, uk_debtor, count_queries):
     with count_queries() as one:
         browser.get("/accounts/")

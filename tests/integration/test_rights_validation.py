@@ -190,13 +190,6 @@ def test_uk_accounts_have_no_validation_page(browser, app):
     assert browser.get(f"/accounts/{account.id}/validation").status_code == 404
 
 
-def test_another_debtors_validation_page_is_not_found(browser, maria, credit_card, northwind):
-    other = make_debtor(northwind)
-    db.session.commit()
-    browser.sign_in(make_link(other), other)
-    assert browser.get(f"/accounts/{credit_card.id}/validation").status_code == 404
-
-
 def test_the_account_page_links_to_the_validation_information(browser, maria, credit_card):
     browser.sign_in(make_link(maria), maria)
     page = browser.get(f"/accounts/{credit_card.id}").get_data(as_text=True)

@@ -206,14 +206,6 @@ def test_us_accounts_have_no_statute_barred_claim(browser, us_debtor):
     assert "statute-barred" not in main_text(browser.get(f"/accounts/{account.id}"))
 
 
-def test_another_debtors_account_cannot_be_claimed(browser, uk_debtor):
-    other = make_debtor(uk_debtor.creditor)
-    theirs = make_account(other)
-    db.session.commit()
-    assert browser.get(f"/accounts/{theirs.id}/statute-barred").status_code == 404
-    assert _claim(browser, theirs).status_code == 404
-
-
 # US: time-barred debts
 
 

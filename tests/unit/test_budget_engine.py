@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from portal.budget.engine import (
     BudgetLine,
-    Frequency,
     GuidelineFlag,
     Household,
+    LineFrequency,
     guideline_flags,
     guideline_for,
     pro_rata_offer,
@@ -21,9 +21,9 @@ from portal.budget.structures import Kind, load_structure, parse_structure
 
 UK = load_structure("UK")
 US = load_structure("US")
-MONTHLY = Frequency.MONTHLY
-WEEKLY = Frequency.WEEKLY
-FORTNIGHTLY = Frequency.FORTNIGHTLY
+MONTHLY = LineFrequency.MONTHLY
+WEEKLY = LineFrequency.WEEKLY
+FORTNIGHTLY = LineFrequency.FORTNIGHTLY
 
 SFS_SECTIONS = [
     ("earnings", Kind.INCOME),
@@ -160,12 +160,12 @@ def test_quick_item_that_is_neither_income_nor_expense_is_refused():
 @pytest.mark.parametrize(
     ("amount", "frequency", "monthly"),
     [
-        (10_000, Frequency.WEEKLY, 43_333),  # £100 × 52 / 12 = £433.333…
-        (10_000, Frequency.FORTNIGHTLY, 21_667),  # £100 × 26 / 12 = £216.666…
-        (10_000, Frequency.FOUR_WEEKLY, 10_833),  # £100 × 13 / 12 = £108.333…
-        (10_000, Frequency.MONTHLY, 10_000),
-        (30_000, Frequency.QUARTERLY, 10_000),  # £300 / 3
-        (120_000, Frequency.YEARLY, 10_000),  # £1,200 / 12
+        (10_000, LineFrequency.WEEKLY, 43_333),  # £100 × 52 / 12 = £433.333…
+        (10_000, LineFrequency.FORTNIGHTLY, 21_667),  # £100 × 26 / 12 = £216.666…
+        (10_000, LineFrequency.FOUR_WEEKLY, 10_833),  # £100 × 13 / 12 = £108.333…
+        (10_000, LineFrequency.MONTHLY, 10_000),
+        (30_000, LineFrequency.QUARTERLY, 10_000),  # £300 / 3
+        (120_000, LineFrequency.YEARLY, 10_000),  # £1,200 / 12
     ],
 )
 def test_amounts_become_monthly(amount, frequency, monthly):
@@ -175,13 +175,13 @@ def test_amounts_become_monthly(amount, frequency, monthly):
 @pytest.mark.parametrize(
     ("amount", "frequency", "monthly"),
     [
-        (3, Frequency.FORTNIGHTLY, 7),  # 3p × 26 / 12 = 6.5p: a tie goes up
-        (6, Frequency.YEARLY, 1),  # 0.5p goes up
-        (18, Frequency.YEARLY, 2),  # 1.5p goes up
-        (5, Frequency.YEARLY, 0),  # 0.4166…p goes down
-        (1, Frequency.QUARTERLY, 0),  # 0.333…p goes down
-        (2, Frequency.QUARTERLY, 1),  # 0.666…p goes up
-        (3, Frequency.WEEKLY, 13),  # 3p × 52 / 12 = 13p exactly
+        (3, LineFrequency.FORTNIGHTLY, 7),  # 3p × 26 / 12 = 6.5p: a tie goes up
+        (6, LineFrequency.YEARLY, 1),  # 0.5p goes up
+        (18, LineFrequency.YEARLY, 2),  # 1.5p goes up
+        (5, LineFrequency.YEARLY, 0),  # 0.4166…p goes down
+        (1, LineFrequency.QUARTERLY, 0),  # 0.333…p goes down
+        (2, LineFrequency.QUARTERLY, 1),  # 0.666…p goes up
+        (3, LineFrequency.WEEKLY, 13),  # 3p × 52 / 12 = 13p exactly
     ],
 )
 def test_monthly_amounts_round_half_up_to_the_nearest_minor_unit(amount, frequency, monthly):
@@ -189,22 +189,22 @@ def test_monthly_amounts_round_half_up_to_the_nearest_minor_unit(amount, frequen
 
 
 EXACT = {
-    Frequency.WEEKLY: Fraction(52, 12),
-    Frequency.FORTNIGHTLY: Fraction(26, 12),
-    Frequency.FOUR_WEEKLY: Fraction(13, 12),
-    Frequency.MONTHLY: Fraction(1),
-    Frequency.QUARTERLY: Fraction(1, 3),
-    Frequency.YEARLY: Fraction(1, 12),
+    LineFrequency.WEEKLY: Fraction(52, 12),
+    LineFrequency.FORTNIGHTLY: Fraction(26, 12),
+    LineFrequency.FOUR_WEEKLY: Fraction(13, 12),
+    LineFrequency.MONTHLY: Fraction(1),
+    LineFrequency.QUARTERLY: Fraction(1, 3),
+    LineFrequency.YEARLY: Fraction(1, 12),
 }
 amounts = st.integers(min_value=0, max_value=10**12)
 
 
-@given(amounts, st.sampled_from(Frequency))
+@given(amounts, st.sampled_from(LineFrequency))
 def test_monthly_amount_is_within_half_a_minor_unit_of_the_exact_value(amount, frequency):
     assert abs(to_monthly(amount, frequency) - amount * EXACT[frequency]) <= Fraction(1, 2)
 
 
-@given(amounts, amounts, st.sampled_from(Frequency))
+@given(amounts, amounts, st.sampled_from(LineFrequency))
 def test_paying_more_never_gives_a_smaller_monthly_amount(a, b, frequency):
     low, high = sorted((a, b))
     assert to_monthly(low, frequency) <= to_monthly(high, frequency)

@@ -1,0 +1,103 @@
+"""Balances are sums of one account's ledger entries, read only over the accounts asked about."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import event
+
+from portal.accounts import ledger
+from portal.accounts.service import accounts_for
+from portal.extensions import db
+from portal.models import Account, LedgerEntry
+from tests.factories import make_account, make_debtor
+
+LEDGER = [("itemization", 150_000), ("interest", 2_150), ("fee", 3_500), ("payment", -10_000), ("credit", -1_000)]
+
+
+@contextmanager
+def _ledger_reads() -> Iterator[list[str]]:
+    """Collect the statements that read the ledger, as the database saw them."""
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if "FROM ledger_entry" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _account_without_entries() -> Account:
+    """The factory always writes an itemization entry; the ledger is append-only, so build one bare."""
+    debtor = make_debtor()
+    account = Account(
+        debtor=debtor,
+        reference="EMPTY-1",
+        description="Nothing owed yet",
+        original_creditor="Original Bank",
+        current_creditor="Original Bank",
+        currency=debtor.creditor.currency,
+        itemization_date=date(2026, 1, 15),
+    )
+    db.session.add(account)
+    return account
+
+
+def test_a_balance_counts_only_its_own_accounts_entries(app):
+    mine = make_account(make_debtor(), LEDGER)
+    theirs = make_account(make_debtor(), [("itemization", 999_999), ("payment", -1)])
+    empty = _account_without_entries()
+    db.session.commit()
+
+    assert ledger.balance_of(mine) == 144_650
+    assert ledger.balance_of(theirs) == 999_998
+    assert ledger.balance_of(empty) == 0
+    assert ledger.balances([mine, empty]) == {mine.id: 144_650, empty.id: 0}
+
+
+def test_balances_of_many_accounts_take_one_query_over_those_accounts_only(app, count_queries):
+    debtor = make_debtor()
+    accounts = [make_account(debtor, [("itemization", 1_000 * n), ("interest", n)]) for n in range(1, 6)]
+    other = make_account(make_debtor(), [("itemization", 50_000)])
+    db.session.commit()
+    expected = {account.id: 1_001 * n for n, account in enumerate(accounts, start=1)}
+
+    with _ledger_reads() as statements, count_queries() as counter:
+        totals = ledger.balances(accounts)
+
+    assert totals == expected
+    assert other.id not in totals
+    assert counter.count == 1
+    assert all("WHERE ledger_entry.account_id IN" in statement for statement in statements)
+    assert ledger.balances([]) == {}
+
+
+def test_a_debtors_account_list_sums_only_that_debtors_ledger(app):
+    debtor = make_debtor()
+    first = make_account(debtor, LEDGER)
+    second = make_account(debtor, [("itemization", 92_000)])
+    make_account(make_debtor(), [("itemization", 50_000)])
+    db.session.commit()
+
+    with _ledger_reads() as statements:
+        listed = accounts_for(debtor)
+
+    assert [(account.id, balance) for account, balance in listed] == [(first.id, 144_650), (second.id, 92_000)]
+    assert statements, "the balances come from the ledger"
+    assert all("WHERE ledger_entry.account_id" in statement for statement in statements), statements
+
+
+def test_balance_after_an_entry_ignores_later_entries_and_other_accounts(app):
+    account = make_account(make_debtor(), LEDGER)
+    make_account(make_debtor(), [("itemization", 7_777)])
+    db.session.commit()
+    entries = db.session.scalars(
+        db.select(LedgerEntry).where(LedgerEntry.account_id == account.id).order_by(LedgerEntry.id)
+    ).all()
+
+    assert [ledger.balance_after(entry) for entry in entries] == [150_000, 152_150, 155_650, 145_650, 144_650]
+    assert ledger.balance_after(entries[-1]) == ledger.balance_of(account)
