@@ -1,6 +1,7 @@
 """A debt, and its ledger: the balance is the sum of the ledger, nothing else."""
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,17 +9,39 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.append_only import append_only
 from portal.models.debtor import Debtor
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-ACCOUNT_STATUSES = ("open", "disputed", "on_hold", "closed")
 
-#: Ledger kinds. Positive amounts add to what is owed, negative ones reduce it.
-LEDGER_KINDS = ("itemization", "interest", "fee", "payment", "credit")
+class AccountStatus(StrEnum):
+    OPEN = "open"
+    DISPUTED = "disputed"
+    ON_HOLD = "on_hold"
+    CLOSED = "closed"
+
+
+#: the values as plain strings, as every such tuple beside a StrEnum (click.Choice would list member names)
+ACCOUNT_STATUSES = tuple(map(str, AccountStatus))
+
+
+class LedgerKind(StrEnum):
+    """Positive amounts add to what is owed, negative ones reduce it."""
+
+    ITEMIZATION = "itemization"
+    INTEREST = "interest"
+    FEE = "fee"
+    PAYMENT = "payment"
+    CREDIT = "credit"
+
+
+LEDGER_KINDS = tuple(map(str, LedgerKind))
 
 
 class Account(db.Model):
     __tablename__ = "account"
-    __table_args__ = (UniqueConstraint("debtor_id", "reference", name="uq_account_debtor_reference"),)
+    __table_args__ = (
+        UniqueConstraint("debtor_id", "reference", name="uq_account_debtor_reference"),
+        one_of("status", AccountStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
@@ -64,6 +87,7 @@ class Account(db.Model):
 @append_only
 class LedgerEntry(db.Model):
     __tablename__ = "ledger_entry"
+    __table_args__ = (one_of("kind", LedgerKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)

@@ -1,20 +1,29 @@
 """A debtor's budget (income & expenditure statement): saved as they go, so they can stop and come back."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-#: "quick": six amounts, shown as an estimate; "full": the whole statement, section by section
-BUDGET_MODES = ("quick", "full")
+
+class BudgetMode(StrEnum):
+    #: six amounts, shown as an estimate
+    QUICK = "quick"
+    #: the whole statement, section by section
+    FULL = "full"
+
+
+BUDGET_MODES = tuple(map(str, BudgetMode))
 
 
 class Budget(db.Model):
     __tablename__ = "budget"
+    __table_args__ = (one_of("mode", BudgetMode),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: whose budget it is; every query is scoped to this debtor

@@ -1,12 +1,13 @@
 """What a debtor told us about their life (illness, bereavement, job loss, ...), for a person to review."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
 #: what is happening in the debtor's life (checkboxes; any number, or none)
 CIRCUMSTANCE_KINDS = (
@@ -23,14 +24,23 @@ CIRCUMSTANCE_KINDS = (
 CIRCUMSTANCE_HELPS = ("more_time", "pause", "lower_payments", "review")
 #: helps that ask for a break from paying: nothing is collected or asked for until a person decides
 BREAK_HELPS = frozenset({"pause", "lower_payments"})
-#: "new" until a person at the creditor has read it, then "reviewed"
-CIRCUMSTANCE_STATUSES = ("new", "reviewed")
+
+
+class CircumstanceStatus(StrEnum):
+    """New until a person at the creditor has read it, then reviewed."""
+
+    NEW = "new"
+    REVIEWED = "reviewed"
+
+
+CIRCUMSTANCE_STATUSES = tuple(map(str, CircumstanceStatus))
 
 
 class Circumstance(db.Model):
     """One disclosure. Sensitive: shown only to the debtor and to staff, never sent in creditor events."""
 
     __tablename__ = "circumstance"
+    __table_args__ = (one_of("status", CircumstanceStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: shown to the debtor and used in URLs, e.g. "C-7K3M9Q2X"

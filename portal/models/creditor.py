@@ -1,19 +1,27 @@
 """A creditor or collection agency: who the debtor owes, with its rules and look."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-IDENTITY_METHODS = ("date_of_birth", "postcode")
+
+class IdentityMethod(StrEnum):
+    DATE_OF_BIRTH = "date_of_birth"
+    POSTCODE = "postcode"
+
+
+IDENTITY_METHODS = tuple(map(str, IdentityMethod))
 
 
 class Creditor(db.Model):
     __tablename__ = "creditor"
+    __table_args__ = (one_of("identity_method", IdentityMethod),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: short name used in URLs and on the command line

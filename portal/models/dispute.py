@@ -1,30 +1,70 @@
 """A dispute of a debt, or a request for the original creditor's name and address: collection waits for the answer."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.account import Account
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.account import Account, AccountStatus
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-#: "dispute": the debtor says the debt is wrong; "original_creditor": they ask who the debt first belonged to;
-#: "statute_barred": they say it is too old to be enforced (UK CONC 7.15). Each stops asking for money until answered.
-DISPUTE_KINDS = ("dispute", "original_creditor", "statute_barred")
-DISPUTE_REASONS = ("not_mine", "wrong_amount", "already_paid", "other")
-#: "awaiting_delivery": staff confirmed the debt, and asking for money waits until the verification
-#: (or the original creditor's name and address) has reached the debtor and that is recorded
-DISPUTE_STATUSES = ("open", "awaiting_delivery", "resolved")
+
+class DisputeKind(StrEnum):
+    """Each stops asking for money until answered."""
+
+    #: the debtor says the debt is wrong
+    DISPUTE = "dispute"
+    #: they ask who the debt first belonged to
+    ORIGINAL_CREDITOR = "original_creditor"
+    #: they say it is too old to be enforced (UK CONC 7.15)
+    STATUTE_BARRED = "statute_barred"
+
+
+class DisputeReason(StrEnum):
+    NOT_MINE = "not_mine"
+    WRONG_AMOUNT = "wrong_amount"
+    ALREADY_PAID = "already_paid"
+    OTHER = "other"
+
+
+class DisputeStatus(StrEnum):
+    OPEN = "open"
+    #: staff confirmed the debt, and asking for money waits until the verification (or the original
+    #: creditor's name and address) has reached the debtor and that is recorded
+    AWAITING_DELIVERY = "awaiting_delivery"
+    RESOLVED = "resolved"
+
+
+class DisputeOutcome(StrEnum):
+    #: the debt is right as it stands
+    CONFIRMED = "confirmed"
+    #: it was wrong and has been put right
+    CORRECTED = "corrected"
+    #: the debtor was right, the account is closed
+    UPHELD = "upheld"
+    #: the original creditor's details were sent
+    ANSWERED = "answered"
+
+
+DISPUTE_KINDS = tuple(map(str, DisputeKind))
+DISPUTE_REASONS = tuple(map(str, DisputeReason))
+DISPUTE_STATUSES = tuple(map(str, DisputeStatus))
 #: statuses during which nothing is asked for on the account
-OPEN_DISPUTE_STATUSES = ("open", "awaiting_delivery")
-#: confirmed: the debt is right as it stands; corrected: it was wrong and has been put right;
-#: upheld: the debtor was right, the account is closed; answered: the original creditor's details were sent
-DISPUTE_OUTCOMES = ("confirmed", "corrected", "upheld", "answered")
+OPEN_DISPUTE_STATUSES = (DisputeStatus.OPEN.value, DisputeStatus.AWAITING_DELIVERY.value)
+DISPUTE_OUTCOMES = tuple(map(str, DisputeOutcome))
 
 
 class Dispute(db.Model):
     __tablename__ = "dispute"
+    __table_args__ = (
+        one_of("kind", DisputeKind),
+        one_of("reason", DisputeReason),
+        one_of("status", DisputeStatus),
+        one_of("account_status_before", AccountStatus),
+        one_of("outcome", DisputeOutcome),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: shown to the debtor and used by staff, e.g. "D-7K3M9Q2X"

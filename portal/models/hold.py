@@ -6,15 +6,23 @@ creditor API, a CSV import, a job, a shell) can get round it.
 """
 
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, String, and_, event, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from portal.extensions import db
 from portal.models.account import Account, LedgerEntry
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-HOLD_KINDS = ("breathing_space", "mental_health_crisis", "creditor_pause")
+
+class HoldKind(StrEnum):
+    BREATHING_SPACE = "breathing_space"
+    MENTAL_HEALTH_CRISIS = "mental_health_crisis"
+    CREDITOR_PAUSE = "creditor_pause"
+
+
+HOLD_KINDS = tuple(map(str, HoldKind))
 #: the ledger kinds a hold refuses
 FROZEN_KINDS = frozenset({"interest", "fee"})
 
@@ -25,6 +33,7 @@ class LedgerEntryOnHold(ValueError):
 
 class Hold(db.Model):
     __tablename__ = "hold"
+    __table_args__ = (one_of("kind", HoldKind),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)

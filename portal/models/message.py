@@ -1,22 +1,31 @@
 """Secure messages between a debtor and the creditor's staff: threads of messages that are only ever added."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.append_only import append_only
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-#: who wrote a message
-MESSAGE_SENDERS = ("debtor", "staff")
+
+class MessageSender(StrEnum):
+    """Who wrote a message."""
+
+    DEBTOR = "debtor"
+    STAFF = "staff"
+
+
+MESSAGE_SENDERS = tuple(map(str, MessageSender))
 
 
 class MessageThread(db.Model):
     """A conversation about one subject; the running record of what was said."""
 
     __tablename__ = "message_thread"
+    __table_args__ = (one_of("last_sender", MessageSender),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: whose conversation it is; every query is scoped to this debtor
@@ -38,6 +47,7 @@ class Message(db.Model):
     """One message, kept exactly as sent: never edited, never deleted."""
 
     __tablename__ = "message"
+    __table_args__ = (one_of("sender", MessageSender),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("message_thread.id"), index=True)

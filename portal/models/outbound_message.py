@@ -5,23 +5,44 @@ for at least the creditor's retention period (US: three years, Regulation F §10
 """
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-#: queued: waiting to be sent (now or at `due_at`); sent: handed to the provider; in_portal: the
-#: channel is off or unknown, so the debtor reads it in the portal; withheld: it asks for money and
-#: asking has stopped; stale: what it said is no longer true; failed: the provider refused it for good
-OUTBOUND_STATES = ("queued", "sent", "in_portal", "withheld", "stale", "failed")
-CHANNELS = ("email", "sms", "post")
+
+class OutboundState(StrEnum):
+    #: waiting to be sent (now or at `due_at`)
+    QUEUED = "queued"
+    #: handed to the provider
+    SENT = "sent"
+    #: the channel is off or unknown, so the debtor reads it in the portal
+    IN_PORTAL = "in_portal"
+    #: it asks for money and asking has stopped
+    WITHHELD = "withheld"
+    #: what it said is no longer true
+    STALE = "stale"
+    #: the provider refused it for good
+    FAILED = "failed"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    POST = "post"
+
+
+OUTBOUND_STATES = tuple(map(str, OutboundState))
+CHANNELS = tuple(map(str, Channel))
 
 
 class OutboundMessage(db.Model):
     __tablename__ = "outbound_message"
+    __table_args__ = (one_of("channel", Channel), one_of("state", OutboundState))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)

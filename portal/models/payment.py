@@ -1,6 +1,7 @@
 """Card payments: one row per attempt, the Stripe customer of each debtor, and every webhook event seen."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,24 +9,40 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.account import Account, LedgerEntry
 from portal.models.append_only import append_only
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-#: A payment's life. "succeeded" is final; "failed" can only become "succeeded" (Stripe took the money after all).
-PAYMENT_STATUSES = (
-    "new",  # the debtor chose an amount; nothing has happened at Stripe
-    "setup",  # a SetupIntent exists for the card the debtor is typing
-    "confirming",  # claimed: a PaymentIntent is being (or was perhaps) created; only one request ever gets here
-    "requires_action",  # the PaymentIntent waits for 3-D Secure in the browser
-    "processing",  # Stripe has not decided yet
-    "succeeded",  # money taken and written to the ledger, once
-    "failed",  # declined, 3-D Secure failed, or never created: nothing was taken
-)
+
+class PaymentStatus(StrEnum):
+    """A payment's life. "succeeded" is final; "failed" can only become "succeeded" (Stripe took the money
+    after all)."""
+
+    NEW = "new"  # the debtor chose an amount; nothing has happened at Stripe
+    SETUP = "setup"  # a SetupIntent exists for the card the debtor is typing
+    CONFIRMING = "confirming"  # claimed: a PaymentIntent is being (or was perhaps) created; only one request gets here
+    REQUIRES_ACTION = "requires_action"  # the PaymentIntent waits for 3-D Secure in the browser
+    PROCESSING = "processing"  # Stripe has not decided yet
+    SUCCEEDED = "succeeded"  # money taken and written to the ledger, once
+    FAILED = "failed"  # declined, 3-D Secure failed, or never created: nothing was taken
+
+
+PAYMENT_STATUSES = tuple(map(str, PaymentStatus))
+
+
+class StripeEventOutcome(StrEnum):
+    """What handling a webhook event did (portal.payments.webhooks)."""
+
+    RECORDED = "recorded"  # a payment succeeded just now
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    IGNORED = "ignored"
+    UNUSABLE = "unusable"  # a payment event we can't read
 
 
 class Payment(db.Model):
     """One attempt to pay an amount by card. Its idempotency key makes a retry the same attempt."""
 
     __tablename__ = "payment"
+    __table_args__ = (one_of("status", PaymentStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: shown to people on receipts and used in URLs, e.g. "P-7K3M9Q2X"
@@ -76,12 +93,13 @@ class StripeEvent(db.Model):
     """A webhook event, stored once: a second delivery of the same id does nothing."""
 
     __tablename__ = "stripe_event"
+    __table_args__ = (one_of("outcome", StripeEventOutcome),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[str] = mapped_column(String(120), unique=True)
     type: Mapped[str] = mapped_column(String(80))
     #: the PaymentIntent it was about, if any
     payment_intent_id: Mapped[str | None] = mapped_column(String(120), index=True)
-    #: what handling it did: "recorded", "updated", "unchanged", "ignored", "unusable"
+    #: what handling it did: one of StripeEventOutcome
     outcome: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

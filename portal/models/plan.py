@@ -7,6 +7,7 @@ saving a card makes it `active`, and `flask collect` then charges each instalmen
 """
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
@@ -16,40 +17,76 @@ from portal.extensions import db
 from portal.models.account import Account
 from portal.models.append_only import append_only
 from portal.models.payment import Payment
-from portal.models.types import UTCDateTime, utcnow
+from portal.models.types import UTCDateTime, one_of, utcnow
 
-#: A plan's life.
-PLAN_STATUSES = (
-    "draft",  # chosen (or proposed and accepted at once); not agreed yet
-    "pending_review",  # proposed outside the creditor's policy; a person decides by `review_by`
-    "agreed",  # agreed; waiting for a card to collect with
-    "active",  # a card is saved; instalments are collected on their dates
-    "completed",  # every instalment paid (or the balance cleared another way)
-    "broken",  # too many missed payments
-    "cancelled",  # the debtor cancelled it
-    "declined",  # the reviewer said no to the proposal
-    "withdrawn",  # replaced by another choice before it started
-)
+
+class PlanStatus(StrEnum):
+    """A plan's life."""
+
+    DRAFT = "draft"  # chosen (or proposed and accepted at once); not agreed yet
+    PENDING_REVIEW = "pending_review"  # proposed outside the creditor's policy; a person decides by `review_by`
+    AGREED = "agreed"  # agreed; waiting for a card to collect with
+    ACTIVE = "active"  # a card is saved; instalments are collected on their dates
+    COMPLETED = "completed"  # every instalment paid (or the balance cleared another way)
+    BROKEN = "broken"  # too many missed payments
+    CANCELLED = "cancelled"  # the debtor cancelled it
+    DECLINED = "declined"  # the reviewer said no to the proposal
+    WITHDRAWN = "withdrawn"  # replaced by another choice before it started
+
+
+PLAN_STATUSES = tuple(map(str, PlanStatus))
 #: statuses in which a plan still stands for its account (one at a time)
-LIVE_STATUSES = ("draft", "pending_review", "agreed", "active")
+LIVE_STATUSES = tuple(map(str, (PlanStatus.DRAFT, PlanStatus.PENDING_REVIEW, PlanStatus.AGREED, PlanStatus.ACTIVE)))
 
-#: What a person decided about a proposal or a pause request (Plan.review_outcome).
-REVIEW_OUTCOMES = ("approved", "declined", "pause_approved", "pause_declined")
 
-#: An instalment's life. A declined collection goes back to "scheduled" with a retry date until
-#: the policy's retries are used up; then it is "missed".
-INSTALMENT_STATUSES = (
-    "scheduled",  # waiting for its date (or its retry date)
-    "processing",  # claimed: a charge is being made (or its answer is not in yet)
-    "requires_action",  # the bank wants the debtor to confirm it is them (3-D Secure)
-    "paid",
-    "missed",
-    "cancelled",  # not needed any more (plan cancelled or broken, or the balance already paid)
-)
+class PlanKind(StrEnum):
+    SETTLEMENT = "settlement"  # one reduced payment
+    PLAN = "plan"  # instalments adding up to the balance
+
+
+class PlanSource(StrEnum):
+    """How a plan came about."""
+
+    OFFER = "offer"  # picked from the options
+    PROPOSAL = "proposal"  # the debtor's own amount
+    BUDGET = "budget"  # the debtor's own amount, from their budget
+
+
+class ReviewOutcome(StrEnum):
+    """What a person decided about a proposal or a pause request (Plan.review_outcome)."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"
+    PAUSE_APPROVED = "pause_approved"
+    PAUSE_DECLINED = "pause_declined"
+
+
+REVIEW_OUTCOMES = tuple(map(str, ReviewOutcome))
+
+
+class InstalmentStatus(StrEnum):
+    """An instalment's life. A declined collection goes back to "scheduled" with a retry date until
+    the policy's retries are used up; then it is "missed"."""
+
+    SCHEDULED = "scheduled"  # waiting for its date (or its retry date)
+    PROCESSING = "processing"  # claimed: a charge is being made (or its answer is not in yet)
+    REQUIRES_ACTION = "requires_action"  # the bank wants the debtor to confirm it is them (3-D Secure)
+    PAID = "paid"
+    MISSED = "missed"
+    CANCELLED = "cancelled"  # not needed any more (plan cancelled or broken, or the balance already paid)
+
+
+INSTALMENT_STATUSES = tuple(map(str, InstalmentStatus))
 
 
 class Plan(db.Model):
     __tablename__ = "plan"
+    __table_args__ = (
+        one_of("status", PlanStatus),
+        one_of("kind", PlanKind),
+        one_of("source", PlanSource),
+        one_of("review_outcome", ReviewOutcome),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: shown to people and used in URLs, e.g. "PL-7K3M9Q2X"
@@ -138,7 +175,10 @@ class Plan(db.Model):
 
 class Instalment(db.Model):
     __tablename__ = "instalment"
-    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_instalment_plan_number"),)
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number", name="uq_instalment_plan_number"),
+        one_of("status", InstalmentStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)

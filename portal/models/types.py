@@ -1,8 +1,9 @@
 """Column types shared by the models."""
 
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime
+from sqlalchemy import CheckConstraint, DateTime, column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -36,3 +37,9 @@ def render_migration_type(type_: str, obj, autogen_context) -> str | bool:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def one_of(name: str, values: type[StrEnum]) -> CheckConstraint:
+    """A CHECK that column `name` holds one of the values, so no path (raw SQL, a shell, an import)
+    can store a status the code does not know; NULL still passes where the column allows it."""
+    return CheckConstraint(column(name).in_([value.value for value in values]), name=name)

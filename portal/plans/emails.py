@@ -15,14 +15,13 @@ from portal.accounts.ledger import balance_of
 from portal.extensions import db
 from portal.links.service import issue_link, link_url
 from portal.models import Debtor, Instalment, OutboundMessage, Plan
+from portal.models.plan import REVIEW_OUTCOMES
 from portal.outbox import Letter, neutral, queue, template
 from portal.plans.words import Formatter
 from portal.rights.packs import advice_in_messages
 
 #: what happened to a collection that the debtor is told about
 COLLECTION_NOTICES = ("requires_action", "retry", "missed", "broken")
-#: what a person decided (Plan.review_outcome), each with its own message
-REVIEW_OUTCOMES = ("approved", "declined", "pause_approved", "pause_declined")
 
 
 def queue_collection_notice(kind: str, instalment: Instalment) -> None:
