@@ -8,6 +8,7 @@ from pathlib import Path
 from portal import clock
 from portal.extensions import db
 from portal.jobs.collect import collect
+from portal.models import Instalment, Plan
 from portal.payments.gateway import get_gateway
 from portal.plans import agreement, service
 from tests.stripe_server import GOOD_CARD
@@ -50,3 +51,29 @@ def emails(app) -> list:
     folder = Path(app.config["MAIL_DIR"])
     files = sorted(folder.glob("*.eml")) if folder.exists() else []
     return [message_from_bytes(path.read_bytes(), policy=default_policy) for path in files]
+
+
+def stored_plan(account, dates: list[date], amount: int):
+    """An active plan with a saved card, written straight to the database (no Stripe): what collect and
+    remind find, for tests about whether they may act."""
+    plan = Plan(
+        reference=f"PL-{account.id:08d}",
+        debtor_id=account.debtor_id,
+        account_id=account.id,
+        status="active",
+        kind="plan",
+        source="offer",
+        frequency="monthly",
+        currency=account.currency,
+        balance_at_start=amount * len(dates),
+        total=amount * len(dates),
+        instalment_amount=amount,
+        first_date=dates[0],
+        payment_method_id="pm_card_visa",
+        customer_id="cus_test",
+    )
+    db.session.add(plan)
+    for number, when in enumerate(dates, start=1):
+        db.session.add(Instalment(plan=plan, number=number, due_date=when, amount=amount))
+    db.session.commit()
+    return plan

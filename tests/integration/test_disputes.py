@@ -10,10 +10,11 @@ from portal import clock, gate
 from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
-from portal.models import Account, AuditEvent, CreditorEvent, Dispute, Instalment, Plan
+from portal.models import Account, AuditEvent, CreditorEvent, Dispute, Instalment
 from portal.rights import disputes
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
+from tests.plan_support import stored_plan
 
 TODAY = date(2026, 11, 23)
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -106,7 +107,7 @@ def test_the_debtor_sees_the_dispute_and_its_status(browser, debtor):
 
 def test_a_dispute_stops_the_collect_job_charging_the_account(browser, debtor):
     account = _account(debtor)
-    plan = _active_plan(account, due=TODAY)
+    plan = stored_plan(account, [TODAY, TODAY + timedelta(days=30)], 46_000)
     db.session.commit()
     _dispute(browser, account)
 
@@ -119,7 +120,7 @@ def test_a_dispute_stops_the_collect_job_charging_the_account(browser, debtor):
 
 def test_a_dispute_stops_the_remind_job_reminding_about_the_account(browser, debtor):
     account = _account(debtor)
-    _active_plan(account, due=TODAY + timedelta(days=2))
+    stored_plan(account, [TODAY + timedelta(days=2), TODAY + timedelta(days=32)], 46_000)
     db.session.commit()
     _dispute(browser, account)
 
@@ -292,7 +293,7 @@ def test_confirming_a_dispute_keeps_collection_paused_until_the_answer_is_delive
 def test_a_confirmed_dispute_still_stops_the_collect_and_remind_jobs(browser, debtor):
     account = _account(debtor)
     due = TODAY + timedelta(days=2)
-    plan = _active_plan(account, due=due)
+    plan = stored_plan(account, [due, due + timedelta(days=30)], 46_000)
     db.session.commit()
     dispute = _open_dispute(browser, debtor)
     disputes.resolve(dispute, outcome="confirmed", note="Checked.", by="Sam", today=TODAY)
@@ -388,27 +389,3 @@ class _NoGateway:
 
     def __getattr__(self, name):
         raise AssertionError(f"the gateway was called ({name}) for a paused account")
-
-
-def _active_plan(account: Account, due: date) -> Plan:
-    plan = Plan(
-        reference=f"PL-{account.id:08d}",
-        debtor_id=account.debtor_id,
-        account_id=account.id,
-        status="active",
-        kind="plan",
-        source="offer",
-        frequency="monthly",
-        currency=account.currency,
-        balance_at_start=92_000,
-        total=92_000,
-        instalment_amount=46_000,
-        first_date=due,
-        payment_method_id="pm_card_visa",
-        customer_id="cus_test",
-    )
-    db.session.add(plan)
-    for number, when in enumerate([due, due + timedelta(days=30)], start=1):
-        db.session.add(Instalment(plan=plan, number=number, due_date=when, amount=46_000))
-    db.session.flush()
-    return plan

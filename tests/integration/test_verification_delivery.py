@@ -9,11 +9,11 @@ import pytest
 from portal import clock, gate
 from portal.extensions import db
 from portal.jobs.remind import remind
-from portal.models import Account, AuditEvent, CreditorEvent, Dispute, Instalment, OutboundMessage, Plan
+from portal.models import Account, AuditEvent, CreditorEvent, Dispute, OutboundMessage
 from portal.rights import disputes, holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
-from tests.plan_support import emails
+from tests.plan_support import emails, stored_plan
 
 
 @pytest.fixture
@@ -28,6 +28,10 @@ def debtor(app):
     make_account(debtor, [("itemization", 92_000)], description="Hospital bill", reference="MED-88213")
     db.session.commit()
     return debtor
+
+
+def _due_in_two_days(account):
+    return stored_plan(account, [clock.today_for(account.debtor) + timedelta(days=2)], 92_000)
 
 
 def _account(debtor) -> Account:
@@ -55,32 +59,8 @@ def _delivered(app, reference: str, *args: str):
     return app.test_cli_runner().invoke(args=["disputes", "delivered", reference, *args])
 
 
-def _plan_due_in_two_days(account) -> Plan:
-    due = clock.today_for(account.debtor) + timedelta(days=2)
-    plan = Plan(
-        reference=f"PL-{account.id:08d}",
-        debtor_id=account.debtor_id,
-        account_id=account.id,
-        status="active",
-        kind="plan",
-        source="offer",
-        frequency="monthly",
-        currency=account.currency,
-        balance_at_start=92_000,
-        total=92_000,
-        instalment_amount=92_000,
-        first_date=due,
-        payment_method_id="pm_card_visa",
-        customer_id="cus_test",
-    )
-    db.session.add(plan)
-    db.session.add(Instalment(plan=plan, number=1, due_date=due, amount=92_000))
-    db.session.commit()
-    return plan
-
-
 def test_recording_delivery_lets_collection_start_again_and_tells_the_debtor(app, debtor):
-    _plan_due_in_two_days(_account(debtor))
+    _due_in_two_days(_account(debtor))
     dispute = _answered(debtor)
     assert remind(now=clock.now()).counts == {"paused": 1}
 
