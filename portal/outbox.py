@@ -23,7 +23,7 @@ from sqlalchemy import delete, or_, select, update
 from portal import clock, gate
 from portal.extensions import db
 from portal.help.contact import allowed, settings_for
-from portal.help.messages import start_thread_as_staff
+from portal.help.messages import post_notice
 from portal.i18n import language_of
 from portal.mail import MailError, send_email
 from portal.models import Account, Creditor, Debtor, OutboundMessage
@@ -179,7 +179,7 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             return _finish(message, "stale", now, "no longer true")
         subject, body = letter.text(_("Hello %(name)s,", name=debtor.full_name), discreet=decided.discreet)
         if decided.verdict is gate.Verdict.IN_PORTAL:
-            start_thread_as_staff(debtor, subject, body, staff_name=debtor.creditor.name, now=now)
+            post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
             return _finish(message, "in_portal", now, decided.reason)
     db.session.commit()  # anything the template made (a fresh sign-in link) exists before the email does
     try:

@@ -137,6 +137,15 @@ def start_thread_as_staff(
     return thread
 
 
+def post_notice(debtor: Debtor, subject: str, body: str, *, signed: str, now: datetime) -> MessageThread:
+    """A message the outbox could not send by the debtor's channel, shown here instead. It is no staff
+    visit, so it is recorded as the system's, not as staff reading the account."""
+    thread = _new_thread(debtor, subject.strip() or default_subject(body), "staff", now)
+    message = _add(thread, "staff", body, now, staff_name=signed)
+    record("message.notice", actor_type="system", debtor_id=debtor.id, thread_id=thread.id, message_id=message.id)
+    return thread
+
+
 def staff_threads(*, waiting_only: bool = False, creditor_ids: list[int] | None = None):
     """(thread, debtor) pairs for staff. Waiting ones (the debtor wrote last) oldest first, so the person
     waiting longest is answered first; otherwise the latest first."""

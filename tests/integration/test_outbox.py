@@ -10,7 +10,8 @@ import pytest
 from portal import outbox
 from portal.extensions import db
 from portal.models import ContactPreference, Dispute, Instalment, LedgerEntry, MessageThread, OutboundMessage, Payment
-from tests.factories import make_account, make_card_debtor
+from tests.conftest import main_text
+from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import POLICY, active_plan, emails
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
@@ -245,3 +246,13 @@ def test_a_creditor_may_keep_records_longer_than_the_law_asks_but_never_shorter(
     creditor = make_card_debtor(POLICY).creditor
     creditor.jurisdiction, creditor.policy = jurisdiction, policy
     assert outbox.retention_days(creditor) == days
+
+
+def test_a_message_shown_in_the_portal_is_not_a_staff_visit(app, debtor, localstripe, browser):
+    db.session.add(ContactPreference(debtor_id=debtor.id, email_on=False))
+    _queue("receipt", debtor, localstripe)
+    assert outbox.deliver(now=_london(1, 10)) == {"in_portal": 1}
+    browser.sign_in(make_link(debtor), debtor)
+    viewed = main_text(browser.get("/help/viewed"))
+    assert "Harbour Credit at Harbour Credit" not in viewed
+    assert "Replied to your message" not in viewed
