@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    from portal import cli, i18n, logs, security, sessions, templating
+    from portal import cli, i18n, logs, security, sessions, templating, transaction
     from portal.extensions import csrf, db, htmx, limiter, migrate
     from portal.models.types import render_migration_type
 
@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     sessions.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    transaction.init_app(app)
 
     from portal import errors, payments, rights
     from portal import help as help_pages

@@ -2,18 +2,19 @@
 
 import os
 from datetime import UTC, datetime
+from functools import partial
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 
 from portal.demo import seed
 from portal.extensions import db
 from portal.links import service
 from portal.models import Creditor, Debtor, LinkRequest, MagicLink
+from portal.transaction import CommandGroup, after_commit
 
-links_cli = AppGroup("links", help="Issue and revoke debtors' magic links.")
-demo_cli = AppGroup("demo", help="Demo data for trying the portal.")
+links_cli = CommandGroup("links", help="Issue and revoke debtors' magic links.")
+demo_cli = CommandGroup("demo", help="Demo data for trying the portal.")
 
 
 def operator_name() -> str:
@@ -39,8 +40,7 @@ def issue_command(creditor_slug: str, reference: str, ttl_days: int | None, camp
     """Print a new link for one debtor."""
     debtor = find_debtor(creditor_slug, reference)
     _, token = service.issue_link(debtor, ttl_days=ttl_days, campaign=campaign)
-    db.session.commit()
-    click.echo(service.link_url(token))
+    after_commit(partial(click.echo, service.link_url(token)))  # only a link that exists is printed
 
 
 @links_cli.command("revoke")
@@ -63,7 +63,6 @@ def revoke_command(creditor_slug: str | None, reference: str | None, token: str 
     active = [link for link in links if link.revoked_at is None]
     for link in active:
         service.revoke_link(link, now)
-    db.session.commit()
     click.echo(f"Revoked {len(active)} link(s).")
 
 

@@ -305,5 +305,4 @@ def seed(today: date | None = None) -> list[str]:
         _, token = service.issue_link(debtor, campaign="demo")
         answer = born.isoformat() if creditor.identity_method == "date_of_birth" else postcode
         lines.append(f"{name:<14} {creditor.name:<20} {answer:<11} {service.link_url(token)}")
-    db.session.commit()
     return lines

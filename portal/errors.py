@@ -8,8 +8,8 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.exceptions import Conflict as HTTPConflict
 
+from portal import transaction
 from portal.domain_errors import Conflict, DomainError, NotAllowedNow, NotFoundForOwner
-from portal.extensions import db
 
 #: the HTTP error each domain error is answered with
 HTTP_ERROR_FOR: dict[type[DomainError], type[HTTPException]] = {
@@ -25,6 +25,8 @@ def _wants_json() -> bool:
 
 
 def _handle_http_error(error: HTTPException):
+    """An error page stores nothing the request did (the request's commit then has nothing to do)."""
+    transaction.rollback()
     if _wants_json():
         return jsonify(error=error.name, status=error.code), error.code
     return render_template("errors/error.html", code=error.code), error.code
@@ -37,7 +39,7 @@ def _handle_domain_error(error: DomainError):
 
 
 def _handle_server_error(error: Exception):
-    db.session.rollback()
+    transaction.rollback()
     if _wants_json():
         return jsonify(error="Internal Server Error", status=500), 500
     return render_template("errors/error.html", code=500), 500

@@ -1,21 +1,24 @@
 """The outbox: every message to a debtor is queued here and sent past the gate, at the moment of sending.
 
-Code that decides to write calls `queue()` inside its own transaction, so a change that is rolled
-back sends nothing. After the commit, `deliver()` (the request that queued it, or `flask outbox send`
-from cron) claims each message that is due, asks `portal.gate` whether it may go now, renders it in
-the debtor's language from its template, and hands it on; one commit per message. Whatever happens
-is kept on the row: that is the record of every message (who, channel, template, time, outcome).
+Code that decides to write calls `queue()` inside its own unit of work, so a change that is rolled
+back sends nothing. Once that work is committed, `deliver()` (straight after the request or command
+that queued it; at the end of a job's run; or `flask outbox send` from cron) claims each message that
+is due, asks `portal.gate` whether it may go now, renders it in the debtor's language from its
+template, and hands it on, each message a unit of work of its own. Whatever happens is kept on the
+row: that is the record of every message (who, channel, template, time, outcome).
 
 Templates are registered by the area that owns the words (`@template("receipt")` in payments).
 A template returns None when what it would say is no longer true.
 """
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
-from flask import after_this_request, g, has_request_context
+from flask import g
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
@@ -27,6 +30,7 @@ from portal.help.messages import post_notice
 from portal.i18n import language_of
 from portal.mail import MailError, send_email
 from portal.models import Account, Creditor, Debtor, OutboundMessage
+from portal.transaction import after_commit, commit_claim, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +98,8 @@ def queue(
     channel: str = "email",
     due_at: datetime | None = None,
 ) -> OutboundMessage:
-    """Queue a message in the caller's transaction. In a request it is sent once the response is ready
-    (after the view's commit); a job calls `deliver()` itself."""
+    """Queue a message in the caller's unit of work; it is sent once that is committed (for a job: at the
+    end of its run, see `held_for_the_job`)."""
     if name not in TEMPLATES:
         raise ValueError(f"no message template {name!r}")
     message = OutboundMessage(
@@ -109,19 +113,20 @@ def queue(
     )
     db.session.add(message)
     db.session.flush()
-    if has_request_context():
-        if "outbox" not in g:
-            g.outbox = []
-            after_this_request(_deliver_after_request)
-        g.outbox.append(message.id)
+    if not g.get("outbox_held_for_the_job"):
+        after_commit(partial(deliver, [message.id]))
     return message
 
 
-def _deliver_after_request(response):
-    """Runs after the view returned, so after its commit; a view that failed committed nothing to send."""
-    db.session.rollback()
-    deliver(g.pop("outbox", []))
-    return response
+@contextmanager
+def held_for_the_job() -> Iterator[None]:
+    """For a job: what its steps queue waits for the job's own `deliver(now=...)` at the end of its run
+    (or for `flask outbox send`)."""
+    g.outbox_held_for_the_job = True
+    try:
+        yield
+    finally:
+        g.pop("outbox_held_for_the_job", None)
 
 
 def deliver(ids: Sequence[int] | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -134,7 +139,8 @@ def deliver(ids: Sequence[int] | None = None, now: datetime | None = None) -> di
     db.session.rollback()
     counts: dict[str, int] = {}
     for message_id in due:
-        state = _deliver_one(message_id, now)
+        with unit_of_work():
+            state = _deliver_one(message_id, now)
         if state:
             counts[state] = counts.get(state, 0) + 1
     return counts
@@ -152,7 +158,7 @@ def _claim(message_id: int, now: datetime) -> OutboundMessage | None:
         .values(due_at=now + LEASE, attempts=OutboundMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
+    commit_claim()
     return db.session.get(OutboundMessage, message_id) if claimed else None
 
 
@@ -171,7 +177,6 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             _next_allowed(debtor, message.channel, now),
             decided.reason,
         )
-        db.session.commit()
         return "waiting"
     with force_locale(language_of(debtor)):
         letter = TEMPLATES[message.template].render(message, debtor)
@@ -181,7 +186,7 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
         if decided.verdict is gate.Verdict.IN_PORTAL:
             post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
             return _finish(message, "in_portal", now, decided.reason)
-    db.session.commit()  # anything the template made (a fresh sign-in link) exists before the email does
+    commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:
         send_email(debtor.email, subject, body, sender=debtor.creditor.name)
     except MailError as error:
@@ -190,14 +195,12 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             return _finish(message, "failed", now, str(error)[:200])
         message.due_at = now + timedelta(minutes=10 * message.attempts)
         message.outcome = str(error)[:200]
-        db.session.commit()
         return "retrying"
     return _finish(message, "sent", now, None)
 
 
 def _finish(message: OutboundMessage, state: str, now: datetime, outcome: str | None) -> str:
     message.state, message.finished_at, message.outcome = state, now, outcome
-    db.session.commit()
     return state
 
 

@@ -36,6 +36,7 @@ def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | 
     db.session.commit()
     setup = stripe.confirm_setup(secret, number)
     assert service.save_card(plan, setup["id"], gateway) is None
+    db.session.commit()
     db.session.refresh(plan)
     assert plan.status == "active"
     return plan

@@ -23,7 +23,6 @@ from portal.budget.forms import (
 )
 from portal.budget.labels import FREQUENCIES, label
 from portal.budget.structures import Kind, Section
-from portal.extensions import db
 from portal.i18n import formatting_locale
 from portal.models import Budget
 from portal.plans.words import Formatter, reason_text
@@ -62,7 +61,6 @@ def start():
         mode = choose_mode(request.form.get("mode"))
         if mode is not None:
             budget = service.start_budget(current_user, mode)
-            db.session.commit()
             return redirect(url_for(".household", budget_id=budget.id), code=303)
         error = _("Choose the quick budget or the full statement")
     finished = latest is not None and service.resume_step(latest).name == "result"
@@ -86,7 +84,6 @@ def household(budget_id: int):
     form = HouseholdForm(household=service.household_of(budget))
     if form.validate_on_submit() and form.check():
         service.save_household(budget, form.household)
-        db.session.commit()
         if _returning():
             return redirect(url_for(".result", budget_id=budget.id), code=303)
         first = service.Step("quick") if budget.mode == "quick" else service.Step("section", 1)
@@ -113,7 +110,6 @@ def _lines_page(budget: Budget, sections: tuple[Section, ...], position: int | N
             update_only = request.form.get("action") == "update"
             done = budget.sections_done if update_only else (position or 1)
             service.save_lines(budget, sections, form.lines, reached=done)
-            db.session.commit()
             if not update_only:
                 return redirect(_next_after(budget, position, len(structure.sections)), code=303)
     else:
@@ -209,7 +205,6 @@ def explain(budget_id: int):
         form = ExplanationsForm(flags, labels, formdata=request.form)
         if form.validate():
             service.save_explanations(budget, form.texts)
-            db.session.commit()
             return redirect(url_for(".result", budget_id=budget.id), code=303)
     else:
         form = ExplanationsForm(flags, labels, saved=budget.explanations)
@@ -255,7 +250,6 @@ def result(budget_id: int):
     if service.unexplained(budget, flags):
         return redirect(url_for(".explain", budget_id=budget.id))
     service.mark_complete(budget, summary)
-    db.session.commit()
     structure = service.structure_for(budget)
     return _render(
         "budget/result.html",
@@ -286,7 +280,6 @@ def propose(budget_id: int):
         for sent in service.send_proposals(current_user, budget, offer, form.first):
             if sent.problem is not None:
                 flash(_not_sent_message(sent))
-        db.session.commit()
         return redirect(url_for(".proposals", budget_id=budget.id), code=303)
     return _render("budget/propose.html", 400 if form.is_submitted() else 200, budget=budget, offer=offer, form=form)
 

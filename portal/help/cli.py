@@ -1,7 +1,6 @@
 """Staff tools until the staff console exists: `flask circumstances ...` and `flask messages ...`."""
 
 import click
-from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -10,9 +9,10 @@ from portal.extensions import db
 from portal.help import circumstances, messages
 from portal.help.contact import settings_for
 from portal.models import Circumstance, Creditor, Debtor, MessageThread
+from portal.transaction import CommandGroup
 
-circumstances_cli = AppGroup("circumstances", help="Review what debtors told us about their circumstances.")
-messages_cli = AppGroup("messages", help="Read and answer debtors' secure messages.")
+circumstances_cli = CommandGroup("circumstances", help="Review what debtors told us about their circumstances.")
+messages_cli = CommandGroup("messages", help="Read and answer debtors' secure messages.")
 
 
 def _who(debtor: Debtor) -> str:
@@ -97,7 +97,6 @@ def circumstances_list_command(include_reviewed: bool, creditor_slug: str | None
         _echo_circumstance(circumstance, debtor, fields)
         if with_health:
             circumstances.details_shown(circumstance, staff_name=operator_name())
-    db.session.commit()
     click.echo(f"{len(rows)} to review." if not include_reviewed else f"{len(rows)} in all.")
 
 
@@ -115,7 +114,6 @@ def circumstances_show_command(id_or_reference: str, creditor_slug: str, with_he
     _echo_circumstance(circumstance, debtor, circumstances.visible_to("supervisor" if with_health else "agent"))
     if with_health:
         circumstances.details_shown(circumstance, staff_name=operator_name())
-    db.session.commit()
 
 
 @circumstances_cli.command("review")
@@ -133,7 +131,6 @@ def circumstances_review_command(id_or_reference: str, note: str, staff_name: st
         circumstances.review(circumstance, note=note, staff_name=staff_name)
     except circumstances.AlreadyReviewed as error:
         raise click.ClickException(f"{circumstance.reference} was already reviewed.") from error
-    db.session.commit()
     click.echo(f"Reviewed {circumstance.reference}.")
 
 
@@ -203,5 +200,4 @@ def messages_reply_command(
             messages.reply_as_staff(thread, text, staff_name=staff_name)
         else:
             thread = messages.start_thread_as_staff(debtor, subject or "", text, staff_name=staff_name)
-    db.session.commit()
     click.echo(f"Sent in conversation {thread.id}.")

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from portal.extensions import csrf, db
+from portal.extensions import csrf
 from portal.help import circumstances, messages, preferences, viewed
 from portal.help.contact import reminders_paused_until, settings_for
 from portal.help.forms import CircumstancesForm, NewMessageForm, PreferencesForm, ReplyForm
@@ -55,7 +55,6 @@ def circumstances_form():
             details=form.details.data,
             consented=form.consent.data,
         )
-        db.session.commit()
         return redirect(url_for(".circumstance", reference=circumstance.reference), code=303)
     return render_template(
         "help/circumstances.html",
@@ -87,7 +86,6 @@ def withdraw_consent(reference: str):
         circumstances.withdraw_consent(circumstances.get_circumstance_for(current_user, reference))
     except circumstances.NoConsentToWithdraw:
         return redirect(url_for(".circumstance", reference=reference), code=303)
-    db.session.commit()
     flash(_("We have deleted what you wrote in your own words."))
     return redirect(url_for(".circumstance", reference=reference), code=303)
 
@@ -122,7 +120,6 @@ def contact():
             contact_at_work=not form.not_at_work.data,
             email_is_work=form.email_is_work.data,
         )
-        db.session.commit()
         session["locale"] = form.language.data
         refresh()  # say "saved" in the language just chosen
         flash(_("Your choices are saved. We will contact you this way from now on."))
@@ -152,7 +149,6 @@ def new_message():
     form = NewMessageForm()
     if form.validate_on_submit():
         thread = messages.start_thread(current_user, form.subject.data, form.body.data)
-        db.session.commit()
         flash(_("Your message has been sent. We will reply here."))
         return redirect(url_for(".thread", thread_id=thread.id), code=303)
     return render_template("help/new_message.html", form=form, creditor=current_user.creditor), (
@@ -167,7 +163,6 @@ def thread(thread_id: int):
     form = ReplyForm()
     if form.validate_on_submit():
         messages.send_as_debtor(conversation, form.body.data)
-        db.session.commit()
         flash(_("Your message has been sent. We will reply here."))
         return redirect(url_for(".thread", thread_id=conversation.id, _anchor="latest"), code=303)
     return render_template(
@@ -204,7 +199,6 @@ def quick_exit():
         if current_user.is_authenticated:
             record("session.quick_exit", actor_type="debtor", actor_id=current_user.id, debtor_id=current_user.id)
         end_session()
-        db.session.commit()
     return redirect(current_app.config["QUICK_EXIT_URL"], code=303)
 
 

@@ -4,13 +4,12 @@ from datetime import UTC, date, datetime
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
 from portal import outbox
-from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.payments.gateway import GatewayError, get_gateway
+from portal.transaction import CommandGroup
 
 
 def _summary(counts) -> str:
@@ -55,7 +54,7 @@ def remind_command(now: datetime | None, days_before: int) -> None:
     click.echo(f"Reminders: {_summary(report.counts)}; messages: {_summary(report.messages)}.")
 
 
-outbox_cli = AppGroup("outbox", help="Messages to debtors: every email goes through here, past the gate.")
+outbox_cli = CommandGroup("outbox", help="Messages to debtors: every email goes through here, past the gate.")
 
 
 @outbox_cli.command("send")
@@ -68,7 +67,6 @@ def send_command() -> None:
 def purge_command() -> None:
     """Remove message records older than each creditor's retention period (cron, daily)."""
     removed = outbox.purge_records()
-    db.session.commit()
     click.echo(f"Removed {removed} message record(s) past their retention period.")
 
 

@@ -29,6 +29,7 @@ from portal.payments.service import apply_intent
 from portal.plans import service
 from portal.plans.service import IN_FLIGHT, stale_after
 from portal.rights.holds import expire_due
+from portal.transaction import commit_claim, rollback, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,18 @@ def collect(gateway: StripeGateway, today: date | None = None, now: datetime | N
     """Charge every due instalment. `today` (the --today option) overrides each debtor's own date."""
     report = CollectReport()
     now = now or clock.now()
-    for hold in expire_due(today):
-        report.counts["hold ended"] += 1
-        report.lines.append(f"hold {hold.id} ended: plan dates moved on {hold.plan_days_shifted} day(s)")
-    db.session.commit()
-    _settle_in_flight(gateway, today, now, report)
+    with outbox.held_for_the_job():
+        with unit_of_work():
+            for hold in expire_due(today):
+                report.counts["hold ended"] += 1
+                report.lines.append(f"hold {hold.id} ended: plan dates moved on {hold.plan_days_shifted} day(s)")
+        _settle_in_flight(gateway, today, now, report)
+        _collect_due(gateway, today, now, report)
+    outbox.deliver(now=now)
+    return report
+
+
+def _collect_due(gateway: StripeGateway, today: date | None, now: datetime, report: CollectReport) -> None:
     # A debtor's today is at most a day ahead of UTC's: look that far, then check each debtor's own date.
     horizon = today or (now.date() + timedelta(days=1))
     due_ids = db.session.scalars(
@@ -82,39 +90,36 @@ def collect(gateway: StripeGateway, today: date | None = None, now: datetime | N
     ).all()
     db.session.rollback()
     for instalment_id in due_ids:
-        _collect_one(instalment_id, gateway, today, report)
-    outbox.deliver(now=now)
-    return report
+        with unit_of_work():
+            _collect_one(instalment_id, gateway, today, report)
 
 
 def _collect_one(instalment_id: int, gateway: StripeGateway, today: date | None, report: CollectReport) -> None:
     instalment = _lock(instalment_id, ("scheduled",))
     if instalment is None:
-        db.session.rollback()
+        rollback()
         return
     plan = instalment.plan
     day = _day(today, plan)
     if plan.status != "active" or instalment.collect_on > day or not plan.has_card:
-        db.session.rollback()
+        rollback()
         return
     if not gate.may_ask_for_money(plan.account, day):
         report.add("paused", instalment)
-        db.session.rollback()
+        rollback()
         return
     service.fit_to_balance(plan, balance_of(plan.account))
     if instalment.status != "scheduled":
         report.add("not_needed", instalment)
-        db.session.commit()
         return
     payment = service.claim_attempt(instalment, "collect")
     if payment is None:
-        db.session.rollback()
+        rollback()
         return
-    db.session.commit()  # the claim, before Stripe is called
+    commit_claim()
 
     service.charge(payment, plan, gateway, off_session=True)
     what = service.settle(instalment, day) or payment.status
-    db.session.commit()
     report.add(what, instalment)
 
 
@@ -126,25 +131,35 @@ def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime,
     db.session.rollback()
     stale = stale_after()
     for instalment_id in ids:
-        instalment = _lock(instalment_id, IN_FLIGHT)
-        if instalment is None or instalment.payment is None:
-            db.session.rollback()
-            continue
-        plan, payment = instalment.plan, instalment.payment
-        day = _day(today, plan)
-        try:
-            if payment.status == "requires_action" and _waited_too_long(instalment, day):
-                _give_up(payment, gateway)
-            elif payment.status in ("confirming", "processing") and now - (payment.confirming_at or now) > stale:
-                service.refresh_payment(payment, plan, gateway)
-        except (GatewayError, GatewayUnavailable) as error:
-            log.warning("Collect: Stripe did not answer about %s (%s)", payment.reference, type(error).__name__)
-            db.session.rollback()
-            continue
-        what = service.settle(instalment, day)
-        db.session.commit()
-        if what:
-            report.add(what, instalment)
+        with unit_of_work():
+            _settle_one(instalment_id, gateway, today, now, stale, report)
+
+
+def _settle_one(
+    instalment_id: int,
+    gateway: StripeGateway,
+    today: date | None,
+    now: datetime,
+    stale: timedelta,
+    report: CollectReport,
+) -> None:
+    instalment = _lock(instalment_id, IN_FLIGHT)
+    if instalment is None or instalment.payment is None:
+        return
+    plan, payment = instalment.plan, instalment.payment
+    day = _day(today, plan)
+    try:
+        if payment.status == "requires_action" and _waited_too_long(instalment, day):
+            _give_up(payment, gateway)
+        elif payment.status in ("confirming", "processing") and now - (payment.confirming_at or now) > stale:
+            service.refresh_payment(payment, plan, gateway)
+    except (GatewayError, GatewayUnavailable) as error:
+        log.warning("Collect: Stripe did not answer about %s (%s)", payment.reference, type(error).__name__)
+        rollback()
+        return
+    what = service.settle(instalment, day)
+    if what:
+        report.add(what, instalment)
 
 
 def _waited_too_long(instalment: Instalment, day: date) -> bool:

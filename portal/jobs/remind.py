@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import Debtor, Instalment, Plan
 from portal.models.audit import record
 from portal.plans.emails import queue_reminder
+from portal.transaction import rollback, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ def remind(now: datetime | None = None, days_before: int = 3) -> RemindReport:
         .order_by(Instalment.due_date, Instalment.id)
     ).all()
     db.session.rollback()
-    for instalment_id in ids:
-        _remind_one(instalment_id, now, days_before, report)
+    with outbox.held_for_the_job():
+        for instalment_id in ids:
+            with unit_of_work():
+                _remind_one(instalment_id, now, days_before, report)
     report.messages = outbox.deliver(now=now)
     return report
 
@@ -62,17 +65,17 @@ def _remind_one(instalment_id: int, now: datetime, days_before: int, report: Rem
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if instalment is None or instalment.reminded_for == instalment.due_date:
-        db.session.rollback()
+        rollback()
         return
     plan = instalment.plan
     debtor = db.session.get(Debtor, plan.debtor_id)
     today = clock.today_for(debtor, now)
     if not today < instalment.due_date <= today + timedelta(days=days_before):
-        db.session.rollback()
+        rollback()
         return
     if not gate.may_ask_for_money(plan.account, today):
         report.counts["paused"] += 1
-        db.session.rollback()
+        rollback()
         return
     claimed = db.session.execute(
         update(Instalment)
@@ -84,7 +87,7 @@ def _remind_one(instalment_id: int, now: datetime, days_before: int, report: Rem
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
+        rollback()
         return
     queue_reminder(instalment)
     record(
@@ -95,5 +98,4 @@ def _remind_one(instalment_id: int, now: datetime, days_before: int, report: Rem
         number=instalment.number,
         due=instalment.due_date.isoformat(),
     )
-    db.session.commit()
     report.counts["queued"] += 1

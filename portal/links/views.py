@@ -5,7 +5,6 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from portal.extensions import db
 from portal.links import service
 from portal.links.forms import ContinueForm, DateOfBirthForm, NewLinkForm, PostcodeForm, UnknownLinkForm, ZipCodeForm
 from portal.links.service import IdentityRefused, LinkProblem
@@ -59,7 +58,6 @@ def open_link(token: str):
     if problem:
         return _problem_page(problem, link)
     service.record_open(link)
-    db.session.commit()
     session["pending_link"] = link.public_id
     return redirect(url_for(".start"))
 
@@ -96,10 +94,8 @@ def verify():
             return _problem_page(refused.problem, link)
         if checked.matched:
             service.record_sign_in(link)
-            db.session.commit()
             start_session(link.debtor)
             return redirect(service.landing_page(link))
-        db.session.commit()
         tries_left = checked.tries_left
         if tries_left == 0:
             return _problem_page(LinkProblem.LOCKED, link)
@@ -125,13 +121,11 @@ def request_new_link():
         form = NewLinkForm()
         if form.validate_on_submit():
             service.request_new_link(link, problem)
-            db.session.commit()
             return redirect(url_for(".new_link_sent"))
         return _problem_page(problem, link)
     form = UnknownLinkForm()
     if form.validate_on_submit():
         service.request_new_link(None, LinkProblem.INVALID, contact=form.contact.data.strip())
-        db.session.commit()
         return redirect(url_for(".new_link_sent"))
     return render_template("links/problem.html", problem=LinkProblem.INVALID.value, form=form, creditor=None), 400
 
@@ -148,7 +142,6 @@ def sign_out():
     form = ContinueForm()
     if form.validate_on_submit():
         end_session()
-        db.session.commit()
     return redirect(url_for(".signed_out"))
 
 

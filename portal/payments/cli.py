@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
 from portal.payments import localstripe, service
 from portal.payments.gateway import GatewayError, get_gateway
+from portal.transaction import CommandGroup
 
-payments_cli = AppGroup("payments", help="Card payments: reconcile with Stripe.")
+payments_cli = CommandGroup("payments", help="Card payments: reconcile with Stripe.")
 
 
 @payments_cli.command("reconcile")

@@ -26,7 +26,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from portal import outbox
+from portal import outbox, transaction
 from portal.accounts.ledger import balance_of, balance_query
 from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.extensions import db
@@ -366,18 +366,18 @@ def claim_payment(payment: Payment) -> str | None:
 def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: StripeGateway) -> Outcome:
     """Charge the card the debtor just set up. Safe to call any number of times, at once.
 
-    Commits: the claim before Stripe is called (so a crash or a second request can never
-    create a second PaymentIntent), then the outcome.
+    Commits the claim before Stripe is called (so a crash or a second request can never create a
+    second PaymentIntent); the caller's unit of work stores the outcome.
     """
     if payment.status not in OPEN:
         return sync_payment(payment, gateway)
     try:
         _settle_other_attempts(payment, gateway)
     except (GatewayError, GatewayUnavailable):
-        db.session.rollback()
+        transaction.rollback()
         return Outcome("problem", "unavailable")
     problem = claim_payment(payment)
-    db.session.commit()
+    transaction.commit_claim()
     if problem == "claimed":
         db.session.refresh(payment)
         return sync_payment(payment, gateway)
@@ -395,21 +395,18 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
             or not setup.customer_id
         ):
             _release(payment)
-            db.session.commit()
             return Outcome("problem", "card_not_ready")
         card, customer_id = attach_card(db.session.get(Debtor, payment.debtor_id), gateway, setup)
     except CardDeclined as declined:
         _fail(payment, declined.code or "card_declined")
-        db.session.commit()
         return Outcome("failed", declined.code or "card_declined")
     except (GatewayError, GatewayUnavailable):
         _release(payment)
-        db.session.commit()
         return Outcome("problem", "unavailable")
     payment.payment_method_id = card.payment_method_id
     payment.card_brand = card.brand
     payment.card_last4 = card.last4
-    db.session.commit()
+    transaction.commit_claim()  # with the card it charges; no write may wait on Stripe's answer
 
     try:
         intent = gateway.create_payment_intent(
@@ -425,7 +422,6 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
             apply_intent(payment, declined.intent)
         else:
             _fail(payment, declined.code or "card_declined")
-        db.session.commit()
         return Outcome("failed", declined.code or "card_declined")
     except GatewayUnavailable:
         # We don't know whether Stripe made it. The row stays "confirming": the webhook or
@@ -434,10 +430,8 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
         return Outcome("pending")
     except GatewayError as error:
         _fail(payment, error.code or "error")
-        db.session.commit()
         return Outcome("failed", "error")
     apply_intent(payment, intent)
-    db.session.commit()
     return outcome_of(payment, intent)
 
 
@@ -450,7 +444,6 @@ def sync_payment(payment: Payment, gateway: StripeGateway) -> Outcome:
         except (GatewayError, GatewayUnavailable):
             return Outcome("pending")
         apply_intent(payment, intent)
-        db.session.commit()
     return outcome_of(payment, intent)
 
 
@@ -567,39 +560,45 @@ def reconcile(gateway: StripeGateway, older_than: timedelta, now: datetime | Non
     """Ask Stripe about every payment left unsettled for longer than `older_than`, and record the answers.
 
     Safe to run on many machines at once: each payment is claimed with SELECT ... FOR UPDATE SKIP LOCKED.
-    Commits after each payment.
+    Each payment is a unit of work of its own.
     """
     cutoff = (now or _now()) - older_than
     ids = db.session.scalars(
         select(Payment.id).where(Payment.status.in_(UNSETTLED), Payment.updated_at <= cutoff).order_by(Payment.id)
     ).all()
     results = []
-    for payment_id in ids:
-        payment = db.session.execute(
-            select(Payment)
-            .where(Payment.id == payment_id, Payment.status.in_(UNSETTLED))
-            .with_for_update(of=Payment, skip_locked=True)
-            .execution_options(populate_existing=True)
-        ).scalar_one_or_none()
-        if payment is None:
-            db.session.rollback()
-            continue
-        before = payment.status
-        try:
-            intent = _intent_of(payment, gateway)
-        except (GatewayError, GatewayUnavailable) as error:
-            log.warning("Reconcile %s: Stripe did not answer (%s)", payment.reference, type(error).__name__)
-            db.session.rollback()
-            continue
-        if intent is not None:
-            apply_intent(payment, intent, actor="system")
-        elif payment.status == "confirming":
-            # Claimed long ago, yet Stripe has no PaymentIntent for it: the create never arrived.
-            _fail(payment, "not_created", actor="system")
-        db.session.commit()
-        if payment.status != before:
-            results.append(Reconciled(payment.reference, before, payment.status))
+    with outbox.held_for_the_job():  # receipts go with `flask outbox send`
+        for payment_id in ids:
+            with transaction.unit_of_work():
+                found = _reconcile_one(payment_id, gateway)
+            if found is not None:
+                results.append(found)
     return results
+
+
+def _reconcile_one(payment_id: int, gateway: StripeGateway) -> Reconciled | None:
+    payment = db.session.execute(
+        select(Payment)
+        .where(Payment.id == payment_id, Payment.status.in_(UNSETTLED))
+        .with_for_update(of=Payment, skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if payment is None:
+        return None
+    before = payment.status
+    try:
+        intent = _intent_of(payment, gateway)
+    except (GatewayError, GatewayUnavailable) as error:
+        log.warning("Reconcile %s: Stripe did not answer (%s)", payment.reference, type(error).__name__)
+        return None
+    if intent is not None:
+        apply_intent(payment, intent, actor="system")
+    elif payment.status == "confirming":
+        # Claimed long ago, yet Stripe has no PaymentIntent for it: the create never arrived.
+        _fail(payment, "not_created", actor="system")
+    if payment.status == before:
+        return None
+    return Reconciled(payment.reference, before, payment.status)
 
 
 def _intent_of(payment: Payment, gateway: StripeGateway) -> Intent | None:

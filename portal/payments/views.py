@@ -11,10 +11,10 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import clock, gate
+from portal import clock, gate, transaction
 from portal.accounts.ledger import balance_of
 from portal.accounts.service import get_account_for
-from portal.extensions import csrf, db
+from portal.extensions import csrf
 from portal.i18n import formatting_locale
 from portal.money import format_money
 from portal.payments import receipts, service
@@ -159,7 +159,6 @@ def amount(account_id: int):
             balance=balance, minimum=service.minimum_for(current_user), currency=account.currency, locale=_locale()
         ):
             payment = service.start_payment(current_user, account, form.amount_minor, form.idempotency_key.data)
-            db.session.commit()
             return redirect(url_for(".card", reference=payment.reference), code=303)
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -207,9 +206,8 @@ def setup(reference: str):
     try:
         client_secret = service.prepare_card(payment, gateway)
     except (GatewayError, GatewayUnavailable):
-        db.session.rollback()
+        transaction.rollback()
         return unavailable_json()
-    db.session.commit()
     if client_secret is None:
         return _json(payment, service.outcome_of(payment, None))
     return jsonify(status="setup", client_secret=client_secret)
@@ -236,7 +234,6 @@ def retry(reference: str):
     if not form.validate_on_submit() or not form.has_valid_key():
         abort(400)
     attempt = service.retry_payment(payment, form.idempotency_key.data)
-    db.session.commit()
     if request.accept_mimetypes.best == "application/json":
         return jsonify(
             reference=attempt.reference,
@@ -280,11 +277,11 @@ def stripe_webhook():
         return jsonify(error="invalid signature"), 400
     try:
         handled = handle_event(event)
-        db.session.commit()
     except UnusableEvent as error:
+        transaction.rollback()
         log.warning("Refused a Stripe webhook: no usable id or type (%s)", error)
         return jsonify(error="not an event"), 400
     except DuplicateEvent:
-        db.session.rollback()
+        transaction.rollback()
         return jsonify(received=True, outcome="duplicate")
     return jsonify(received=True, outcome=handled.outcome)

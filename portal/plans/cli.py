@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import click
-from flask.cli import AppGroup
 
 from portal import clock
 from portal.cli import operator_name
@@ -11,8 +10,9 @@ from portal.extensions import db
 from portal.models import Debtor, Plan
 from portal.money import format_money
 from portal.plans import review
+from portal.transaction import CommandGroup
 
-plans_cli = AppGroup("plans", help="Proposals and pause requests waiting for a person: list, approve, decline.")
+plans_cli = CommandGroup("plans", help="Proposals and pause requests waiting for a person: list, approve, decline.")
 
 
 def _money(plan: Plan, minor: int) -> str:
@@ -52,7 +52,6 @@ def _decide(reference: str, decide: Callable[..., Plan], note: str | None, by: s
     try:
         return decide(plan, by=by or operator_name(), note=note, today=clock.today_for(debtor))
     except review.ReviewError as error:
-        db.session.rollback()
         raise click.ClickException(str(error)) from error
 
 

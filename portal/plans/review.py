@@ -12,15 +12,14 @@ The staff side: `flask plans ...` calls these now, the staff console will later.
   way the request is cleared.
 
 Each decision keeps the reviewer's note (the debtor reads it on the plan page), who decided and
-when; it is audited, the creditor is told, and it is emailed to the debtor. Each commits the
-decision and only then sends the email, so a decision that did not stick is never announced.
+when; it is audited, the creditor is told, and it is emailed to the debtor. The email is queued in
+the caller's unit of work and sent after its commit, so a decision that did not stick is never announced.
 """
 
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from portal import outbox
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Debtor, Plan
@@ -89,7 +88,7 @@ def approve_proposal(plan: Plan, *, by: str, note: str | None = None, today: dat
     _decided(plan, "approved", by=by, note=note)
     dates = [{"number": i.number, "due": i.due_date.isoformat(), "amount": i.amount} for i in plan.instalments]
     _tell(plan, "plan.approved", by=by, today=today, moved_days=moved, instalments=dates)
-    return _commit_and_tell(plan, moved=bool(moved))
+    return _tell_debtor(plan, moved=bool(moved))
 
 
 def decline_proposal(plan: Plan, *, by: str, note: str, today: date) -> Plan:
@@ -105,7 +104,7 @@ def decline_proposal(plan: Plan, *, by: str, note: str, today: date) -> Plan:
             instalment.status = "cancelled"
     _decided(plan, "declined", by=by, note=note)
     _tell(plan, "plan.declined", by=by, today=today)
-    return _commit_and_tell(plan)
+    return _tell_debtor(plan)
 
 
 def approve_pause(plan: Plan, *, by: str, note: str | None = None, today: date) -> Plan:
@@ -128,7 +127,7 @@ def approve_pause(plan: Plan, *, by: str, note: str | None = None, today: date) 
     _clear_pause_request(plan)
     _decided(plan, "pause_approved", by=by, note=note)
     _tell(plan, "plan.pause_approved", by=by, today=today, months=months, instalments=moved)
-    return _commit_and_tell(plan)
+    return _tell_debtor(plan)
 
 
 def decline_pause(plan: Plan, *, by: str, note: str, today: date) -> Plan:
@@ -141,7 +140,7 @@ def decline_pause(plan: Plan, *, by: str, note: str, today: date) -> Plan:
     _clear_pause_request(plan)
     _decided(plan, "pause_declined", by=by, note=note)
     _tell(plan, "plan.pause_declined", by=by, today=today, months=months)
-    return _commit_and_tell(plan)
+    return _tell_debtor(plan)
 
 
 # The parts
@@ -197,9 +196,7 @@ def _tell(plan: Plan, kind: str, *, by: str, today: date, **data) -> None:
     emit(kind, debtor=debtor, account=plan.account, plan=plan.reference, note=plan.review_note, **data)
 
 
-def _commit_and_tell(plan: Plan, *, moved: bool = False) -> Plan:
-    """Commit the decision with its message, then send the message (the outbox keeps to the rules)."""
-    message = queue_review_answer(plan, moved=moved)
-    db.session.commit()
-    outbox.deliver([message.id])
+def _tell_debtor(plan: Plan, *, moved: bool = False) -> Plan:
+    """Queue the answer for the debtor: sent once the decision is committed (the outbox keeps to the rules)."""
+    queue_review_answer(plan, moved=moved)
     return plan

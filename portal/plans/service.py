@@ -13,8 +13,8 @@
   payment is (`portal.payments.service.claim_payment`): never while another payment on the
   account is in flight, never for more than is owed.
 
-Functions flush; the caller commits, except where a docstring says it commits (charging must
-commit its claim before calling Stripe).
+Functions flush; the caller's unit of work commits (`portal.transaction`), except that charging
+commits its claim before calling Stripe.
 """
 
 import logging
@@ -25,7 +25,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal import clock
+from portal import clock, transaction
 from portal.accounts.ledger import balance_of
 from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.events import emit
@@ -395,14 +395,14 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
     """Keep the card the debtor just set up on the plan; the first card starts the plan.
 
     Returns a problem code, or None when the plan has a usable card (this one, or one saved by an
-    earlier call with the same SetupIntent). Commits.
+    earlier call with the same SetupIntent).
     """
     plan = _lock_plan(plan)
     if plan.status not in ("agreed", "active"):
-        db.session.rollback()
+        transaction.rollback()
         return "plan_closed"
     if not setup_intent_id or setup_intent_id != plan.setup_intent_id:
-        db.session.rollback()
+        transaction.rollback()
         return None if plan.has_card else "card_not_ready"
     try:
         setup = gateway.retrieve_setup_intent(setup_intent_id)
@@ -412,14 +412,14 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
             or not setup.payment_method_id
             or not setup.customer_id
         ):
-            db.session.rollback()
+            transaction.rollback()
             return "card_not_ready"
         card, customer_id = attach_card(db.session.get(Debtor, plan.debtor_id), gateway, setup)
     except CardDeclined as declined:
-        db.session.rollback()
+        transaction.rollback()
         return declined.code or "card_declined"
     except (GatewayError, GatewayUnavailable):
-        db.session.rollback()
+        transaction.rollback()
         return "unavailable"
     changed = plan.has_card
     plan.customer_id = customer_id
@@ -435,7 +435,6 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
         emit("plan.activated", debtor=debtor, account=plan.account, plan=plan.reference)
     elif changed:
         record("plan.card_changed", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
-    db.session.commit()
     return None
 
 
@@ -460,8 +459,8 @@ def _claim_attempt(instalment: Instalment, by: str) -> tuple[Payment | None, str
     A conditional UPDATE (scheduled → processing) lets exactly one caller win the instalment, even on
     SQLite; its payment is then claimed against the balance like any other (`claim_payment`): not
     while another payment on the account is in flight, never for more than is owed. If that fails,
-    neither claim stands. The caller commits before calling Stripe, so a crash can never lead to a
-    second charge.
+    neither claim stands. The caller commits the claim before calling Stripe (`transaction.commit_claim`),
+    so a crash can never lead to a second charge.
     """
     attempt = db.session.begin_nested()
     claimed = db.session.execute(
@@ -748,7 +747,7 @@ def first_instalment(plan: Plan) -> Instalment | None:
 
 
 def pay_first_now(plan: Plan, gateway: StripeGateway) -> Outcome:
-    """Take the first instalment now, on-session (3-D Secure may be asked). Safe to call again. Commits."""
+    """Take the first instalment now, on-session (3-D Secure may be asked). Safe to call again."""
     instalment = first_instalment(plan)
     if instalment is None:
         return Outcome("succeeded")
@@ -756,7 +755,7 @@ def pay_first_now(plan: Plan, gateway: StripeGateway) -> Outcome:
     if instalment.status in IN_FLIGHT:
         return sync_instalment(instalment, gateway, today)
     payment, problem = _claim_attempt(instalment, "debtor")
-    db.session.commit()
+    transaction.commit_claim()
     if problem == "claimed":
         db.session.refresh(instalment)
         return sync_instalment(instalment, gateway, today)
@@ -764,22 +763,20 @@ def pay_first_now(plan: Plan, gateway: StripeGateway) -> Outcome:
         return Outcome("problem", problem)
     intent = charge(payment, plan, gateway, off_session=False)
     settle(instalment, today)
-    db.session.commit()
     return outcome_for(payment, intent)
 
 
 def sync_instalment(instalment: Instalment, gateway: StripeGateway, today: date) -> Outcome:
-    """Ask Stripe about an instalment's charge in flight (after 3-D Secure, or a reload), and record it. Commits."""
+    """Ask Stripe about an instalment's charge in flight (after 3-D Secure, or a reload), and record it."""
     payment = instalment.payment
     if payment is None:
         return Outcome("pending")
     try:
         intent = refresh_payment(payment, instalment.plan, gateway)
     except (GatewayError, GatewayUnavailable):
-        db.session.rollback()
+        transaction.rollback()
         return Outcome("pending")
     settle(instalment, today)
-    db.session.commit()
     return outcome_for(payment, intent)
 
 
@@ -805,21 +802,20 @@ def plan_for_payment(payment: Payment) -> Plan | None:
 
 
 def confirm_action(payment: Payment, gateway: StripeGateway) -> Outcome:
-    """After the debtor confirmed it was them (3-D Secure) on a plan charge: record the answer. Commits."""
+    """After the debtor confirmed it was them (3-D Secure) on a plan charge: record the answer."""
     plan = plan_for_payment(payment)
     if plan is None:
         return Outcome("problem", "not_a_plan_payment")
     try:
         intent = refresh_payment(payment, plan, gateway)
     except (GatewayError, GatewayUnavailable):
-        db.session.rollback()
+        transaction.rollback()
         return Outcome("pending")
     instalment = instalment_for(payment)
     if instalment is not None:
         settle(instalment, clock.today_for(db.session.get(Debtor, plan.debtor_id)))
     elif payment.status == "succeeded" and plan.status == "active":
         fit_to_balance(plan, balance_of(plan.account))
-    db.session.commit()
     return outcome_for(payment, intent)
 
 
@@ -827,7 +823,7 @@ def confirm_action(payment: Payment, gateway: StripeGateway) -> Outcome:
 
 
 def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: StripeGateway) -> tuple[Payment, Outcome]:
-    """Charge the saved card an extra amount now; the last instalments shrink to match. Safe to repeat. Commits.
+    """Charge the saved card an extra amount now; the last instalments shrink to match. Safe to repeat.
 
     Raises Conflict when the key is already another debtor's or another account's payment.
     """
@@ -870,7 +866,7 @@ def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: Stripe
                 extra=True,
             )
     problem = claim_payment(payment)
-    db.session.commit()
+    transaction.commit_claim()
     if problem == "claimed":
         return payment, confirm_action(payment, gateway)
     if problem:
@@ -878,7 +874,6 @@ def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: Stripe
     intent = charge(payment, plan, gateway, off_session=False)
     if payment.status == "succeeded":
         fit_to_balance(plan, balance_of(plan.account))
-    db.session.commit()
     return payment, outcome_for(payment, intent)
 
 

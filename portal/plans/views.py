@@ -24,10 +24,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import clock, gate
+from portal import clock, gate, transaction
 from portal.accounts.ledger import balance_of
 from portal.accounts.service import get_account_for
-from portal.extensions import db, htmx
+from portal.extensions import htmx
 from portal.i18n import formatting_locale
 from portal.money import amount_input
 from portal.payments.gateway import GatewayError, GatewayUnavailable
@@ -191,10 +191,9 @@ def choose(account_id: int):
                 current_user, account, form.offer.data, options_form.chosen_start, options_form.chosen_payday
             )
         except PlanError:
-            db.session.rollback()
+            transaction.rollback()
             return redirect(url_for(".options", account_id=account.id), code=303)
         if plan is not None:
-            db.session.commit()
             return redirect(url_for(".check", reference=plan.reference), code=303)
         form.offer.errors = [_("That plan has changed. Choose a plan again.")]
     context["choose"] = form
@@ -239,9 +238,8 @@ def propose(account_id: int):
                     current_user, account, form.amount_minor, form.chosen_frequency, form.chosen_start
                 )
             except PlanError:
-                db.session.rollback()
+                transaction.rollback()
                 return redirect(url_for(".options", account_id=account.id), code=303)
-            db.session.commit()
             if plan.status == "draft":
                 flash(_("Good news: we can agree this plan straight away."))
                 return redirect(url_for(".check", reference=plan.reference), code=303)
@@ -341,9 +339,8 @@ def check(reference: str):
                 pay_first_now=not choice_needed or form.first.data == "now",
             )
         except PlanError:
-            db.session.rollback()
+            transaction.rollback()
             return redirect(url_for(".plan", reference=reference))
-        db.session.commit()
         return redirect(url_for(".card", reference=reference), code=303)
     terms = plan.terms
     frozen, monthly = bool(terms.get("interest_frozen")), terms.get("monthly_interest", 0)
@@ -435,9 +432,8 @@ def card_setup(reference: str):
     try:
         client_secret = service.prepare_card(plan, current_user, gateway)
     except (GatewayError, GatewayUnavailable):
-        db.session.rollback()
+        transaction.rollback()
         return unavailable_json()
-    db.session.commit()
     if client_secret is None:
         return jsonify(status="problem", message=problem_message("card_not_ready"))
     return jsonify(status="setup", client_secret=client_secret)
@@ -453,7 +449,6 @@ def card_confirm(reference: str):
     if gateway is None:
         return unavailable_json()
     problem = service.save_card(plan, setup_intent_sent(), gateway)
-    db.session.refresh(plan)
     if problem in ("card_declined", "expired_card", "incorrect_cvc"):
         return _card_json(plan, Outcome("failed", problem), changing=changing)
     if problem:
@@ -513,9 +508,9 @@ def payment_day(reference: str):
             try:
                 service.change_payment_day(plan, current_user, day)
             except PlanError as error:
+                transaction.rollback()
                 form.next_date.errors = [_payment_day_problem(error.code, today, latest, fmt)]
             else:
-                db.session.commit()
                 flash(_("Your payment date is changed. Your next payment is on %(date)s.", date=fmt.date(day)))
                 return redirect(url_for(".plan", reference=reference), code=303)
     return render_template(
@@ -590,7 +585,6 @@ def pause(reference: str):
     form = PauseForm()
     if form.validate_on_submit() and form.check():
         service.request_pause(plan, current_user, int(form.months.data), form.reason.data)
-        db.session.commit()
         flash(
             _(
                 "We have your request for a pause. We will tell you by %(date)s. We take no payments until then.",
@@ -612,7 +606,6 @@ def cancel(reference: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         service.cancel(plan, current_user)
-        db.session.commit()
         flash(_("Your plan is cancelled. We will not take any more payments for it."))
         return redirect(url_for("accounts.account", account_id=plan.account_id), code=303)
     return render_template("plans/cancel.html", form=form, **_plan_context(plan))

@@ -4,7 +4,6 @@ from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user, login_required
 
 from portal import clock
-from portal.extensions import db
 from portal.models import Creditor
 from portal.privacy import service
 
@@ -46,7 +45,6 @@ def my_data():
 def download_my_data():
     """A POST, because it writes an audit event; the answer is the file."""
     text = service.download(current_user)
-    db.session.commit()
     day = clock.today_for(current_user)
     return Response(
         text,

@@ -1,23 +1,24 @@
 """`flask disputes ...` and `flask holds ...`: the staff side, until the staff console has it."""
 
 from datetime import date
+from functools import partial
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
-from portal import clock, outbox
+from portal import clock
 from portal.cli import find_debtor, operator_name
 from portal.extensions import db
-from portal.models import Account, Debtor
+from portal.models import Account, Debtor, OutboundMessage
 from portal.models.dispute import DISPUTE_OUTCOMES
 from portal.models.hold import HOLD_KINDS
 from portal.rights import attachments, disputes, holds
+from portal.transaction import CommandGroup, after_commit
 
-disputes_cli = AppGroup(
+disputes_cli = CommandGroup(
     "disputes", help="Disputes, original-creditor requests and statute-barred claims: list, resolve, delivered."
 )
-holds_cli = AppGroup("holds", help="Breathing Space and creditor pauses: start, end, list, expire.")
+holds_cli = CommandGroup("holds", help="Breathing Space and creditor pauses: start, end, list, expire.")
 
 
 def _account(debtor: Debtor, reference: str | None) -> Account | None:
@@ -75,7 +76,6 @@ def resolve_command(reference: str, outcome: str, note: str, by: str | None) -> 
         )
     except disputes.DisputeError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     click.echo(f"{dispute.reference}: {outcome}; account {dispute.account.reference} is now {dispute.account.status}.")
     if dispute.status == "awaiting_delivery":
         click.echo(
@@ -104,11 +104,15 @@ def delivered_command(reference: str, channel: str, on) -> None:
         )
     except disputes.DisputeError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     account = dispute.account
     click.echo(f"{dispute.reference}: delivered by {channel}; account {account.reference} is now {account.status}.")
-    sent = outbox.deliver([message.id])
-    told = ", ".join(sent) or "queued for later"
+    after_commit(partial(_say_what_became_of, message.id))
+
+
+def _say_what_became_of(message_id: int) -> None:
+    """Runs after the outbox tried to send the message (both wait for the command's commit)."""
+    state = db.session.get(OutboundMessage, message_id).state
+    told = "waiting" if state == "queued" else state
     click.echo(f"The message telling the debtor that collection may start again: {told}.")
 
 
@@ -155,7 +159,6 @@ def start_command(
         )
     except holds.HoldError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
     until = f"until {hold.ends_on}" if hold.ends_on else "until it is ended"
     what = f"account {account.reference}" if account else "all accounts"
     click.echo(f"{debtor.reference} ({what}) on {kind} hold from {hold.starts_on} {until}.")
@@ -179,7 +182,6 @@ def end_command(creditor_slug: str, debtor_reference: str, account_reference: st
         holds.end_hold(hold, on=day, by=operator_name())
         moved = hold.plan_days_shifted
         click.echo(f"Ended {hold.kind} hold ({hold.starts_on} to {hold.ends_on}); plans moved on {moved} day(s).")
-    db.session.commit()
 
 
 @holds_cli.command("list")
@@ -202,5 +204,4 @@ def list_holds_command(include_finished: bool) -> None:
 def expire_command() -> None:
     """Finish holds whose end has come (`collect` also does this before charging)."""
     finished = holds.expire_due()
-    db.session.commit()
     click.echo(f"Finished {len(finished)} hold(s).")

@@ -4,14 +4,15 @@ Views stay thin: they load what is the debtor's own (404 otherwise), call portal
 and render. Attachments are never served here: only staff tools read them.
 """
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from portal import clock
+from portal import clock, transaction
 from portal.accounts.service import accounts_for, get_account_for, itemize, ledger
-from portal.extensions import db
 from portal.models import Account
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
 from portal.rights import attachments, disputes, holds, timeline
@@ -107,13 +108,8 @@ def _send_dispute(account: Account, form: DisputeForm):
         attachment_key=key,
         today=clock.today_for(current_user),
     )
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if key:
-            attachments.path_for(key, upload_folder).unlink(missing_ok=True)
-        raise
+    if key:
+        transaction.on_rollback(partial(attachments.path_for(key, upload_folder).unlink, missing_ok=True))
     flash(_("We have your dispute. We have stopped asking for payment on this account while we check it."))
     return redirect(url_for(".dispute_status", reference=dispute.reference), code=303)
 
@@ -151,7 +147,6 @@ def original_creditor(account_id: int):
     if not RequestForm().validate_on_submit():
         abort(400)
     sent = disputes.request_original_creditor(current_user, account, today=clock.today_for(current_user))
-    db.session.commit()
     flash(_("We have your request. We will send you the original creditor's name and address."))
     return redirect(url_for(".dispute_status", reference=sent.reference), code=303)
 
@@ -169,7 +164,6 @@ def statute_barred(account_id: int):
     form = StatuteBarredForm()
     if form.validate_on_submit() and form.check():
         claim = disputes.claim_statute_barred(current_user, account, details=form.details.data)
-        db.session.commit()
         flash(_("We have your message. We have stopped asking for payment on this account while we look at it."))
         return redirect(url_for(".dispute_status", reference=claim.reference), code=303)
     status = 400 if request.method == "POST" else 200

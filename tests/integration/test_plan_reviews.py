@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from portal import clock
+from portal import clock, transaction
 from portal.extensions import db
 from portal.models import AuditEvent, ContactPreference, CreditorEvent, Plan
 from portal.plans import review, service
@@ -91,6 +91,7 @@ def test_approving_a_proposal_makes_a_draft_the_debtor_can_agree(browser, accoun
     dates = [i.due_date for i in plan.instalments]
 
     review.approve_proposal(plan, by="Alex", note="Thank you for telling us about your budget.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
 
     plan = _plan(plan.reference)
     assert plan.status == "draft" and plan.reviewed_by == "Alex" and plan.reviewed_at is not None
@@ -118,6 +119,7 @@ def test_a_first_payment_that_has_passed_or_is_too_close_moves_to_a_week_away(
     before = [i.due_date for i in plan.instalments]
 
     review.approve_proposal(plan, by="Alex", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
 
     plan = _plan(plan.reference)
     assert [i.due_date for i in plan.instalments] == [day + timedelta(days=moved) for day in before]
@@ -215,6 +217,7 @@ def test_approving_a_pause_moves_the_unpaid_payments_on_by_whole_months(app, bro
 def test_declining_a_pause_leaves_the_payments_and_says_why(browser, debtor, paused, today):
     dates = [i.due_date for i in paused.instalments]
     review.decline_pause(paused, by="Sam", note="Call us so we can talk about a smaller payment.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
 
     plan = _plan(paused.reference)
     assert [i.due_date for i in plan.instalments] == dates
@@ -236,6 +239,7 @@ def test_a_decision_the_plan_is_not_waiting_for_is_refused(app, browser, account
     with pytest.raises(review.NoteNeeded):
         review.decline_pause(paused, by="Sam", note="  ", today=today)
     review.approve_pause(paused, by="Sam", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
     with pytest.raises(review.NotWaiting):
         review.decline_pause(paused, by="Sam", note="No.", today=today)
     db.session.rollback()
@@ -258,6 +262,7 @@ def test_a_decision_the_plan_is_not_waiting_for_is_refused(app, browser, account
 def test_a_proposal_is_decided_once(browser, account, today):
     plan = _propose(browser, account, today + timedelta(days=10))
     review.decline_proposal(plan, by="Sam", note="Not this time.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
     with pytest.raises(review.NotWaiting):
         review.approve_proposal(plan, by="Alex", today=today)
     db.session.rollback()
@@ -294,6 +299,7 @@ def test_the_decision_is_emailed_with_a_link_that_opens_the_plan(app, debtor, ac
     plan = service.submit_proposal(debtor, account, 2_000, "monthly", today - timedelta(days=1))
     db.session.commit()
     review.approve_proposal(plan, by="Alex", note="Your budget shows you can pay this.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
 
     [message] = emails(app)
     assert message["To"] == "sarah@example.co.uk"
@@ -314,6 +320,7 @@ def test_a_discreet_debtor_gets_a_subject_that_does_not_mention_the_debt(app, de
     db.session.add(ContactPreference(debtor_id=debtor.id, discreet=True))
     db.session.commit()
     review.decline_pause(paused, by="Sam", note="We cannot pause it now.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
     message = emails(app)[-1]
     assert message["Subject"] == "We have an answer for you"
     assert "We cannot agree a pause" in message.get_content()
@@ -323,6 +330,7 @@ def test_a_spanish_speaker_reads_the_email_in_spanish(app, debtor, paused, today
     debtor.locale = "es"
     db.session.commit()
     review.approve_pause(paused, by="Sam", note="Esperamos que todo vaya mejor.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
     message = emails(app)[-1]
     assert message["Subject"] == "Hemos hecho una pausa en su plan de pagos"
     assert "Hola" in message.get_content() and "Esperamos que todo vaya mejor." in message.get_content()
@@ -332,6 +340,7 @@ def test_no_email_when_they_switched_email_off(app, debtor, paused, today):
     db.session.add(ContactPreference(debtor_id=debtor.id, email_on=False))
     db.session.commit()
     review.approve_pause(paused, by="Sam", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
     assert emails(app) == []
     assert _plan(paused.reference).review_outcome == "pause_approved"
 
@@ -339,6 +348,7 @@ def test_no_email_when_they_switched_email_off(app, debtor, paused, today):
 def test_another_debtor_cannot_see_the_decision(app, browser, account, today):
     plan = _propose(browser, account, today + timedelta(days=10))
     review.decline_proposal(plan, by="Sam", note="Private words.", today=today)
+    transaction.commit()  # the caller's unit of work: stored, then the debtor is told
     stranger = make_debtor(make_card_debtor(POLICY).creditor)
     db.session.commit()
     other = Browser(app.test_client())

@@ -94,6 +94,7 @@ def test_a_plan_card_can_be_saved_and_charged_when_the_customer_is_gone(app, deb
     db.session.commit()
     setup = localstripe.confirm_setup(secret, GOOD_CARD)
     assert plans.save_card(plan, setup["id"], gateway) is None
+    db.session.commit()
 
     plan = db.session.get(Plan, plan.id)
     assert plan.status == "active"
