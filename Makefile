@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo test install install-dev lock assets translations messages lint format clean
+.PHONY: demo serve test install install-dev lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -22,6 +22,10 @@ demo: install
 		STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ STRIPE_SECRET_KEY=sk_test_demo \
 		STRIPE_PUBLISHABLE_KEY=pk_test_demo STRIPE_WEBHOOK_SECRET=whsec_demo_localstripe; \
 	$(BIN)/flask payments localstripe-webhook && $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# The production set-up: gunicorn with PORTAL_ENV=production on PostgreSQL and Redis (see scripts/serve).
+serve: install
+	scripts/serve
 
 test: install-dev lint
 	$(BIN)/pytest

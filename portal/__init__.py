@@ -40,7 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
     from portal import cli, i18n, logs, security, sessions, templating, transaction
-    from portal.extensions import csrf, db, htmx, limiter, migrate
+    from portal.extensions import compress, csrf, db, htmx, limiter, migrate
     from portal.models.types import render_migration_type
 
     db.init_app(app)
@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
         render_item=render_migration_type,
     )
     csrf.init_app(app)
+    compress.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
     i18n.init_app(app)
@@ -62,7 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     templating.init_app(app)
     transaction.init_app(app)
 
-    from portal import errors, payments, rights
+    from portal import errors, health, payments, rights
     from portal import help as help_pages
     from portal.accounts.views import bp as accounts_bp
     from portal.budget.views import bp as budget_bp
@@ -72,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     from portal.plans.views import bp as plans_bp
     from portal.privacy.views import bp as privacy_bp
 
+    app.register_blueprint(health.bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(budget_bp)

@@ -44,6 +44,8 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         # How many proxies in front of the portal set X-Forwarded-For and -Proto (0: believe none of them).
         # Behind one TLS proxy, 1: the debtor's own address is then what rate limits count.
         "TRUSTED_PROXIES": int(environ.get("TRUSTED_PROXIES", "0")),
+        # "json": one JSON object a line on stdout, with the request id (production); "text": for people.
+        "LOG_FORMAT": environ.get("LOG_FORMAT", "text" if development else "json"),
         # Strict-Transport-Security: after one visit, browsers only use HTTPS for this long (0: not sent).
         "HSTS_SECONDS": int(environ.get("HSTS_SECONDS", "0" if development else str(365 * 24 * 3600))),
         "SESSION_COOKIE_NAME": "portal_session",
@@ -57,6 +59,11 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(environ.get("SESSION_ABSOLUTE_HOURS", "4"))),
         # Static URLs carry a version (see templating.static_url), so they can be cached long.
         "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+        # Responses compressed for browsers that accept it (Flask-Compress): brotli first, then gzip; static
+        # files are sent as streams, which Flask-Compress cannot gzip, so deflate stands in (plain HTTP
+        # browsers offer no brotli). Versioned static files are cached for a year, so this is rare work.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],
         "WTF_CSRF_TIME_LIMIT": None,  # the session lifetime already bounds a form's life
         # Our pages send no Referer (Referrer-Policy: no-referrer keeps link tokens out of logs), so
         # Flask-WTF's HTTPS referrer check would refuse every form; the token and SameSite cookie remain.

@@ -2,6 +2,7 @@
 
 from flask import Flask, current_app
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,6 +34,22 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 htmx = HTMX()
+
+
+class ClosingCompress(Compress):
+    """Flask-Compress, but a streamed body it wraps (a static file) is still closed with the response:
+    it swaps the body for a compressing generator and would leave the open file to the garbage collector."""
+
+    def after_request(self, response):
+        original = response.response
+        response = super().after_request(response)
+        if response.response is not original and hasattr(original, "close"):
+            response.call_on_close(original.close)
+        return response
+
+
+#: brotli or gzip, whichever the browser takes, for pages, CSS and JS
+compress = ClosingCompress()
 
 
 class AppLimiter(Limiter):

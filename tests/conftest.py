@@ -5,12 +5,18 @@ import os
 import re
 from datetime import UTC, datetime, time
 
+import hypothesis
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from portal import clock, create_app
 from portal.extensions import db, limiter
+
+#: Property tests check rules, not speed (bench/ measures that): no per-example deadline, which a busy
+#: machine running the suite in parallel misses now and then.
+hypothesis.settings.register_profile("rules", deadline=None)
+hypothesis.settings.load_profile("rules")
 
 #: CI sets this: a test that would skip for want of PostgreSQL, Redis, Chromium or axe-core fails instead.
 REQUIRE_FULL_SUITE = os.environ.get("REQUIRE_FULL_SUITE") == "1"
@@ -42,6 +48,7 @@ TEST_SETTINGS = {
     "PUBLIC_BASE_URL": "http://portal.test",
     "SESSION_COOKIE_SECURE": False,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "LOG_FORMAT": "text",
 }
 
 

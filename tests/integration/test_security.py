@@ -8,6 +8,7 @@ import pytest
 
 from portal import create_app
 from portal.extensions import db
+from portal.models import Account
 from tests.factories import make_account, make_debtor, make_link
 
 
@@ -27,7 +28,8 @@ def test_a_post_without_a_csrf_token_is_refused(browser, signed_in):
 
 
 def test_an_htmx_post_carries_the_csrf_token_in_a_header(browser, signed_in):
-    page = browser.get("/accounts/").get_data(as_text=True)
+    account = db.session.scalar(db.select(Account).where(Account.debtor_id == signed_in.id))
+    page = browser.get(f"/accounts/{account.id}/plans").get_data(as_text=True)  # a page that uses htmx
     headers = json.loads(re.search(r"hx-headers='([^']+)'", page).group(1))
     refused = browser.client.post("/language", data={"language": "es"}, headers={"HX-Request": "true"})
     accepted = browser.client.post("/language", data={"language": "es"}, headers={"HX-Request": "true", **headers})

@@ -1,5 +1,6 @@
 """No magic-link token in any log: Werkzeug's request log, Flask's error log, gunicorn's access and error logs."""
 
+import json
 import logging
 import runpy
 from datetime import timedelta
@@ -54,6 +55,7 @@ def test_redact(line, redacted):
 @pytest.fixture
 def app():
     app = Flask("redaction_test")
+    app.config.update(LOG_FORMAT="text", TRUSTED_PROXIES=0)
     logs.init_app(app)
     return app
 
@@ -89,21 +91,24 @@ def test_flasks_error_log_has_no_token(app, caplog):
 @pytest.fixture
 def gunicorn_settings(monkeypatch):
     """gunicorn.conf.py as gunicorn reads it, in an environment without the settings' variables."""
-    for name in ("BIND", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"):
+    for name in ("BIND", "PORT", "WEB_CONCURRENCY", "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "LOG_FORMAT"):
         monkeypatch.delenv(name, raising=False)
     return lambda: runpy.run_path(str(GUNICORN_CONF))
 
 
 def _gunicorn_logger(settings: dict):
     cfg = Config()
-    for name in ("accesslog", "errorlog", "logger_class"):
-        cfg.set(name, settings[name])
+    for name in ("accesslog", "errorlog", "logger_class", "access_log_format"):
+        if name in settings:
+            cfg.set(name, settings[name])
     return cfg.logger_class(cfg)
 
 
 def _request(path: str, query: str = ""):
     """What gunicorn hands its logger for one request, as in gunicorn's own tests."""
-    response = SimpleNamespace(status="302 FOUND", headers=[("Location", "/start")], sent=0)
+    response = SimpleNamespace(
+        status="302 FOUND", headers=[("Location", "/start"), ("X-Request-ID", "4f1c2a9e")], sent=0
+    )
     request = SimpleNamespace(headers=[("Referer", f"https://portal.example{path}"), ("User-Agent", "phone")])
     raw_uri = f"{path}?{query}" if query else path
     environ = {
@@ -132,13 +137,30 @@ def test_gunicorns_access_log_atoms_have_no_token(gunicorn_settings):
     assert atoms["s"] == "302" and atoms["{location}o"] == "/start"
 
 
-def test_gunicorns_access_log_line_has_no_token(gunicorn_settings, capsys):
+def test_gunicorns_access_log_line_has_no_token(gunicorn_settings, capsys, monkeypatch):
+    monkeypatch.setenv("LOG_FORMAT", "text")
     logger = _gunicorn_logger(gunicorn_settings())
     logger.access(*_request(f"/l/{TOKEN}", "utm_source=sms"))
     line = capsys.readouterr().out
     assert line.startswith("203.0.113.9 - - [")
     assert '"GET /l/[redacted]?utm_source=sms HTTP/1.1" 302 0 "https://portal.example/l/[redacted]" "phone"' in line
     assert TOKEN not in line
+
+
+def test_gunicorns_access_log_is_json_with_the_request_id_and_no_token_query_or_address(gunicorn_settings, capsys):
+    logger = _gunicorn_logger(gunicorn_settings())
+    logger.access(*_request(f"/l/{TOKEN}", "utm_source=sms"))
+    line = json.loads(capsys.readouterr().out)
+    assert {key: line[key] for key in ("logger", "request_id", "method", "path", "status", "bytes")} == {
+        "logger": "access",
+        "request_id": "4f1c2a9e",
+        "method": "GET",
+        "path": "/l/[redacted]",
+        "status": 302,
+        "bytes": 0,
+    }
+    assert line["duration_ms"] == 12
+    assert "utm_source" not in str(line) and "203.0.113.9" not in str(line) and TOKEN not in str(line)
 
 
 def test_gunicorns_error_log_has_no_token(gunicorn_settings, capsys):
@@ -156,7 +178,7 @@ def test_gunicorns_error_log_has_no_token(gunicorn_settings, capsys):
 
 def test_gunicorn_settings_default_to_loopback_and_come_from_the_environment(gunicorn_settings, monkeypatch):
     settings = gunicorn_settings()
-    assert settings["wsgi_app"] == "portal:create_app()"
+    assert settings["wsgi_app"] == "wsgi:app"
     assert (settings["bind"], settings["workers"], settings["threads"], settings["timeout"]) == (
         "127.0.0.1:8000",
         2,
