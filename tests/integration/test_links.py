@@ -211,6 +211,7 @@ class TestRateLimits:
             browser.get(make_link(debtor))
             statuses += [browser.post("/verify", _dob(day="1")).status_code for _ in range(2)]
         assert statuses == [200, 200, 200, 429]
+        assert "Too many wrong answers" in main_text(browser.post("/verify", _dob(day="1")))
 
 
 def test_a_link_to_a_page_opens_that_page_after_the_identity_check(browser, debtor):
