@@ -190,8 +190,8 @@ def test_an_attachment_of_the_wrong_type_is_rejected(browser, debtor, tmp_path, 
     assert not (tmp_path / "uploads" / "disputes").exists()
 
 
-def test_an_attachment_over_the_size_limit_is_rejected(browser, debtor, tmp_path):
-    big = PDF + b"0" * 2_000
+def test_an_attachment_over_the_size_limit_is_rejected(app, browser, debtor, tmp_path):
+    big = PDF + b"0" * app.config["DISPUTE_ATTACHMENT_MAX_BYTES"]
     response = _dispute(browser, _account(debtor), attachment=(io.BytesIO(big), "statement.pdf"))
 
     assert response.status_code == 400
