@@ -168,6 +168,7 @@ def _shows_nothing_of_the_account(page, portal_url: str) -> None:
     """Back on the portal, signed out: it asks again who you are."""
     page.wait_for_url(re.compile(re.escape(portal_url)))
     page.wait_for_load_state("load")
+    page.get_by_role("heading", name="Open the link in your message").wait_for()  # asked again, not a blank page
     assert page.get_by_role("button", name="Sign out").count() == 0, "still signed in"
     assert page.get_by_role("heading", name="What you owe").count() == 0
     assert "Sarah Jones" not in page.content() and "MM-300188" not in page.content()

@@ -81,6 +81,7 @@ def test_every_page_fits_a_320_px_phone_with_buttons_big_enough_to_tap(chromium,
         url = portal_url + path.format(account=account)
         response = page.goto(url)
         assert response.status == 200, url
+        assert page.url == url, f"{url} went to {page.url}: the page measured must be the page asked for"
         found = page.evaluate(_PROBLEMS, TOUCH)
         if found:
             problems[path] = found

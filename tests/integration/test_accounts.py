@@ -90,8 +90,11 @@ def test_account_pages_need_a_signed_in_debtor(app, client):
     debtor = make_debtor()
     account = make_account(debtor)
     db.session.commit()
-    assert client.get("/accounts/").status_code == 302
+    dashboard = client.get("/accounts/")
+    assert dashboard.status_code == 302
+    assert dashboard.headers["Location"] == "/?next=%2Faccounts%2F"
     assert client.get(f"/accounts/{account.id}").headers["Location"].startswith("/")
+    assert client.get(f"/accounts/{account.id}").headers["Location"] == f"/?next=%2Faccounts%2F{account.id}"
 
 
 def test_queries_per_page_do_not_grow_with_accounts_or_entries(app, browser, count_queries):

@@ -45,6 +45,8 @@ def _start(browser, mode: str) -> int:
     budget_id = int(re.search(r"/budget/(\d+)/household$", response.headers["Location"]).group(1))
     response = browser.post(f"/budget/{budget_id}/household", {"adults": "1", "children": "0", "vehicles": "1"})
     assert response.status_code == 303
+    first_step = "quick" if mode == "quick" else "section/1"
+    assert response.headers["Location"] == f"/budget/{budget_id}/{first_step}"
     return budget_id
 
 
@@ -214,12 +216,14 @@ def test_an_amount_that_is_not_money_is_explained_and_kept(browser, debtor):
 def test_a_quick_budget_has_no_full_statement_pages(browser, debtor):
     budget_id = _start(browser, "quick")
     assert browser.get(f"/budget/{budget_id}/section/1").status_code == 404
+    assert "Page not found" in main_text(browser.get(f"/budget/{budget_id}/section/1"))
     assert browser.post(f"/budget/{budget_id}/totals/1", {}).status_code == 404
 
 
 def test_a_section_past_the_end_is_not_found(browser, debtor):
     budget_id = _start(browser, "full")
     assert browser.get(f"/budget/{budget_id}/section/19").status_code == 404
+    assert "Page not found" in main_text(browser.get(f"/budget/{budget_id}/section/19"))
 
 
 # The result
@@ -316,11 +320,15 @@ def test_a_bigger_household_has_a_bigger_guideline(browser, creditor, debtor):
     budget_id = _quick(browser, QUICK)
     browser.post(f"/budget/{budget_id}/household", {"adults": "2", "children": "1", "vehicles": "1"})
     assert browser.get(f"/budget/{budget_id}/result").status_code == 200
+    # food £300 is above the £250 guideline for one person but not the £450 for three: no question asked
+    assert "Left each month £100.00" in main_text(browser.get(f"/budget/{budget_id}/result"))
+    assert browser.get(f"/budget/{budget_id}/explain").headers["Location"] == f"/budget/{budget_id}/result"
 
 
 def test_without_guidelines_no_amount_is_questioned(browser, debtor):
     budget_id = _quick(browser, QUICK | {"food": "2000", "take_home_income": "5000"})
     assert browser.get(f"/budget/{budget_id}/result").status_code == 200
+    assert "Money going out each month £3,100.00" in main_text(browser.get(f"/budget/{budget_id}/result"))
     assert browser.get(f"/budget/{budget_id}/explain").headers["Location"] == f"/budget/{budget_id}/result"
 
 
@@ -458,6 +466,8 @@ def test_another_debtor_cannot_read_or_change_the_budget(app, browser, debtor):
         "/budget.csv",
     ):
         assert browser.get(f"/budget/{budget_id}{path}").status_code == 404, path
+        if not path.startswith("/budget."):
+            assert "Page not found" in main_text(browser.get(f"/budget/{budget_id}{path}")), path
     for path in ("/household", "/quick", "/totals/0", "/explain", "/propose"):
         assert browser.post(f"/budget/{budget_id}{path}", _amounts(QUICK)).status_code == 404, path
     assert "Carry on with your budget" not in main_text(browser.get("/budget/"))
@@ -466,6 +476,7 @@ def test_another_debtor_cannot_read_or_change_the_budget(app, browser, debtor):
 
 def test_the_budget_needs_signing_in(client, app):
     assert client.get("/budget/").status_code == 302
+    assert client.get("/budget/").headers["Location"] == "/?next=%2Fbudget%2F"
 
 
 # Words and weight

@@ -164,17 +164,20 @@ def test_no_other_debtor_can_read_it(app, browser, debtor):
     other.sign_in(make_link(someone_else), someone_else)
     response = other.get(f"/help/circumstances/{saved.reference}")
     assert response.status_code == 404
+    assert "Page not found" in main_text(response)
     assert SECRET_WORDS not in response.get_data(as_text=True)
     assert saved.reference not in other.get("/help/circumstances").get_data(as_text=True)
 
 
 def test_it_is_only_for_someone_signed_in(client):
     assert client.get("/help/circumstances").status_code == 302
+    assert client.get("/help/circumstances").headers["Location"] == "/?next=%2Fhelp%2Fcircumstances"
 
 
 def test_sending_it_without_the_csrf_token_is_refused(browser, debtor):
     response = browser.client.post("/help/circumstances", data={"kinds": ["illness"], "consent": "y"})
     assert response.status_code == 400
+    assert "The form had expired or was sent twice" in main_text(response)
     assert _saved() == []
 
 
@@ -216,6 +219,7 @@ def test_withdrawing_twice_or_without_consent_changes_nothing(browser, debtor):
     _send(browser, consent="")
     [saved] = _saved()
     assert _withdraw(browser, saved.reference).status_code == 303
+    assert _withdraw(browser, saved.reference).headers["Location"] == f"/help/circumstances/{saved.reference}"
     assert _saved()[0].consent_withdrawn_at is None
     assert (
         db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "circumstances.consent_withdrawn")) is None
@@ -230,7 +234,10 @@ def test_nobody_else_can_withdraw_it_and_it_needs_the_csrf_token(app, browser, d
     other = Browser(app.test_client())
     other.sign_in(make_link(someone_else), someone_else)
     assert _withdraw(other, saved.reference).status_code == 404
+    assert "Page not found" in main_text(_withdraw(other, saved.reference))
     assert browser.client.post(f"/help/circumstances/{saved.reference}/withdraw-consent").status_code == 400
+    refused = browser.client.post(f"/help/circumstances/{saved.reference}/withdraw-consent")
+    assert "The form had expired or was sent twice" in main_text(refused)
     assert _saved()[0].details == SECRET_WORDS
 
 

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from portal.extensions import db
+from tests.conftest import main_text
 from tests.factories import make_debtor
 
 
@@ -23,6 +24,7 @@ def test_links_issue_prints_a_working_link(app, client, debtor):
     url = result.output.strip()
     assert url.startswith("http://portal.test/l/")
     assert client.get(url.removeprefix("http://portal.test")).status_code == 302
+    assert client.get(url.removeprefix("http://portal.test")).headers["Location"] == "/start"
 
 
 def test_links_issue_honours_ttl_and_campaign(app, debtor):
@@ -60,6 +62,7 @@ def test_links_revoke_by_url_stops_that_link(app, client, debtor):
     result = runner.invoke(args=["links", "revoke", "--link", url])
     assert "Revoked 1 link(s)." in result.output
     assert client.get(url.removeprefix("http://portal.test")).status_code == 410
+    assert "This link is no longer active" in main_text(client.get(url.removeprefix("http://portal.test")))
 
 
 def test_links_revoke_by_debtor_stops_all_their_links(app, client, debtor):
@@ -69,6 +72,8 @@ def test_links_revoke_by_debtor_stops_all_their_links(app, client, debtor):
     result = runner.invoke(args=["links", "revoke", "--creditor", debtor.creditor.slug, "--debtor", "NW-9"])
     assert "Revoked 2 link(s)." in result.output
     assert [client.get(u.removeprefix("http://portal.test")).status_code for u in urls] == [410, 410]
+    for u in urls:
+        assert "This link is no longer active" in main_text(client.get(u.removeprefix("http://portal.test")))
 
 
 def test_demo_seed_prints_each_debtor_with_the_answer_and_a_link(app):

@@ -65,6 +65,7 @@ def test_a_dispute_from_the_validation_page_pauses_collection_on_the_account(bro
 
     assert response.status_code == 303
     reference = response.headers["Location"].rsplit("/", 1)[-1]
+    assert response.headers["Location"] == f"/disputes/{reference}"
     account = _account(debtor)
     assert account.status == "disputed"
     assert not gate.may_ask_for_money(account, TODAY)
@@ -153,6 +154,7 @@ def test_a_pdf_attachment_is_kept_outside_the_web_root_with_its_details(app, bro
 
     assert response.status_code == 303
     dispute = db.session.scalar(db.select(Dispute))
+    assert response.headers["Location"] == f"/disputes/{dispute.reference}"
     assert (dispute.attachment_filename, dispute.attachment_content_type, dispute.attachment_size) == (
         "receipt.pdf",
         "application/pdf",
@@ -166,6 +168,7 @@ def test_a_pdf_attachment_is_kept_outside_the_web_root_with_its_details(app, bro
 def test_a_photo_named_without_an_extension_is_accepted_by_its_content(browser, debtor):
     response = _dispute(browser, _account(debtor), attachment=(io.BytesIO(PNG), "IMG"))
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/disputes/{db.session.scalar(db.select(Dispute)).reference}"
     assert db.session.scalar(db.select(Dispute)).attachment_content_type == "image/png"
 
 
@@ -187,8 +190,8 @@ def test_an_attachment_of_the_wrong_type_is_rejected(browser, debtor, tmp_path, 
     assert not (tmp_path / "uploads" / "disputes").exists()
 
 
-def test_an_attachment_over_the_size_limit_is_rejected(browser, debtor, tmp_path):
-    big = PDF + b"0" * 2_000
+def test_an_attachment_over_the_size_limit_is_rejected(app, browser, debtor, tmp_path):
+    big = PDF + b"0" * app.config["DISPUTE_ATTACHMENT_MAX_BYTES"]
     response = _dispute(browser, _account(debtor), attachment=(io.BytesIO(big), "statement.pdf"))
 
     assert response.status_code == 400
@@ -216,6 +219,7 @@ def test_no_debtor_route_serves_attachments(app, browser, debtor):
     assert dispute.attachment_key not in page
     assert "receipt.pdf" in page
     assert browser.get(f"/static/../instance/uploads/disputes/{dispute.attachment_key}").status_code == 404
+    assert "Page not found" in main_text(browser.get(f"/static/../instance/uploads/disputes/{dispute.attachment_key}"))
 
 
 def test_disputing_twice_returns_the_open_dispute(browser, debtor):
@@ -240,6 +244,7 @@ def test_a_uk_debtor_disputes_from_the_dispute_page(app, browser):
     )
 
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/disputes/{db.session.scalar(db.select(Dispute)).reference}"
     assert _account(debtor).status == "disputed"
     assert db.session.scalar(db.select(Dispute)).within_validation_period is None
 
@@ -358,6 +363,7 @@ def test_asking_for_the_original_creditor_pauses_collection_until_the_answer_is_
     assert response.status_code == 303
 
     request = db.session.scalar(db.select(Dispute))
+    assert response.headers["Location"] == f"/disputes/{request.reference}"
     account = _account(debtor)
     assert (request.kind, account.status) == ("original_creditor", "open")
     assert not gate.may_ask_for_money(account, TODAY)
@@ -379,6 +385,7 @@ def test_uk_accounts_have_no_original_creditor_request(app, browser):
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
     assert browser.post(f"/accounts/{account.id}/original-creditor").status_code == 404
+    assert "Page not found" in main_text(browser.post(f"/accounts/{account.id}/original-creditor"))
 
 
 # Helpers

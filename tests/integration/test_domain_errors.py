@@ -17,6 +17,7 @@ from portal.models import Payment
 from portal.payments import service as payments
 from portal.plans import service as plans
 from portal.rights import disputes
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import POLICY
 
@@ -173,10 +174,14 @@ def test_reusing_a_payment_key_on_another_account_is_refused_with_409(debtor, br
     page = browser.get(f"/accounts/{first.id}/pay").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
     form = {"choice": "other", "amount": "50", "idempotency_key": key}
-    assert browser.post(f"/accounts/{first.id}/pay", form).status_code == 303
+    paid = browser.post(f"/accounts/{first.id}/pay", form)
+    assert paid.status_code == 303
+    payment = db.session.scalar(db.select(Payment).where(Payment.account_id == first.id))
+    assert paid.headers["Location"] == f"/pay/{payment.reference}"
     refused = browser.post(f"/accounts/{second.id}/pay", form)
     assert refused.status_code == 409
     assert "Sorry, there is a problem" in refused.get_data(as_text=True)
+    assert "Sorry, there is a problem Nothing has changed on your account." in main_text(refused)
     assert db.session.scalar(db.select(db.func.count(Payment.id)).where(Payment.account_id == second.id)) == 0
 
 

@@ -31,6 +31,10 @@ def account(debtor):
     return account
 
 
+#: when a declined charge is tried again: the creditor's policy
+RETRY_AFTER = timedelta(days=POLICY["retry_after_days"])
+
+
 def at(day, hour: int) -> datetime:
     """A moment in London (UTC in winter)."""
     return datetime.combine(day, time(hour), tzinfo=UTC)
@@ -122,7 +126,7 @@ def test_a_dispute_stops_collection_reminders_and_waiting_demands(app, debtor, a
     assert outbox.deliver(now=at(due, 9)) == {"withheld": 1}
     second = plan.instalments[1].due_date
     assert remind(at(second - timedelta(days=3), 12)).counts == {"paused": 1}
-    assert run(due + timedelta(days=3)).counts == {"paused": 1}
+    assert run(due + RETRY_AFTER).counts == {"paused": 1}  # the declined charge's retry day
     assert [p.status for p in _payments(account)] == ["failed"]
     assert emails(app) == []
 
@@ -172,6 +176,6 @@ def test_each_stop_holds_back_collect_remind_and_the_waiting_messages(app, debto
     assert outbox.deliver(now=at(due, 9)) == {"withheld": 1}
     second = plan.instalments[1].due_date
     assert remind(at(second - timedelta(days=3), 12)).counts == {"paused": 1}
-    assert run(due + timedelta(days=3)).counts == {"paused": 1}
+    assert run(due + RETRY_AFTER).counts == {"paused": 1}  # the declined charge's retry day
     assert [p.status for p in _payments(account)] == ["failed"]
     assert emails(app) == []

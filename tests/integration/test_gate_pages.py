@@ -8,7 +8,7 @@ from babel.dates import format_date
 from portal import clock
 from portal.extensions import db
 from portal.help import circumstances
-from portal.models import Account, Dispute
+from portal.models import Account, Dispute, Payment
 from portal.plans import service as plans
 from portal.references import new_reference
 from portal.rights import holds
@@ -163,6 +163,8 @@ def test_a_payment_chosen_during_a_hold_is_still_taken_to_the_card_page(browser,
     response = browser.post(f"/accounts/{phone.id}/pay", {"choice": "other", "amount": "20", "idempotency_key": key})
     assert response.status_code == 303
     assert "/pay/" in response.headers["Location"]
+    payment = db.session.scalar(db.select(Payment).where(Payment.account_id == phone.id))
+    assert response.headers["Location"] == f"/pay/{payment.reference}"
 
 
 # 2. A dispute, an original-creditor request, a statute-barred claim, a verification not yet delivered
@@ -343,7 +345,9 @@ def test_the_dashboards_queries_do_not_grow_with_the_number_of_accounts(app, bro
     add_account(0)
     browser.sign_in(make_link(debtor), debtor)
     with count_queries() as one:
-        assert browser.get("/accounts/").status_code == 200
+        first = browser.get("/accounts/")
+        assert first.status_code == 200
+    assert main_text(first).count("Paused: no payments while we check this account.") == 1
     for n in range(1, 5):
         add_account(n)
     with count_queries() as five:

@@ -90,6 +90,7 @@ def test_a_hold_on_one_account_leaves_the_others_alone(debtor):
 
 def test_a_hold_on_all_accounts_refuses_interest_on_each(debtor):
     _start(debtor)
+    assert len(_accounts(debtor)) == 2
     for account in _accounts(debtor):
         with pytest.raises(LedgerEntryOnHold):
             _entry(account, "interest", 300, ref=f"i-{account.id}")

@@ -37,14 +37,19 @@ def test_fifty_debtors_signing_in_from_one_address_all_get_in(app):
 
 
 def test_wrong_answers_from_one_address_are_still_limited(app):
-    """Four wrong answers on each of several links (below every link's lock) until the address's limit."""
+    """Wrong answers on each of several links, one fewer than locks a link, until the address's limit."""
     per_address = parse_limit(app.config["IDENTITY_ATTEMPTS_PER_IP"]).amount
+    below_the_lock = (
+        min(app.config["IDENTITY_MAX_FAILURES"], parse_limit(app.config["IDENTITY_ATTEMPTS_PER_LINK"]).amount) - 1
+    )
     browser = Browser(app.test_client())
     answered = 0
     while answered < per_address:
         browser.get(make_link(_debtor()))
-        for _ in range(min(4, per_address - answered)):
-            assert browser.post("/verify", WRONG).status_code == 200
+        for _ in range(min(below_the_lock, per_address - answered)):
+            response = browser.post("/verify", WRONG)
+            assert response.status_code == 200
+            assert "The details you entered do not match our records" in main_text(response)
             answered += 1
     debtor = _debtor()
     browser.get(make_link(debtor))
@@ -52,6 +57,7 @@ def test_wrong_answers_from_one_address_are_still_limited(app):
     born = debtor.date_of_birth
     right = {"day": str(born.day), "month": str(born.month), "year": str(born.year)}
     assert browser.post("/verify", right).status_code == 429, "while limited, no answer is compared"
+    assert "Too many wrong answers" in main_text(browser.post("/verify", right))
     assert _checked(debtor) == 0
 
 
@@ -98,6 +104,7 @@ class TestPerDebtor:
         statuses += [second.post("/verify", WRONG).status_code for _ in range(2)]
         assert statuses == [200, 200, 200, 429]
         assert _checked(debtor) == 3
+        assert "Too many wrong answers" in main_text(first.post("/verify", WRONG))
 
 
 class TestSharedByWorkers:

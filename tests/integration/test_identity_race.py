@@ -73,3 +73,4 @@ def test_twenty_wrong_answers_at_once_are_checked_at_most_five_times(app_on_each
     assert link.failed_attempts == checked
     assert link.locked_at is not None
     assert set(statuses) <= {200, 403}, statuses
+    assert 403 in statuses, "the answer that locked the link, and any after it, were told so"

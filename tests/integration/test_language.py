@@ -47,5 +47,6 @@ def test_the_browsers_language_is_the_first_guess(browser, debtor):
 
 
 def test_an_unknown_language_is_ignored(browser, debtor):
-    browser.post("/language", {"language": "xx", "next": "/"})
+    response = browser.post("/language", {"language": "xx", "next": "/"})
+    assert response.headers["Location"] == "/"
     assert '<html lang="en">' in browser.get("/").get_data(as_text=True)

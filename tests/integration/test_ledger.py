@@ -72,6 +72,7 @@ def test_balances_of_many_accounts_take_one_query_over_those_accounts_only(app, 
     assert totals == expected
     assert other.id not in totals
     assert counter.count == 1
+    assert statements, "the balances come from the ledger"
     assert all("WHERE ledger_entry.account_id IN" in statement for statement in statements)
     assert ledger.balances([]) == {}
 

@@ -6,6 +6,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import LinkRequest, MagicLink
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
 
@@ -39,15 +40,19 @@ def test_the_continue_page_names_the_creditor_and_signs_nobody_in(browser, debto
     assert debtor.creditor.name in page
     assert "Continue" in page
     assert browser.get("/accounts/").status_code == 302
+    assert browser.get("/accounts/").headers["Location"] == "/?next=%2Faccounts%2F"
 
 
 def test_opening_a_link_many_times_consumes_nothing(browser, debtor):
     path = make_link(debtor)
     for _ in range(3):
-        assert browser.get(path).status_code == 302
+        opened = browser.get(path)
+        assert opened.status_code == 302
+        assert opened.headers["Location"] == "/start"
     assert _only_link(debtor).open_count == 3
     browser.sign_in(path, debtor)
     assert browser.get("/accounts/").status_code == 200
+    assert "What you owe" in main_text(browser.get("/accounts/"))
 
 
 def test_the_right_date_of_birth_signs_in_and_shows_the_dashboard(browser, debtor):
@@ -58,12 +63,12 @@ def test_the_right_date_of_birth_signs_in_and_shows_the_dashboard(browser, debto
     assert "What you owe" in browser.get("/accounts/").get_data(as_text=True)
 
 
-def test_a_wrong_date_of_birth_shows_an_error_summary_and_the_tries_left(browser, debtor):
+def test_a_wrong_date_of_birth_shows_an_error_summary_and_the_tries_left(app, browser, debtor):
     browser.get(make_link(debtor))
     page = browser.post("/verify", _dob(day="18")).get_data(as_text=True)
     assert "There is a problem" in page
     assert "do not match our records" in page
-    assert "4 more times" in page
+    assert f"{app.config['IDENTITY_MAX_FAILURES'] - 1} more times" in page
     assert 'value="18"' in page, "the input is kept"
     assert _only_link(debtor).failed_attempts == 1
 
@@ -85,10 +90,10 @@ def test_an_incomplete_date_of_birth_says_what_to_do_and_costs_no_try(browser, d
     assert _only_link(debtor).failed_attempts == 0
 
 
-def test_five_wrong_answers_lock_the_link_even_against_the_right_answer(browser, debtor):
+def test_five_wrong_answers_lock_the_link_even_against_the_right_answer(app, browser, debtor):
     path = make_link(debtor)
     browser.get(path)
-    for _ in range(4):
+    for _ in range(app.config["IDENTITY_MAX_FAILURES"] - 1):
         assert browser.post("/verify", _dob(day="1")).status_code == 200
     locked = browser.post("/verify", _dob(day="1"))
     assert locked.status_code == 403
@@ -96,17 +101,21 @@ def test_five_wrong_answers_lock_the_link_even_against_the_right_answer(browser,
     assert _only_link(debtor).locked_at is not None
 
     assert browser.get(path).status_code == 403
+    assert "This link has been locked" in main_text(browser.get(path))
     assert browser.post("/verify", _dob()).status_code != 302
+    assert "Send me a new link" in main_text(browser.post("/verify", _dob())), "still no way in but a new link"
     assert browser.get("/accounts/").status_code == 302
+    assert browser.get("/accounts/").headers["Location"] == "/?next=%2Faccounts%2F"
 
 
-def test_the_right_answer_on_the_last_try_signs_in_and_costs_no_try(browser, debtor):
+def test_the_right_answer_on_the_last_try_signs_in_and_costs_no_try(app, browser, debtor):
+    last_try = app.config["IDENTITY_MAX_FAILURES"] - 1
     browser.get(make_link(debtor))
-    for _ in range(4):
+    for _ in range(last_try):
         browser.post("/verify", _dob(day="1"))
     assert browser.post("/verify", _dob()).headers["Location"] == "/accounts/"
     link = _only_link(debtor)
-    assert (link.failed_attempts, link.locked_at) == (4, None)
+    assert (link.failed_attempts, link.locked_at) == (last_try, None)
 
 
 def test_a_uk_creditor_asks_for_the_postcode_and_ignores_case_and_spaces(app, browser):
@@ -150,7 +159,9 @@ def test_a_link_revoked_after_opening_stops_the_identity_check(browser, debtor):
     browser.get(path)
     _only_link(debtor).revoked_at = datetime.now(UTC)
     db.session.commit()
-    assert browser.post("/verify", _dob()).status_code == 410
+    refused = browser.post("/verify", _dob())
+    assert refused.status_code == 410
+    assert "This link is no longer active" in main_text(refused)
 
 
 def test_asking_for_a_new_link_after_an_expired_one_records_the_request(browser, debtor):
@@ -166,7 +177,9 @@ def test_asking_for_a_new_link_after_an_expired_one_records_the_request(browser,
 
 def test_asking_for_a_new_link_from_a_forged_one_needs_a_way_to_reach_you(browser, debtor):
     browser.get("/l/not-a-real-token")
-    page = browser.post("/new-link", {"contact": ""}).get_data(as_text=True)
+    refused = browser.post("/new-link", {"contact": ""})
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
     assert "Enter your name and a phone number or email address" in page
     assert db.session.scalar(db.select(LinkRequest)) is None
 
@@ -198,6 +211,7 @@ class TestRateLimits:
             browser.get(make_link(debtor))
             statuses += [browser.post("/verify", _dob(day="1")).status_code for _ in range(2)]
         assert statuses == [200, 200, 200, 429]
+        assert "Too many wrong answers" in main_text(browser.post("/verify", _dob(day="1")))
 
 
 def test_a_link_to_a_page_opens_that_page_after_the_identity_check(browser, debtor):

@@ -117,8 +117,10 @@ def test_no_other_debtor_can_read_or_answer_a_conversation(app, browser, debtor)
     other.sign_in(make_link(someone_else), someone_else)
     response = other.get(f"/help/messages/{thread.id}")
     assert response.status_code == 404
+    assert "Page not found" in main_text(response)
     assert WORDS not in response.get_data(as_text=True)
     assert other.post(f"/help/messages/{thread.id}", {"body": "sneaky"}).status_code == 404
+    assert "Page not found" in main_text(other.post(f"/help/messages/{thread.id}", {"body": "sneaky"}))
     assert "Payment date" not in main_text(other.get("/help/messages"))
     assert db.session.scalar(db.select(db.func.count(Message.id))) == 1
 
@@ -129,12 +131,15 @@ def test_sending_without_the_csrf_token_is_refused(browser, debtor, path):
     thread = _only_thread()
     response = browser.client.post(path.format(thread=thread.id), data={"subject": "x", "body": "no token"})
     assert response.status_code == 400
+    assert "The form had expired or was sent twice" in main_text(response)
     assert db.session.scalar(db.select(db.func.count(Message.id))) == 1
 
 
 def test_messages_are_only_for_someone_signed_in(client):
     assert client.get("/help/messages").status_code == 302
     assert client.get("/help/messages/1").status_code == 302
+    assert client.get("/help/messages").headers["Location"] == "/?next=%2Fhelp%2Fmessages"
+    assert client.get("/help/messages/1").headers["Location"] == "/?next=%2Fhelp%2Fmessages%2F1"
 
 
 # Staff, until the console exists: `flask messages list / show / reply`

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from portal.extensions import db
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link
 
 STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
@@ -21,6 +22,7 @@ def test_the_dashboard_html_is_under_14_kb_gzipped(app, browser):
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
     assert _gzipped(browser.get("/accounts/").get_data()) < 14 * 1024
+    assert "You owe $3,720.00" in main_text(browser.get("/accounts/")), "the page weighed is the whole dashboard"
 
 
 def test_our_css_and_js_together_are_under_30_kb_gzipped(app, browser):

@@ -160,6 +160,7 @@ def test_sending_the_same_amount_form_twice_makes_one_payment(payer, account):
     second = payer.choose(account.id, "50", key=key)
     assert first.headers["Location"] == second.headers["Location"]
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
+    assert first.headers["Location"] == f"/pay/{db.session.scalar(db.select(Payment.reference))}"
 
 
 def test_an_account_with_nothing_owed_has_nothing_to_pay(payer, debtor, browser):
@@ -291,6 +292,7 @@ def test_the_retry_form_works_without_javascript(payer, account):
     response = payer.browser.post(f"/pay/{reference}/retry", {"idempotency_key": key})
     assert response.status_code == 303
     new_reference = response.headers["Location"].rsplit("/", 1)[-1]
+    assert response.headers["Location"] == f"/pay/{new_reference}"
     assert _payment(new_reference).amount == 5_000 and _payment(new_reference).status == "new"
     # The same retry form sent again is the same new attempt.
     assert (
@@ -392,11 +394,14 @@ def test_payment_posts_need_a_csrf_token(payer, account, path):
     reference = payer.start(account.id, "50")
     response = payer.browser.client.post(path.replace("P-ANY", reference), json={})
     assert response.status_code == 400
+    assert "The form had expired or was sent twice" in main_text(response)
 
 
 def test_signed_out_people_are_sent_to_sign_in(client):
     assert client.get("/pay/P-ANYTHING").status_code == 302
     assert client.get("/payments/P-ANYTHING/receipt").status_code == 302
+    assert client.get("/pay/P-ANYTHING").headers["Location"] == "/?next=%2Fpay%2FP-ANYTHING"
+    assert client.get("/payments/P-ANYTHING/receipt").headers["Location"] == "/?next=%2Fpayments%2FP-ANYTHING%2Freceipt"
 
 
 def test_each_step_is_written_to_the_audit_log(payer, account):
@@ -420,6 +425,7 @@ def test_the_payment_pages_keep_to_the_performance_budget(payer, account):
     reference = payer.start(account.id, "50")
     for path in (f"/accounts/{account.id}/pay", f"/pay/{reference}"):
         page = payer.browser.get(path).get_data()
+        assert payer.browser.get(path).status_code == 200, path
         assert len(gzip.compress(page)) < 14 * 1024
         ours = re.findall(r'(?:href|src)="/static/([^"?]+)', page.decode())
         assert sum(len(gzip.compress((static / asset).read_bytes())) for asset in ours) < 30 * 1024

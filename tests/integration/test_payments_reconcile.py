@@ -125,15 +125,18 @@ def test_reconciling_twice_changes_nothing_more(app, payer, account, localstripe
 
 
 def test_recent_payments_are_left_to_the_browser_and_the_webhook(app, payer, account):
+    after = app.config["PAYMENT_RECONCILE_AFTER_MINUTES"]
     _flaky(app, reaches_stripe=True)
     reference = payer.start(account.id, "50")
     payer.pay(reference, GOOD_CARD)
-    assert "Reconciled 0 payment(s)" in _reconcile(app, minutes=10)
+    assert "Reconciled 0 payment(s)" in _reconcile(app, minutes=after)
+    by_default = app.test_cli_runner().invoke(args=["payments", "reconcile"])
+    assert "Reconciled 0 payment(s)" in by_default.output, "without --older-than, the setting applies"
     assert _payment(reference).status == "confirming"
     payment = _payment(reference)
-    payment.updated_at = datetime.now(UTC) - timedelta(minutes=11)
+    payment.updated_at = datetime.now(UTC) - timedelta(minutes=after + 1)
     db.session.commit()
-    assert f"{reference}: confirming -> succeeded" in _reconcile(app, minutes=10)
+    assert f"{reference}: confirming -> succeeded" in _reconcile(app, minutes=after)
 
 
 def test_a_receipt_the_mail_server_refused_is_sent_again_later_by_the_outbox(

@@ -11,7 +11,7 @@ import stripe
 
 from portal.extensions import db
 from portal.models import LedgerEntry, OutboundMessage, Payment, StripeEvent
-from portal.payments.gateway import GatewayUnavailable, StripeGateway
+from portal.payments.gateway import WEBHOOK_TOLERANCE, GatewayUnavailable, StripeGateway
 from portal.payments.webhooks import handle_event
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.stripe_server import (
@@ -109,12 +109,15 @@ def test_a_tampered_body_is_refused(client, payer, account, localstripe, cut_off
     tampered = body.replace('"amount": 5000', '"amount": 500000')
     response = client.post("/stripe/webhook", data=tampered, headers={"Stripe-Signature": header})
     assert response.status_code == 400
+    assert response.get_json() == {"error": "invalid signature"}
     assert _entries(account) == []
 
 
 def test_a_stale_event_is_refused_as_a_replay(client, payer, account, localstripe, cut_off):
     _, event = _cut_off_payment(payer, account, localstripe)
-    assert deliver(client, event, timestamp=int(time.time()) - 600).status_code == 400
+    stale = deliver(client, event, timestamp=int(time.time()) - 2 * WEBHOOK_TOLERANCE)
+    assert stale.status_code == 400
+    assert stale.get_json() == {"error": "invalid signature"}
     assert _entries(account) == []
 
 
@@ -122,17 +125,21 @@ def test_a_stale_event_is_refused_as_a_replay(client, payer, account, localstrip
 def test_a_missing_or_malformed_signature_is_refused(client, app, header):
     headers = {"Stripe-Signature": header} if header is not None else {}
     assert client.post("/stripe/webhook", data="{}", headers=headers).status_code == 400
+    assert client.post("/stripe/webhook", data="{}", headers=headers).get_json() == {"error": "invalid signature"}
 
 
 def test_an_event_signed_with_another_secret_is_refused(client, payer, account, localstripe, cut_off):
     _, event = _cut_off_payment(payer, account, localstripe)
     assert deliver(client, event, secret="whsec_someone_else").status_code == 400
+    assert deliver(client, event, secret="whsec_someone_else").get_json() == {"error": "invalid signature"}
 
 
 def test_without_a_webhook_secret_nothing_is_accepted(client, app):
     app.config["STRIPE_WEBHOOK_SECRET"] = None
     body = json.dumps({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {}}})
     assert client.post("/stripe/webhook", data=body, headers={"Stripe-Signature": sign(body)}).status_code == 400
+    refused = client.post("/stripe/webhook", data=body, headers={"Stripe-Signature": sign(body)})
+    assert refused.get_json() == {"error": "invalid signature"}
 
 
 # Recording
@@ -359,6 +366,7 @@ def test_the_well_formed_event_is_recorded(client, account, succeeded):
 def test_a_signed_event_without_a_usable_id_or_type_is_refused(client, account, succeeded, path, value):
     response = deliver(client, _changed(succeeded, path, value))
     assert response.status_code == 400
+    assert response.get_json() == {"error": "not an event"}
     assert _stored_events() == []
     assert _entries(account) == []
 
@@ -431,5 +439,6 @@ def test_metadata_that_is_not_text_finds_no_payment(client, account, succeeded):
 
 def test_an_event_signed_far_in_the_future_is_refused(client, account, succeeded):
     assert deliver(client, succeeded, timestamp=int(time.time()) + 3600).status_code == 400
+    assert deliver(client, succeeded, timestamp=int(time.time()) + 3600).get_json() == {"error": "invalid signature"}
     assert _stored_events() == []
     assert _entries(account) == []

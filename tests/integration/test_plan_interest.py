@@ -3,6 +3,7 @@
 Sarah owes £1,198.20 on an account that still has £14.80 of interest and charges added each month.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,7 @@ def _choose(browser, account, debtor, offer: str):
         {"offer": offer, "frequency": "monthly", "start": _first(debtor).isoformat(), "payday": ""},
     )
     assert response.status_code == 303, main_text(response)
+    assert re.fullmatch(r"/plans/[^/]+/check", response.headers["Location"]), response.headers["Location"]
     return response.headers["Location"]
 
 
@@ -108,7 +110,9 @@ def test_the_check_page_and_the_agreement_include_the_interest_still_added(brows
     )
     assert promise in text
     reference = check.split("/")[2]
-    assert browser.post(check, {"first": "later"}).status_code == 303
+    agreed = browser.post(check, {"first": "later"})
+    assert agreed.status_code == 303
+    assert agreed.headers["Location"] == f"/plans/{reference}/card"
     stored = _stored_agreement(reference)
     assert promise in stored.text and "You agree to pay £2,071.40" in stored.text
     assert stored.version == agreement.VERSION == "2026-2"
@@ -142,6 +146,7 @@ def test_a_proposal_pays_the_interest_too_and_ends_when_it_is_all_paid(browser):
     )
     assert response.status_code == 303
     plan = db.session.scalars(db.select(Plan).order_by(Plan.id.desc())).first()
+    assert response.headers["Location"] == f"/plans/{plan.reference}/check"
     # £100 a month, and £14.80 added before each payment after the first: what is owed falls by £85.20 a
     # month, so 14 payments, the last £90.60 (£1,198.20 + 13 x £14.80 - 13 x £100)
     assert [i.amount for i in plan.instalments] == [10_000] * 13 + [9_060]
@@ -156,6 +161,8 @@ def test_a_proposal_that_does_not_beat_the_interest_goes_to_a_person_who_is_told
         f"/accounts/{account.id}/plans/propose", {"amount": "14.80", "frequency": "monthly", "start": start.isoformat()}
     )
     assert response.status_code == 303
+    plan = db.session.scalars(db.select(Plan).order_by(Plan.id.desc())).first()
+    assert response.headers["Location"] == f"/plans/{plan.reference}"
     text = main_text(browser.get(response.headers["Location"]))
     assert (
         "Interest and charges of about £14.80 a month are added to this account. "

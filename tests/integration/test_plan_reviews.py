@@ -67,6 +67,7 @@ def _propose(browser, account, start: date, amount: str = "20", frequency: str =
     assert response.status_code == 303, response.get_data(as_text=True)
     plan = _plan(response.headers["Location"].split("/")[2])
     assert plan.status == "pending_review"
+    assert response.headers["Location"] == f"/plans/{plan.reference}"
     return plan
 
 
@@ -80,6 +81,7 @@ def paused(browser, debtor, account, localstripe):
     plan = active_plan(debtor, account, localstripe)
     response = browser.post(f"/plans/{plan.reference}/pause", {"months": "1", "reason": "I lost my job"})
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/plans/{plan.reference}"
     return _plan(plan.reference)
 
 
@@ -152,6 +154,8 @@ def test_declining_a_proposal_frees_the_account_and_the_debtor_reads_why(app, br
         f"/accounts/{account.id}/plans/propose", {"amount": "100", "frequency": "monthly", "start": start}
     )
     assert again.headers["Location"].endswith("/check")  # a new plan, agreed at once
+    db.session.expire_all()
+    assert again.headers["Location"] == f"/plans/{service.live_plan(account).reference}/check"
 
 
 @pytest.mark.parametrize(
@@ -355,3 +359,4 @@ def test_another_debtor_cannot_see_the_decision(app, browser, account, today):
     other.sign_in(make_link(stranger), stranger)
     response = other.get(f"/plans/{plan.reference}")
     assert response.status_code == 404 and "Private words." not in response.get_data(as_text=True)
+    assert "Page not found" in main_text(response)

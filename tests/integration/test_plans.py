@@ -118,7 +118,9 @@ def _agreed_plan(browser, account, today, first="later", offer="monthly:12") -> 
     response = _choose(browser, account, today, offer=offer)
     assert response.status_code == 303, response.get_data(as_text=True)
     reference = response.headers["Location"].split("/")[2]
-    assert _agree(browser, reference, first).status_code == 303
+    agreed = _agree(browser, reference, first)
+    assert agreed.status_code == 303
+    assert agreed.headers["Location"] == f"/plans/{reference}/card"
     return _plan(reference)
 
 
@@ -160,7 +162,7 @@ def test_choosing_another_offer_swaps_in_just_the_schedule(browser, account):
 
 
 def test_a_first_date_outside_the_window_is_explained(browser, account, today):
-    late = today + timedelta(days=45)
+    late = today + timedelta(days=POLICY["first_payment_within_days"] + 15)
     text = main_text(browser.get(f"/accounts/{account.id}/plans?start={late.isoformat()}"))
     assert "Choose a date from" in text
 
@@ -393,6 +395,7 @@ def test_changing_the_payment_day_moves_the_later_payments_too(browser, active, 
     new = today + timedelta(days=20)
     response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": new.isoformat()})
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/plans/{active.reference}"
     dates = [i.due_date for i in _plan(active.reference).instalments]
     assert dates[0] == new and dates[1].month == (new.month % 12) + 1 and len(set(dates)) == 12
     assert _events("plan.changed")[0].data["change"] == "payment_day"
@@ -414,6 +417,7 @@ def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
         {"choice": "other", "amount": "120", "idempotency_key": key, "step": "pay"},
     )
     assert paid.status_code == 303 and "/receipt" in paid.headers["Location"]
+    assert paid.headers["Location"] == f"/payments/{db.session.scalar(db.select(Payment.reference))}/receipt"
     amounts = [(i.amount, i.status) for i in _plan(active.reference).instalments]
     assert amounts[:9] == [(5_000, "scheduled")] * 9
     assert amounts[9:] == [(3_000, "scheduled"), (0, "cancelled"), (0, "cancelled")]
@@ -429,7 +433,8 @@ def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
 def test_paying_off_the_rest_completes_the_plan(browser, active):
     page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
-    browser.post(f"/plans/{active.reference}/pay", {"choice": "rest", "idempotency_key": key, "step": "pay"})
+    paid = browser.post(f"/plans/{active.reference}/pay", {"choice": "rest", "idempotency_key": key, "step": "pay"})
+    assert paid.headers["Location"] == f"/payments/{db.session.scalar(db.select(Payment.reference))}/receipt"
     plan = _plan(active.reference)
     assert plan.status == "completed"
     assert {i.status for i in plan.instalments} == {"cancelled"}
@@ -449,6 +454,7 @@ def test_changing_the_card_keeps_the_plan_and_uses_the_new_card(browser, card, a
 def test_asking_for_a_pause_goes_to_a_person_and_payments_carry_on(browser, active):
     response = browser.post(f"/plans/{active.reference}/pause", {"months": "2", "reason": "I lost my job"})
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/plans/{active.reference}"
     plan = _plan(active.reference)
     assert plan.status == "active" and plan.pause_months == 2 and plan.pause_reason == "I lost my job"
     [event] = _events("plan.pause_requested")
@@ -466,6 +472,7 @@ def test_cancelling_stops_the_payments(browser, active):
     assert "Are you sure you want to cancel your plan?" in main_text(browser.get(f"/plans/{active.reference}/cancel"))
     response = browser.post(f"/plans/{active.reference}/cancel")
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/accounts/{active.account_id}"
     plan = _plan(active.reference)
     assert plan.status == "cancelled"
     assert {i.status for i in plan.instalments} == {"cancelled"}
@@ -537,6 +544,7 @@ def test_the_plan_pages_work_in_spanish(browser, active, account):
 
 def test_every_demo_account_has_offers_or_says_why_not(app):
     seed()
+    assert db.session.scalars(db.select(Debtor)).all(), "the demo has debtors to check"
     for debtor in db.session.scalars(db.select(Debtor)).all():
         visitor = Browser(app.test_client())
         visitor.sign_in(make_link(debtor), debtor)

@@ -29,6 +29,7 @@ def test_long_lines_are_folded_without_breaking_a_character_and_text_is_escaped(
     for line in body.split("\r\n"):
         assert len(line.encode()) <= 75
         line.encode().decode()  # every physical line is whole UTF-8
+    assert body.count("\r\n ") >= 3, "the long summary was folded onto continuation lines"
     unfolded = _unfold(body)
     assert "SUMMARY:" + summary.replace(",", "\\,").replace(";", "\\;") in unfolded
 

@@ -72,6 +72,7 @@ def test_a_channel_switched_off_stops_reminders_on_it(browser, debtor):
 
 def test_switching_everything_off_stops_every_reminder(browser, debtor):
     assert _choose(browser, channels=[]).status_code == 303
+    assert _choose(browser, channels=[]).headers["Location"] == "/help/contact"
     assert not any(may_contact(debtor, channel, london(12)) for channel in ("email", "sms", "post"))
 
 
@@ -139,11 +140,13 @@ def test_changes_are_audited_and_saving_the_same_again_is_not(browser, debtor):
 def test_a_made_up_choice_is_refused(browser, debtor):
     response = _choose(browser, channels=["pigeon"])
     assert response.status_code == 400
+    assert "There is a problem" in main_text(response) and "How we contact you" in main_text(response)
     assert db.session.scalar(db.select(ContactPreference)) is None
 
 
 def test_a_language_we_do_not_offer_is_refused(browser, debtor):
     assert _choose(browser, language="fr").status_code == 400
+    assert "There is a problem" in main_text(_choose(browser, language="fr"))
     assert _fresh(debtor).locale is None
 
 
@@ -157,6 +160,7 @@ def test_each_debtor_only_changes_their_own_choices(app, browser, debtor):
 def test_saving_without_the_csrf_token_is_refused(browser, debtor):
     response = browser.client.post("/help/contact", data={"channels": [], "language": "en"})
     assert response.status_code == 400
+    assert "The form had expired or was sent twice" in main_text(response)
     assert db.session.scalar(db.select(ContactPreference)) is None
 
 
@@ -174,7 +178,9 @@ def test_the_page_offers_not_to_contact_at_work_and_to_mark_the_email_as_a_work_
 
 
 def test_contact_at_work_choices_are_saved_shown_again_and_audited(browser, debtor):
-    assert _choose(browser, not_at_work="y", email_is_work="y").status_code == 303
+    saved = _choose(browser, not_at_work="y", email_is_work="y")
+    assert saved.status_code == 303
+    assert saved.headers["Location"] == "/help/contact"
     preference = db.session.scalar(db.select(ContactPreference).where(ContactPreference.debtor_id == debtor.id))
     assert (preference.contact_at_work, preference.email_is_work) == (False, True)
     page = browser.get("/help/contact").get_data(as_text=True)

@@ -117,17 +117,23 @@ def test_anyone_can_read_a_creditors_notice_before_signing_in(client, uk_debtor)
     assert "Harbour Credit is responsible for your information." in text
     assert "Download a copy of your information" not in text
     assert client.get("/privacy/nobody").status_code == 404
+    assert "Page not found" in main_text(client.get("/privacy/nobody"))
     assert client.get("/privacy").status_code == 302
+    assert client.get("/privacy").headers["Location"] == "/?next=%2Fprivacy"
 
 
 def test_every_page_links_to_the_privacy_notice_in_its_footer(app, client, uk_debtor):
     """The footer is in base.html: `{% include "privacy/_footer_link.html" %}`."""
-    start = client.get(make_link(uk_debtor), follow_redirects=True).get_data(as_text=True)
+    opened = client.get(make_link(uk_debtor), follow_redirects=True)
+    start = opened.get_data(as_text=True)
     assert 'href="/privacy/harbour-credit">Privacy notice</a>' in start
+    assert opened.request.path == "/start" and "Continue" in main_text(opened)
     browser = _signed_in(app, uk_debtor)
     for path in ("/", "/help/contact", "/rights", "/help/messages"):
-        page = browser.get(path, follow_redirects=True).get_data(as_text=True)
+        response = browser.get(path, follow_redirects=True)
+        page = response.get_data(as_text=True)
         assert 'href="/privacy">Privacy notice</a>' in page, path
+        assert (response.status_code, response.request.path) == (200, "/accounts/" if path == "/" else path)
 
 
 # Download my data
@@ -309,6 +315,9 @@ def test_each_download_is_audited(app, uk_debtor):
 def test_the_download_needs_a_signed_in_debtor_and_the_csrf_token(app, client, uk_debtor):
     assert Browser(client).post("/my-data").status_code == 302
     assert client.get("/my-data").status_code == 302
+    assert Browser(client).post("/my-data").headers["Location"] == "/?next=%2Fmy-data"
+    assert client.get("/my-data").headers["Location"] == "/?next=%2Fmy-data"
     browser = _signed_in(app, uk_debtor)
     assert browser.client.post("/my-data").status_code == 400
+    assert "The form had expired or was sent twice" in main_text(browser.client.post("/my-data"))
     assert db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "privacy.data_downloaded")) is None

@@ -68,6 +68,10 @@ def test_pages_tell_browsers_to_use_https_only(app, browser):
     db.session.commit()
     for response in (browser.get(make_link(debtor), follow_redirects=True), browser.get("/")):
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert (
+            response.headers["Strict-Transport-Security"] == f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
+        )
+        assert response.status_code == 200 and response.request.path in ("/start", "/")
 
 
 @pytest.mark.parametrize(("environment", "seconds"), [("production", 31_536_000), ("development", 0)])

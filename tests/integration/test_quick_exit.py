@@ -10,6 +10,7 @@ import pytest
 from portal.extensions import db
 from portal.help import DEFAULT_QUICK_EXIT_URL
 from portal.models import AuditEvent
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link
 
 SCRIPT = Path(__file__).resolve().parents[2] / "portal" / "static" / "js" / "quick-exit.js"
@@ -73,6 +74,7 @@ def test_the_button_signs_out_on_the_server_and_then_leaves(browser, debtor):
     assert response.status_code == 303
     assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
     assert browser.get("/accounts/").status_code == 302
+    assert browser.get("/accounts/").headers["Location"] == "/?next=%2Faccounts%2F"
     [audit] = _quick_exit_events()
     assert audit.debtor_id == debtor.id
 
@@ -88,6 +90,7 @@ def test_before_sign_in_it_forgets_the_link_being_opened(app, client):
     response = client.post("/help/exit", data=_fields(_exit_form(start)))
 
     assert response.status_code == 303
+    assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
     assert debtor.creditor.name not in client.get("/start").get_data(as_text=True)
     assert _quick_exit_events() == []
 
@@ -97,6 +100,7 @@ def test_another_site_cannot_sign_the_debtor_out_but_the_button_still_leaves(bro
     assert response.status_code == 303
     assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
     assert browser.get("/accounts/").status_code == 200
+    assert "What you owe" in main_text(browser.get("/accounts/"))
     assert _quick_exit_events() == []
 
 

@@ -188,6 +188,7 @@ def test_uk_accounts_have_no_validation_page(browser, app):
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
     assert browser.get(f"/accounts/{account.id}/validation").status_code == 404
+    assert "Page not found" in main_text(browser.get(f"/accounts/{account.id}/validation"))
 
 
 def test_the_account_page_links_to_the_validation_information(browser, maria, credit_card):
@@ -204,6 +205,7 @@ def test_the_page_reads_in_spanish_when_spanish_is_chosen(browser, maria, credit
     assert response.status_code == 200
     assert '<html lang="es">' in response.get_data(as_text=True)
     assert "Póngase en contacto" not in response.get_data(as_text=True)
+    assert "Información sobre esta deuda" in main_text(response)
 
 
 # Who the debt is owed to
@@ -271,6 +273,7 @@ def test_only_a_us_debt_collector_carries_the_statement(browser, app, creditor):
 
 def test_signed_out_pages_name_no_debt_collector(browser, maria, credit_card):
     assert "is a debt collector" not in _footer(browser.get(make_link(maria), follow_redirects=True))
+    assert "Continue" in main_text(browser.get(make_link(maria), follow_redirects=True)), "the page checked is /start"
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from portal import create_app
 from portal.extensions import db
 from portal.models import Account
+from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link
 
 
@@ -35,6 +36,8 @@ def test_an_htmx_post_carries_the_csrf_token_in_a_header(browser, signed_in):
     accepted = browser.client.post("/language", data={"language": "es"}, headers={"HX-Request": "true", **headers})
     assert refused.status_code == 400
     assert accepted.status_code == 302
+    assert "The form had expired or was sent twice" in main_text(refused)
+    assert accepted.headers["Location"] == "/"
 
 
 def test_forms_work_over_https_although_pages_send_no_referrer(app):
@@ -46,6 +49,7 @@ def test_forms_work_over_https_although_pages_send_no_referrer(app):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', start.get_data(as_text=True)).group(1)
     response = client.post("/start", data={"csrf_token": token}, base_url="https://portal.test")
     assert response.status_code == 302
+    assert response.headers["Location"] == "/verify"
 
 
 def test_an_identity_answer_without_a_csrf_token_is_refused(browser, app):
@@ -53,6 +57,8 @@ def test_an_identity_answer_without_a_csrf_token_is_refused(browser, app):
     db.session.commit()
     browser.get(make_link(debtor))
     assert browser.client.post("/verify", data={"day": "17", "month": "5", "year": "1980"}).status_code == 400
+    refused = browser.client.post("/verify", data={"day": "17", "month": "5", "year": "1980"})
+    assert "The form had expired or was sent twice" in main_text(refused)
 
 
 def test_the_session_cookie_is_http_only_and_same_site_lax(browser, signed_in):
@@ -72,28 +78,44 @@ def test_the_session_cookie_is_secure_outside_development(environment, secure):
     assert create_app(environ=environ).config["SESSION_COOKIE_SECURE"] is secure
 
 
-def test_a_session_idle_for_too_long_ends(browser, signed_in):
+def test_a_session_idle_for_too_long_ends(app, browser, signed_in):
+    idle = app.config["PERMANENT_SESSION_LIFETIME"]
     with browser.client.session_transaction() as session:
-        session["last_seen"] = (datetime.now(UTC) - timedelta(minutes=16)).timestamp()
+        session["last_seen"] = (datetime.now(UTC) - idle - timedelta(minutes=1)).timestamp()
     assert browser.get("/accounts/").status_code == 302
+    _assert_sent_to_sign_in_again(browser)
 
 
-def test_a_session_ends_after_the_absolute_limit_however_active(browser, signed_in):
+def test_a_session_ends_after_the_absolute_limit_however_active(app, browser, signed_in):
+    limit = app.config["SESSION_ABSOLUTE_LIFETIME"]
     with browser.client.session_transaction() as session:
-        session["signed_in_at"] = (datetime.now(UTC) - timedelta(hours=5)).timestamp()
+        session["signed_in_at"] = (datetime.now(UTC) - limit - timedelta(hours=1)).timestamp()
     assert browser.get("/accounts/").status_code == 302
+    _assert_sent_to_sign_in_again(browser)
 
 
-def test_an_active_session_carries_on(browser, signed_in):
+def test_an_active_session_carries_on(app, browser, signed_in):
+    idle = app.config["PERMANENT_SESSION_LIFETIME"]
     with browser.client.session_transaction() as session:
-        session["last_seen"] = (datetime.now(UTC) - timedelta(minutes=10)).timestamp()
+        session["last_seen"] = (datetime.now(UTC) - idle + timedelta(minutes=5)).timestamp()
     assert browser.get("/accounts/").status_code == 200
+    assert "What you owe" in main_text(browser.get("/accounts/"))
+
+
+def _assert_sent_to_sign_in_again(browser):
+    """The dashboard sends them to the start, which says why."""
+    response = browser.get("/accounts/")
+    assert response.headers["Location"] == "/?next=%2Faccounts%2F"
+    assert "Your session has ended. Use the link in your message to sign in again." in main_text(
+        browser.get(response.headers["Location"])
+    )
 
 
 def test_bumping_the_session_version_signs_the_debtor_out_everywhere(browser, signed_in):
     signed_in.session_version += 1
     db.session.commit()
     assert browser.get("/accounts/").status_code == 302
+    _assert_sent_to_sign_in_again(browser)
 
 
 def test_signing_in_starts_a_fresh_session(browser, app):
@@ -109,6 +131,7 @@ def test_signing_in_starts_a_fresh_session(browser, app):
 def test_signing_out_ends_the_session(browser, signed_in):
     assert browser.post("/sign-out").headers["Location"] == "/signed-out"
     assert browser.get("/accounts/").status_code == 302
+    _assert_sent_to_sign_in_again(browser)
 
 
 def test_pages_send_a_content_security_policy_without_inline_script(browser, signed_in):

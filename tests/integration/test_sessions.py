@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Account, Debtor
 from portal.sessions import revoke_sessions
-from tests.conftest import Browser
+from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_debtor, make_link
 
 
@@ -50,7 +50,9 @@ def test_a_copied_cookie_does_not_open_the_account_afterwards(app, browser, debt
     replayed = thief.get("/accounts/")
     assert replayed.status_code == 302
     assert replayed.headers["Location"].startswith("/?next=")
+    assert replayed.headers["Location"] == "/?next=%2Faccounts%2F"
     assert browser.get("/accounts/").status_code == 302
+    assert browser.get("/accounts/").headers["Location"] == "/?next=%2Faccounts%2F"
 
 
 def test_signing_out_ends_the_debtors_sessions_on_other_devices_too(app, browser, debtor):
@@ -61,12 +63,14 @@ def test_signing_out_ends_the_debtors_sessions_on_other_devices_too(app, browser
     _sign_out(browser)
 
     assert other_device.get("/accounts/").status_code == 302
+    assert other_device.get("/accounts/").headers["Location"] == "/?next=%2Faccounts%2F"
 
 
 def test_signing_in_again_after_signing_out_works(browser, debtor):
     _sign_out(browser)
     browser.sign_in(make_link(debtor), debtor)
     assert browser.get("/accounts/").status_code == 200
+    assert "What you owe" in main_text(browser.get("/accounts/"))
 
 
 def test_revoking_adds_one_in_the_database_so_a_stale_copy_of_the_row_cannot_undo_it(app, debtor):
@@ -86,11 +90,13 @@ def test_revoking_adds_one_in_the_database_so_a_stale_copy_of_the_row_cannot_und
 def test_a_timed_out_cookie_elsewhere_does_not_sign_the_debtor_out_here(app, browser, debtor):
     """An expired cookie is refused on its own (its times are signed); it must not end the live session."""
     old_tab = _copy_of_the_cookie(app, browser)
+    idle = app.config["PERMANENT_SESSION_LIFETIME"]
     with old_tab.session_transaction() as session:
-        session["last_seen"] = (datetime.now(UTC) - timedelta(minutes=16)).timestamp()
+        session["last_seen"] = (datetime.now(UTC) - idle - timedelta(minutes=1)).timestamp()
 
     assert old_tab.get("/accounts/").status_code == 302
     assert browser.get("/accounts/").status_code == 200
+    assert "What you owe" in main_text(browser.get("/accounts/"))
 
 
 def test_pages_with_account_data_are_never_stored_so_back_asks_the_server_again(browser, debtor):

@@ -107,6 +107,7 @@ def test_a_debtor_tells_us_a_debt_is_statute_barred_and_asking_for_payment_stops
 
     assert response.status_code == 303
     claim = db.session.scalar(db.select(Dispute))
+    assert response.headers["Location"] == f"/disputes/{claim.reference}"
     assert (claim.kind, claim.details, claim.status) == ("statute_barred", "I last paid in 2017.", "open")
     account = _account(uk_debtor)
     assert account.status == "disputed"
@@ -203,6 +204,8 @@ def test_us_accounts_have_no_statute_barred_claim(browser, us_debtor):
     account = _account(us_debtor)
     assert browser.get(f"/accounts/{account.id}/statute-barred").status_code == 404
     assert _claim(browser, account).status_code == 404
+    assert "Page not found" in main_text(browser.get(f"/accounts/{account.id}/statute-barred"))
+    assert "Page not found" in main_text(_claim(browser, account))
     assert "statute-barred" not in main_text(browser.get(f"/accounts/{account.id}"))
 
 

@@ -91,3 +91,4 @@ def test_only_staff_visits_to_this_debtors_account_are_listed(browser, debtor):
 
 def test_the_page_is_only_for_someone_signed_in(client):
     assert client.get("/help/viewed").status_code == 302
+    assert client.get("/help/viewed").headers["Location"] == "/?next=%2Fhelp%2Fviewed"

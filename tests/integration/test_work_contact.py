@@ -7,7 +7,7 @@ import pytest
 
 from portal import outbox
 from portal.extensions import db
-from portal.models import LedgerEntry, MessageThread, OutboundMessage, Payment
+from portal.models import Circumstance, LedgerEntry, MessageThread, OutboundMessage, Payment
 from portal.references import new_reference
 from tests.conftest import Browser
 from tests.factories import make_account, make_card_debtor, make_link
@@ -30,7 +30,9 @@ def choose(app, debtor):
 
     def save(**choices):
         form = {"channels": ["email", "sms", "post"], "windows": [], "language": "en"} | choices
-        assert browser.post("/help/contact", form).status_code == 303
+        saved = browser.post("/help/contact", form)
+        assert saved.status_code == 303
+        assert saved.headers["Location"] == "/help/contact"
 
     return save
 
@@ -108,7 +110,9 @@ def test_staff_see_not_at_work_and_a_work_email_beside_the_debtor(app, debtor, c
 def test_a_disclosure_listed_for_staff_says_not_at_work(app, debtor, choose, browser):
     choose(not_at_work="y")
     browser.sign_in(make_link(debtor), debtor)
-    assert browser.post("/help/circumstances", {"helps": ["more_time"]}).status_code == 303
+    told = browser.post("/help/circumstances", {"helps": ["more_time"]})
+    assert told.status_code == 303
+    assert told.headers["Location"] == f"/help/circumstances/{db.session.scalar(db.select(Circumstance.reference))}"
     db.session.expire_all()
     result = app.test_cli_runner().invoke(args=["circumstances", "list", "--creditor", debtor.creditor.slug])
     assert "contact: asked not to be contacted at work" in result.output
