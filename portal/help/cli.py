@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.cli import operator_name
 from portal.extensions import db
-from portal.help import circumstances, messages
-from portal.help.contact import settings_for
+from portal.help.service import circumstances, messages
+from portal.help.service.contact import settings_for
 from portal.models import Circumstance, Creditor, Debtor, MessageThread
 from portal.transaction import CommandGroup
 

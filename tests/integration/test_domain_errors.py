@@ -12,7 +12,7 @@ from portal.budget import service as budgets
 from portal.budget.structures import load_structure
 from portal.domain_errors import Conflict, DomainError, NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
-from portal.help import circumstances, messages
+from portal.help.service import circumstances, messages
 from portal.models import Payment
 from portal.payments import service as payments
 from portal.plans import service as plans

@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 from portal import clock
 from portal.budget import service as budgets
 from portal.extensions import db
-from portal.help import circumstances, messages
+from portal.help.service import circumstances, messages
 from portal.models import LedgerEntry, Payment
 from portal.plans import service as plans
 from portal.references import new_reference

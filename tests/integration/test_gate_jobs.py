@@ -7,7 +7,7 @@ import pytest
 
 from portal import clock, outbox
 from portal.extensions import db
-from portal.help import circumstances
+from portal.help.service import circumstances
 from portal.jobs.remind import remind
 from portal.models import OutboundMessage, Payment
 from portal.plans import review, service

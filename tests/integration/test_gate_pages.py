@@ -7,7 +7,7 @@ from babel.dates import format_date
 
 from portal import clock
 from portal.extensions import db
-from portal.help import circumstances
+from portal.help.service import circumstances
 from portal.models import Account, Dispute
 from portal.plans import service as plans
 from portal.references import new_reference
