@@ -12,7 +12,8 @@ from portal.extensions import db
 from portal.models import Account, Debtor, OutboundMessage
 from portal.models.dispute import DISPUTE_OUTCOMES
 from portal.models.hold import HOLD_KINDS
-from portal.rights import attachments, disputes, holds
+from portal.rights import attachments
+from portal.rights.service import disputes, holds
 from portal.transaction import CommandGroup, after_commit
 
 disputes_cli = CommandGroup(

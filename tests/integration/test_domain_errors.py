@@ -16,7 +16,7 @@ from portal.help.service import circumstances, messages
 from portal.models import Payment
 from portal.payments import service as payments
 from portal.plans import service as plans
-from portal.rights import disputes
+from portal.rights.service import disputes
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import POLICY
 

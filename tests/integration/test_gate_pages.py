@@ -11,7 +11,7 @@ from portal.help.service import circumstances
 from portal.models import Account, Dispute
 from portal.plans import service as plans
 from portal.references import new_reference
-from portal.rights import holds
+from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_debtor, make_link
 from tests.plan_support import POLICY, active_plan

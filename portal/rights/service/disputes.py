@@ -27,9 +27,9 @@ from portal.models import Account, Debtor, Dispute, OutboundMessage
 from portal.models.audit import record
 from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS, OPEN_DISPUTE_STATUSES
 from portal.references import new_reference
-from portal.rights import holds
 from portal.rights.attachments import CheckedFile
 from portal.rights.emails import queue_resumes
+from portal.rights.service import holds
 from portal.rights.validation import validation_period_end
 
 #: outcomes that answer each kind
