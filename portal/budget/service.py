@@ -30,6 +30,7 @@ from portal.models import Account, Budget, Creditor, Debtor, Plan
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.models.types import utcnow
+from portal.ownership import get_owned
 from portal.plans import service as plans
 
 #: the largest amount one line may hold, in minor units: far above any real household, below any overflow
@@ -41,10 +42,7 @@ MAX_LINE_AMOUNT = 100_000_000_00
 
 def get_budget_for(debtor: Debtor, budget_id: int) -> Budget:
     """The debtor's own budget; another person's budget does not exist for them (NotFoundForOwner)."""
-    budget = db.session.scalar(db.select(Budget).where(Budget.id == budget_id, Budget.debtor_id == debtor.id))
-    if budget is None:
-        raise NotFoundForOwner(f"No budget {budget_id} for debtor {debtor.id}.")
-    return budget
+    return get_owned(Budget, debtor, "budget", id=budget_id)
 
 
 def latest_budget_for(debtor: Debtor) -> Budget | None:

@@ -21,11 +21,11 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from portal import clock, events
-from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Debtor, Dispute, OutboundMessage
 from portal.models.audit import record
 from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS, OPEN_DISPUTE_STATUSES
+from portal.ownership import get_owned
 from portal.references import new_reference
 from portal.rights.attachments import CheckedFile
 from portal.rights.emails import queue_resumes
@@ -71,12 +71,7 @@ def _within_validation_period(account: Account, today: date) -> bool | None:
 
 def get_dispute_for(debtor: Debtor, reference: str) -> Dispute:
     """The debtor's own dispute; another person's dispute does not exist for them (NotFoundForOwner)."""
-    dispute = db.session.scalar(
-        db.select(Dispute).where(Dispute.reference == reference, Dispute.debtor_id == debtor.id)
-    )
-    if dispute is None:
-        raise NotFoundForOwner(f"No dispute {reference!r} for debtor {debtor.id}.")
-    return dispute
+    return get_owned(Dispute, debtor, "dispute", reference=reference)
 
 
 def find(reference: str) -> Dispute | None:
