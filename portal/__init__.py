@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    from portal import cli, i18n, logs, security, sessions, templating, transaction
+    from portal import i18n, logs, security, sessions, templating, transaction
     from portal.extensions import compress, csrf, db, htmx, limiter, migrate
     from portal.models.types import render_migration_type
 
@@ -63,18 +63,17 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     templating.init_app(app)
     transaction.init_app(app)
 
-    from portal import errors, health, payments, rights
+    from portal import demo, errors, health, links, payments, rights
     from portal import help as help_pages
     from portal.accounts.views import bp as accounts_bp
     from portal.budget.views import bp as budget_bp
     from portal.jobs import cli as jobs_cli
-    from portal.links.views import bp as links_bp
     from portal.plans.cli import plans_cli
     from portal.plans.views import bp as plans_bp
     from portal.privacy.views import bp as privacy_bp
 
     app.register_blueprint(health.bp)
-    app.register_blueprint(links_bp)
+    links.init_app(app)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(budget_bp)
     app.register_blueprint(plans_bp)
@@ -83,7 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     rights.init_app(app)
     help_pages.init_app(app)
     errors.init_app(app)
-    cli.init_app(app)
+    demo.init_app(app)
     jobs_cli.init_app(app)
     app.cli.add_command(plans_cli)
     return app

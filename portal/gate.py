@@ -25,7 +25,8 @@ from sqlalchemy import and_, or_, select
 
 from portal import clock
 from portal.extensions import db
-from portal.help.contact import allowed, reachable, reminders_paused_until, settings_for
+from portal.help.contact import allowed
+from portal.help.service.contact import reachable, reminders_paused_until, settings_for
 from portal.models import Account, Circumstance, Debtor, Dispute, Hold, Plan
 from portal.models.circumstance import BREAK_HELPS
 from portal.models.dispute import OPEN_DISPUTE_STATUSES

@@ -25,8 +25,9 @@ from sqlalchemy import delete, or_, select, update
 
 from portal import clock, gate
 from portal.extensions import db
-from portal.help.contact import allowed, settings_for
-from portal.help.messages import post_notice
+from portal.help.contact import allowed
+from portal.help.service.contact import settings_for
+from portal.help.service.messages import post_notice
 from portal.i18n import language_of
 from portal.mail import MailError, send_email
 from portal.models import Account, Creditor, Debtor, OutboundMessage

@@ -5,10 +5,10 @@ from datetime import date
 
 from portal import clock, gate
 from portal.accounts.ledger import balances
-from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.gate import Standing, Stop
 from portal.models import Account, Debtor, LedgerEntry
+from portal.ownership import get_owned
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,7 @@ def owed(accounts: list[tuple[Account, int]], standings: dict[int, Standing]) ->
 
 def get_account_for(debtor: Debtor, account_id: int) -> Account:
     """The debtor's own account; another person's account does not exist for them (NotFoundForOwner)."""
-    account = db.session.scalar(db.select(Account).where(Account.id == account_id, Account.debtor_id == debtor.id))
-    if account is None:
-        raise NotFoundForOwner(f"No account {account_id} for debtor {debtor.id}.")
-    return account
+    return get_owned(Account, debtor, "account", id=account_id)
 
 
 def ledger(account: Account) -> list[LedgerEntry]:

@@ -5,12 +5,9 @@ saves `Budget` rows, always scoped to the signed-in debtor, and turns them into 
 flush; the view commits once.
 """
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
 
@@ -25,7 +22,7 @@ from portal.budget.engine import (
     pro_rata_offer,
     summarise,
 )
-from portal.budget.labels import frequency_label, label
+from portal.budget.labels import label
 from portal.budget.structures import Section, Structure, load_structure
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
@@ -33,7 +30,7 @@ from portal.models import Account, Budget, Creditor, Debtor, Plan
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.models.types import utcnow
-from portal.money import Money
+from portal.ownership import get_owned
 from portal.plans import service as plans
 
 #: the largest amount one line may hold, in minor units: far above any real household, below any overflow
@@ -45,10 +42,7 @@ MAX_LINE_AMOUNT = 100_000_000_00
 
 def get_budget_for(debtor: Debtor, budget_id: int) -> Budget:
     """The debtor's own budget; another person's budget does not exist for them (NotFoundForOwner)."""
-    budget = db.session.scalar(db.select(Budget).where(Budget.id == budget_id, Budget.debtor_id == debtor.id))
-    if budget is None:
-        raise NotFoundForOwner(f"No budget {budget_id} for debtor {debtor.id}.")
-    return budget
+    return get_owned(Budget, debtor, "budget", id=budget_id)
 
 
 def latest_budget_for(debtor: Debtor) -> Budget | None:
@@ -382,113 +376,3 @@ def proposals_from(debtor: Debtor, budget: Budget) -> list[Plan]:
             .order_by(Plan.id)
         )
     )
-
-
-# Downloads
-
-
-def _decimal(minor: int, currency: str) -> str:
-    return str(Money(minor, currency).to_decimal())
-
-
-def export_data(budget: Budget, creditor: Creditor) -> dict[str, Any]:
-    """The whole budget as plain data for the JSON download: amounts in minor units and as decimals."""
-    structure = structure_for(budget)
-    summary = summary_of(budget)
-    saved = lines_of(budget)
-    household = household_of(budget)
-    flags = flags_for(budget, summary, creditor)
-    labels = item_labels(structure)
-    currency = budget.currency
-    return {
-        "budget": budget.id,
-        "kind": "quick" if budget.mode == "quick" else "full",
-        "estimate": summary.estimate,
-        "jurisdiction": budget.jurisdiction,
-        "currency": currency,
-        "updated_at": budget.updated_at.isoformat(),
-        "household": None
-        if household is None
-        else {"adults": household.adults, "children": household.children, "vehicles": household.vehicles},
-        "sections": [
-            {
-                "id": section.id,
-                "label": labels[section.id],
-                "kind": str(section.kind),
-                "monthly_minor": summary.section_totals[section.id],
-                "lines": [
-                    {
-                        "id": line.id,
-                        "label": labels[line.id],
-                        "amount_minor": saved[line.id].amount_minor if line.id in saved else 0,
-                        "frequency": str(saved[line.id].frequency) if line.id in saved else None,
-                        "monthly_minor": summary.line_totals[line.id],
-                    }
-                    for line in section.lines
-                ],
-            }
-            for section in structure.sections
-        ],
-        "totals": {
-            "income_monthly_minor": summary.income_total,
-            "outgoings_monthly_minor": summary.outgoings_total,
-            "left_monthly_minor": summary.disposable,
-            "income_monthly": _decimal(summary.income_total, currency),
-            "outgoings_monthly": _decimal(summary.outgoings_total, currency),
-            "left_monthly": _decimal(summary.disposable, currency),
-        },
-        "above_guideline": [
-            {
-                "id": flag.item_id,
-                "label": labels[flag.item_id],
-                "monthly_minor": flag.monthly_minor,
-                "guideline_minor": flag.guideline_minor,
-                "explanation": (budget.explanations or {}).get(flag.item_id, ""),
-            }
-            for flag in flags
-        ],
-    }
-
-
-def _cell(value: str) -> str:
-    """Stop a spreadsheet reading the debtor's own words as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
-def export_csv(budget: Budget, creditor: Creditor) -> str:
-    """The budget as a spreadsheet: one row per line, then the totals; amounts as decimals."""
-    data = export_data(budget, creditor)
-    currency = data["currency"]
-    explanations = {flag["id"]: flag["explanation"] for flag in data["above_guideline"]}
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [_("Section"), _("Item"), _("Amount"), _("How often"), _("Each month"), _("Why it is more than the guideline")]
-    )
-    for section in data["sections"]:
-        for line in section["lines"]:
-            writer.writerow(
-                [
-                    section["label"],
-                    line["label"],
-                    _decimal(line["amount_minor"], currency),
-                    frequency_label(line["frequency"]) if line["frequency"] else "",
-                    _decimal(line["monthly_minor"], currency),
-                    _cell(explanations.get(line["id"], "")),
-                ]
-            )
-        writer.writerow(
-            [
-                section["label"],
-                _("Total"),
-                "",
-                "",
-                _decimal(section["monthly_minor"], currency),
-                _cell(explanations.get(section["id"], "")),
-            ]
-        )
-    totals = data["totals"]
-    writer.writerow([_("Money coming in each month"), "", "", "", totals["income_monthly"], ""])
-    writer.writerow([_("Money going out each month"), "", "", "", totals["outgoings_monthly"], ""])
-    writer.writerow([_("Left each month"), "", "", "", totals["left_monthly"], ""])
-    return out.getvalue()

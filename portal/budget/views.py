@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts.service import accounts_for
-from portal.budget import service
+from portal.budget import exports, service
 from portal.budget.forms import (
     MAX_EXPLANATION,
     ExplanationsForm,
@@ -320,7 +320,7 @@ def _filename(budget: Budget, extension: str) -> str:
 @login_required
 def download_json(budget_id: int):
     budget = service.get_budget_for(current_user, budget_id)
-    response = current_app.json.response(service.export_data(budget, current_user.creditor))
+    response = current_app.json.response(exports.export_data(budget, current_user.creditor))
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(budget, "json")}"'
     return response
 
@@ -330,7 +330,7 @@ def download_json(budget_id: int):
 def download_csv(budget_id: int):
     budget = service.get_budget_for(current_user, budget_id)
     return Response(
-        service.export_csv(budget, current_user.creditor),
+        exports.export_csv(budget, current_user.creditor),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{_filename(budget, "csv")}"'},
     )

@@ -1,4 +1,7 @@
-"""Help for the debtor: circumstances, messages, contact preferences, who has viewed the account, quick exit."""
+"""Help for the debtor: circumstances, messages, contact preferences, who has viewed the account, quick exit.
+
+Rooms: views.py, forms.py, cli.py (staff), service/ (one module a concept), contact.py (the contact rule).
+"""
 
 from flask import Flask
 

@@ -4,11 +4,11 @@ import click
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from portal.cli import operator_name
 from portal.extensions import db
-from portal.help import circumstances, messages
-from portal.help.contact import settings_for
+from portal.help.service import circumstances, messages
+from portal.help.service.contact import settings_for
 from portal.models import Circumstance, Creditor, Debtor, MessageThread
+from portal.staff_commands import operator_name
 from portal.transaction import CommandGroup
 
 circumstances_cli = CommandGroup("circumstances", help="Review what debtors told us about their circumstances.")

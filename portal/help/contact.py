@@ -1,20 +1,18 @@
-"""Whether we may contact a debtor on a channel now: every outgoing reminder asks here first.
+"""Whether we may contact a debtor on a channel now: the rule over plain data that every outgoing message asks.
 
 The rules, each a reason to stay quiet:
 - the channel is one we can't use (no email address, no phone number, an email address at work) or one they
   switched off;
 - they told us about their circumstances in the last 30 days (a person is looking at it);
 - it is outside 8am to 9pm where they live, or outside the parts of the day they chose.
+
+portal.help.service.contact reads a debtor's settings and any running pause from the database for it.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
-from portal.extensions import db
-from portal.models import Circumstance, ContactPreference, Debtor
 from portal.models.contact_preference import CONTACT_WINDOWS
 
 CHANNELS = ("email", "sms", "post")
@@ -74,28 +72,6 @@ def allowed(
     return within_windows(now, timezone, settings.windows)
 
 
-def settings_for(debtor: Debtor) -> ContactSettings:
-    preference = db.session.scalar(select(ContactPreference).where(ContactPreference.debtor_id == debtor.id))
-    if preference is None:
-        return ContactSettings()
-    switched_on = {"email": preference.email_on, "sms": preference.sms_on, "post": preference.post_on}
-    return ContactSettings(
-        channels=frozenset(channel for channel, on in switched_on.items() if on),
-        windows=frozenset(name for name in preference.windows or [] if name in CONTACT_WINDOWS),
-        discreet=preference.discreet,
-        contact_at_work=preference.contact_at_work,
-        email_is_work=preference.email_is_work,
-    )
-
-
-def reminders_paused_until(debtor: Debtor, now: datetime) -> datetime | None:
-    """The end of the latest pause that comes from telling us about their circumstances, if it is still running."""
-    until = db.session.scalar(
-        select(func.max(Circumstance.reminders_paused_until)).where(Circumstance.debtor_id == debtor.id)
-    )
-    return until if until is not None and until > now else None
-
-
 def usable(channel: str, *, email: str | None, phone: str | None, settings: ContactSettings) -> bool:
     """Whether we have an address for the channel that we may use. An employer can read a work email
     address, so we never write to one, whatever else the debtor chose (US §1006.22(f)(3))."""
@@ -104,25 +80,3 @@ def usable(channel: str, *, email: str | None, phone: str | None, settings: Cont
     if channel == "sms":
         return bool(phone)
     return True
-
-
-def reachable(debtor: Debtor, channel: str) -> bool:
-    return usable(channel, email=debtor.email, phone=debtor.phone, settings=settings_for(debtor))
-
-
-def may_contact(debtor: Debtor, channel: str, now: datetime) -> bool:
-    """`now` is timezone-aware (UTC). Two small queries: the debtor's preferences and any running pause."""
-    return allowed(
-        channel,
-        now,
-        timezone=debtor.effective_timezone,
-        settings=settings_for(debtor),
-        reachable=reachable(debtor, channel),
-        paused_until=reminders_paused_until(debtor, now),
-    )
-
-
-def subject_for(debtor: Debtor, subject: str, neutral_subject: str) -> str:
-    """The subject line (or SMS opening) to send: the neutral one when they asked us not to mention the debt,
-    because a preview on a locked phone can be read by anyone nearby."""
-    return neutral_subject if settings_for(debtor).discreet else subject

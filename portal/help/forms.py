@@ -7,8 +7,8 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.help.circumstances import DETAILS_MAX, HELP_LABELS, KIND_LABELS
-from portal.help.messages import BODY_MAX, SUBJECT_MAX
+from portal.help.service.circumstances import DETAILS_MAX, HELP_LABELS, KIND_LABELS
+from portal.help.service.messages import BODY_MAX, SUBJECT_MAX
 
 
 def options(labels: dict) -> list[SelectChoice]:

@@ -11,9 +11,9 @@ from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from portal.extensions import csrf
-from portal.help import circumstances, messages, preferences, viewed
-from portal.help.contact import reminders_paused_until, settings_for
 from portal.help.forms import CircumstancesForm, NewMessageForm, PreferencesForm, ReplyForm
+from portal.help.service import circumstances, messages, preferences, viewed
+from portal.help.service.contact import reminders_paused_until, settings_for
 from portal.i18n import formatting_locale
 from portal.models.audit import record
 from portal.sessions import end_session

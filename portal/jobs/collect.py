@@ -28,7 +28,7 @@ from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailab
 from portal.payments.service import apply_intent
 from portal.plans import service
 from portal.plans.service import IN_FLIGHT, stale_after
-from portal.rights.holds import expire_due
+from portal.rights.service.holds import expire_due
 from portal.transaction import commit_claim, rollback, unit_of_work
 
 log = logging.getLogger(__name__)

@@ -57,7 +57,7 @@ class Circumstance(db.Model):
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when the debtor withdrew that consent (the details were removed; the decision is kept)
     consent_withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: no reminders until then (see portal.help.contact.may_contact)
+    #: no reminders until then (see portal.help.service.contact.may_contact)
     reminders_paused_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(10), default="new", index=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,11 +5,11 @@ from collections.abc import Callable
 import click
 
 from portal import clock
-from portal.cli import operator_name
 from portal.extensions import db
 from portal.models import Debtor, Plan
 from portal.money import format_money
 from portal.plans import review
+from portal.staff_commands import operator_name
 from portal.transaction import CommandGroup
 
 plans_cli = CommandGroup("plans", help="Proposals and pause requests waiting for a person: list, approve, decline.")

@@ -1,4 +1,8 @@
-"""Rights: jurisdiction packs (US validation information, UK FCA rights), disputes, holds, what happens next."""
+"""Rights: jurisdiction packs (US validation information, UK FCA rights), disputes, holds, what happens next.
+
+Rooms: views.py, forms.py, cli.py (staff), service/ (disputes, holds, the timeline's facts); pure rules in
+validation.py and timeline.py; packs.py and texts.py (the packs and their words), attachments.py, emails.py.
+"""
 
 from datetime import datetime
 

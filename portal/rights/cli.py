@@ -7,12 +7,13 @@ import click
 from flask import current_app
 
 from portal import clock
-from portal.cli import find_debtor, operator_name
 from portal.extensions import db
 from portal.models import Account, Debtor, OutboundMessage
 from portal.models.dispute import DISPUTE_OUTCOMES
 from portal.models.hold import HOLD_KINDS
-from portal.rights import attachments, disputes, holds
+from portal.rights import attachments
+from portal.rights.service import disputes, holds
+from portal.staff_commands import find_debtor, operator_name
 from portal.transaction import CommandGroup, after_commit
 
 disputes_cli = CommandGroup(

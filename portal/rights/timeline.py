@@ -1,7 +1,7 @@
 """What happens next on an account, as a short list of steps in plain words.
 
-`facts_for` gathers what the steps depend on; `steps` is a plain function of those facts (it only
-needs Babel for the words), so each stage's story is easy to read and to test.
+`steps` is a plain function of an account's `Facts` (it only needs Babel for the words), so each
+stage's story is easy to read and to test; portal.rights.service.timeline reads the facts.
 """
 
 from dataclasses import dataclass
@@ -10,11 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from portal.extensions import db
-from portal.models import Account, Dispute, Hold, Instalment, Plan
-from portal.models.plan import LIVE_STATUSES
-from portal.rights import disputes, holds
-from portal.rights.validation import validation_period_end
+from portal.models import Dispute, Hold, Instalment, Plan
 
 
 @dataclass(frozen=True)
@@ -44,30 +40,6 @@ class Facts:
     validation_ends_on: date | None = None
     plan: Plan | None = None
     next_instalment: Instalment | None = None
-
-
-def facts_for(account: Account, balance: int, today: date) -> Facts:
-    sent_on = account.validation_notice_sent_on
-    us = account.debtor.creditor.jurisdiction == "US"
-    plan = db.session.scalar(
-        db.select(Plan).where(Plan.account_id == account.id, Plan.status.in_(LIVE_STATUSES)).order_by(Plan.id.desc())
-    )
-    upcoming = [i for i in plan.instalments if i.status == "scheduled"] if plan else []
-    return Facts(
-        jurisdiction=account.debtor.creditor.jurisdiction,
-        status=account.status,
-        balance=balance,
-        today=today,
-        timezone=account.debtor.effective_timezone,
-        dispute=disputes.in_progress(account, "dispute"),
-        request=disputes.in_progress(account, "original_creditor"),
-        claim=disputes.in_progress(account, "statute_barred"),
-        hold=holds.active_hold(account, today),
-        validation_sent_on=sent_on if us else None,
-        validation_ends_on=validation_period_end(sent_on) if us and sent_on else None,
-        plan=plan,
-        next_instalment=upcoming[0] if upcoming else None,
-    )
 
 
 def steps(facts: Facts) -> list[Step]:

@@ -1,6 +1,6 @@
 """Your rights (UK and US packs), US validation information, disputes, statute-barred claims and the timeline.
 
-Views stay thin: they load what is the debtor's own (404 otherwise), call portal.rights services
+Views stay thin: they load what is the debtor's own (404 otherwise), call portal.rights.service
 and render. Attachments are never served here: only staff tools read them.
 """
 
@@ -15,9 +15,12 @@ from portal import clock, transaction
 from portal.accounts.service import accounts_for, get_account_for, itemize, ledger
 from portal.models import Account
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
-from portal.rights import attachments, disputes, holds, timeline
+from portal.rights import attachments
 from portal.rights.forms import REASONS, DisputeForm, RequestForm, StatuteBarredForm, megabytes
 from portal.rights.packs import UnknownJurisdiction, load_pack
+from portal.rights.service import disputes, holds
+from portal.rights.service.timeline import facts_for
+from portal.rights.timeline import steps
 from portal.rights.validation import validation_information
 
 bp = Blueprint("rights", __name__)
@@ -205,12 +208,12 @@ def what_happens_next(account_id: int):
     account = get_account_for(current_user, account_id)
     entries = ledger(account)
     balance = itemize(account.itemization_date, entries).balance
-    facts = timeline.facts_for(account, balance, clock.today_for(current_user))
+    facts = facts_for(account, balance, clock.today_for(current_user))
     return render_template(
         "rights/timeline.html",
         account=account,
         balance=balance,
-        steps=timeline.steps(facts),
+        steps=steps(facts),
         hold=facts.hold,
         creditor=current_user.creditor,
     )

@@ -7,7 +7,7 @@ from babel.dates import format_date
 
 from portal import clock
 from portal.extensions import db
-from portal.rights import holds
+from portal.rights.service import holds
 from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import POLICY, active_plan

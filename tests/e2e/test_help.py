@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.extensions import db
-from portal.help import DEFAULT_QUICK_EXIT_URL, messages
-from portal.help.contact import may_contact, settings_for
+from portal.help import DEFAULT_QUICK_EXIT_URL
+from portal.help.service import messages
+from portal.help.service.contact import may_contact, settings_for
 from portal.models import AuditEvent, Circumstance
 from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.factories import make_account, make_debtor, make_uk_creditor

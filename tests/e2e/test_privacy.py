@@ -8,7 +8,7 @@ import pytest
 
 from portal import clock
 from portal.extensions import db
-from portal.help.contact import may_contact, settings_for
+from portal.help.service.contact import may_contact, settings_for
 from portal.models import AuditEvent, Circumstance
 from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.factories import make_account, make_creditor, make_debtor, make_uk_creditor

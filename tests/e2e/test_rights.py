@@ -8,7 +8,7 @@ import pytest
 from portal.extensions import db
 from portal.gate import may_ask_for_money
 from portal.models import Account
-from portal.rights import holds
+from portal.rights.service import holds
 from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.factories import make_account, make_creditor, make_debtor, make_uk_creditor
 

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.models import Account, AuditEvent, CreditorEvent, Dispute, Instalment
-from portal.rights import disputes
+from portal.rights.service import disputes
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import stored_plan

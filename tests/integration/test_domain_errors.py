@@ -12,11 +12,12 @@ from portal.budget import service as budgets
 from portal.budget.structures import load_structure
 from portal.domain_errors import Conflict, DomainError, NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
-from portal.help import circumstances, messages
-from portal.models import Payment
+from portal.help.service import circumstances, messages
+from portal.models import Account, Dispute, Payment
+from portal.ownership import get_owned
 from portal.payments import service as payments
 from portal.plans import service as plans
-from portal.rights import disputes
+from portal.rights.service import disputes
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import POLICY
@@ -123,6 +124,17 @@ def test_another_persons_account_is_not_found_for_this_debtor(debtor):
     with pytest.raises(NotFoundForOwner):
         get_account_for(debtor, theirs.id)
     assert get_account_for(someone_else, theirs.id) is theirs
+
+
+def test_the_one_loader_names_what_it_did_not_find_for_whom(debtor):
+    someone_else = make_debtor(debtor.creditor)
+    theirs = make_account(someone_else)
+    db.session.commit()
+    with pytest.raises(NotFoundForOwner, match=rf"^No account {theirs.id} for debtor {debtor.id}\.$"):
+        get_owned(Account, debtor, "account", id=theirs.id)
+    with pytest.raises(NotFoundForOwner, match=rf"^No dispute 'D-NOPE' for debtor {debtor.id}\.$"):
+        get_owned(Dispute, debtor, "dispute", reference="D-NOPE")
+    assert get_owned(Account, someone_else, "account", id=theirs.id) is theirs
 
 
 @pytest.mark.parametrize("position", [0, -1, 10_000])

@@ -10,11 +10,11 @@ from werkzeug.routing import Rule
 from portal import clock
 from portal.budget import service as budgets
 from portal.extensions import db
-from portal.help import circumstances, messages
+from portal.help.service import circumstances, messages
 from portal.models import LedgerEntry, Payment
 from portal.plans import service as plans
 from portal.references import new_reference
-from portal.rights import disputes
+from portal.rights.service import disputes
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import POLICY, active_plan

@@ -7,11 +7,11 @@ import pytest
 
 from portal import clock, outbox
 from portal.extensions import db
-from portal.help import circumstances
+from portal.help.service import circumstances
 from portal.jobs.remind import remind
 from portal.models import OutboundMessage, Payment
 from portal.plans import review, service
-from portal.rights import disputes, holds
+from portal.rights.service import disputes, holds
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import POLICY, active_plan, emails, run
 from tests.stripe_server import DECLINED_CARD, settings  # noqa: F401  (localstripe and emails in a folder)

@@ -7,11 +7,11 @@ from babel.dates import format_date
 
 from portal import clock
 from portal.extensions import db
-from portal.help import circumstances
+from portal.help.service import circumstances
 from portal.models import Account, Dispute, Payment
 from portal.plans import service as plans
 from portal.references import new_reference
-from portal.rights import holds
+from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_debtor, make_link
 from tests.plan_support import POLICY, active_plan

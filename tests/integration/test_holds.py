@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.models import Account, CreditorEvent, Hold, Instalment, LedgerEntry, Plan
 from portal.models.hold import LedgerEntryOnHold
-from portal.rights import holds
+from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 

@@ -3,7 +3,7 @@
 import pytest
 
 from portal.extensions import db
-from portal.help import messages
+from portal.help.service import messages
 from portal.models import CreditorEvent, Message, MessageThread
 from portal.models.append_only import AppendOnlyError
 from tests.conftest import Browser, main_text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portal import clock
-from portal.demo import seed
+from portal.demo.service import seed
 from portal.extensions import db
 from portal.models import (
     Account,

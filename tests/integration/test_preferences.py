@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.extensions import db
-from portal.help import circumstances
-from portal.help.contact import may_contact, subject_for
+from portal.help.service import circumstances
+from portal.help.service.contact import may_contact, subject_for
 from portal.models import AuditEvent, ContactPreference, Debtor
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor

@@ -9,7 +9,7 @@ import pytest
 
 from portal.events import emit
 from portal.extensions import db
-from portal.help import circumstances, messages
+from portal.help.service import circumstances, messages
 from portal.models import (
     Agreement,
     AuditEvent,

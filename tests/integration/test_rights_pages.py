@@ -8,8 +8,8 @@ import pytest
 from portal import clock
 from portal.extensions import db
 from portal.models import Account
-from portal.rights import disputes, holds
 from portal.rights.packs import all_packs
+from portal.rights.service import disputes, holds
 from portal.rights.texts import TEXTS
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor

@@ -9,7 +9,7 @@ import pytest
 from portal import clock, gate
 from portal.extensions import db
 from portal.models import Account, AuditEvent, CreditorEvent, Dispute
-from portal.rights import disputes
+from portal.rights.service import disputes
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 

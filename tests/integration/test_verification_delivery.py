@@ -10,7 +10,7 @@ from portal import clock, gate
 from portal.extensions import db
 from portal.jobs.remind import remind
 from portal.models import Account, AuditEvent, CreditorEvent, Dispute, OutboundMessage
-from portal.rights import disputes, holds
+from portal.rights.service import disputes, holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import emails, stored_plan

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.extensions import db
-from portal.help import circumstances, messages
+from portal.help.service import circumstances, messages
 from portal.models import AuditEvent
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 

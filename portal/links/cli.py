@@ -1,34 +1,17 @@
-"""Command-line tools for creditors and operators: `flask --app portal links ...`, `demo ...`."""
+"""`flask links ...`: issue and revoke debtors' magic links, and list requests for a new one."""
 
-import os
 from datetime import UTC, datetime
 from functools import partial
 
 import click
-from flask import Flask, current_app
 
-from portal.demo import seed
 from portal.extensions import db
 from portal.links import service
-from portal.models import Creditor, Debtor, LinkRequest, MagicLink
+from portal.models import LinkRequest, MagicLink
+from portal.staff_commands import find_debtor
 from portal.transaction import CommandGroup, after_commit
 
 links_cli = CommandGroup("links", help="Issue and revoke debtors' magic links.")
-demo_cli = CommandGroup("demo", help="Demo data for trying the portal.")
-
-
-def operator_name() -> str:
-    """Who is running a staff command, for the audit trail, until staff sign in to a console."""
-    return os.environ.get("PORTAL_STAFF_NAME") or os.environ.get("USER") or "operator"
-
-
-def find_debtor(creditor_slug: str, reference: str) -> Debtor:
-    debtor = db.session.scalar(
-        db.select(Debtor).join(Creditor).where(Creditor.slug == creditor_slug, Debtor.reference == reference)
-    )
-    if debtor is None:
-        raise click.ClickException(f"No debtor {reference!r} for creditor {creditor_slug!r}.")
-    return debtor
 
 
 @links_cli.command("issue")
@@ -75,20 +58,3 @@ def requests_command() -> None:
     for row in rows:
         who = f"debtor {row.debtor_id}" if row.debtor_id else f"unknown: {row.contact}"
         click.echo(f"{row.created_at:%Y-%m-%d %H:%M} {row.reason:8} {who}")
-
-
-@demo_cli.command("seed")
-def seed_command() -> None:
-    """Load the demo creditors and debtors (once), then print a fresh link for each debtor."""
-    if current_app.config["PORTAL_ENV"] == "production":
-        raise click.ClickException(
-            "The demo loads made-up debtors and prints links that sign in as them: "
-            "it does not run with PORTAL_ENV=production."
-        )
-    for line in seed():
-        click.echo(line)
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(links_cli)
-    app.cli.add_command(demo_cli)

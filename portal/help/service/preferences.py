@@ -1,9 +1,10 @@
-"""Saving how a debtor wants to be contacted; portal.help.contact reads it for every reminder."""
+"""Saving how a debtor wants to be contacted; portal.help.service.contact reads it for every message."""
 
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.help.contact import CHANNELS, ContactSettings, settings_for
+from portal.help.contact import CHANNELS, ContactSettings
+from portal.help.service.contact import settings_for
 from portal.models import ContactPreference, Debtor
 from portal.models.audit import record
 from portal.models.contact_preference import CONTACT_WINDOWS

@@ -21,15 +21,15 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from portal import clock, events
-from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Debtor, Dispute, OutboundMessage
 from portal.models.audit import record
 from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS, OPEN_DISPUTE_STATUSES
+from portal.ownership import get_owned
 from portal.references import new_reference
-from portal.rights import holds
 from portal.rights.attachments import CheckedFile
 from portal.rights.emails import queue_resumes
+from portal.rights.service import holds
 from portal.rights.validation import validation_period_end
 
 #: outcomes that answer each kind
@@ -71,12 +71,7 @@ def _within_validation_period(account: Account, today: date) -> bool | None:
 
 def get_dispute_for(debtor: Debtor, reference: str) -> Dispute:
     """The debtor's own dispute; another person's dispute does not exist for them (NotFoundForOwner)."""
-    dispute = db.session.scalar(
-        db.select(Dispute).where(Dispute.reference == reference, Dispute.debtor_id == debtor.id)
-    )
-    if dispute is None:
-        raise NotFoundForOwner(f"No dispute {reference!r} for debtor {debtor.id}.")
-    return dispute
+    return get_owned(Dispute, debtor, "dispute", reference=reference)
 
 
 def find(reference: str) -> Dispute | None:
@@ -130,6 +125,33 @@ def listing(include_resolved: bool = False) -> list[Dispute]:
 # Changing
 
 
+def _new(debtor: Debtor, account: Account, kind: str, **fields) -> Dispute:
+    """A new dispute, request or claim on the account, remembering the status to put back when it is finished."""
+    dispute = Dispute(
+        reference=new_reference("D"),
+        account=account,
+        debtor_id=debtor.id,
+        kind=kind,
+        account_status_before=account.status,
+        **fields,
+    )
+    db.session.add(dispute)
+    return dispute
+
+
+def _record_for_debtor(action: str, dispute: Dispute, **detail) -> None:
+    """The audit event of something the debtor started on an account, named by its reference."""
+    record(
+        action,
+        actor_type="debtor",
+        actor_id=dispute.debtor_id,
+        debtor_id=dispute.debtor_id,
+        account=dispute.account.reference,
+        dispute=dispute.reference,
+        **detail,
+    )
+
+
 def open_dispute(
     debtor: Debtor,
     account: Account,
@@ -146,14 +168,12 @@ def open_dispute(
     existing = in_progress(account, "dispute")
     if existing is not None:
         return existing
-    dispute = Dispute(
-        reference=new_reference("D"),
-        account=account,
-        debtor_id=debtor.id,
-        kind="dispute",
+    dispute = _new(
+        debtor,
+        account,
+        "dispute",
         reason=reason,
         details=(details or "").strip() or None,
-        account_status_before=account.status,
         within_validation_period=_within_validation_period(account, today),
     )
     if attachment is not None and attachment_key is not None:
@@ -162,7 +182,6 @@ def open_dispute(
         dispute.attachment_content_type = attachment.content_type
         dispute.attachment_size = len(attachment.data)
         dispute.attachment_sha256 = attachment.sha256
-    db.session.add(dispute)
     account.status = "disputed"
     events.emit(
         "dispute.opened",
@@ -173,15 +192,7 @@ def open_dispute(
         has_attachment=dispute.attachment_key is not None,
         within_validation_period=dispute.within_validation_period,
     )
-    record(
-        "dispute.opened",
-        actor_type="debtor",
-        actor_id=debtor.id,
-        debtor_id=debtor.id,
-        account=account.reference,
-        dispute=dispute.reference,
-        reason=reason,
-    )
+    _record_for_debtor("dispute.opened", dispute, reason=reason)
     return dispute
 
 
@@ -190,15 +201,9 @@ def request_original_creditor(debtor: Debtor, account: Account, *, today: date) 
     existing = in_progress(account, "original_creditor")
     if existing is not None:
         return existing
-    request = Dispute(
-        reference=new_reference("D"),
-        account=account,
-        debtor_id=debtor.id,
-        kind="original_creditor",
-        account_status_before=account.status,
-        within_validation_period=_within_validation_period(account, today),
+    request = _new(
+        debtor, account, "original_creditor", within_validation_period=_within_validation_period(account, today)
     )
-    db.session.add(request)
     events.emit(
         "original_creditor.requested",
         debtor=debtor,
@@ -206,14 +211,7 @@ def request_original_creditor(debtor: Debtor, account: Account, *, today: date) 
         reference=request.reference,
         within_validation_period=request.within_validation_period,
     )
-    record(
-        "original_creditor.requested",
-        actor_type="debtor",
-        actor_id=debtor.id,
-        debtor_id=debtor.id,
-        account=account.reference,
-        dispute=request.reference,
-    )
+    _record_for_debtor("original_creditor.requested", request)
     return request
 
 
@@ -223,15 +221,7 @@ def claim_statute_barred(debtor: Debtor, account: Account, *, details: str | Non
     existing = in_progress(account, "statute_barred")
     if existing is not None:
         return existing
-    claim = Dispute(
-        reference=new_reference("D"),
-        account=account,
-        debtor_id=debtor.id,
-        kind="statute_barred",
-        details=(details or "").strip() or None,
-        account_status_before=account.status,
-    )
-    db.session.add(claim)
+    claim = _new(debtor, account, "statute_barred", details=(details or "").strip() or None)
     account.status = "disputed"
     events.emit(
         "statute_barred.claimed",
@@ -240,14 +230,7 @@ def claim_statute_barred(debtor: Debtor, account: Account, *, details: str | Non
         reference=claim.reference,
         marked_statute_barred=account.statute_barred,
     )
-    record(
-        "statute_barred.claimed",
-        actor_type="debtor",
-        actor_id=debtor.id,
-        debtor_id=debtor.id,
-        account=account.reference,
-        dispute=claim.reference,
-    )
+    _record_for_debtor("statute_barred.claimed", claim)
     return claim
 
 

@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.domain_errors import NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Circumstance, Creditor, Debtor
 from portal.models.audit import record
 from portal.models.circumstance import CIRCUMSTANCE_HELPS, CIRCUMSTANCE_KINDS
+from portal.ownership import get_owned
 from portal.references import new_reference
 
 #: how long reminders stop after a disclosure
@@ -123,12 +123,7 @@ def disclose(
 
 def get_circumstance_for(debtor: Debtor, reference: str) -> Circumstance:
     """The debtor's own disclosure; someone else's does not exist for them (NotFoundForOwner)."""
-    circumstance = db.session.scalar(
-        select(Circumstance).where(Circumstance.reference == reference, Circumstance.debtor_id == debtor.id)
-    )
-    if circumstance is None:
-        raise NotFoundForOwner(f"No disclosure {reference!r} for debtor {debtor.id}.")
-    return circumstance
+    return get_owned(Circumstance, debtor, "disclosure", reference=reference)
 
 
 def circumstances_of(debtor: Debtor) -> list[Circumstance]:

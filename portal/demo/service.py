@@ -3,11 +3,11 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from portal.extensions import db
-from portal.help import messages
+from portal.help.service import messages
 from portal.links import service
 from portal.models import Account, Creditor, Debtor, Hold, LedgerEntry
 from portal.models.audit import record
-from portal.rights import holds
+from portal.rights.service import holds
 
 CREDITORS = [
     {

@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from portal.domain_errors import NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Debtor, Message, MessageThread
 from portal.models.audit import record
+from portal.ownership import get_owned
 
 SUBJECT_MAX = 120
 BODY_MAX = 5000
@@ -42,12 +42,7 @@ def threads_for(debtor: Debtor) -> list[MessageThread]:
 
 def get_thread_for(debtor: Debtor, thread_id: int) -> MessageThread:
     """The debtor's own conversation; someone else's does not exist for them (NotFoundForOwner)."""
-    thread = db.session.scalar(
-        select(MessageThread).where(MessageThread.id == thread_id, MessageThread.debtor_id == debtor.id)
-    )
-    if thread is None:
-        raise NotFoundForOwner(f"No conversation {thread_id} for debtor {debtor.id}.")
-    return thread
+    return get_owned(MessageThread, debtor, "conversation", id=thread_id)
 
 
 def messages_in(thread: MessageThread) -> list[Message]:
