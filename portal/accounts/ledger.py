@@ -5,8 +5,10 @@ or written on a receipt is a sum read here. Each sum covers only the accounts as
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, tuple_
 
 from portal.extensions import db
 from portal.models import Account, LedgerEntry
@@ -41,3 +43,45 @@ def balances(accounts: Iterable[Account]) -> dict[int, int]:
         ).all()
     )
     return {account_id: int(totals.get(account_id, 0)) for account_id in ids}
+
+
+def sums_by_kind(account: Account) -> dict[str, int]:
+    """The account's ledger added up by kind (itemization, interest, fee, payment, credit), in one query."""
+    rows = db.session.execute(
+        select(LedgerEntry.kind, _TOTAL).where(LedgerEntry.account_id == account.id).group_by(LedgerEntry.kind)
+    )
+    return {kind: int(total) for kind, total in rows}
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """Some of an account's entries, newest first, and where the next older ones start (None: no more)."""
+
+    entries: list[LedgerEntry]
+    older: str | None
+
+
+def history(account: Account, *, before: str | None = None, size: int = 20) -> HistoryPage:
+    """A page of the ledger, newest first, from just before the entry `before` names ("<date>.<id>").
+
+    Keyset paging on (effective date, id), which an index covers: a page costs the same however long
+    the ledger. A `before` that does not parse starts from the newest.
+    """
+    query = select(LedgerEntry).where(LedgerEntry.account_id == account.id)
+    start = _position(before)
+    if start is not None:
+        query = query.where(tuple_(LedgerEntry.effective_date, LedgerEntry.id) < tuple_(*start))
+    rows = list(
+        db.session.scalars(query.order_by(LedgerEntry.effective_date.desc(), LedgerEntry.id.desc()).limit(size + 1))
+    )
+    entries, more = rows[:size], len(rows) > size
+    last = entries[-1] if entries else None
+    return HistoryPage(entries, f"{last.effective_date.isoformat()}.{last.id}" if more and last else None)
+
+
+def _position(value: str | None) -> tuple[date, int] | None:
+    day, _, entry_id = (value or "").partition(".")
+    try:
+        return date.fromisoformat(day), int(entry_id)
+    except ValueError:
+        return None

@@ -1,9 +1,9 @@
 """What the debtor owes: the dashboard and each account."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from portal.accounts import service
+from portal.accounts import ledger, service
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 
@@ -26,13 +26,12 @@ def dashboard():
 @login_required
 def account(account_id: int):
     account = service.get_account_for(current_user, account_id)
-    entries = service.ledger(account)
-    itemization = service.itemize(account.itemization_date, entries)
     return render_template(
         "accounts/account.html",
         account=account,
-        entries=entries,
-        itemization=itemization,
+        history=ledger.history(account, before=request.args.get("before")),
+        older_than=request.args.get("before"),
+        itemization=service.itemization_of(account),
         standing=service.standings_for(current_user, [account])[account.id],
         creditor=current_user.creditor,
     )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -87,7 +87,11 @@ class Account(db.Model):
 @append_only
 class LedgerEntry(db.Model):
     __tablename__ = "ledger_entry"
-    __table_args__ = (one_of("kind", LedgerKind),)
+    __table_args__ = (
+        one_of("kind", LedgerKind),
+        # the account page's history, newest first, a page at a time
+        Index("ix_ledger_entry_account_history", "account_id", "effective_date", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)

@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal import clock, transaction
-from portal.accounts.service import accounts_for, get_account_for, itemize, ledger
+from portal.accounts.ledger import balance_of
+from portal.accounts.service import accounts_for, get_account_for, itemization_of
 from portal.models import Account
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
 from portal.rights import attachments
@@ -64,8 +65,7 @@ def index():
 
 def _validation_page(account: Account, form: DisputeForm, status: int = 200):
     today = clock.today_for(current_user)
-    entries = ledger(account)
-    info = validation_information(account, current_user.creditor, itemize(account.itemization_date, entries), today)
+    info = validation_information(account, current_user.creditor, itemization_of(account), today)
     return render_template(
         "rights/validation.html",
         account=account,
@@ -206,8 +206,7 @@ def dispute_status(reference: str):
 @login_required
 def what_happens_next(account_id: int):
     account = get_account_for(current_user, account_id)
-    entries = ledger(account)
-    balance = itemize(account.itemization_date, entries).balance
+    balance = balance_of(account)
     facts = facts_for(account, balance, clock.today_for(current_user))
     return render_template(
         "rights/timeline.html",

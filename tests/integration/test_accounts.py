@@ -1,5 +1,8 @@
 """The dashboard and account pages: what is owed, and never anyone else's account."""
 
+import html
+import re
+
 import pytest
 
 from portal.extensions import db
@@ -110,3 +113,44 @@ def test_queries_per_page_do_not_grow_with_accounts_or_entries(app, browser, cou
         return dashboard.count, account.count
 
     assert queries_for(1, 1) == queries_for(3, 30)
+
+
+def test_the_account_page_shows_the_latest_entries_and_pages_back_to_the_oldest(browser, debtor):
+    account = make_account(debtor, [("itemization", 10_000)] + [("interest", 100 + n) for n in range(44)])
+    db.session.commit()
+    page = browser.get(f"/accounts/{account.id}")
+    text = main_text(page)
+    assert text.count("Interest") - text[: text.index("History")].count("Interest") == 20
+    assert "$1.43" in text and "$1.24" in text and "$1.23" not in text  # the 20 newest: 143 down to 124
+    older = re.search(r'href="([^"]+)">Show older entries', page.get_data(as_text=True)).group(1)
+    assert "Back to the latest" not in text
+
+    second = browser.get(html.unescape(older))
+    text = main_text(second)
+    assert "$1.23" in text and "$1.04" in text and "$1.03" not in text and "$1.24" not in text
+    assert "Back to the latest" in text
+    oldest = re.search(r'href="([^"]+)">Show older entries', second.get_data(as_text=True)).group(1)
+
+    last = main_text(browser.get(html.unescape(oldest)))
+    assert "$1.03" in last and "$1.00" in last and "Balance on the itemization" in last
+    assert "Show older entries" not in last
+
+
+def test_a_history_position_that_does_not_parse_starts_from_the_newest(browser, debtor):
+    account = debtor_account(debtor, "Credit card")
+    text = main_text(browser.get(f"/accounts/{account.id}?before=not-a-position"))
+    assert "Credit" in text[text.index("History") :]
+
+
+def test_the_account_page_shows_one_page_of_history_and_sums_the_whole_ledger(app, browser):
+    """The itemization is summed by the database and the history is one page, whatever the ledger holds."""
+    debtor = make_debtor()
+    short = make_account(debtor, [("itemization", 1_000)] + [("interest", 10)] * 5)
+    long = make_account(debtor, [("itemization", 1_000)] + [("interest", 10)] * 500)
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    for account in (short, long):
+        page = browser.get(f"/accounts/{account.id}").get_data(as_text=True)
+        assert page.count('<td class="when">') == (6 if account is short else 20)
+    assert "You owe now $10.50" in main_text(browser.get(f"/accounts/{short.id}"))
+    assert "You owe now $60.00" in main_text(browser.get(f"/accounts/{long.id}"))
