@@ -27,7 +27,7 @@ from portal.payments.gateway import (
     csp_origins,
     get_gateway,
 )
-from portal.payments.service import Outcome
+from portal.payments.rules import Outcome
 from portal.payments.webhooks import DuplicateEvent, UnusableEvent, handle_event
 from portal.security import allow_script_host
 

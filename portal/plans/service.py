@@ -34,8 +34,8 @@ from portal.models import Account, Agreement, Budget, Debtor, Instalment, Ledger
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
+from portal.payments.rules import Outcome
 from portal.payments.service import (
-    Outcome,
     apply_intent,
     attach_card,
     card_setup,

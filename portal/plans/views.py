@@ -31,7 +31,8 @@ from portal.extensions import htmx
 from portal.i18n import formatting_locale
 from portal.money import amount_input
 from portal.payments.gateway import GatewayError, GatewayUnavailable
-from portal.payments.service import Outcome, get_payment_for, is_payable, minimum_for, new_idempotency_key
+from portal.payments.rules import Outcome, new_idempotency_key
+from portal.payments.service import get_payment_for, is_payable, minimum_for
 from portal.payments.views import (
     allow_stripe,
     configured_gateway,

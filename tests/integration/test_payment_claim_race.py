@@ -17,7 +17,7 @@ import requests
 from portal.extensions import db
 from portal.models import Instalment, LedgerEntry, Payment
 from portal.payments.gateway import get_gateway
-from portal.payments.service import Outcome
+from portal.payments.rules import Outcome
 from portal.plans import service as plans
 from portal.references import new_reference
 from tests.conftest import csrf_from
