@@ -86,10 +86,20 @@ def _now() -> datetime:
 # Starting a payment
 
 
-def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Payment:
-    """The payment for this idempotency key: made once, however many times the form is sent.
+def start_payment(
+    debtor: Debtor,
+    account: Account,
+    amount: int,
+    key: str,
+    *,
+    card: Card | None = None,
+    plan: str | None = None,
+) -> Payment:
+    """The payment for this idempotency key: made once, however many times the form is sent, even at once.
 
-    Raises Conflict when the key is already another debtor's or another account's payment.
+    `card` is a saved card the payment will be charged to (a plan's), and `plan` the reference of the
+    plan an extra payment is made on. Raises Conflict when the key is already another debtor's or
+    another account's payment.
     """
     existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
     if existing is not None:
@@ -105,6 +115,10 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
         currency=account.currency,
         status="new",
     )
+    if card is not None:
+        payment.payment_method_id = card.payment_method_id
+        payment.card_brand = card.brand
+        payment.card_last4 = card.last4
     try:
         with db.session.begin_nested():
             db.session.add(payment)
@@ -112,10 +126,11 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
         # Another request with the same key won the race (or, once in a blue moon, the reference clashed).
         existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
         if existing is None:
-            return start_payment(debtor, account, amount, key)
+            return start_payment(debtor, account, amount, key, card=card, plan=plan)
         if existing.debtor_id != debtor.id or existing.account_id != account.id:
             raise Conflict("This payment key is already used for another account.") from clash
         return existing
+    on_plan = {"plan": plan, "extra": True} if plan else {}
     record(
         "payment.started",
         actor_type="debtor",
@@ -124,6 +139,7 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
         reference=payment.reference,
         amount=amount,
         currency=account.currency,
+        **on_plan,
     )
     return payment
 

@@ -27,13 +27,13 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import clock, transaction
 from portal.accounts.ledger import balance_of
-from portal.domain_errors import Conflict, NotFoundForOwner
+from portal.domain_errors import NotFoundForOwner
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Account, Agreement, Budget, Debtor, Instalment, LedgerEntry, Payment, Plan
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
-from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
+from portal.payments.gateway import Card, CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
 from portal.payments.rules import Outcome
 from portal.payments.service import (
     apply_intent,
@@ -41,6 +41,7 @@ from portal.payments.service import (
     card_setup,
     claim_payment,
     mark_failed,
+    start_payment,
 )
 from portal.plans.dates import Payday, add_months, schedule_dates
 from portal.plans.emails import COLLECTION_NOTICES, queue_collection_notice
@@ -827,44 +828,8 @@ def pay_extra(plan: Plan, debtor: Debtor, amount: int, key: str, gateway: Stripe
 
     Raises Conflict when the key is already another debtor's or another account's payment.
     """
-    key = extra_key(plan, key)
-    payment = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
-    if payment is not None and (payment.debtor_id != debtor.id or payment.account_id != plan.account_id):
-        raise Conflict("This payment key is already used for another account.")
-    if payment is None:
-        payment = Payment(
-            reference=new_reference("P"),
-            idempotency_key=key,
-            account_id=plan.account_id,
-            debtor_id=debtor.id,
-            amount=amount,
-            currency=plan.currency,
-            status="new",
-            payment_method_id=plan.payment_method_id,
-            card_brand=plan.card_brand,
-            card_last4=plan.card_last4,
-        )
-        try:
-            with db.session.begin_nested():
-                db.session.add(payment)
-        except IntegrityError as clash:
-            payment = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
-            if payment is None:
-                raise Conflict("The new payment clashed with one already recorded.") from clash
-            if payment.debtor_id != debtor.id:
-                raise Conflict("This payment key is already used for another account.") from clash
-        else:
-            record(
-                "payment.started",
-                actor_type="debtor",
-                actor_id=debtor.id,
-                debtor_id=debtor.id,
-                reference=payment.reference,
-                amount=amount,
-                currency=plan.currency,
-                plan=plan.reference,
-                extra=True,
-            )
+    card = Card(plan.payment_method_id, plan.card_brand, plan.card_last4)
+    payment = start_payment(debtor, plan.account, amount, extra_key(plan, key), card=card, plan=plan.reference)
     problem = claim_payment(payment)
     transaction.commit_claim()
     if problem == "claimed":

@@ -138,6 +138,16 @@ def test_a_payment_key_used_for_another_account_is_a_conflict(debtor):
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
 
 
+def test_a_payment_whose_reference_clashes_gets_another_not_a_conflict(debtor, monkeypatch):
+    account = make_account(debtor)
+    taken = payments.start_payment(debtor, account, 5_000, "t" * 32)
+    references = iter([taken.reference, "P-FRESH"])
+    monkeypatch.setattr(payments, "new_reference", lambda prefix: next(references))
+    payment = payments.start_payment(debtor, account, 5_000, "k" * 32)
+    assert (payment.reference, payment.idempotency_key) == ("P-FRESH", "k" * 32)
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 2
+
+
 def test_an_extra_payment_key_used_by_someone_else_is_a_conflict(debtor):
     account = make_account(debtor, [("itemization", 60_000)])
     plan = plans.submit_proposal(debtor, account, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=7))
