@@ -1,6 +1,6 @@
 """Plans on the debtor's side: options, their own proposal, agreeing, the card, and managing a plan.
 
-Views stay thin: they read the request, call portal.plans.service (and the engine for what to
+Views stay thin: they read the request, call portal.plans.service's stages (and the engine for what to
 show), and render. The card pages reuse pay.js and speak its JSON; they are the only plan pages
 that let Stripe.js in (Content-Security-Policy).
 """
@@ -41,7 +41,7 @@ from portal.payments.views import (
     setup_intent_sent,
     unavailable_json,
 )
-from portal.plans import agreement, service
+from portal.plans import agreement
 from portal.plans.calendar import Event, calendar
 from portal.plans.chart import balance_chart
 from portal.plans.engine import Offer, interest_during_plan, offers
@@ -58,7 +58,19 @@ from portal.plans.forms import (
     payday_key,
 )
 from portal.plans.policy import Frequency
-from portal.plans.service import PlanError
+from portal.plans.service import PlanError, changes
+from portal.plans.service.card import prepare_card, save_card
+from portal.plans.service.collection import confirm_action, pay_first_now, plan_for_payment
+from portal.plans.service.making import (
+    agree,
+    choose_offer,
+    first_date_window,
+    latest_agreement,
+    payday_from,
+    policy_for,
+    submit_proposal,
+)
+from portal.plans.service.progress import first_instalment, get_plan_for, live_plan, progress, progress_by_account
 from portal.plans.words import (
     Formatter,
     amount_per,
@@ -79,10 +91,10 @@ def _fmt() -> Formatter:
 
 @bp.app_template_global()
 def plan_progress() -> dict:
-    """{account id: service.Progress} for the signed-in debtor's live plans (dashboard and account pages)."""
+    """{account id: Progress} for the signed-in debtor's live plans (dashboard and account pages)."""
     if not current_user.is_authenticated:
         return {}
-    return service.progress_by_account(current_user)
+    return progress_by_account(current_user)
 
 
 for _word in (how_often, amount_per, frequency_label, payday_label):
@@ -123,8 +135,8 @@ def _interest_note(frozen: bool, monthly_interest: int, currency: str) -> str | 
 
 
 def _options_context(account, balance: int, args) -> dict:
-    policy = service.policy_for(current_user)
-    earliest, latest = service.first_date_window(current_user, policy)
+    policy = policy_for(current_user)
+    earliest, latest = first_date_window(current_user, policy)
     fmt = _fmt()
     form = OptionsForm(args)
     form.read(policy.frequencies, earliest, latest, min(earliest + timedelta(days=7), latest), fmt.date, fmt.locale)
@@ -160,7 +172,7 @@ def _options_context(account, balance: int, args) -> dict:
 @login_required
 def options(account_id: int):
     account = get_account_for(current_user, account_id)
-    existing = service.live_plan(account)
+    existing = live_plan(account)
     if existing is not None and existing.status == "active":
         return redirect(url_for(".plan", reference=existing.reference))
     balance = balance_of(account)
@@ -188,7 +200,7 @@ def choose(account_id: int):
     if form.validate_on_submit() and form.check() and not context["form"].start.errors:
         options_form = context["form"]
         try:
-            plan = service.choose_offer(
+            plan = choose_offer(
                 current_user, account, form.offer.data, options_form.chosen_start, options_form.chosen_payday
             )
         except PlanError:
@@ -198,7 +210,7 @@ def choose(account_id: int):
             return redirect(url_for(".check", reference=plan.reference), code=303)
         form.offer.errors = [_("That plan has changed. Choose a plan again.")]
     context["choose"] = form
-    context["existing"] = service.live_plan(account)
+    context["existing"] = live_plan(account)
     return render_template("plans/options.html", **context), 400
 
 
@@ -214,7 +226,7 @@ def propose(account_id: int):
     unavailable = _unavailable(account, balance)
     if unavailable is not None:
         return unavailable
-    existing = service.live_plan(account)
+    existing = live_plan(account)
     if existing is not None and existing.status == "active":
         return redirect(url_for(".plan", reference=existing.reference))
     fmt = _fmt()
@@ -235,7 +247,7 @@ def propose(account_id: int):
             ]
         elif not form.reject_past(clock.today_for(current_user)):
             try:
-                plan = service.submit_proposal(
+                plan = submit_proposal(
                     current_user, account, form.amount_minor, form.chosen_frequency, form.chosen_start
                 )
             except PlanError:
@@ -245,7 +257,7 @@ def propose(account_id: int):
                 flash(_("Good news: we can agree this plan straight away."))
                 return redirect(url_for(".check", reference=plan.reference), code=303)
             return redirect(url_for(".plan", reference=plan.reference), code=303)
-    policy = service.policy_for(current_user)
+    policy = policy_for(current_user)
     status = 400 if request.method == "POST" else 200
     return render_template(
         "plans/propose.html",
@@ -264,12 +276,11 @@ def propose(account_id: int):
 
 
 def _plan_context(plan, **extra) -> dict:
-    progress = service.progress(plan)
     return {
         "plan": plan,
         "account": plan.account,
         "creditor": current_user.creditor,
-        "progress": progress,
+        "progress": progress(plan),
         "balance": balance_of(plan.account),
         "today": clock.today_for(current_user),
         **extra,
@@ -279,7 +290,7 @@ def _plan_context(plan, **extra) -> dict:
 @bp.get("/plans/<reference>")
 @login_required
 def plan(reference: str):
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     if plan.status == "draft":
         return redirect(url_for(".check", reference=reference))
     if plan.status == "agreed":
@@ -296,7 +307,7 @@ def plan(reference: str):
         "plans/plan.html",
         rows=_plan_rows(plan, standing),
         standing=standing,
-        agreement=service.latest_agreement(plan),
+        agreement=latest_agreement(plan),
         **_plan_context(plan),
     )
 
@@ -321,7 +332,7 @@ def _plan_rows(plan, standing: gate.Standing) -> list[dict]:
 @login_required
 def check(reference: str):
     """Check your answers, read the agreement, choose when the first payment is taken, and agree."""
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     if plan.status != "draft":
         return redirect(url_for(".plan", reference=reference))
     fmt = _fmt()
@@ -331,7 +342,7 @@ def check(reference: str):
     form = AgreeForm()
     if form.validate_on_submit() and form.check(choice_needed):
         try:
-            service.agree(
+            agree(
                 plan,
                 current_user,
                 text=agreement.as_text(sections),
@@ -369,7 +380,7 @@ def _change_url(plan) -> str:
         account_id=plan.account_id,
         frequency=plan.frequency or None,
         start=plan.first_date.isoformat(),
-        payday=payday_key(service.payday_from(plan.payday)),
+        payday=payday_key(payday_from(plan.payday)),
         offer=offer,
     )
 
@@ -380,10 +391,10 @@ def _change_url(plan) -> str:
 @bp.get("/plans/<reference>/card")
 @login_required
 def card(reference: str):
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     if plan.status not in ("agreed", "active"):
         return redirect(url_for(".plan", reference=reference))
-    first = service.first_instalment(plan)
+    first = first_instalment(plan)
     pay_now = plan.status == "agreed" and plan.pay_first_now and first is not None
     return render_template(
         "plans/card.html",
@@ -426,12 +437,12 @@ def _card_json(plan, outcome: Outcome, *, changing: bool):
 @login_required
 def card_setup(reference: str):
     """A SetupIntent for the card being typed, saved for later payments (JSON, for pay.js)."""
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     gateway = configured_gateway()
     if gateway is None:
         return unavailable_json()
     try:
-        client_secret = service.prepare_card(plan, current_user, gateway)
+        client_secret = prepare_card(plan, current_user, gateway)
     except (GatewayError, GatewayUnavailable):
         transaction.rollback()
         return unavailable_json()
@@ -444,19 +455,19 @@ def card_setup(reference: str):
 @login_required
 def card_confirm(reference: str):
     """Save the card; if they chose to, take the first payment now. Safe to send again (JSON, for pay.js)."""
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     changing = request.args.get("change") == "1"
     gateway = configured_gateway()
     if gateway is None:
         return unavailable_json()
-    problem = service.save_card(plan, setup_intent_sent(), gateway)
+    problem = save_card(plan, setup_intent_sent(), gateway)
     if problem in ("card_declined", "expired_card", "incorrect_cvc"):
         return _card_json(plan, Outcome("failed", problem), changing=changing)
     if problem:
         return _card_json(plan, Outcome("problem", problem), changing=changing)
     outcome = Outcome("succeeded")
-    if plan.pay_first_now and service.first_instalment(plan) is not None:
-        outcome = service.pay_first_now(plan, gateway)
+    if plan.pay_first_now and first_instalment(plan) is not None:
+        outcome = pay_first_now(plan, gateway)
     return _card_json(plan, outcome, changing=changing)
 
 
@@ -464,7 +475,7 @@ def card_confirm(reference: str):
 @login_required
 def card_retry(reference: str):
     """Another card after a decline: pay.js asks where to send it (JSON), or a plain POST goes back to the card page."""
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     change = "1" if request.args.get("change") == "1" else None
     if request.accept_mimetypes.best == "application/json":
         return jsonify(
@@ -479,7 +490,7 @@ def card_retry(reference: str):
 @bp.get("/plans/<reference>/done")
 @login_required
 def done(reference: str):
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     if plan.status not in ("active", "completed"):
         return redirect(url_for(".plan", reference=reference))
     return render_template("plans/done.html", email=current_user.email, **_plan_context(plan))
@@ -489,7 +500,7 @@ def done(reference: str):
 
 
 def _active_plan(reference: str):
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     if plan.status != "active":
         abort(redirect(url_for(".plan", reference=reference)))
     return plan
@@ -501,13 +512,13 @@ def payment_day(reference: str):
     plan = _active_plan(reference)
     form = PaymentDayForm()
     today = clock.today_for(current_user)
-    latest = service.policy_for(current_user).latest_first_payment(today)
+    latest = policy_for(current_user).latest_first_payment(today)
     fmt = _fmt()
     if form.validate_on_submit():
         day = form.check(fmt.locale)
         if day is not None:
             try:
-                service.change_payment_day(plan, current_user, day)
+                changes.change_payment_day(plan, current_user, day)
             except PlanError as error:
                 transaction.rollback()
                 form.next_date.errors = [_payment_day_problem(error.code, today, latest, fmt)]
@@ -556,7 +567,7 @@ def pay_extra(reference: str):
             gateway = configured_gateway()
             outcome = Outcome("problem", "unavailable")
             if gateway is not None:
-                payment, outcome = service.pay_extra(
+                payment, outcome = changes.pay_extra(
                     plan, current_user, form.amount_minor, form.idempotency_key.data, gateway
                 )
             if outcome.status == "succeeded":
@@ -585,7 +596,7 @@ def pause(reference: str):
     plan = _active_plan(reference)
     form = PauseForm()
     if form.validate_on_submit() and form.check():
-        service.request_pause(plan, current_user, int(form.months.data), form.reason.data)
+        changes.request_pause(plan, current_user, int(form.months.data), form.reason.data)
         flash(
             _(
                 "We have your request for a pause. We will tell you by %(date)s. We take no payments until then.",
@@ -601,12 +612,12 @@ def pause(reference: str):
 @bp.route("/plans/<reference>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(reference: str):
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     if plan.status not in ("draft", "pending_review", "agreed", "active"):
         return redirect(url_for(".plan", reference=reference))
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.cancel(plan, current_user)
+        changes.cancel(plan, current_user)
         flash(_("Your plan is cancelled. We will not take any more payments for it."))
         return redirect(url_for("accounts.account", account_id=plan.account_id), code=303)
     return render_template("plans/cancel.html", form=form, **_plan_context(plan))
@@ -615,7 +626,7 @@ def cancel(reference: str):
 @bp.get("/plans/<reference>/calendar.ics")
 @login_required
 def calendar_file(reference: str):
-    plan = service.get_plan_for(current_user, reference)
+    plan = get_plan_for(current_user, reference)
     fmt = _fmt()
     creditor = current_user.creditor
     host = (current_app.config["PUBLIC_BASE_URL"].split("//")[-1] or "portal").split("/")[0]
@@ -653,7 +664,7 @@ def calendar_file(reference: str):
 @login_required
 def confirm_payment(reference: str):
     payment = get_payment_for(current_user, reference)
-    plan = service.plan_for_payment(payment)
+    plan = plan_for_payment(payment)
     if plan is None:
         abort(404)
     if payment.status == "succeeded":
@@ -669,13 +680,13 @@ def confirm_payment(reference: str):
 def confirm_payment_json(reference: str):
     """Where the payment stands after 3-D Secure, recorded (JSON, for plans.js)."""
     payment = get_payment_for(current_user, reference)
-    plan = service.plan_for_payment(payment)
+    plan = plan_for_payment(payment)
     if plan is None:
         abort(404)
     gateway = configured_gateway()
     if gateway is None:
         return unavailable_json()
-    outcome = service.confirm_action(payment, gateway)
+    outcome = confirm_action(payment, gateway)
     body: dict = {"status": outcome.status}
     if outcome.status == "succeeded":
         body["redirect"] = url_for("payments.receipt", reference=reference)

@@ -23,7 +23,8 @@ from portal.models import (
     Plan,
 )
 from portal.payments import service as payments_service
-from portal.plans import agreement, service
+from portal.plans import agreement
+from portal.plans.service.making import submit_proposal
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.stripe_server import (
@@ -291,7 +292,7 @@ def test_submit_proposal_keeps_the_budget_and_returns_the_decision(app, debtor, 
     budget = Budget(debtor_id=debtor.id, jurisdiction="UK", currency="GBP", mode="quick")
     db.session.add(budget)
     db.session.flush()
-    plan = service.submit_proposal(debtor, account, 1_000, "weekly", today + timedelta(days=2), budget=budget)
+    plan = submit_proposal(debtor, account, 1_000, "weekly", today + timedelta(days=2), budget=budget)
     db.session.commit()
     assert plan.status == "pending_review" and not plan.accepted
     assert plan.budget_id == budget.id and plan.source == "budget"
