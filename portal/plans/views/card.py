@@ -7,8 +7,6 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal import transaction
-from portal.payments.gateway import GatewayError, GatewayUnavailable
 from portal.payments.rules import Outcome, new_idempotency_key
 from portal.payments.views import (
     allow_stripe,
@@ -16,6 +14,7 @@ from portal.payments.views import (
     failure_message,
     problem_message,
     setup_intent_sent,
+    setup_json,
     unavailable_json,
 )
 from portal.plans.service.card import prepare_card, save_card
@@ -75,17 +74,10 @@ def _card_json(plan, outcome: Outcome, *, changing: bool):
 def card_setup(reference: str):
     """A SetupIntent for the card being typed, saved for later payments (JSON, for pay.js)."""
     plan = get_plan_for(current_user, reference)
-    gateway = configured_gateway()
-    if gateway is None:
-        return unavailable_json()
-    try:
-        client_secret = prepare_card(plan, current_user, gateway)
-    except (GatewayError, GatewayUnavailable):
-        transaction.rollback()
-        return unavailable_json()
-    if client_secret is None:
+    answer = setup_json(lambda gateway: prepare_card(plan, current_user, gateway))
+    if answer is None:
         return jsonify(status="problem", message=problem_message("card_not_ready"))
-    return jsonify(status="setup", client_secret=client_secret)
+    return answer
 
 
 @bp.post("/plans/<reference>/card/confirm")
