@@ -10,7 +10,9 @@ from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.models import Instalment, Plan
 from portal.payments.gateway import get_gateway
-from portal.plans import agreement, service
+from portal.plans import agreement
+from portal.plans.service.card import prepare_card, save_card
+from portal.plans.service.making import agree, submit_proposal
 from tests.stripe_server import GOOD_CARD
 
 POLICY = {
@@ -27,15 +29,15 @@ NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | None = None, amount: int = 10_000):
     """A plan of `account`'s balance in payments of `amount` a month, agreed, with a saved card."""
     first = first or clock.today_for(debtor) + timedelta(days=7)
-    plan = service.submit_proposal(debtor, account, amount, "monthly", first)
+    plan = submit_proposal(debtor, account, amount, "monthly", first)
     assert plan.status == "draft", plan.review_reasons
-    service.agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
+    agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
     db.session.commit()
     gateway = get_gateway()
-    secret = service.prepare_card(plan, debtor, gateway)
+    secret = prepare_card(plan, debtor, gateway)
     db.session.commit()
     setup = stripe.confirm_setup(secret, number)
-    assert service.save_card(plan, setup["id"], gateway) is None
+    assert save_card(plan, setup["id"], gateway) is None
     db.session.commit()
     db.session.refresh(plan)
     assert plan.status == "active"

@@ -31,7 +31,8 @@ from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.models.types import utcnow
 from portal.ownership import get_owned
-from portal.plans import service as plans
+from portal.plans.service import PlanError
+from portal.plans.service.making import first_date_window, policy_for, submit_proposal
 
 #: the largest amount one line may hold, in minor units: far above any real household, below any overflow
 MAX_LINE_AMOUNT = 100_000_000_00
@@ -326,7 +327,7 @@ def offer_to_propose(debtor: Debtor, budget: Budget) -> Offer | None:
 
 def suggested_first_date(debtor: Debtor) -> date:
     """A week from today where the debtor lives, or the latest first date the creditor's rules allow."""
-    today, latest = plans.first_date_window(debtor, plans.policy_for(debtor))
+    today, latest = first_date_window(debtor, policy_for(debtor))
     return min(today + timedelta(days=7), latest)
 
 
@@ -351,8 +352,8 @@ def send_proposals(debtor: Debtor, budget: Budget, offer: Offer, first: date) ->
             results.append(Sent(share, problem="too_small"))
             continue
         try:
-            plan = plans.submit_proposal(debtor, share.account, share.monthly, "monthly", first, budget=budget)
-        except plans.PlanError as error:
+            plan = submit_proposal(debtor, share.account, share.monthly, "monthly", first, budget=budget)
+        except PlanError as error:
             results.append(Sent(share, problem=error.code))
         else:
             results.append(Sent(share, plan=plan))

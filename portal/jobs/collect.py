@@ -26,8 +26,7 @@ from portal.extensions import db
 from portal.models import Debtor, Instalment, Plan
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
 from portal.payments.service import apply_intent
-from portal.plans import service
-from portal.plans.service import IN_FLIGHT, stale_after
+from portal.plans.service import IN_FLIGHT, collection
 from portal.rights.service.holds import expire_due
 from portal.transaction import commit_claim, rollback, unit_of_work
 
@@ -108,18 +107,18 @@ def _collect_one(instalment_id: int, gateway: StripeGateway, today: date | None,
         report.add("paused", instalment)
         rollback()
         return
-    service.fit_to_balance(plan, balance_of(plan.account))
+    collection.fit_to_balance(plan, balance_of(plan.account))
     if instalment.status != "scheduled":
         report.add("not_needed", instalment)
         return
-    payment = service.claim_attempt(instalment, "collect")
+    payment = collection.claim_attempt(instalment, "collect")
     if payment is None:
         rollback()
         return
     commit_claim()
 
-    service.charge(payment, plan, gateway, off_session=True)
-    what = service.settle(instalment, day) or payment.status
+    collection.charge(payment, plan, gateway, off_session=True)
+    what = collection.settle(instalment, day) or payment.status
     report.add(what, instalment)
 
 
@@ -129,7 +128,7 @@ def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime,
         select(Instalment.id).where(Instalment.status.in_(IN_FLIGHT)).order_by(Instalment.id)
     ).all()
     db.session.rollback()
-    stale = stale_after()
+    stale = collection.stale_after()
     for instalment_id in ids:
         with unit_of_work():
             _settle_one(instalment_id, gateway, today, now, stale, report)
@@ -152,12 +151,12 @@ def _settle_one(
         if payment.status == "requires_action" and _waited_too_long(instalment, day):
             _give_up(payment, gateway)
         elif payment.status in ("confirming", "processing") and now - (payment.confirming_at or now) > stale:
-            service.refresh_payment(payment, plan, gateway)
+            collection.refresh_payment(payment, plan, gateway)
     except (GatewayError, GatewayUnavailable) as error:
         log.warning("Collect: Stripe did not answer about %s (%s)", payment.reference, type(error).__name__)
         rollback()
         return
-    what = service.settle(instalment, day)
+    what = collection.settle(instalment, day)
     if what:
         report.add(what, instalment)
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 import click
 from flask import current_app
 
-from portal.payments import localstripe, service
+from portal.payments import localstripe
 from portal.payments.gateway import GatewayError, get_gateway
+from portal.payments.reconcile import reconcile
 from portal.transaction import CommandGroup
 
 payments_cli = CommandGroup("payments", help="Card payments: reconcile with Stripe.")
@@ -28,7 +29,7 @@ def reconcile_command(minutes: int | None) -> None:
         gateway = get_gateway()
     except GatewayError as error:
         raise click.ClickException(f"Card payments are not configured: {error}") from error
-    changes = service.reconcile(gateway, older_than)
+    changes = reconcile(gateway, older_than)
     for change in changes:
         click.echo(f"{change.reference}: {change.before} -> {change.after}")
     click.echo(f"Reconciled {len(changes)} payment(s).")

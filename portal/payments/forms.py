@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, StringField
 
 from portal.money import amount_example, format_money, parse_money
-from portal.payments.service import AmountProblem, amount_problem, new_idempotency_key
+from portal.payments.rules import AmountProblem, amount_problem, new_idempotency_key
 
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 

@@ -1,4 +1,4 @@
-"""Card payments: the rules that make a payment count exactly once.
+"""Card payments: the flow that makes a payment count exactly once.
 
 - A payment attempt is a `Payment` row whose idempotency key came with the amount form; the
   same key again is the same payment (the unique key settles a race).
@@ -11,14 +11,12 @@
   writes one ledger entry whose external_ref is the PaymentIntent id (unique in the database).
 
 Functions flush; the caller commits once, except `confirm_payment`, which must commit its
-claim before calling Stripe and says so.
+claim before calling Stripe and says so. The pure rules the flow follows are in `rules`;
+`payments reconcile` is in `reconcile`.
 """
 
-import enum
 import logging
-import secrets
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -43,6 +41,7 @@ from portal.payments.gateway import (
     SetupState,
     StripeGateway,
 )
+from portal.payments.rules import Outcome, failure_code, minimum_payment, next_status
 from portal.references import new_reference
 
 log = logging.getLogger(__name__)
@@ -53,72 +52,6 @@ IN_FLIGHT = ("confirming", "processing")
 UNSETTLED = ("confirming", "requires_action", "processing")
 #: states in which the card is still being entered
 OPEN = ("new", "setup")
-
-
-class AmountProblem(enum.StrEnum):
-    NOT_POSITIVE = "not_positive"
-    OVER_BALANCE = "over_balance"
-    UNDER_MINIMUM = "under_minimum"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What the browser should do next."""
-
-    #: "succeeded", "requires_action", "pending", "failed" (this attempt is over) or
-    #: "problem" (nothing happened; the debtor must change something first)
-    status: str
-    code: str | None = None
-    client_secret: str | None = None
-
-
-# Pure rules
-
-
-def minimum_payment(creditor: Creditor, default: int) -> int:
-    """The least a debtor may pay at once, in minor units: the creditor's policy, or the default."""
-    value = (creditor.policy or {}).get("min_payment", default)
-    return max(int(value), 1)
-
-
-def amount_problem(amount: int, balance: int, minimum: int) -> AmountProblem | None:
-    """Why an amount can't be paid, or None. Clearing the whole balance is always allowed."""
-    if amount <= 0:
-        return AmountProblem.NOT_POSITIVE
-    if amount > balance:
-        return AmountProblem.OVER_BALANCE
-    if amount < minimum and amount != balance:
-        return AmountProblem.UNDER_MINIMUM
-    return None
-
-
-def next_status(current: str, stripe_status: str) -> str:
-    """Where a payment goes when Stripe reports a PaymentIntent status. Never backwards:
-    events can arrive late, twice, or out of order."""
-    if current == "succeeded" or stripe_status == "succeeded":
-        return "succeeded"
-    if current == "failed":
-        return "failed"
-    if stripe_status in ("requires_payment_method", "canceled"):
-        return "failed"
-    if stripe_status == "requires_action":
-        return "requires_action"
-    if stripe_status in ("processing", "requires_capture", "requires_confirmation"):
-        return "processing"
-    return current
-
-
-def failure_code(intent: Intent) -> str:
-    """A short reason for a failed PaymentIntent, for the message we show."""
-    if intent.error_code == "payment_intent_authentication_failure":
-        return "authentication_failed"
-    if intent.status == "canceled":
-        return "canceled"
-    return intent.error_code or "card_declined"
-
-
-def new_idempotency_key() -> str:
-    return secrets.token_urlsafe(24)
 
 
 # Reading
@@ -153,10 +86,20 @@ def _now() -> datetime:
 # Starting a payment
 
 
-def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Payment:
-    """The payment for this idempotency key: made once, however many times the form is sent.
+def start_payment(
+    debtor: Debtor,
+    account: Account,
+    amount: int,
+    key: str,
+    *,
+    card: Card | None = None,
+    plan: str | None = None,
+) -> Payment:
+    """The payment for this idempotency key: made once, however many times the form is sent, even at once.
 
-    Raises Conflict when the key is already another debtor's or another account's payment.
+    `card` is a saved card the payment will be charged to (a plan's), and `plan` the reference of the
+    plan an extra payment is made on. Raises Conflict when the key is already another debtor's or
+    another account's payment.
     """
     existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
     if existing is not None:
@@ -172,6 +115,10 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
         currency=account.currency,
         status="new",
     )
+    if card is not None:
+        payment.payment_method_id = card.payment_method_id
+        payment.card_brand = card.brand
+        payment.card_last4 = card.last4
     try:
         with db.session.begin_nested():
             db.session.add(payment)
@@ -179,10 +126,11 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
         # Another request with the same key won the race (or, once in a blue moon, the reference clashed).
         existing = db.session.scalar(select(Payment).where(Payment.idempotency_key == key))
         if existing is None:
-            return start_payment(debtor, account, amount, key)
+            return start_payment(debtor, account, amount, key, card=card, plan=plan)
         if existing.debtor_id != debtor.id or existing.account_id != account.id:
             raise Conflict("This payment key is already used for another account.") from clash
         return existing
+    on_plan = {"plan": plan, "extra": True} if plan else {}
     record(
         "payment.started",
         actor_type="debtor",
@@ -191,6 +139,7 @@ def start_payment(debtor: Debtor, account: Account, amount: int, key: str) -> Pa
         reference=payment.reference,
         amount=amount,
         currency=account.currency,
+        **on_plan,
     )
     return payment
 
@@ -544,72 +493,6 @@ def find_payment_for_intent(intent: Intent) -> Payment | None:
     if payment is None and intent.metadata.get("payment_reference"):
         payment = db.session.scalar(select(Payment).where(Payment.reference == intent.metadata["payment_reference"]))
     return payment
-
-
-# Reconciling
-
-
-@dataclass(frozen=True)
-class Reconciled:
-    reference: str
-    before: str
-    after: str
-
-
-def reconcile(gateway: StripeGateway, older_than: timedelta, now: datetime | None = None) -> list[Reconciled]:
-    """Ask Stripe about every payment left unsettled for longer than `older_than`, and record the answers.
-
-    Safe to run on many machines at once: each payment is claimed with SELECT ... FOR UPDATE SKIP LOCKED.
-    Each payment is a unit of work of its own.
-    """
-    cutoff = (now or _now()) - older_than
-    ids = db.session.scalars(
-        select(Payment.id).where(Payment.status.in_(UNSETTLED), Payment.updated_at <= cutoff).order_by(Payment.id)
-    ).all()
-    results = []
-    with outbox.held_for_the_job():  # receipts go with `flask outbox send`
-        for payment_id in ids:
-            with transaction.unit_of_work():
-                found = _reconcile_one(payment_id, gateway)
-            if found is not None:
-                results.append(found)
-    return results
-
-
-def _reconcile_one(payment_id: int, gateway: StripeGateway) -> Reconciled | None:
-    payment = db.session.execute(
-        select(Payment)
-        .where(Payment.id == payment_id, Payment.status.in_(UNSETTLED))
-        .with_for_update(of=Payment, skip_locked=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if payment is None:
-        return None
-    before = payment.status
-    try:
-        intent = _intent_of(payment, gateway)
-    except (GatewayError, GatewayUnavailable) as error:
-        log.warning("Reconcile %s: Stripe did not answer (%s)", payment.reference, type(error).__name__)
-        return None
-    if intent is not None:
-        apply_intent(payment, intent, actor="system")
-    elif payment.status == "confirming":
-        # Claimed long ago, yet Stripe has no PaymentIntent for it: the create never arrived.
-        _fail(payment, "not_created", actor="system")
-    if payment.status == before:
-        return None
-    return Reconciled(payment.reference, before, payment.status)
-
-
-def _intent_of(payment: Payment, gateway: StripeGateway) -> Intent | None:
-    if payment.payment_intent_id:
-        return gateway.retrieve_payment_intent(payment.payment_intent_id)
-    customer_id = db.session.scalar(
-        select(StripeCustomer.customer_id).where(StripeCustomer.debtor_id == payment.debtor_id)
-    )
-    if customer_id is None:
-        return None
-    return gateway.find_payment_intent(customer_id, "payment_reference", payment.reference)
 
 
 def minimum_for(debtor: Debtor) -> int:

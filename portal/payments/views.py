@@ -5,6 +5,7 @@ page is the only page that lets Stripe.js in (Content-Security-Policy).
 """
 
 import logging
+from collections.abc import Callable
 
 from babel.numbers import get_currency_symbol
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -27,7 +28,7 @@ from portal.payments.gateway import (
     csp_origins,
     get_gateway,
 )
-from portal.payments.service import Outcome
+from portal.payments.rules import Outcome
 from portal.payments.webhooks import DuplicateEvent, UnusableEvent, handle_event
 from portal.security import allow_script_host
 
@@ -134,6 +135,25 @@ def unavailable_json():
     return jsonify(status="problem", message=problem_message("unavailable")), 503
 
 
+def setup_json(prepare: Callable[[StripeGateway], str | None]):
+    """pay.js's answer to "set up the card": `prepare` makes or finds the SetupIntent and gives its client secret.
+
+    None when `prepare` says the card step is over: the caller answers what the debtor should do instead.
+    Shared by the card pages of a payment and of a plan.
+    """
+    gateway = configured_gateway()
+    if gateway is None:
+        return unavailable_json()
+    try:
+        client_secret = prepare(gateway)
+    except (GatewayError, GatewayUnavailable):
+        transaction.rollback()
+        return unavailable_json()
+    if client_secret is None:
+        return None
+    return jsonify(status="setup", client_secret=client_secret)
+
+
 def setup_intent_sent() -> str | None:
     """The SetupIntent id pay.js sends once the card is set up."""
     body = request.get_json(silent=True) or {}
@@ -200,17 +220,10 @@ def card(reference: str):
 def setup(reference: str):
     """A SetupIntent for the card the debtor is typing (JSON, for pay.js)."""
     payment = service.get_payment_for(current_user, reference)
-    gateway = configured_gateway()
-    if gateway is None:
-        return unavailable_json()
-    try:
-        client_secret = service.prepare_card(payment, gateway)
-    except (GatewayError, GatewayUnavailable):
-        transaction.rollback()
-        return unavailable_json()
-    if client_secret is None:
+    answer = setup_json(lambda gateway: service.prepare_card(payment, gateway))
+    if answer is None:
         return _json(payment, service.outcome_of(payment, None))
-    return jsonify(status="setup", client_secret=client_secret)
+    return answer
 
 
 @bp.post("/pay/<reference>/confirm")

@@ -16,7 +16,10 @@ from portal.help.service import circumstances, messages
 from portal.models import Account, Dispute, Payment
 from portal.ownership import get_owned
 from portal.payments import service as payments
-from portal.plans import service as plans
+from portal.plans.service.changes import pay_extra
+from portal.plans.service.collection import extra_key
+from portal.plans.service.making import submit_proposal
+from portal.plans.service.progress import get_plan_for
 from portal.rights.service import disputes
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
@@ -102,7 +105,7 @@ def debtor(app):
 @pytest.mark.parametrize(
     "load",
     [
-        lambda debtor: plans.get_plan_for(debtor, "PL-NOPE"),
+        lambda debtor: get_plan_for(debtor, "PL-NOPE"),
         lambda debtor: payments.get_payment_for(debtor, "P-NOPE"),
         lambda debtor: disputes.get_dispute_for(debtor, "D-NOPE"),
         lambda debtor: budgets.get_budget_for(debtor, 999_999),
@@ -155,15 +158,25 @@ def test_a_payment_key_used_for_another_account_is_a_conflict(debtor):
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
 
 
+def test_a_payment_whose_reference_clashes_gets_another_not_a_conflict(debtor, monkeypatch):
+    account = make_account(debtor)
+    taken = payments.start_payment(debtor, account, 5_000, "t" * 32)
+    references = iter([taken.reference, "P-FRESH"])
+    monkeypatch.setattr(payments, "new_reference", lambda prefix: next(references))
+    payment = payments.start_payment(debtor, account, 5_000, "k" * 32)
+    assert (payment.reference, payment.idempotency_key) == ("P-FRESH", "k" * 32)
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 2
+
+
 def test_an_extra_payment_key_used_by_someone_else_is_a_conflict(debtor):
     account = make_account(debtor, [("itemization", 60_000)])
-    plan = plans.submit_proposal(debtor, account, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=7))
+    plan = submit_proposal(debtor, account, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=7))
     someone_else = make_debtor(debtor.creditor)
     theirs = make_account(someone_else)
     db.session.add(
         Payment(
             reference="P-THEIRS",
-            idempotency_key=plans.extra_key(plan, "k" * 32),
+            idempotency_key=extra_key(plan, "k" * 32),
             account_id=theirs.id,
             debtor_id=someone_else.id,
             amount=1_000,
@@ -173,7 +186,7 @@ def test_an_extra_payment_key_used_by_someone_else_is_a_conflict(debtor):
     )
     db.session.commit()
     with pytest.raises(Conflict):
-        plans.pay_extra(plan, debtor, 1_000, "k" * 32, gateway=None)
+        pay_extra(plan, debtor, 1_000, "k" * 32, gateway=None)
 
 
 # Through the web

@@ -12,7 +12,7 @@ from portal.budget import service as budgets
 from portal.extensions import db
 from portal.help.service import circumstances, messages
 from portal.models import LedgerEntry, Payment
-from portal.plans import service as plans
+from portal.plans.service.making import submit_proposal
 from portal.references import new_reference
 from portal.rights.service import disputes
 from tests.conftest import Browser
@@ -118,7 +118,7 @@ def _everything(debtor, stripe) -> Things:
     proposed = make_account(debtor)
     db.session.commit()
     plan = active_plan(debtor, account, stripe)
-    draft = plans.submit_proposal(debtor, proposed, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=3))
+    draft = submit_proposal(debtor, proposed, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=3))
     dispute = disputes.open_dispute(
         debtor,
         disputed,

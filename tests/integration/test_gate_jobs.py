@@ -10,7 +10,8 @@ from portal.extensions import db
 from portal.help.service import circumstances
 from portal.jobs.remind import remind
 from portal.models import OutboundMessage, Payment
-from portal.plans import review, service
+from portal.plans import review
+from portal.plans.service.changes import request_pause
 from portal.rights.service import disputes, holds
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import POLICY, active_plan, emails, run
@@ -99,7 +100,7 @@ def test_a_disclosure_asking_only_for_a_review_does_not_stop_collection(app, deb
 def test_a_waiting_pause_request_holds_the_next_charge(app, debtor, account, localstripe):
     plan = active_plan(debtor, account, localstripe)
     due = plan.instalments[0].due_date
-    service.request_pause(plan, debtor, 2, "Lost my job")
+    request_pause(plan, debtor, 2, "Lost my job")
     db.session.commit()
     assert remind(at(due - timedelta(days=3), 12)).counts == {"paused": 1}
     assert run(due).counts == {"paused": 1}
@@ -150,7 +151,7 @@ def _asked_for_a_break(debtor, account, plan):
 
 
 def _pause_requested(debtor, account, plan):
-    service.request_pause(plan, debtor, 2, "Lost my job")
+    request_pause(plan, debtor, 2, "Lost my job")
 
 
 def _disputed(debtor, account, plan):

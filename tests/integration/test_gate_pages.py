@@ -9,7 +9,7 @@ from portal import clock
 from portal.extensions import db
 from portal.help.service import circumstances
 from portal.models import Account, Dispute, Payment
-from portal.plans import service as plans
+from portal.plans.service.changes import request_pause
 from portal.references import new_reference
 from portal.rights.service import holds
 from tests.conftest import main_text
@@ -295,7 +295,7 @@ def test_circumstances_asking_for_more_time_only_leave_the_asking_alone(browser,
 
 def test_a_pause_request_waiting_for_a_person_pauses_the_plan_and_the_dashboard(browser, debtor, phone, localstripe):
     plan = active_plan(debtor, phone, localstripe)
-    plans.request_pause(plan, debtor, 2, "I lost my job")
+    request_pause(plan, debtor, 2, "I lost my job")
     db.session.commit()
     dashboard = browser.get("/accounts/").get_data(as_text=True)
     page = main_text(browser.get(f"/plans/{plan.reference}"))

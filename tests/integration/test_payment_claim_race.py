@@ -17,8 +17,8 @@ import requests
 from portal.extensions import db
 from portal.models import Instalment, LedgerEntry, Payment
 from portal.payments.gateway import get_gateway
-from portal.payments.service import Outcome
-from portal.plans import service as plans
+from portal.payments.rules import Outcome
+from portal.plans.service.collection import pay_first_now
 from portal.references import new_reference
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_card_debtor, make_link
@@ -173,7 +173,7 @@ def test_no_instalment_is_charged_while_another_payment_on_the_account_is_in_fli
     first = plan.instalments[0]
     payment = _in_flight(account)
 
-    assert plans.pay_first_now(plan, get_gateway()) == Outcome("problem", "payment_in_progress")
+    assert pay_first_now(plan, get_gateway()) == Outcome("problem", "payment_in_progress")
     assert run(first.due_date).counts == {}
     assert db.session.get(Instalment, first.id).status == "scheduled"
     assert localstripe.intents_where("plan_reference", {plan.reference}) == []

@@ -8,7 +8,9 @@ import pytest
 from portal import clock, transaction
 from portal.extensions import db
 from portal.models import AuditEvent, ContactPreference, CreditorEvent, Plan
-from portal.plans import review, service
+from portal.plans import review
+from portal.plans.service.making import submit_proposal
+from portal.plans.service.progress import live_plan
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_card_debtor, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import active_plan, emails
@@ -115,7 +117,7 @@ def test_approving_a_proposal_makes_a_draft_the_debtor_can_agree(browser, accoun
 def test_a_first_payment_that_has_passed_or_is_too_close_moves_to_a_week_away(
     app, debtor, account, today, first_in, moved
 ):
-    plan = service.submit_proposal(debtor, account, 500, "weekly", today + timedelta(days=first_in))
+    plan = submit_proposal(debtor, account, 500, "weekly", today + timedelta(days=first_in))
     db.session.commit()
     assert plan.status == "pending_review"
     before = [i.due_date for i in plan.instalments]
@@ -141,7 +143,7 @@ def test_declining_a_proposal_frees_the_account_and_the_debtor_reads_why(app, br
     plan = _plan(plan.reference)
     assert plan.status == "declined" and plan.ended_at is not None and plan.reviewed_by == "Sam"
     assert {i.status for i in plan.instalments} == {"cancelled"}
-    assert service.live_plan(account) is None
+    assert live_plan(account) is None
     page = browser.get(f"/plans/{plan.reference}")
     text = main_text(page)
     assert "We could not agree this plan" in text and "What we said We need at least £50 a month." in text
@@ -155,7 +157,7 @@ def test_declining_a_proposal_frees_the_account_and_the_debtor_reads_why(app, br
     )
     assert again.headers["Location"].endswith("/check")  # a new plan, agreed at once
     db.session.expire_all()
-    assert again.headers["Location"] == f"/plans/{service.live_plan(account).reference}/check"
+    assert again.headers["Location"] == f"/plans/{live_plan(account).reference}/check"
 
 
 @pytest.mark.parametrize(
@@ -177,7 +179,7 @@ def test_the_answer_by_date_skips_the_creditors_public_holidays(app, monkeypatch
     account = make_account(debtor, [("itemization", 60_000)])
     assert clock.today_for(debtor) == made_on
 
-    plan = service.submit_proposal(debtor, account, 500, "monthly", made_on + timedelta(days=14))
+    plan = submit_proposal(debtor, account, 500, "monthly", made_on + timedelta(days=14))
     db.session.commit()
 
     assert plan.status == "pending_review" and plan.review_by == answer_by
@@ -300,7 +302,7 @@ def test_the_waiting_list_has_proposals_and_pauses_soonest_answer_first(app, bro
 
 
 def test_the_decision_is_emailed_with_a_link_that_opens_the_plan(app, debtor, account, today):
-    plan = service.submit_proposal(debtor, account, 2_000, "monthly", today - timedelta(days=1))
+    plan = submit_proposal(debtor, account, 2_000, "monthly", today - timedelta(days=1))
     db.session.commit()
     review.approve_proposal(plan, by="Alex", note="Your budget shows you can pay this.", today=today)
     transaction.commit()  # the caller's unit of work: stored, then the debtor is told

@@ -22,7 +22,9 @@ from portal.models import (
     Payment,
     Plan,
 )
-from portal.plans import agreement, service
+from portal.payments import service as payments_service
+from portal.plans import agreement
+from portal.plans.service.making import submit_proposal
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.stripe_server import (
@@ -292,7 +294,7 @@ def test_submit_proposal_keeps_the_budget_and_returns_the_decision(app, debtor, 
     budget = Budget(debtor_id=debtor.id, jurisdiction="UK", currency="GBP", mode="quick")
     db.session.add(budget)
     db.session.flush()
-    plan = service.submit_proposal(debtor, account, 1_000, "weekly", today + timedelta(days=2), budget=budget)
+    plan = submit_proposal(debtor, account, 1_000, "weekly", today + timedelta(days=2), budget=budget)
     db.session.commit()
     assert plan.status == "pending_review" and not plan.accepted
     assert plan.budget_id == budget.id and plan.source == "budget"
@@ -428,6 +430,36 @@ def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
     )
     assert again.headers["Location"] == paid.headers["Location"]
     assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
+
+
+def test_an_extra_payment_whose_reference_clashes_gets_another_and_goes_through(browser, active, monkeypatch):
+    db.session.add(
+        Payment(
+            reference="P-TAKEN",
+            idempotency_key="an-earlier-payment",
+            account_id=active.account_id,
+            debtor_id=active.debtor_id,
+            amount=1_000,
+            currency=active.currency,
+            status="failed",
+        )
+    )
+    db.session.commit()
+    references = iter(["P-TAKEN", "P-FRESH"])
+    monkeypatch.setattr(payments_service, "new_reference", lambda prefix: next(references))
+    page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    paid = browser.post(
+        f"/plans/{active.reference}/pay",
+        {"choice": "other", "amount": "120", "idempotency_key": key, "step": "pay"},
+    )
+    assert paid.status_code == 303 and paid.headers["Location"].endswith("/payments/P-FRESH/receipt")
+    payment = db.session.scalar(db.select(Payment).where(Payment.reference == "P-FRESH"))
+    assert (payment.amount, payment.status, payment.card_last4) == (12_000, "succeeded", "4242")
+    started = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "payment.started")).all()
+    assert [(e.detail["reference"], e.detail["plan"], e.detail["extra"]) for e in started] == [
+        ("P-FRESH", active.reference, True)
+    ]
 
 
 def test_paying_off_the_rest_completes_the_plan(browser, active):

@@ -7,7 +7,7 @@ import pytest
 from portal.extensions import db
 from portal.jobs.remind import remind
 from portal.models import Instalment, MessageThread
-from portal.plans import service
+from portal.plans.service.changes import change_payment_day
 from tests.factories import make_account, make_card_debtor, make_debtor
 from tests.plan_support import POLICY, active_plan, emails, run
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
@@ -85,7 +85,7 @@ def test_a_new_payment_date_gets_its_own_reminder(app, plan, debtor):
     due = plan.instalments[0].due_date
     remind(at(due - timedelta(days=3), 12), days_before=3)
     with app.test_request_context():
-        service.change_payment_day(plan, debtor, due + timedelta(days=10))
+        change_payment_day(plan, debtor, due + timedelta(days=10))
     db.session.commit()
     new_due = due + timedelta(days=10)
     assert remind(at(new_due - timedelta(days=3), 12), days_before=3).messages == {"sent": 1}

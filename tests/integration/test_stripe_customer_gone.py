@@ -16,7 +16,8 @@ from portal.extensions import db
 from portal.models import Payment, Plan, StripeCustomer
 from portal.payments.gateway import get_gateway
 from portal.plans import agreement
-from portal.plans import service as plans
+from portal.plans.service.card import prepare_card, save_card
+from portal.plans.service.making import agree, submit_proposal
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import POLICY, run
 from tests.stripe_server import (
@@ -84,16 +85,16 @@ def test_a_payment_whose_card_form_was_made_before_the_restart_can_be_paid(payer
 
 def test_a_plan_card_can_be_saved_and_charged_when_the_customer_is_gone(app, debtor, account, localstripe):
     first = clock.today_for(debtor) + timedelta(days=7)
-    plan = plans.submit_proposal(debtor, account, 10_000, "monthly", first)
-    plans.agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
+    plan = submit_proposal(debtor, account, 10_000, "monthly", first)
+    agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
     plan.setup_intent_id = "seti_GoneSinceLastRestart"
     db.session.commit()
 
     gateway = get_gateway()
-    secret = plans.prepare_card(plan, debtor, gateway)
+    secret = prepare_card(plan, debtor, gateway)
     db.session.commit()
     setup = localstripe.confirm_setup(secret, GOOD_CARD)
-    assert plans.save_card(plan, setup["id"], gateway) is None
+    assert save_card(plan, setup["id"], gateway) is None
     db.session.commit()
 
     plan = db.session.get(Plan, plan.id)

@@ -169,7 +169,13 @@ def test_only_the_transaction_module_commits_and_claims_are_the_one_exception():
         if (lines := _session_commits(path)) and path.name != "transaction.py"
     }
     # a claim is stored before the outside world is called: Stripe (payments, plan charges) or the mail server
-    assert set(commits) == {"payments/service.py", "plans/service.py", "jobs/collect.py", "outbox.py"}
+    assert set(commits) == {
+        "payments/service.py",
+        "plans/service/collection.py",
+        "plans/service/changes.py",
+        "jobs/collect.py",
+        "outbox.py",
+    }
     for path, lines in commits.items():
         source = (PORTAL / path).read_text().splitlines()
         assert all("commit_claim()" in source[line - 1] for line in lines), path

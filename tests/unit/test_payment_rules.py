@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from portal.models import Creditor
 from portal.payments.gateway import Intent, InvalidSignature, StripeGateway, Unreadable, csp_origins
-from portal.payments.service import (
+from portal.payments.rules import (
     AmountProblem,
     amount_problem,
     failure_code,
