@@ -74,6 +74,7 @@ messages:
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r . --severity-level medium
 
 format:
 	$(BIN)/ruff check --fix .
