@@ -2,7 +2,7 @@
 
 The arithmetic lives in portal.budget.engine (plain functions over plain data); this module loads and
 saves `Budget` rows, always scoped to the signed-in debtor, and turns them into engine input. Functions
-flush; the view commits once.
+flush; the request commits once (portal.transaction).
 """
 
 from collections.abc import Iterable, Mapping

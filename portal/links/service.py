@@ -1,4 +1,4 @@
-"""Magic links: issue, open, check identity, lock. Plain functions; the view commits."""
+"""Magic links: issue, open, check identity, lock. Plain functions; the caller's unit of work commits."""
 
 import enum
 import secrets
