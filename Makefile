@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev lock assets translations messages lint format clean
+.PHONY: demo serve test install install-dev lock assets translations messages lint format clean bench-lighthouse
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -70,6 +70,13 @@ messages:
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* _* node_modules' --no-location \
 		-o portal/translations/messages.pot .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+
+# Lighthouse (mobile, Debian's Chromium) on the link, identity, dashboard, account, pay, plan options and budget
+# pages of the demo data on a throwaway SQLite database served by gunicorn; prints page x category -> score
+# and the failing audits. install-dev brings Chromium (system-deps.sh --test), requests and lighthouse (npm ci).
+# `make bench-lighthouse LIGHTHOUSE_FLAGS="--runs 3"`: see bench/lighthouse.py --help.
+bench-lighthouse: install-dev
+	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_FLAGS)
 
 lint:
 	$(BIN)/ruff check .
