@@ -38,7 +38,7 @@ $(BIN)/python:
 # Installs exactly what the lock files pin, each file checked against its hash.
 install: $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
-	$(MAKE) assets translations
+	$(MAKE) assets translations NPM_CI_FLAGS=--omit=dev
 
 install-dev: $(BIN)/python
 	scripts/system-deps.sh --test
@@ -56,9 +56,10 @@ lock: $(BIN)/python
 	$(PIP_COMPILE) -o requirements.lock requirements.txt
 	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
-# htmx is installed from npm and copied into static/vendor (not committed).
+# htmx is installed from npm and copied into static/vendor (not committed); the test and bench tools
+# (axe-core, Lighthouse) only by install-dev.
 assets:
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error $(NPM_CI_FLAGS)
 	mkdir -p portal/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
 

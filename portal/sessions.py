@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import update
@@ -63,6 +64,8 @@ def _enforce_timeouts() -> None:
     The timestamps are signed into the cookie, so an expired one is refused on every copy without
     touching the database; revoking here would let a stale cookie (an old tab on another device)
     sign the debtor out of the session they are using now."""
+    if request.endpoint == "static":
+        return  # the same CSS and JS for everyone: no session read, so no cookie set and no Vary: Cookie
     started = session.get("signed_in_at")
     if started is None:
         return
@@ -78,7 +81,17 @@ def _enforce_timeouts() -> None:
     session["last_seen"] = now
 
 
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a static file never sets the cookie: it is cached for a year by
+    anyone (a shared cache too) and must not carry a debtor's session, nor refresh its idle timeout."""
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookie()
     login_manager.init_app(app)
     login_manager.login_view = "links.home"
     login_manager.login_message = _l("Your session has ended. Use the link in your message to sign in again.")

@@ -7,7 +7,7 @@ new route is covered the day it is added.
 import pytest
 
 from portal.extensions import db
-from tests.factories import make_debtor, make_uk_creditor
+from tests.factories import make_debtor, make_link, make_uk_creditor
 from tests.integration.test_every_route_is_scoped import _everything, _kind, _signed_in
 from tests.plan_support import POLICY
 from tests.stripe_server import settings  # noqa: F401  (plans save a card with localstripe)
@@ -43,6 +43,7 @@ def _problems(response, endpoint: str, hsts: bool) -> list[str]:
             "X-Content-Type-Options": "nosniff",
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "no-referrer",
+            "Cross-Origin-Opener-Policy": "same-origin",
         }.items()
         if headers.get(name) != wanted
     ]
@@ -82,3 +83,15 @@ def test_an_error_page_sends_them_too(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert _problems(response, "missing", hsts=False) == []
+
+
+def test_static_files_carry_no_session_cookie_for_a_shared_cache_to_keep(app, browser):
+    """Static files may be cached by anyone for a year: they must not carry (or vary on) a debtor's session."""
+    debtor = make_debtor()
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    with browser.client.get("/static/css/portal.css") as response:
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+        assert "Set-Cookie" not in response.headers
+        assert "Cookie" not in response.headers.get("Vary", "")
+    assert "Set-Cookie" in browser.get("/accounts/").headers, "pages still refresh the session"
