@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev install-bench lock assets translations messages lint format clean
+.PHONY: demo serve test install install-dev install-bench bench bench-throughput lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -49,6 +49,15 @@ install-dev: $(BIN)/python
 install-bench: install
 	scripts/system-deps.sh --bench
 	$(BIN)/pip install -q --require-hashes -r requirements-bench.lock
+
+# Benchmarks (bench/): each script starts gunicorn with the production settings on a free port, against
+# BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench) and BENCH_REDIS_URL (default
+# redis://127.0.0.1:6379/0), prints a table and the machine, and stops what it started. `make bench` runs them all.
+BENCHES := bench-throughput
+bench: $(BENCHES)
+
+bench-throughput: install-bench
+	$(BIN)/python -m bench.throughput
 
 # After editing requirements.txt, requirements-dev.txt or requirements-bench.txt: pins what they ask for (and
 # everything those need), with hashes, for Python 3.11 on Linux, keeping the pins already there.

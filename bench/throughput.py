@@ -1,0 +1,123 @@
+"""Requests per second for the pages a signed-in debtor sees most, beside a bare route, in one run.
+
+`python -m bench.throughput` (or `make bench-throughput`) migrates the bench database, makes a debtor
+with 3 accounts, serves bench/bare.py with gunicorn.conf.py and measures it with wrk, then serves the
+portal the same way (PORTAL_ENV=production, PostgreSQL, limits in Redis), signs in through the real
+pages and measures each page with that session cookie. Goal: the dashboard at 0.40 of the bare route.
+"""
+
+import argparse
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.serving import (
+    BROWSER_HEADERS,
+    SESSION_COOKIE,
+    BenchError,
+    gunicorn,
+    machine,
+    prepare_database,
+    production_environ,
+    seed_debtors,
+    sign_in,
+    table,
+)
+
+#: the dashboard's requests per second, as a share of the bare route's
+GOAL = 0.40
+REPORT = Path(__file__).with_name("wrk-report.lua")
+
+
+@dataclass(frozen=True)
+class Result:
+    per_second: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    kb_per_response: float
+
+    def row(self, name: str, path: str, bare: "Result") -> list[str]:
+        figures = (self.per_second, self.p50_ms, self.p95_ms, self.p99_ms)
+        share = self.per_second / bare.per_second
+        return [
+            name,
+            path,
+            *(f"{n:.1f}" for n in figures),
+            str(self.errors),
+            f"{self.kb_per_response:.1f}",
+            f"{share:.2f}",
+        ]
+
+
+def wrk(url: str, seconds: float, connections: int, cookie: str = "") -> Result:
+    """wrk with one thread (little CPU beside gunicorn's) and a browser's headers."""
+    headers = BROWSER_HEADERS | ({"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {})
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(REPORT)]
+    command += [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    report = json.loads(output.strip().splitlines()[-1])
+    count = max(report["requests"], 1)
+    return Result(
+        per_second=report["requests"] / report["seconds"],
+        p50_ms=report["p50"] / 1000,
+        p95_ms=report["p95"] / 1000,
+        p99_ms=report["p99"] / 1000,
+        errors=report["errors"],
+        kb_per_response=report["bytes"] / count / 1024,
+    )
+
+
+def measure(url: str, args: argparse.Namespace, cookie: str = "") -> Result:
+    """A warm-up first (every worker and thread compiles its templates and opens its connections), then the run."""
+    wrk(url, args.warmup, args.connections, cookie)
+    return wrk(url, args.seconds, args.connections, cookie)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=15, help="each measurement (default 15)")
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds before each (default 3)")
+    parser.add_argument("--connections", type=int, default=8, help="open at once (default 8: 2 workers x 4 threads)")
+    args = parser.parse_args()
+
+    environ = production_environ()
+    prepare_database(environ)
+    measured_on = machine(environ)
+    debtor = seed_debtors(environ, 1)[0]
+    account = debtor.accounts[0]
+    with gunicorn(environ, "bench.bare:app", ready="/") as url:
+        bare = measure(url + "/", args)
+    rows = [bare.row("bare route (bench/bare.py)", "/", bare)]
+    with gunicorn(environ) as url:
+        visit = sign_in(url, debtor)
+        pages = [
+            ("portal /healthz (no page)", "/healthz"),
+            ("dashboard (3 accounts)", "/accounts/"),
+            ("account", f"/accounts/{account}"),
+            ("plan options", f"/accounts/{account}/plans"),
+        ]
+        results = {}
+        for name, path in pages:
+            visit.request("GET", path, path, 200)  # signed in, and the page is there
+            results[name] = measure(url + path, args, visit.cookie)
+            rows.append(results[name].row(name, path, bare))
+        visit.dashboard()  # still signed in at the end: every response measured was the page
+
+    header = ["", "path", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "kB/resp", "vs bare"]
+    print(f"\nThroughput: wrk, 1 thread, {args.connections} connections, {args.seconds} s each after {args.warmup} s")
+    print("warm-up; production settings (PORTAL_ENV=production, PostgreSQL, Redis limits, gunicorn.conf.py).\n")
+    print(table(header, rows, left=2))
+    share = results["dashboard (3 accounts)"].per_second / bare.per_second
+    verdict = "met" if share >= GOAL else "NOT met"
+    print(f"\nGoal: the dashboard at {GOAL:.2f} of the bare route or more: {verdict} ({share:.2f}).\n")
+    print(table(["machine", ""], [[what, value] for what, value in measured_on], left=2))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as error:
+        raise SystemExit(f"bench: {error}") from None
