@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev install-bench bench bench-throughput lock assets translations messages lint format clean
+.PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -53,11 +53,14 @@ install-bench: install
 # Benchmarks (bench/): each script starts gunicorn with the production settings on a free port, against
 # BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench) and BENCH_REDIS_URL (default
 # redis://127.0.0.1:6379/0), prints a table and the machine, and stops what it started. `make bench` runs them all.
-BENCHES := bench-throughput
+BENCHES := bench-throughput bench-load
 bench: $(BENCHES)
 
 bench-throughput: install-bench
 	$(BIN)/python -m bench.throughput
+
+bench-load: install-bench
+	$(BIN)/python -m bench.load
 
 # After editing requirements.txt, requirements-dev.txt or requirements-bench.txt: pins what they ask for (and
 # everything those need), with hashes, for Python 3.11 on Linux, keeping the pins already there.

@@ -5,6 +5,7 @@ The benches use their own database and Redis (BENCH_DATABASE_URL, BENCH_REDIS_UR
 which may name real debtors.
 """
 
+import json
 import os
 import platform
 import re
@@ -15,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -113,6 +114,14 @@ class BenchDebtor:
     link: str
     postcode: str
     accounts: tuple[int, ...]
+
+
+def save_debtors(path: Path, debtors: list[BenchDebtor]) -> None:
+    path.write_text(json.dumps([asdict(debtor) for debtor in debtors]))
+
+
+def load_debtors(path: Path) -> list[BenchDebtor]:
+    return [BenchDebtor(**row | {"accounts": tuple(row["accounts"])}) for row in json.loads(path.read_text())]
 
 
 def seed_debtors(environ: dict[str, str], count: int, accounts: int = 3) -> list[BenchDebtor]:
@@ -255,6 +264,18 @@ def machine(environ: dict[str, str]) -> list[tuple[str, str]]:
         ("PostgreSQL", str(postgres)),
         ("gunicorn", f"{workers} workers x {threads} threads (WEB_CONCURRENCY, GUNICORN_THREADS), gunicorn.conf.py"),
     ]
+
+
+def machine_table(lines: list[tuple[str, str]]) -> str:
+    return table(["machine", ""], [[what, value] for what, value in lines], left=2)
+
+
+def run(main: Callable[[], None]) -> None:
+    """Run a bench's main(): a BenchError ends it with its message, not a traceback."""
+    try:
+        main()
+    except BenchError as error:
+        raise SystemExit(f"bench: {error}") from None
 
 
 def _proc_field(path: str, name: str) -> str:

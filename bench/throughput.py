@@ -15,11 +15,12 @@ from pathlib import Path
 from bench.serving import (
     BROWSER_HEADERS,
     SESSION_COOKIE,
-    BenchError,
     gunicorn,
     machine,
+    machine_table,
     prepare_database,
     production_environ,
+    run,
     seed_debtors,
     sign_in,
     table,
@@ -113,11 +114,8 @@ def main() -> None:
     share = results["dashboard (3 accounts)"].per_second / bare.per_second
     verdict = "met" if share >= GOAL else "NOT met"
     print(f"\nGoal: the dashboard at {GOAL:.2f} of the bare route or more: {verdict} ({share:.2f}).\n")
-    print(table(["machine", ""], [[what, value] for what, value in measured_on], left=2))
+    print(machine_table(measured_on))
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BenchError as error:
-        raise SystemExit(f"bench: {error}") from None
+    run(main)
