@@ -76,8 +76,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         debtors, prefix = Path(scratch) / "debtors.json", Path(scratch) / "locust"
         save_debtors(debtors, seed_debtors(environ, args.users))
-        with gunicorn(environ) as url:
-            run_locust(url, debtors, prefix, args)
+        with gunicorn(environ) as server:
+            run_locust(server.url, debtors, prefix, args)
         stats, failures, exceptions = (
             read_csv(Path(f"{prefix}_{name}.csv")) for name in ("stats", "failures", "exceptions")
         )

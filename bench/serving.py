@@ -71,9 +71,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    """A gunicorn serving on loopback: its base URL and its master process."""
+
+    url: str
+    pid: int
+
+    def workers(self) -> list[int]:
+        return [int(pid) for pid in Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time a process has used so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def gunicorn(environ: dict[str, str], app: str = "wsgi:app", ready: str = "/healthz") -> Iterator[str]:
-    """Serve `app` with gunicorn.conf.py on a free loopback port until the block ends; yields its base URL."""
+def gunicorn(environ: dict[str, str], app: str = "wsgi:app", ready: str = "/healthz") -> Iterator[Server]:
+    """Serve `app` with gunicorn.conf.py on a free loopback port until the block ends."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -88,7 +105,7 @@ def gunicorn(environ: dict[str, str], app: str = "wsgi:app", ready: str = "/heal
         )
         try:
             _wait_until_ready(url + ready, server, log_path)
-            yield url
+            yield Server(url, server.pid)
         finally:
             server.terminate()
             server.wait(timeout=60)
