@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load lock assets translations messages lint format clean
+.PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load bench-profile lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -61,6 +61,11 @@ bench-throughput: install-bench
 
 bench-load: install-bench
 	$(BIN)/python -m bench.load
+
+# Not a bench: where a page's CPU goes (py-spy on the workers under wrk). `make bench-profile PAGE=plans`
+PAGE ?= dashboard
+bench-profile: install-bench
+	$(BIN)/python -m bench.profile --page $(PAGE)
 
 # After editing requirements.txt, requirements-dev.txt or requirements-bench.txt: pins what they ask for (and
 # everything those need), with hashes, for Python 3.11 on Linux, keeping the pins already there.

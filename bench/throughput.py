@@ -61,12 +61,14 @@ class Result:
         ]
 
 
-def wrk(url: str, seconds: float, args: argparse.Namespace, cookie: str = "") -> dict[str, float]:
+def wrk(
+    url: str, seconds: float, *, connections: int = 8, keep_alive: bool = False, cookie: str = ""
+) -> dict[str, float]:
     """wrk with one thread (little CPU beside gunicorn's) and a browser's headers; its report (wrk-report.lua)."""
     headers = BROWSER_HEADERS | ({"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {})
-    if not args.keep_alive:
+    if not keep_alive:
         headers["Connection"] = "close"
-    command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(REPORT)]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(REPORT)]
     command += [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -74,10 +76,11 @@ def wrk(url: str, seconds: float, args: argparse.Namespace, cookie: str = "") ->
 
 def measure(server: Server, path: str, args: argparse.Namespace, cookie: str = "") -> Result:
     """A warm-up first (every worker and thread compiles its templates and opens its connections), then the run."""
-    wrk(server.url + path, args.warmup, args, cookie)
+    options = {"connections": args.connections, "keep_alive": args.keep_alive, "cookie": cookie}
+    wrk(server.url + path, args.warmup, **options)
     workers = server.workers()
     before = [cpu_seconds(pid) for pid in workers]
-    report = wrk(server.url + path, args.seconds, args, cookie)
+    report = wrk(server.url + path, args.seconds, **options)
     used = [cpu_seconds(pid) - start for pid, start in zip(workers, before, strict=True)]
     count = max(report["requests"], 1)
     return Result(
