@@ -2,7 +2,8 @@
 
 `python -m bench.load` (or `make bench-load`) migrates the bench database, makes one debtor with 3 accounts
 and a link for each simulated debtor (in one transaction), serves the portal with gunicorn and the
-production settings on loopback, and runs locust headless with bench/locustfile.py: each debtor opens
+production settings on loopback, warms every page up with wrk (as a debtor of its own, so the figures are
+of a server that has run a while), and runs locust headless with bench/locustfile.py: each debtor opens
 its link, continues, answers, reads an account, its plan options and the dashboard, 1 to 3 seconds
 apart. Goal: no errors, and 95% of requests answered within 500 ms.
 """
@@ -18,6 +19,7 @@ from bench.serving import (
     BIN,
     LOG_DIR,
     ROOT,
+    BenchDebtor,
     BenchError,
     gunicorn,
     machine,
@@ -27,8 +29,10 @@ from bench.serving import (
     run,
     save_debtors,
     seed_debtors,
+    sign_in,
     table,
 )
+from bench.throughput import wrk
 
 GOAL_P95_MS = 500
 #: every simulated debtor comes from 127.0.0.1, so the limits on wrong identity answers are raised out of
@@ -58,6 +62,14 @@ def run_locust(url: str, debtors: Path, prefix: Path, args: argparse.Namespace) 
         )
 
 
+def warm_up(url: str, debtor: BenchDebtor) -> None:
+    """Every page once in every worker thread (templates compiled, connections open), with a debtor of its own."""
+    visit = sign_in(url, debtor)
+    account = debtor.accounts[0]
+    for path in ("/start", "/verify", "/accounts/", f"/accounts/{account}", f"/accounts/{account}/plans"):
+        wrk(url + path, 2, cookie=visit.cookie)
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(newline="") as file:
         return list(csv.DictReader(file))
@@ -75,8 +87,10 @@ def main() -> None:
     measured_on = machine(environ)
     with tempfile.TemporaryDirectory() as scratch:
         debtors, prefix = Path(scratch) / "debtors.json", Path(scratch) / "locust"
-        save_debtors(debtors, seed_debtors(environ, args.users))
+        spare, *simulated = seed_debtors(environ, 1 + args.users)
+        save_debtors(debtors, simulated)
         with gunicorn(environ) as server:
+            warm_up(server.url, spare)
             run_locust(server.url, debtors, prefix, args)
         stats, failures, exceptions = (
             read_csv(Path(f"{prefix}_{name}.csv")) for name in ("stats", "failures", "exceptions")
