@@ -21,6 +21,7 @@ from bench.serving import (
     ROOT,
     BenchDebtor,
     BenchError,
+    cpu_seconds,
     gunicorn,
     machine,
     machine_table,
@@ -91,7 +92,10 @@ def main() -> None:
         save_debtors(debtors, simulated)
         with gunicorn(environ) as server:
             warm_up(server.url, spare)
+            workers = server.workers()
+            before = sum(cpu_seconds(pid) for pid in workers)
             run_locust(server.url, debtors, prefix, args)
+            cpu = sum(cpu_seconds(pid) for pid in workers) - before
         stats, failures, exceptions = (
             read_csv(Path(f"{prefix}_{name}.csv")) for name in ("stats", "failures", "exceptions")
         )
@@ -108,13 +112,16 @@ def main() -> None:
     for failure in failures:
         print(f"failed: {failure['Method']} {failure['Name']}: {failure['Error']} ({failure['Occurrences']} times)")
     for exception in exceptions:
-        print(f"visit stopped: {exception['Message']} ({exception['Count']} times)")
+        print(f"unexpected answer: {exception['Message']} ({exception['Count']} times)")
 
     total = stats[-1]  # locust's "Aggregated" row
+    cores = cpu / args.seconds
+    cpu_ms = cpu / max(int(total["Request Count"]), 1) * 1000
+    print(f"\nThe gunicorn workers used {cores:.2f} of the {os.cpu_count()} cores, {cpu_ms:.1f} ms of CPU a request.")
     errors = int(total["Failure Count"]) + sum(int(exception["Count"]) for exception in exceptions)
     p95 = float(total["95%"])
     verdict = "met" if errors == 0 and p95 < GOAL_P95_MS else "NOT met"
-    print(f"\nGoal: no errors and p95 under {GOAL_P95_MS} ms: {verdict} ({errors} errors, p95 {p95:.0f} ms).\n")
+    print(f"Goal: no errors and p95 under {GOAL_P95_MS} ms: {verdict} ({errors} errors, p95 {p95:.0f} ms).\n")
     print(machine_table(measured_on))
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from locust import HttpUser, between, task
 
-from bench.serving import Visit, load_debtors
+from bench.serving import RequestFailed, Visit, load_debtors
 
 _debtors = iter(load_debtors(Path(os.environ["BENCH_DEBTORS"])))
 
@@ -24,10 +24,14 @@ class Debtor(HttpUser):
 
         Each step opens a new connection, as the proxy in front of gunicorn does in production (nginx talks
         HTTP/1.0 to it unless told otherwise): a connection kept through a pause would race gunicorn closing
-        it after its keep-alive of 2 seconds, an error that a browser or a proxy would retry unseen."""
+        it after its keep-alive of 2 seconds, an error that a browser or a proxy would retry unseen. A failed
+        request (counted by locust) ends the visit; an unexpected answer is raised, and counted as an error."""
         visit = Visit(self.client, self.debtor, named=self.client.rename_request)
         for n, step in enumerate(visit.journey()):
             if n:
-                self.client.close()
                 self.wait()
-            step()
+            self.client.close()
+            try:
+                step()
+            except RequestFailed:
+                return

@@ -44,6 +44,10 @@ class BenchError(Exception):
     """The portal did not answer as a browser would expect: the figures would not mean what they say."""
 
 
+class RequestFailed(BenchError):
+    """No answer, or an error page: a load tool has counted it already as a failure."""
+
+
 def production_environ(**settings: str) -> dict[str, str]:
     """This process's environment with the production settings (as scripts/serve sets them), then `settings`."""
     return (
@@ -250,7 +254,8 @@ class Visit:
                 method, self.base + path, data=form, headers=headers, allow_redirects=False, timeout=30
             )
         if response.status_code != status:
-            raise BenchError(f"{route} answered {response.status_code}, not {status}")
+            failed = response.status_code == 0 or response.status_code >= 400  # locust counts these itself
+            raise (RequestFailed if failed else BenchError)(f"{route} answered {response.status_code}, not {status}")
         self.cookie = response.cookies.get(SESSION_COOKIE) or self.cookie
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.text)
         self.csrf = token.group(1) if token else self.csrf
