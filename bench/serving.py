@@ -65,8 +65,11 @@ def production_environ(**settings: str) -> dict[str, str]:
 
 def prepare_database(environ: dict[str, str]) -> None:
     """Create the bench database if it is missing and migrate it, as `make serve` does."""
-    subprocess.run([BIN / "python", "scripts/create-database.py", DATABASE_URL], cwd=ROOT, check=True)
-    subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=environ, check=True, capture_output=True)
+    for command in ([BIN / "python", "scripts/create-database.py", DATABASE_URL], [BIN / "flask", "db", "upgrade"]):
+        done = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True)
+        if done.returncode:
+            last = "\n".join(done.stderr.splitlines()[-4:])
+            raise BenchError(f"{' '.join(map(str, command[1:]))} failed:\n{last}")
 
 
 def free_port() -> int:
@@ -204,9 +207,10 @@ def _account(debtor, n: int, key: str):
 class Visit:
     """One debtor's way through the pages, each request as a browser sends it.
 
-    The session cookie is carried by hand: production cookies are Secure, and a client keeps a Secure
-    cookie from plain http on 127.0.0.1. `http` is a requests session, or a locust user's client with
-    `named=client.rename_request`, so that locust counts each route once, not once per debtor.
+    The session cookie is carried by hand: production cookies are Secure, and a client sends a Secure
+    cookie only over HTTPS, never to plain http on 127.0.0.1. `http` is a requests session, or a locust
+    user's client with `named=client.rename_request`, so that locust counts each route once, not once per
+    debtor.
     """
 
     def __init__(
