@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev lock assets translations messages lint format clean bench-lighthouse
+.PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load bench-profile bench-lighthouse lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -45,9 +45,32 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	$(MAKE) assets translations
 
-# After editing requirements.txt or requirements-dev.txt: pins what they ask for (and everything those need),
-# with hashes, for Python 3.11 on Linux, keeping the pins already there. `make lock LOCK_FLAGS=--upgrade`
-# moves every package to its newest allowed version. The dev lock is held to the runtime lock's pins.
+# The benchmarks' tools (bench/): wrk from Debian, locust and py-spy from the bench lock.
+install-bench: install
+	scripts/system-deps.sh --bench
+	$(BIN)/pip install -q --require-hashes -r requirements-bench.lock
+
+# Benchmarks (bench/): each script starts gunicorn with the production settings on a free port, against
+# BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench) and BENCH_REDIS_URL (default
+# redis://127.0.0.1:6379/0), prints a table and the machine, and stops what it started. `make bench` runs them all.
+BENCHES := bench-throughput bench-load
+bench: $(BENCHES)
+
+bench-throughput: install-bench
+	$(BIN)/python -m bench.throughput
+
+bench-load: install-bench
+	$(BIN)/python -m bench.load
+
+# Not a bench: where a page's CPU goes (py-spy on the workers under wrk). `make bench-profile PAGE=plans`
+PAGE ?= dashboard
+bench-profile: install-bench
+	$(BIN)/python -m bench.profile --page $(PAGE)
+
+# After editing requirements.txt, requirements-dev.txt or requirements-bench.txt: pins what they ask for (and
+# everything those need), with hashes, for Python 3.11 on Linux, keeping the pins already there.
+# `make lock LOCK_FLAGS=--upgrade` moves every package to its newest allowed version. The dev lock is held to
+# the runtime lock's pins, and the bench lock to the dev lock's, so one virtualenv can hold all three.
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile -q --generate-hashes --allow-unsafe \
 	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
 
@@ -55,6 +78,7 @@ lock: $(BIN)/python
 	$(BIN)/pip install -q 'pip-tools>=7.4'
 	$(PIP_COMPILE) -o requirements.lock requirements.txt
 	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
+	$(PIP_COMPILE) -c requirements-dev.lock -o requirements-bench.lock requirements-bench.txt
 
 # htmx is installed from npm and copied into static/vendor (not committed); the test and bench tools
 # (axe-core, Lighthouse) only by install-dev.
