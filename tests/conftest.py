@@ -3,6 +3,9 @@
 import html
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 
 import pytest
@@ -90,16 +93,100 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+class SavepointClient(IsolatedClient):
+    """The client of a rolled-back test, whose requests share the test's connection. SAVEPOINTs on one
+    connection nest, so the test's session is committed before each request: a SAVEPOINT it still held
+    would take in what the request commits, and the test's next rollback would undo it."""
+
+    def open(self, *args, **kwargs):
+        session = db.session()
+        if session.in_transaction():
+            session.commit()
+        return super().open(*args, **kwargs)
+
+
+#: Fixtures whose tests are served from other threads and connections, which see only what is committed.
+COMMITTING_FIXTURES = {"live_server", "app_on_each_database"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if COMMITTING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.commits)
+
+
 @pytest.fixture
-def app(_schema, database_url, settings):
+def app(request, _schema, database_url, settings):
+    """The test's app, its database work rolled back at the end; with `@pytest.mark.commits`, committed
+    for real (for other threads, connections or apps to see) and every table emptied after."""
     app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url} | settings)
     app.test_client_class = IsolatedClient
     with app.app_context():
         limiter.reset()
-        yield app
-        db.session.remove()
-        _empty_every_table()
+        if request.node.get_closest_marker("commits"):
+            yield app
+            db.session.remove()
+            _empty_every_table()
+        else:
+            app.test_client_class = SavepointClient
+            with _one_transaction_rolled_back():
+                yield app
         db.engine.dispose()
+
+
+# A session bound to an engine has no transaction to join and ignores this; one bound to the test's
+# connection (below) works in a SAVEPOINT inside the test's transaction instead of ending it.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+@contextmanager
+def _one_transaction_rolled_back() -> Iterator[None]:
+    """Every session of the current app, the test's and each request's, works on one connection inside
+    one transaction that is rolled back at the end: `commit()` releases a SAVEPOINT, `rollback()`
+    returns to it, and app code commits or not as it would in production.
+
+    Flask-SQLAlchemy 3's sessions ignore a session-level `bind` and take `db.engines[None]`, so the
+    connection stands in for the engine in that mapping for the test (as its maintainers suggest in
+    pallets-eco/flask-sqlalchemy#1171). The connection belongs to the test's thread: another thread
+    using it (a server, a pool of requests) means the test needs `@pytest.mark.commits`.
+    """
+    engines = db.engines
+    engine = engines[None]
+    if engine.dialect.name == "sqlite":
+        _sqlite_transactions_as_written(engine)
+    connection = engine.connect()
+    transaction = connection.begin()
+    owner = threading.get_ident()
+    strays: list[str] = []
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def _only_from_the_tests_thread(*args):
+        if threading.get_ident() != owner:
+            strays.append(threading.current_thread().name)
+            raise RuntimeError("another thread used the test's rolled-back connection: mark it `commits`")
+
+    engines[None] = connection
+    try:
+        yield
+    finally:
+        db.session.remove()
+        engines[None] = engine
+        transaction.rollback()
+        connection.close()
+    assert not strays, f"threads {strays} used the test's rolled-back connection: mark the test `commits`"
+
+
+def _sqlite_transactions_as_written(engine) -> None:
+    """pysqlite begins a transaction only before INSERT, UPDATE or DELETE, so a SAVEPOINT first would
+    stand outside the test's transaction; SQLAlchemy's documented recipe emits BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
 
 
 def _empty_every_table() -> None:
@@ -125,7 +212,8 @@ def _daytime(monkeypatch):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app_on_each_database(request, database_url, settings, tmp_path):
-    """The test's app on SQLite, then on PostgreSQL: for rules that must hold on every database.
+    """The test's app on SQLite, then on PostgreSQL: for rules that must hold on every database, such as
+    races between connections (so it commits for real).
 
     The suite's own database serves its kind; the other kind gets a fresh database of its own
     (SQLite: a file; PostgreSQL: only through TEST_DATABASE_URL, so a laptop without it skips).
