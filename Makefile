@@ -23,8 +23,10 @@ demo: install
 		STRIPE_PUBLISHABLE_KEY=pk_test_demo STRIPE_WEBHOOK_SECRET=whsec_demo_localstripe; \
 	$(BIN)/flask payments localstripe-webhook && $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
+# One pytest worker per core (at most 4: each takes a Redis database below TEST_REDIS_URL's), each with its own
+# database, localstripe and Chromium; an idle worker takes tests queued for a busy one.
 test: install-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
 
 $(BIN)/python:
 	scripts/system-deps.sh

@@ -7,10 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from portal import clock, create_app
 from portal.extensions import db, limiter
@@ -48,10 +49,35 @@ TEST_SETTINGS = {
 }
 
 
+#: Under pytest-xdist, the worker running this process ("gw0", "gw1", ...); None in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """PostgreSQL when TEST_DATABASE_URL is set, otherwise a SQLite file of the session's own."""
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """PostgreSQL when TEST_DATABASE_URL is set, otherwise a SQLite file of the session's own.
+
+    Under xdist each worker gets a PostgreSQL database of its own, named after TEST_DATABASE_URL's and
+    the worker ("test_gw0"), made fresh here and dropped at the end.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if not WORKER:
+        yield url
+        return
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{WORKER}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = admin.dialect.identifier_preparer.quote(own.database)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield own.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +98,11 @@ def redis_url() -> str:
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("needs Redis: set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15 (CI does)")
+    if WORKER:  # each xdist worker flushes its own database: the URL's number minus the worker's index
+        parts = urlsplit(url)
+        number = int(parts.path.strip("/") or 0) - int(WORKER.removeprefix("gw"))
+        assert number >= 0, f"TEST_REDIS_URL's database number leaves no Redis database for worker {WORKER}"
+        url = urlunsplit(parts._replace(path=f"/{number}"))
     import redis
 
     redis.Redis.from_url(url).flushdb()
