@@ -10,8 +10,10 @@ from datetime import UTC, datetime, time
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, make_url, text
+from jinja2 import BytecodeCache
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from portal import clock, create_app
 from portal.extensions import db, limiter
@@ -82,14 +84,18 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def _schema(database_url):
+    """The suite's tables, and the engine every rolled-back test connects through: one engine for the
+    session keeps SQLAlchemy's cache of compiled statements, which each new engine starts empty."""
     app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
+        engine = db.engine
+        _sqlite_transactions_as_written(engine)
         db.drop_all()
         db.create_all()
-    yield
+    yield engine
     with app.app_context():
         db.drop_all()
-        db.engine.dispose()
+        engine.dispose()
 
 
 @pytest.fixture
@@ -146,12 +152,36 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.commits)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for every app the tests build: each new app's environment
+    would otherwise compile each template again (Jinja checks the source has not changed)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def _test_app(settings: dict) -> Flask:
+    app = create_app(TEST_SETTINGS | settings)
+    app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
+    return app
+
+
 @pytest.fixture
 def app(request, _schema, database_url, settings):
     """The test's app, its database work rolled back at the end; with `@pytest.mark.commits`, committed
     for real (for other threads, connections or apps to see) and every table emptied after."""
-    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url} | settings)
-    app.test_client_class = IsolatedClient
+    app = _test_app({"SQLALCHEMY_DATABASE_URI": database_url} | settings)
     with app.app_context():
         limiter.reset()
         if request.node.get_closest_marker("commits"):
@@ -160,7 +190,8 @@ def app(request, _schema, database_url, settings):
             _empty_every_table()
         else:
             app.test_client_class = SavepointClient
-            with _one_transaction_rolled_back():
+            own_engine = {"SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS"} & settings.keys()
+            with _one_transaction_rolled_back(db.engine if own_engine else _schema):
                 yield app
         db.engine.dispose()
 
@@ -171,7 +202,7 @@ db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
 
 @contextmanager
-def _one_transaction_rolled_back() -> Iterator[None]:
+def _one_transaction_rolled_back(engine: Engine) -> Iterator[None]:
     """Every session of the current app, the test's and each request's, works on one connection inside
     one transaction that is rolled back at the end: `commit()` releases a SAVEPOINT, `rollback()`
     returns to it, and app code commits or not as it would in production.
@@ -182,9 +213,8 @@ def _one_transaction_rolled_back() -> Iterator[None]:
     using it (a server, a pool of requests) means the test needs `@pytest.mark.commits`.
     """
     engines = db.engines
-    engine = engines[None]
-    if engine.dialect.name == "sqlite":
-        _sqlite_transactions_as_written(engine)
+    apps_engine = engines[None]
+    _sqlite_transactions_as_written(engine)
     connection = engine.connect()
     transaction = connection.begin()
     owner = threading.get_ident()
@@ -201,23 +231,27 @@ def _one_transaction_rolled_back() -> Iterator[None]:
         yield
     finally:
         db.session.remove()
-        engines[None] = engine
+        engines[None] = apps_engine
         transaction.rollback()
         connection.close()
     assert not strays, f"threads {strays} used the test's rolled-back connection: mark the test `commits`"
 
 
-def _sqlite_transactions_as_written(engine) -> None:
+def _sqlite_transactions_as_written(engine: Engine) -> None:
     """pysqlite begins a transaction only before INSERT, UPDATE or DELETE, so a SAVEPOINT first would
-    stand outside the test's transaction; SQLAlchemy's documented recipe emits BEGIN itself."""
+    stand outside the test's transaction; SQLAlchemy's documented recipe emits BEGIN itself. (Only
+    for the tests' engines: the app's SQLite, for the demo, keeps pysqlite's way.)"""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _begin):
+        event.listen(engine, "connect", _no_implicit_begin)
+        event.listen(engine, "begin", _begin)
 
-    @event.listens_for(engine, "connect")
-    def _no_implicit_begin(dbapi_connection, record):
-        dbapi_connection.isolation_level = None
 
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+def _no_implicit_begin(dbapi_connection, record) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _empty_every_table() -> None:
@@ -255,8 +289,7 @@ def app_on_each_database(request, database_url, settings, tmp_path):
         return
     if kind == "postgresql":
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
-    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"} | settings)
-    app.test_client_class = IsolatedClient
+    app = _test_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"} | settings)
     with app.app_context():
         db.create_all()
         limiter.reset()
