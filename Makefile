@@ -27,8 +27,10 @@ demo: install
 serve: install
 	scripts/serve
 
+# One pytest worker per core (at most 4: each takes a Redis database below TEST_REDIS_URL's), each with its own
+# database, localstripe and Chromium; an idle worker takes tests queued for a busy one.
 test: install-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
 
 $(BIN)/python:
 	scripts/system-deps.sh

@@ -3,12 +3,18 @@
 import html
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
+from urllib.parse import urlsplit, urlunsplit
 
 import hypothesis
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from jinja2 import BytecodeCache
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from portal import clock, create_app
 from portal.extensions import db, limiter
@@ -52,22 +58,51 @@ TEST_SETTINGS = {
 }
 
 
+#: Under pytest-xdist, the worker running this process ("gw0", "gw1", ...); None in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """PostgreSQL when TEST_DATABASE_URL is set, otherwise a SQLite file of the session's own."""
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """PostgreSQL when TEST_DATABASE_URL is set, otherwise a SQLite file of the session's own.
+
+    Under xdist each worker gets a PostgreSQL database of its own, named after TEST_DATABASE_URL's and
+    the worker ("test_gw0"), made fresh here and dropped at the end.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if not WORKER:
+        yield url
+        return
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{WORKER}")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = admin.dialect.identifier_preparer.quote(own.database)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield own.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")
 def _schema(database_url):
+    """The suite's tables, and the engine every rolled-back test connects through: one engine for the
+    session keeps SQLAlchemy's cache of compiled statements, which each new engine starts empty."""
     app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
+        engine = db.engine
+        _sqlite_transactions_as_written(engine)
         db.drop_all()
         db.create_all()
-    yield
+    yield engine
     with app.app_context():
         db.drop_all()
-        db.engine.dispose()
+        engine.dispose()
 
 
 @pytest.fixture
@@ -76,6 +111,11 @@ def redis_url() -> str:
     url = os.environ.get("TEST_REDIS_URL")
     if not url:
         pytest.skip("needs Redis: set TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15 (CI does)")
+    if WORKER:  # each xdist worker flushes its own database: the URL's number minus the worker's index
+        parts = urlsplit(url)
+        number = int(parts.path.strip("/") or 0) - int(WORKER.removeprefix("gw"))
+        assert number >= 0, f"TEST_REDIS_URL's database number leaves no Redis database for worker {WORKER}"
+        url = urlunsplit(parts._replace(path=f"/{number}"))
     import redis
 
     redis.Redis.from_url(url).flushdb()
@@ -97,16 +137,128 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(_schema, database_url, settings):
-    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": database_url} | settings)
+class SavepointClient(IsolatedClient):
+    """The client of a rolled-back test, whose requests share the test's connection. SAVEPOINTs on one
+    connection nest, so the test's session is committed before each request: a SAVEPOINT it still held
+    would take in what the request commits, and the test's next rollback would undo it."""
+
+    def open(self, *args, **kwargs):
+        session = db.session()
+        if session.in_transaction():
+            session.commit()
+        return super().open(*args, **kwargs)
+
+
+#: Fixtures whose tests are served from other threads and connections, which see only what is committed.
+COMMITTING_FIXTURES = {"live_server", "app_on_each_database"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if COMMITTING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.commits)
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for every app the tests build: each new app's environment
+    would otherwise compile each template again (Jinja checks the source has not changed)."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED_TEMPLATES = _CompiledTemplates()
+
+
+def _test_app(settings: dict) -> Flask:
+    app = create_app(TEST_SETTINGS | settings)
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = _COMPILED_TEMPLATES
+    return app
+
+
+@pytest.fixture
+def app(request, _schema, database_url, settings):
+    """The test's app, its database work rolled back at the end; with `@pytest.mark.commits`, committed
+    for real (for other threads, connections or apps to see) and every table emptied after."""
+    app = _test_app({"SQLALCHEMY_DATABASE_URI": database_url} | settings)
     with app.app_context():
         limiter.reset()
-        yield app
-        db.session.remove()
-        _empty_every_table()
+        if request.node.get_closest_marker("commits"):
+            yield app
+            db.session.remove()
+            _empty_every_table()
+        else:
+            app.test_client_class = SavepointClient
+            own_engine = {"SQLALCHEMY_DATABASE_URI", "SQLALCHEMY_ENGINE_OPTIONS"} & settings.keys()
+            with _one_transaction_rolled_back(db.engine if own_engine else _schema):
+                yield app
         db.engine.dispose()
+
+
+# A session bound to an engine has no transaction to join and ignores this; one bound to the test's
+# connection (below) works in a SAVEPOINT inside the test's transaction instead of ending it.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+@contextmanager
+def _one_transaction_rolled_back(engine: Engine) -> Iterator[None]:
+    """Every session of the current app, the test's and each request's, works on one connection inside
+    one transaction that is rolled back at the end: `commit()` releases a SAVEPOINT, `rollback()`
+    returns to it, and app code commits or not as it would in production.
+
+    Flask-SQLAlchemy 3's sessions ignore a session-level `bind` and take `db.engines[None]`, so the
+    connection stands in for the engine in that mapping for the test (as its maintainers suggest in
+    pallets-eco/flask-sqlalchemy#1171). The connection belongs to the test's thread: another thread
+    using it (a server, a pool of requests) means the test needs `@pytest.mark.commits`.
+    """
+    engines = db.engines
+    apps_engine = engines[None]
+    _sqlite_transactions_as_written(engine)
+    connection = engine.connect()
+    transaction = connection.begin()
+    owner = threading.get_ident()
+    strays: list[str] = []
+
+    @event.listens_for(connection, "before_cursor_execute")
+    def _only_from_the_tests_thread(*args):
+        if threading.get_ident() != owner:
+            strays.append(threading.current_thread().name)
+            raise RuntimeError("another thread used the test's rolled-back connection: mark it `commits`")
+
+    engines[None] = connection
+    try:
+        yield
+    finally:
+        db.session.remove()
+        engines[None] = apps_engine
+        transaction.rollback()
+        connection.close()
+    assert not strays, f"threads {strays} used the test's rolled-back connection: mark the test `commits`"
+
+
+def _sqlite_transactions_as_written(engine: Engine) -> None:
+    """pysqlite begins a transaction only before INSERT, UPDATE or DELETE, so a SAVEPOINT first would
+    stand outside the test's transaction; SQLAlchemy's documented recipe emits BEGIN itself. (Only
+    for the tests' engines: the app's SQLite, for the demo, keeps pysqlite's way.)"""
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "begin", _begin):
+        event.listen(engine, "connect", _no_implicit_begin)
+        event.listen(engine, "begin", _begin)
+
+
+def _no_implicit_begin(dbapi_connection, record) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _empty_every_table() -> None:
@@ -132,7 +284,8 @@ def _daytime(monkeypatch):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def app_on_each_database(request, database_url, settings, tmp_path):
-    """The test's app on SQLite, then on PostgreSQL: for rules that must hold on every database.
+    """The test's app on SQLite, then on PostgreSQL: for rules that must hold on every database, such as
+    races between connections (so it commits for real).
 
     The suite's own database serves its kind; the other kind gets a fresh database of its own
     (SQLite: a file; PostgreSQL: only through TEST_DATABASE_URL, so a laptop without it skips).
@@ -143,8 +296,7 @@ def app_on_each_database(request, database_url, settings, tmp_path):
         return
     if kind == "postgresql":
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL (CI does)")
-    app = create_app(TEST_SETTINGS | {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"} | settings)
-    app.test_client_class = IsolatedClient
+    app = _test_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"} | settings)
     with app.app_context():
         db.create_all()
         limiter.reset()

@@ -20,7 +20,7 @@ from tests.plan_support import NOON, POLICY, active_plan
 RUNS = 4
 PLANS = 5
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.commits]
 
 
 @pytest.fixture(autouse=True)

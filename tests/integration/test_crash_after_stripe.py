@@ -20,6 +20,9 @@ from tests.integration.test_payments_webhooks import deliver
 from tests.stripe_server import GOOD_CARD, settings  # noqa: F401  (the app pays through localstripe)
 
 ROOT = Path(__file__).resolve().parents[2]
+
+#: the killed process sees only what this test commits
+pytestmark = pytest.mark.commits
 _KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
 

@@ -110,6 +110,8 @@ class TestPerDebtor:
 class TestSharedByWorkers:
     """Two app instances in one process stand for two gunicorn workers (or two hosts)."""
 
+    pytestmark = pytest.mark.commits
+
     @pytest.fixture
     def settings(self, redis_url):
         return {

@@ -16,7 +16,7 @@ from tests.stripe_server import GOOD_CARD, Payer
 
 REQUESTS = 20
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.commits]
 
 
 @pytest.fixture(autouse=True)
