@@ -24,7 +24,7 @@
   var errorText = document.getElementById("pay-error-text");
   var errorAction = document.getElementById("pay-error-action");
   var status = document.getElementById("pay-status");
-  var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  var csrf = document.body.dataset.csrfToken;
   var retry = null; // after a decline: {url, key} for a new attempt
   var busy = false;
   var leaving = false;

@@ -16,7 +16,7 @@
   var button = document.getElementById("confirm-button");
   var status = document.getElementById("confirm-status");
   var label = button.textContent;
-  var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"];
+  var csrf = document.body.dataset.csrfToken;
   form.hidden = false;
 
   function setBusy(on) {
