@@ -102,21 +102,29 @@ def _link_fields(
 
 def debtors_without_link(creditor: Creditor, now: datetime | None = None) -> list[str]:
     """The references of the creditor's debtors with no link they could use now (none, or only expired,
-    revoked or locked ones), in order."""
+    revoked or locked ones), in order.
+
+    Two plain queries and a difference in Python, not NOT EXISTS: just after a bulk issue PostgreSQL's
+    statistics still say magic_link is empty, and for NOT EXISTS it then read every link once for every
+    debtor (8 s for 10,000 debtors; this takes 30 ms).
+    """
     now = now or datetime.now(UTC)
-    usable = select(MagicLink.id).where(
-        MagicLink.debtor_id == Debtor.id,
-        MagicLink.revoked_at.is_(None),
-        MagicLink.locked_at.is_(None),
-        MagicLink.expires_at > now,
-    )
-    return list(
+    with_link = set(
         db.session.scalars(
-            select(Debtor.reference)
-            .where(Debtor.creditor_id == creditor.id, ~usable.exists())
-            .order_by(Debtor.reference)
+            select(MagicLink.debtor_id)
+            .join(Debtor, Debtor.id == MagicLink.debtor_id)
+            .where(
+                Debtor.creditor_id == creditor.id,
+                MagicLink.revoked_at.is_(None),
+                MagicLink.locked_at.is_(None),
+                MagicLink.expires_at > now,
+            )
         )
     )
+    debtors = db.session.execute(
+        select(Debtor.id, Debtor.reference).where(Debtor.creditor_id == creditor.id).order_by(Debtor.reference)
+    )
+    return [debtor.reference for debtor in debtors if debtor.id not in with_link]
 
 
 def debtor_ids(creditor: Creditor, references: Iterable[str]) -> dict[str, int]:
