@@ -81,3 +81,11 @@ format:
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/vendor instance
+
+# `make bench-jobs BENCH_JOBS_FLAGS="--instalments 200 --links 1000"`: `flask collect` by several runners at once
+# against localstripe, each instalment checked charged once, and `flask links issue-many`; 10,000 of each unless
+# told (bench/jobs.py --help). It empties and uses its own database, BENCH_JOBS_DATABASE_URL (default
+# postgresql+psycopg://postgres@127.0.0.1/bench_jobs), and prints a table and the machine.
+.PHONY: bench-jobs
+bench-jobs: install-dev
+	$(BIN)/python -m bench.jobs $(BENCH_JOBS_FLAGS)
