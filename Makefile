@@ -55,7 +55,7 @@ install-bench: install
 # Benchmarks (bench/): each script starts gunicorn with the production settings on a free port, against
 # BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench) and BENCH_REDIS_URL (default
 # redis://127.0.0.1:6379/0), prints a table and the machine, and stops what it started. `make bench` runs them all.
-BENCHES := bench-throughput bench-load
+BENCHES := bench-throughput bench-load bench-jobs bench-lighthouse
 bench: $(BENCHES)
 
 bench-throughput: install-bench
@@ -116,3 +116,11 @@ format:
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/vendor instance
+
+# `make bench-jobs BENCH_JOBS_FLAGS="--instalments 200 --links 1000"`: `flask collect` by several runners at once
+# against localstripe, each instalment checked charged once, and `flask links issue-many`; 10,000 of each unless
+# told (bench/jobs.py --help). It empties and uses its own database, BENCH_JOBS_DATABASE_URL (default
+# postgresql+psycopg://postgres@127.0.0.1/bench_jobs), and prints a table and the machine.
+.PHONY: bench-jobs
+bench-jobs: install-bench
+	$(BIN)/python -m bench.jobs $(BENCH_JOBS_FLAGS)

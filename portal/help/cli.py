@@ -8,7 +8,7 @@ from portal.extensions import db
 from portal.help.service import circumstances, messages
 from portal.help.service.contact import settings_for
 from portal.models import Circumstance, Creditor, Debtor, MessageThread
-from portal.staff_commands import operator_name
+from portal.staff_commands import find_creditor, operator_name
 from portal.transaction import CommandGroup
 
 circumstances_cli = CommandGroup("circumstances", help="Review what debtors told us about their circumstances.")
@@ -22,13 +22,6 @@ def _who(debtor: Debtor) -> str:
 def _labels(codes: list[str], labels: dict) -> str:
     with force_locale("en"):
         return "; ".join(str(labels.get(code, code)) for code in codes) or "-"
-
-
-def _creditor(slug: str) -> Creditor:
-    creditor = db.session.scalar(select(Creditor).where(Creditor.slug == slug))
-    if creditor is None:
-        raise click.ClickException(f"No creditor {slug!r}.")
-    return creditor
 
 
 def _contact_notes(debtor: Debtor) -> list[str]:
@@ -90,7 +83,7 @@ def circumstances_list_command(include_reviewed: bool, creditor_slug: str | None
         click.echo(f"{sum(count for _slug, count in counts)} to review.")
         click.echo("Add --creditor SLUG to list a creditor's disclosures.")
         return
-    creditor = _creditor(creditor_slug)
+    creditor = find_creditor(creditor_slug)
     fields = circumstances.visible_to("supervisor" if with_health else "agent")
     rows = circumstances.review_queue(include_reviewed=include_reviewed, creditor_ids=[creditor.id])
     for circumstance, debtor in rows:
@@ -106,7 +99,7 @@ def circumstances_list_command(include_reviewed: bool, creditor_slug: str | None
 @click.option("--with-health-details", "with_health", is_flag=True, help=HEALTH_DETAILS_HELP)
 def circumstances_show_command(id_or_reference: str, creditor_slug: str, with_health: bool) -> None:
     """Show one disclosure."""
-    creditor = _creditor(creditor_slug)
+    creditor = find_creditor(creditor_slug)
     circumstance = circumstances.find_circumstance(id_or_reference)
     debtor = db.session.get(Debtor, circumstance.debtor_id) if circumstance else None
     if debtor is None or debtor.creditor_id != creditor.id:
