@@ -12,6 +12,7 @@ import platform
 import re
 import runpy
 import statistics
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +40,14 @@ BORN = date(1980, 5, 17)
 #: the day the seeded ledgers start; every account's entries spread over the same years after it
 LEDGER_START = date(2019, 1, 1)
 LEDGER_DAYS = 2_500
+#: the pages whose cost the benches follow, each with the account ({account}) or budget ({budget}) it shows
+PAGES = {
+    "dashboard": "/accounts/",
+    "account": "/accounts/{account}",
+    "plan options": "/accounts/{account}/plans",
+    "budget result": "/budget/{budget}/result",
+    "validation": "/accounts/{account}/validation",
+}
 
 
 # The machine
@@ -86,6 +95,17 @@ def bench_app(database_url: str, instance: Path) -> Flask:
         "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
     }
     return create_app(production | chosen, environ={"PORTAL_ENV": "bench", "PORTAL_INSTANCE_DIR": str(instance)})
+
+
+@contextmanager
+def bench_run(name: str) -> Iterator[Flask]:
+    """The app for one run of a bench: on DATABASE_URL's database (bench_scale on this machine unless told),
+    created if missing, with an instance folder of its own; the machine is printed first."""
+    with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as instance:
+        app = bench_app(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL), Path(instance))
+        create_database(app)
+        print("\n".join(machine(app)))
+        yield app
 
 
 def fresh_database(app: Flask) -> None:

@@ -11,24 +11,19 @@ The number of Python function calls in a request does not depend on the machine 
 
 import argparse
 import cProfile
-import os
 import pstats
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from bench.pages import (
-    DEFAULT_DATABASE_URL,
+    PAGES,
     add_ledgers,
-    bench_app,
-    create_database,
+    bench_run,
     fresh_database,
-    machine,
     seed_budget,
     seed_creditor,
     seed_debtor,
@@ -37,14 +32,6 @@ from bench.pages import (
 )
 from portal.extensions import db
 
-PAGES = {
-    "dashboard": "/accounts/",
-    "account": "/accounts/{account}",
-    "plan options": "/accounts/{account}/plans",
-    "budget result": "/budget/{budget}/result",
-    "validation": "/accounts/{account}/validation",
-}
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -52,11 +39,7 @@ def main() -> int:
     parser.add_argument("--profile", choices=list(PAGES), help="profile this page over as many requests again")
     parser.add_argument("--top", type=int, default=40, help="how many functions the profile lists")
     args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    with tempfile.TemporaryDirectory(prefix="bench-render-") as instance:
-        app = bench_app(database_url, Path(instance))
-        create_database(app)
-        print("\n".join(machine(app)))
+    with bench_run("render") as app:
         client, ids = _seed(app)
         print(f"Median of {args.repeat} requests after 20 warm-up requests, in-process (Flask test client).\n")
         rows = []

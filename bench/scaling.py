@@ -13,23 +13,18 @@ table as after years of use.
 """
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import Flask
 
 from bench.pages import (
-    DEFAULT_DATABASE_URL,
+    PAGES,
     Measure,
     add_ledgers,
-    bench_app,
-    create_database,
+    bench_run,
     fresh_database,
-    machine,
     measure,
     seed_budget,
     seed_creditor,
@@ -40,14 +35,6 @@ from bench.pages import (
     vacuum,
 )
 from portal.extensions import db
-
-PAGES = {
-    "dashboard": "/accounts/",
-    "account": "/accounts/{account}",
-    "plan options": "/accounts/{account}/plans",
-    "budget result": "/budget/{budget}/result",
-    "validation": "/accounts/{account}/validation",
-}
 
 #: other people's ledger rows: 2,000 debtors with 5 accounts of 100 entries each
 OTHER_DEBTORS, OTHER_ACCOUNTS_EACH, OTHER_ENTRIES_EACH = 2_000, 5, 100
@@ -145,11 +132,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=15, help="timed requests per page and case (default 15)")
     parser.add_argument("--no-others", action="store_true", help="skip the run with a million other rows")
     args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    with tempfile.TemporaryDirectory(prefix="bench-scaling-") as instance:
-        app = bench_app(database_url, Path(instance))
-        create_database(app)
-        print("\n".join(machine(app)))
+    with bench_run("scaling") as app:
         print(f"Median of {args.repeat} requests after 3 warm-up requests, in-process (Flask test client).\n")
         found = run(app, others=False, repeat=args.repeat)
         if not args.no_others:
