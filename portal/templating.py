@@ -3,26 +3,28 @@
 from datetime import date, datetime
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from flask import Flask, current_app, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
 
-from portal.i18n import formatting_locale
+from portal.i18n import babel_locale, formatting_locale
 from portal.money import format_money
 
 
 def money(minor: int, currency: str) -> str:
-    return format_money(minor, currency, formatting_locale(_region()))
+    return format_money(minor, currency, _locale())
 
 
-def _region() -> str | None:
-    return current_user.creditor.locale if current_user.is_authenticated else None
+def _locale() -> Locale:
+    """The reader's language in the creditor's region (portal.i18n.formatting_locale)."""
+    return babel_locale(formatting_locale(current_user.creditor.locale if current_user.is_authenticated else None))
 
 
 def long_date(value: date | datetime) -> str:
     """ "22 November 2026" in the UK, "November 22, 2026" in the US, "22 de noviembre de 2026" in Spanish."""
-    locale = formatting_locale(_region())
+    locale = _locale()
     if isinstance(value, datetime):
         return format_datetime(value.astimezone(get_timezone()), "long", locale=locale)
     return format_date(value, "long", locale=locale)
