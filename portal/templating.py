@@ -1,6 +1,7 @@
 """Template filters: money and dates in the reader's language."""
 
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -31,10 +32,27 @@ def long_date(value: date | datetime) -> str:
 
 
 def static_url(filename: str) -> str:
-    """A static URL that changes when the file does, so browsers may cache it for a year."""
+    """A static URL that changes when the file does, so browsers may cache it for a year.
+
+    The version is the file's modification time. Static files change only with a deploy, which starts new
+    processes, so it is read once a file a process; in development, where they are edited while the portal
+    runs, every time.
+    """
     path = Path(current_app.static_folder) / filename
-    version = int(path.stat().st_mtime) if path.exists() else 0
+    version = _version(path) if current_app.config["PORTAL_ENV"] == "development" else _version_once(path)
     return url_for("static", filename=filename, v=version)
+
+
+def _version(path: Path) -> int:
+    try:
+        return int(path.stat().st_mtime)
+    except FileNotFoundError:
+        return 0
+
+
+@cache
+def _version_once(path: Path) -> int:
+    return _version(path)
 
 
 DEFAULT_ACCENT = "#1d4f91"
