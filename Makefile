@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev lock assets translations messages lint format clean bench-scaling bench-render
+.PHONY: demo serve test install install-dev lock assets translations messages lint format clean bench-scaling bench-render bench-size
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -75,6 +75,10 @@ messages:
 # PostgreSQL database DATABASE_URL names (created if missing, its contents replaced; default bench_scale on localhost).
 bench-scaling:
 	$(BIN)/python -m bench.scaling
+
+# Every debtor page's HTML and the CSS and JavaScript it loads, gzipped, against the performance budget (same database).
+bench-size:
+	$(BIN)/python -m bench.size
 
 # What a page costs the portal's process: median time, CPU time and Python calls per request (same database).
 # `make bench-render BENCH_ARGS='--profile account'` adds cProfile's busiest functions.

@@ -34,9 +34,12 @@ from portal.models import Account, Budget, Creditor, Debtor, Instalment, Plan
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1/bench_scale"
-#: the creditor every bench debtor owes: the demo's US debt collector, so the validation pages exist
-US_CREDITOR = CREDITORS[0]
+#: the demo's creditors: a US debt collector (bench debtors owe it unless told, so the validation pages exist)
+#: and a UK one
+US_CREDITOR, UK_CREDITOR = CREDITORS
 BORN = date(1980, 5, 17)
+#: the bench debtors' postcodes, by jurisdiction (the UK creditor asks for it to sign in)
+POSTCODES = {"US": "62701", "UK": "LS6 2AB"}
 #: the day the seeded ledgers start; every account's entries spread over the same years after it
 LEDGER_START = date(2019, 1, 1)
 LEDGER_DAYS = 2_500
@@ -142,8 +145,8 @@ def vacuum(app: Flask) -> None:
 # Seeding
 
 
-def seed_creditor() -> Creditor:
-    creditor = Creditor(**US_CREDITOR)
+def seed_creditor(fields: dict | None = None) -> Creditor:
+    creditor = Creditor(**(fields or US_CREDITOR))
     db.session.add(creditor)
     db.session.flush()
     return creditor
@@ -157,7 +160,7 @@ def seed_debtor(creditor: Creditor, reference: str, accounts: int) -> tuple[Debt
         reference=reference,
         full_name=f"Bench Debtor {reference}",
         date_of_birth=BORN,
-        postcode="62701",
+        postcode=POSTCODES[creditor.jurisdiction],
         email=f"{reference.lower()}@bench.example",
     )
     db.session.add(debtor)
@@ -226,12 +229,12 @@ def _plan(account: Account, today: date, *, active: bool) -> None:
 
 
 def seed_budget(debtor: Debtor) -> Budget:
-    """A finished quick budget leaving $1,200 a month, inside the guidelines (so its result needs no explaining)."""
+    """A finished quick budget leaving 1,200 a month, inside the guidelines (so its result needs no explaining)."""
     monthly = {"take_home_income": 350_000, "housing": 120_000, "bills": 30_000, "food": 50_000, "transport": 30_000}
     budget = Budget(
         debtor_id=debtor.id,
-        jurisdiction="US",
-        currency="USD",
+        jurisdiction=debtor.creditor.jurisdiction,
+        currency=debtor.creditor.currency,
         mode="quick",
         adults=1,
         children=0,
@@ -298,15 +301,19 @@ def add_ledgers(entries: dict[int, int]) -> int:
 
 
 def signed_in_client(app: Flask, debtor_id: int) -> FlaskClient:
-    """A client signed in as the debtor the way a person is: open a link, continue, give the date of birth."""
+    """A client signed in as the debtor the way a person is: open a link, continue, answer the identity question."""
     with app.app_context():
-        _, token = links.issue_link(db.session.get(Debtor, debtor_id))
+        debtor = db.session.get(Debtor, debtor_id)
+        _, token = links.issue_link(debtor)
         db.session.commit()
+        if debtor.creditor.identity_method == "postcode":
+            answer = {"postcode": debtor.postcode}
+        else:
+            answer = {"day": str(BORN.day), "month": str(BORN.month), "year": str(BORN.year)}
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"  # production's cookies are Secure
     client.get(f"/l/{token}")
     client.post("/start", data={"csrf_token": _csrf(client, "/start")})
-    answer = {"day": str(BORN.day), "month": str(BORN.month), "year": str(BORN.year)}
     response = client.post("/verify", data={"csrf_token": _csrf(client, "/verify")} | answer)
     if response.status_code != 302 or "/accounts" not in response.location:
         raise RuntimeError(f"sign-in failed: {response.status_code} {response.location}")
@@ -370,14 +377,16 @@ def _get(client: FlaskClient, path: str) -> bytes:
     return response.get_data()
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain-text table: the first column left-aligned, the others right-aligned."""
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, left: int = 1) -> str:
+    """A plain-text table: the first `left` columns left-aligned, the others (numbers) right-aligned."""
     cells = [[str(cell) for cell in row] for row in [headers, *rows]]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
 
     def line(row: list[str]) -> str:
-        aligned = [cell.rjust(width) for cell, width in zip(row, widths, strict=True)]
-        aligned[0] = row[0].ljust(widths[0])
-        return "  ".join(aligned)
+        aligned = [
+            cell.ljust(width) if i < left else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(aligned).rstrip()
 
-    return "\n".join([line(cells[0]), "  ".join("-" * w for w in widths), *map(line, cells[1:])])
+    return "\n".join([line(cells[0]), "  ".join("-" * w for w in widths).rstrip(), *map(line, cells[1:])])
