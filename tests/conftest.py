@@ -3,11 +3,13 @@
 import html
 import os
 import re
+from collections import Counter
 from datetime import UTC, datetime, time
 
 import hypothesis
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import pass_context
 from sqlalchemy import event, text
 
 from portal import clock, create_app
@@ -227,3 +229,19 @@ def count_queries(app):
             self.count += 1
 
     return Counter
+
+
+@pytest.fixture
+def translations(app, monkeypatch) -> Counter:
+    """How many times templates translate each message from now on ({msgid: times}): a translation costs
+    more than the rest of what a template does with a word (bench/render.py), so pages ask once a word."""
+    translated: Counter = Counter()
+    gettext = app.jinja_env.globals["gettext"]
+
+    @pass_context
+    def counting(context, string, **variables):
+        translated[string] += 1
+        return gettext(context, string, **variables)
+
+    monkeypatch.setitem(app.jinja_env.globals, "gettext", counting)
+    return translated
