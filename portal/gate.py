@@ -48,13 +48,10 @@ class Standing:
     """Whether we may ask for money on one account on one day; if not, why, and until when if we know."""
 
     stops: frozenset[Stop] = frozenset()
+    #: the first day a hold no longer covers, when the hold that stops asking has an end
+    hold_ends_on: date | None = None
     #: the hold that stops asking: of those covering the day, the one that ends last (no end is last of all)
     hold: Hold | None = None
-
-    @property
-    def hold_ends_on(self) -> date | None:
-        """The first day the hold no longer covers, when it has an end."""
-        return self.hold.ends_on if self.hold else None
 
     @property
     def may_ask(self) -> bool:
@@ -117,7 +114,7 @@ def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
         if account.id in pause_requested:
             stops.add(Stop.PAUSE_REQUESTED)
         hold = max(covering, key=lambda h: h.ends_on or date.max, default=None)
-        found[account.id] = Standing(frozenset(stops), hold)
+        found[account.id] = Standing(frozenset(stops), hold.ends_on if hold else None, hold)
     return found
 
 
