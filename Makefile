@@ -9,7 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
-.PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load bench-profile bench-lighthouse lock assets translations messages lint format clean
+.PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load bench-profile bench-lighthouse bench-scaling bench-render bench-size lock assets translations messages lint format clean
 
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
@@ -104,6 +104,20 @@ messages:
 # `make bench-lighthouse LIGHTHOUSE_FLAGS="--runs 3"`: see bench/lighthouse.py --help.
 bench-lighthouse: install-dev
 	$(BIN)/python bench/lighthouse.py $(LIGHTHOUSE_FLAGS)
+
+# Statements and time per page for 1 to 50 accounts, 10 to 10,000 entries and a million other ledger rows, on the
+# PostgreSQL database BENCH_SCALE_DATABASE_URL names (created if missing, its contents replaced; default bench_scale).
+bench-scaling: install
+	$(BIN)/python -m bench.scaling
+
+# Every debtor page's HTML and the CSS and JavaScript it loads, gzipped, against the performance budget (same database).
+bench-size: install
+	$(BIN)/python -m bench.size
+
+# What a page costs the portal's process: median time, CPU time and Python calls per request (same database).
+# `make bench-render BENCH_ARGS='--profile account'` adds cProfile's busiest functions.
+bench-render: install
+	$(BIN)/python -m bench.render $(BENCH_ARGS)
 
 lint:
 	$(BIN)/ruff check .

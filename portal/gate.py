@@ -50,6 +50,8 @@ class Standing:
     stops: frozenset[Stop] = frozenset()
     #: the first day a hold no longer covers, when the hold that stops asking has an end
     hold_ends_on: date | None = None
+    #: the hold that stops asking: of those covering the day, the one that ends last (no end is last of all)
+    hold: Hold | None = None
 
     @property
     def may_ask(self) -> bool:
@@ -111,9 +113,8 @@ def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
             stops.add(Stop.CIRCUMSTANCES)
         if account.id in pause_requested:
             stops.add(Stop.PAUSE_REQUESTED)
-        ends = [h.ends_on for h in covering]
-        hold_ends_on = max(ends) if ends and None not in ends else None
-        found[account.id] = Standing(frozenset(stops), hold_ends_on)
+        hold = max(covering, key=lambda h: h.ends_on or date.max, default=None)
+        found[account.id] = Standing(frozenset(stops), hold.ends_on if hold else None, hold)
     return found
 
 

@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from babel import Locale
 from babel.numbers import (
     NumberFormatError,
     format_currency,
@@ -53,8 +54,9 @@ class Money:
         return format_money(self.minor, self.currency, locale)
 
 
-def format_money(minor: int, currency: str, locale: str) -> str:
-    """Format minor units for a locale: 123456 USD → "$1,234.56" (en) or "1234,56 US$" (es)."""
+def format_money(minor: int, currency: str, locale: str | Locale) -> str:
+    """Format minor units for a locale: 123456 USD → "$1,234.56" (en) or "1234,56 US$" (es). A Locale object
+    (portal.i18n.babel_locale) spares Babel parsing the name again."""
     return format_currency(Money(minor, currency).to_decimal(), currency, locale=locale)
 
 

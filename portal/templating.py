@@ -1,38 +1,58 @@
 """Template filters: money and dates in the reader's language."""
 
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from flask import Flask, current_app, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
 
-from portal.i18n import formatting_locale
+from portal.i18n import babel_locale, formatting_locale
 from portal.money import format_money
 
 
 def money(minor: int, currency: str) -> str:
-    return format_money(minor, currency, formatting_locale(_region()))
+    return format_money(minor, currency, _locale())
 
 
-def _region() -> str | None:
-    return current_user.creditor.locale if current_user.is_authenticated else None
+def _locale() -> Locale:
+    """The reader's language in the creditor's region (portal.i18n.formatting_locale)."""
+    return babel_locale(formatting_locale(current_user.creditor.locale if current_user.is_authenticated else None))
 
 
 def long_date(value: date | datetime) -> str:
     """ "22 November 2026" in the UK, "November 22, 2026" in the US, "22 de noviembre de 2026" in Spanish."""
-    locale = formatting_locale(_region())
+    locale = _locale()
     if isinstance(value, datetime):
         return format_datetime(value.astimezone(get_timezone()), "long", locale=locale)
     return format_date(value, "long", locale=locale)
 
 
 def static_url(filename: str) -> str:
-    """A static URL that changes when the file does, so browsers may cache it for a year."""
+    """A static URL that changes when the file does, so browsers may cache it for a year.
+
+    The version is the file's modification time. Static files change only with a deploy, which starts new
+    processes, so it is read once a file a process; in development, where they are edited while the portal
+    runs, every time.
+    """
     path = Path(current_app.static_folder) / filename
-    version = int(path.stat().st_mtime) if path.exists() else 0
+    version = _version(path) if current_app.config["PORTAL_ENV"] == "development" else _version_once(path)
     return url_for("static", filename=filename, v=version)
+
+
+def _version(path: Path) -> int:
+    try:
+        return int(path.stat().st_mtime)
+    except FileNotFoundError:
+        return 0
+
+
+@cache
+def _version_once(path: Path) -> int:
+    return _version(path)
 
 
 DEFAULT_ACCENT = "#1d4f91"

@@ -4,6 +4,7 @@ import html
 import os
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
@@ -13,7 +14,7 @@ import hypothesis
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, pass_context
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from portal import clock, create_app
@@ -379,3 +380,19 @@ def count_queries(app):
             self.count += 1
 
     return Counter
+
+
+@pytest.fixture
+def translations(app, monkeypatch) -> Counter:
+    """How many times templates translate each message from now on ({msgid: times}): a translation costs
+    more than the rest of what a template does with a word (bench/render.py), so pages ask once a word."""
+    translated: Counter = Counter()
+    gettext = app.jinja_env.globals["gettext"]
+
+    @pass_context
+    def counting(context, string, **variables):
+        translated[string] += 1
+        return gettext(context, string, **variables)
+
+    monkeypatch.setitem(app.jinja_env.globals, "gettext", counting)
+    return translated

@@ -1,11 +1,13 @@
 """Build test data with as little ceremony as a test needs."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 
+from portal import clock
 from portal.extensions import db
 from portal.links import service
-from portal.models import Account, Creditor, Debtor, LedgerEntry
+from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment
+from portal.references import new_reference
 
 _ids = count(1)
 
@@ -87,6 +89,31 @@ def make_account(debtor: Debtor, entries: list[tuple[str, int]] | None = None, *
         )
     db.session.flush()
     return account
+
+
+def make_payment(debtor: Debtor, account: Account, key: str, *, status: str = "new", amount: int = 2_000) -> Payment:
+    """A card payment on the account with this idempotency key; a succeeded one has its ledger entry."""
+    payment = Payment(
+        reference=new_reference("P"),
+        idempotency_key=key,
+        account_id=account.id,
+        debtor_id=debtor.id,
+        amount=amount,
+        currency=account.currency,
+        status=status,
+    )
+    if status == "succeeded":
+        payment.succeeded_at = datetime.now(UTC)
+        payment.ledger_entry = LedgerEntry(
+            account=account,
+            kind="payment",
+            amount=-amount,
+            effective_date=clock.today_for(debtor),
+            external_ref=f"pi_{payment.reference}",
+        )
+    db.session.add(payment)
+    db.session.flush()
+    return payment
 
 
 def make_link(debtor: Debtor, **kwargs) -> str:

@@ -91,10 +91,13 @@ class LedgerEntry(db.Model):
         one_of("kind", LedgerKind),
         # the account page's history, newest first, a page at a time
         Index("ix_ledger_entry_account_history", "account_id", "effective_date", "id"),
+        # balances and itemizations (portal.accounts.ledger) are summed from this index alone, never from the
+        # table's rows, which lie among everyone else's: it also serves every other lookup by account
+        Index("ix_ledger_entry_account_sums", "account_id", "kind", "amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     kind: Mapped[str] = mapped_column(String(20))
     #: signed, in minor units of the account's currency (cents, pence)
     amount: Mapped[int]

@@ -10,7 +10,7 @@ from datetime import date
 from babel.dates import format_date
 from flask_babel import gettext as _
 
-from portal.i18n import formatting_locale_for
+from portal.i18n import babel_locale, formatting_locale_for
 from portal.models import Debtor
 from portal.money import format_money
 
@@ -22,10 +22,10 @@ class Formatter:
     locale: str
 
     def money(self, minor: int, currency: str) -> str:
-        return format_money(minor, currency, self.locale)
+        return format_money(minor, currency, babel_locale(self.locale))
 
     def date(self, day: date) -> str:
-        return format_date(day, "long", locale=self.locale)
+        return format_date(day, "long", locale=babel_locale(self.locale))
 
     @classmethod
     def for_debtor(cls, debtor: Debtor) -> "Formatter":

@@ -14,12 +14,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal import clock, transaction
 from portal.accounts.ledger import balance_of
 from portal.accounts.service import accounts_for, get_account_for, itemization_of
+from portal.gate import Standing
 from portal.models import Account
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
 from portal.rights import attachments
 from portal.rights.forms import REASONS, DisputeForm, RequestForm, StatuteBarredForm, megabytes
 from portal.rights.packs import UnknownJurisdiction, load_pack
-from portal.rights.service import disputes, holds
+from portal.rights.service import disputes
 from portal.rights.service.timeline import facts_for
 from portal.rights.timeline import steps
 from portal.rights.validation import validation_information
@@ -218,12 +219,12 @@ def what_happens_next(account_id: int):
     )
 
 
-def account_rights(account: Account) -> dict:
-    """For the account page: the hold covering it today, its disputes (newest first) and the kinds in progress."""
-    today = clock.today_for(current_user)
+def account_rights(account: Account, standing: Standing) -> dict:
+    """For the account page: the hold covering it today (the gate's, `standing`), its disputes (newest first) and
+    the kinds in progress."""
     found = disputes.for_account(account)
     return {
-        "hold": holds.active_hold(account, today),
+        "hold": standing.hold,
         "disputes": found,
         "in_progress": {dispute.kind for dispute in found if dispute.status in OPEN_DISPUTE_STATUSES},
         "us": current_user.creditor.jurisdiction == "US",

@@ -2,7 +2,7 @@
 so a new route is checked the day it is added, or this test fails and says which rule to add to the table."""
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from werkzeug.routing import Rule
@@ -11,12 +11,10 @@ from portal import clock
 from portal.budget import service as budgets
 from portal.extensions import db
 from portal.help.service import circumstances, messages
-from portal.models import LedgerEntry, Payment
 from portal.plans.service.making import submit_proposal
-from portal.references import new_reference
 from portal.rights.service import disputes
 from tests.conftest import Browser
-from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_creditor, make_debtor, make_link, make_payment, make_uk_creditor
 from tests.plan_support import POLICY, active_plan
 from tests.stripe_server import settings  # noqa: F401  (plans save a card with localstripe)
 
@@ -89,27 +87,7 @@ class Things:
 
 
 def _payment(debtor, account, key: str, *, succeeded: bool) -> str:
-    payment = Payment(
-        reference=new_reference("P"),
-        idempotency_key=key,
-        account_id=account.id,
-        debtor_id=debtor.id,
-        amount=2_000,
-        currency=account.currency,
-        status="succeeded" if succeeded else "new",
-    )
-    if succeeded:
-        payment.succeeded_at = datetime.now(UTC)
-        payment.ledger_entry = LedgerEntry(
-            account=account,
-            kind="payment",
-            amount=-2_000,
-            effective_date=clock.today_for(debtor),
-            external_ref=f"pi_{payment.reference}",
-        )
-    db.session.add(payment)
-    db.session.flush()
-    return payment.reference
+    return make_payment(debtor, account, key, status="succeeded" if succeeded else "new").reference
 
 
 def _everything(debtor, stripe) -> Things:

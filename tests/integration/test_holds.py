@@ -4,7 +4,7 @@ import shlex
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from portal import clock, gate
 from portal.extensions import db
@@ -151,6 +151,27 @@ def test_a_mental_health_crisis_hold_lasts_until_it_is_ended(browser, debtor):
     page = main_text(browser.get(f"/accounts/{_accounts(debtor)[0].id}"))
     assert "On hold Mental health crisis Breathing Space" in page
     assert "We will tell you before it ends." in page
+
+
+def test_the_account_page_reads_its_holds_once_for_the_gate_and_the_banner(browser, debtor):
+    """The banner shows the hold the gate found stopping payments: the page used to read the holds twice."""
+    _start(debtor, kind="creditor_pause", account=_accounts(debtor)[0], days=10)
+    _start(debtor)
+    phone, _ = _accounts(debtor)
+    browser.sign_in(make_link(debtor), debtor)
+    reads = []
+
+    def read(_conn, _cursor, statement, *_args):
+        if "FROM hold" in statement:
+            reads.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", read)
+    try:
+        page = main_text(browser.get(f"/accounts/{phone.id}"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", read)
+    assert "On hold until 22 January 2027" in page and "Breathing Space" in page, "the hold that ends last"
+    assert len(reads) == 1
 
 
 def test_a_creditor_pause_needs_a_length(debtor):

@@ -142,6 +142,12 @@ def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, a
     assert "What you owe falls from £600.00 to nothing by" in text
 
 
+def test_the_options_page_translates_the_words_on_every_offer_and_payment_once(browser, account, translations):
+    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    assert text.count("Left to pay:") == 12 and text.count("Total £") > 2
+    assert translations["Left to pay:"] == translations["Total"] == translations["Payments"] == 1
+
+
 def test_choosing_another_frequency_swaps_in_just_the_offers(browser, account):
     response = browser.get(
         f"/accounts/{account.id}/plans?frequency=weekly", headers={"HX-Request": "true", "HX-Target": "offers"}

@@ -2,12 +2,14 @@
 
 import json
 import logging
+import os
 import re
 
 import pytest
 from sqlalchemy.exc import OperationalError
 
 from portal import create_app, logs
+from portal.templating import static_url
 from tests.conftest import TEST_SETTINGS
 from tests.factories import make_account, make_debtor, make_link
 
@@ -127,6 +129,23 @@ def test_static_files_are_compressed_and_cached_for_a_year(client):
     with client.get("/static/css/portal.css", headers={"Accept-Encoding": "gzip, deflate"}) as response:
         assert response.headers["Content-Encoding"] == "deflate"
         assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(("portal_env", "follows_edits"), [("production", False), ("development", True)])
+def test_a_static_files_version_is_read_once_a_process_but_in_development(app, tmp_path, portal_env, follows_edits):
+    """A static URL carries the file's modification time. Files change only with a deploy, which starts new
+    processes, so the disk is asked once a file, not each time a page names it; in development, always."""
+    app.static_folder = str(tmp_path)
+    app.config["PORTAL_ENV"] = portal_env
+    style = tmp_path / "style.css"
+    style.write_text("p{}")
+    os.utime(style, (1_800_000_000, 1_800_000_000))
+    with app.test_request_context():
+        first = static_url("style.css")
+        os.utime(style, (1_900_000_000, 1_900_000_000))
+        second = static_url("style.css")
+    assert first == "/static/style.css?v=1800000000"
+    assert second == ("/static/style.css?v=1900000000" if follows_edits else first)
 
 
 def test_htmx_is_loaded_only_by_pages_that_use_it(browser):
