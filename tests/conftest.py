@@ -1,4 +1,4 @@
-"""Fixtures shared by every layer of tests: the app, a client, a database per test."""
+"""Fixtures shared by every layer of tests: the app, a client, a rolled-back transaction per test."""
 
 import html
 import os
@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from urllib.parse import urlsplit, urlunsplit
 
+import hypothesis
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,6 +18,11 @@ from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from portal import clock, create_app
 from portal.extensions import db, limiter
+
+# Parallel workers, Chromium and live servers share the cores, so one example's time says little about
+# the code: Hypothesis's 200 ms deadline per example only made runs flaky. What the examples find still counts.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.load_profile("suite")
 
 #: CI sets this: a test that would skip for want of PostgreSQL, Redis, Chromium or axe-core fails instead.
 REQUIRE_FULL_SUITE = os.environ.get("REQUIRE_FULL_SUITE") == "1"
