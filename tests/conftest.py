@@ -1,4 +1,4 @@
-"""Fixtures shared by every layer of tests: the app, a client, a database per test."""
+"""Fixtures shared by every layer of tests: the app, a client, a rolled-back transaction per test."""
 
 import html
 import os
