@@ -567,7 +567,9 @@ def test_a_paid_settlement_writes_off_the_rest_and_ends(browser, card, account, 
     assert answer["status"] == "succeeded"
     plan = _plan(plan.reference)
     assert plan.status == "completed"
-    entries = db.session.scalars(db.select(LedgerEntry).where(LedgerEntry.account_id == account.id)).all()
+    entries = db.session.scalars(
+        db.select(LedgerEntry).where(LedgerEntry.account_id == account.id).order_by(LedgerEntry.id)
+    ).all()
     assert [(e.kind, e.amount) for e in entries][1:] == [("payment", -48_000), ("credit", -12_000)]
     assert "There is nothing to pay on this account" in main_text(browser.get(f"/accounts/{account.id}/plans"))
 
