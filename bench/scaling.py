@@ -113,6 +113,7 @@ def report(found: dict[tuple[str, str], Measure]) -> list[str]:
     for page in PAGES:
         statements = [found[label, page].statements for label in labels]
         times = [found[label, page].ms for label in labels]
+        sizes = [len(found[label, page].body) / 1024 for label in labels]
         if len(set(statements)) > 1:
             growing.append(page)
         summary.append(
@@ -121,9 +122,11 @@ def report(found: dict[tuple[str, str], Measure]) -> list[str]:
                 f"{min(statements)}–{max(statements)}" if len(set(statements)) > 1 else f"{statements[0]} always",
                 f"{min(times):.1f}–{max(times):.1f}",
                 f"{max(times) / min(times):.2f}",
+                f"{min(sizes):.1f}–{max(sizes):.1f}",
             ]
         )
-    print(table(["page", "statements", "ms (fastest–slowest case)", "slowest ÷ fastest"], summary))
+    headers = ["page", "statements", "ms (fastest–slowest case)", "slowest ÷ fastest", "HTML KB"]
+    print(table(headers, summary))
     return growing
 
 

@@ -43,7 +43,9 @@ def ledger_payments(account) -> list[int]:
     return [
         entry.amount
         for entry in db.session.scalars(
-            db.select(LedgerEntry).where(LedgerEntry.account_id == account.id, LedgerEntry.kind == "payment")
+            db.select(LedgerEntry)
+            .where(LedgerEntry.account_id == account.id, LedgerEntry.kind == "payment")
+            .order_by(LedgerEntry.id)
         )
     ]
 
