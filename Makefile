@@ -55,7 +55,7 @@ install-bench: install
 # Benchmarks (bench/): each script starts gunicorn with the production settings on a free port, against
 # BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench) and BENCH_REDIS_URL (default
 # redis://127.0.0.1:6379/0), prints a table and the machine, and stops what it started. `make bench` runs them all.
-BENCHES := bench-throughput bench-load bench-jobs bench-lighthouse
+BENCHES := bench-throughput bench-load bench-scaling bench-size bench-render bench-jobs bench-lighthouse
 bench: $(BENCHES)
 
 bench-throughput: install-bench
