@@ -14,6 +14,7 @@ from portal.models.hold import LedgerEntryOnHold
 from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.plan_support import stored_plan
 
 TODAY = date(2026, 11, 23)
 
@@ -302,22 +303,4 @@ def test_the_command_line_refuses_a_creditor_pause_without_days(app, debtor):
 
 
 def _plan(account: Account, dates: list[date]) -> Plan:
-    plan = Plan(
-        reference=f"PL-{account.id:08d}",
-        debtor_id=account.debtor_id,
-        account_id=account.id,
-        status="active",
-        kind="plan",
-        source="offer",
-        frequency="monthly",
-        currency=account.currency,
-        balance_at_start=64_380,
-        total=64_380,
-        instalment_amount=16_095,
-        first_date=dates[0],
-    )
-    db.session.add(plan)
-    for number, when in enumerate(dates, start=1):
-        db.session.add(Instalment(plan=plan, number=number, due_date=when, amount=16_095))
-    db.session.commit()
-    return plan
+    return stored_plan(account, dates, 16_095)
