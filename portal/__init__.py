@@ -63,6 +63,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     templating.init_app(app)
     transaction.init_app(app)
 
+    from portal import staff
+
+    # The staff session, and a view as a debtor, are known before any view or hook asks who is signed in.
+    staff.init_app(app)
+
     from portal import demo, errors, health, links, payments, rights
     from portal import help as help_pages
     from portal.accounts.views import bp as accounts_bp

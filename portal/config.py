@@ -80,6 +80,17 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "IDENTITY_ATTEMPTS_PER_LINK": environ.get("IDENTITY_ATTEMPTS_PER_LINK", "10 per hour"),
         "IDENTITY_ATTEMPTS_PER_DEBTOR": environ.get("IDENTITY_ATTEMPTS_PER_DEBTOR", "10 per day"),
         "IDENTITY_MAX_FAILURES": 5,
+        # Staff console: a staff sign-in ends after STAFF_SESSION_IDLE_MINUTES without a request, and after
+        # STAFF_SESSION_ABSOLUTE_HOURS however busy; STAFF_MAX_FAILURES wrong passwords or codes lock the
+        # account for STAFF_LOCK_MINUTES; a set-up link lasts STAFF_SETUP_HOURS; "view as" a debtor lasts
+        # VIEW_AS_MINUTES. The staff cookie is separate from the debtor's and only ever holds a random token.
+        "STAFF_COOKIE_NAME": "portal_staff",
+        "STAFF_SESSION_IDLE_MINUTES": int(environ.get("STAFF_SESSION_IDLE_MINUTES", "30")),
+        "STAFF_SESSION_ABSOLUTE_HOURS": int(environ.get("STAFF_SESSION_ABSOLUTE_HOURS", "10")),
+        "STAFF_MAX_FAILURES": 5,
+        "STAFF_LOCK_MINUTES": int(environ.get("STAFF_LOCK_MINUTES", "15")),
+        "STAFF_SETUP_HOURS": 24,
+        "VIEW_AS_MINUTES": int(environ.get("VIEW_AS_MINUTES", "30")),
         # Card payments through Stripe. Both URLs are settings so tests and `make demo` can use localstripe.
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
         "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY"),

@@ -15,6 +15,7 @@ from portal.models.message import Message, MessageThread
 from portal.models.outbound_message import OutboundMessage
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
 from portal.models.plan import Agreement, Instalment, Plan
+from portal.models.staff import DebtorView, StaffSession, StaffUser
 
 __all__ = [
     "Account",
@@ -26,6 +27,7 @@ __all__ = [
     "Creditor",
     "CreditorEvent",
     "Debtor",
+    "DebtorView",
     "Dispute",
     "Hold",
     "Instalment",
@@ -37,6 +39,8 @@ __all__ = [
     "OutboundMessage",
     "Payment",
     "Plan",
+    "StaffSession",
+    "StaffUser",
     "StripeCustomer",
     "StripeEvent",
 ]

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import JSON, ForeignKey, String, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,7 +32,14 @@ class AuditEvent(db.Model):
 def record(
     action: str, *, actor_type: str, actor_id: int | None = None, debtor_id: int | None = None, **detail
 ) -> AuditEvent:
-    """Add an audit event to the session; the request's single commit writes it."""
+    """Add an audit event to the session; the request's single commit writes it.
+
+    While a staff user views as the debtor, what the debtor's pages record as the debtor's own doing was done by
+    that staff user on the debtor's behalf, and is recorded so, with who they are and why they were there."""
+    viewer = g.get("view_as_detail") if has_request_context() else None
+    if viewer is not None and actor_type == "debtor":
+        actor_type, actor_id = "staff", viewer["staff_id"]
+        detail = detail | {key: value for key, value in viewer.items() if key != "staff_id"} | {"on_behalf": True}
     event = AuditEvent(
         action=action,
         actor_type=actor_type,
