@@ -16,7 +16,9 @@ from portal.models import AuditEvent, Debtor
 
 VISIT_GAP = timedelta(minutes=30)
 #: actions the page describes in their own words; every other staff action reads "looked at your account"
-DESCRIBED_ACTIONS = frozenset({"circumstances.reviewed", "circumstances.details_shown", "message.replied"})
+DESCRIBED_ACTIONS = frozenset(
+    {"circumstances.reviewed", "circumstances.details_shown", "message.replied", "staff.acted_for_debtor"}
+)
 #: the newest staff events read; more than enough for years of ordinary use
 EVENT_LIMIT = 1000
 
@@ -25,6 +27,8 @@ EVENT_LIMIT = 1000
 class Visit:
     staff_id: int | None
     staff_name: str | None
+    #: "agent", "supervisor" or "admin", when the event says
+    staff_role: str | None
     started_at: datetime
     ended_at: datetime
     #: what was done, in the order it first happened: DESCRIBED_ACTIONS, or "viewed"
@@ -41,7 +45,8 @@ def group_visits(events: list[AuditEvent]) -> list[Visit]:
         key = (event.actor_id, name)
         visit = open_visits.get(key)
         if visit is None or visit.started_at - event.created_at > VISIT_GAP:
-            visit = Visit(event.actor_id, name, event.created_at, event.created_at, [], None)
+            role = (event.detail or {}).get("staff_role")
+            visit = Visit(event.actor_id, name, role, event.created_at, event.created_at, [], None)
             visits.append(visit)
             open_visits[key] = visit
         visit.started_at = event.created_at
