@@ -33,21 +33,25 @@ REASON_CATEGORIES = {
 #: the form field, and its value, that says the debtor agreed on the phone
 AGREED_FIELD = "debtor_agreed"
 
+_FOR_THEMSELVES = _l("This is something the debtor does for themselves. It is not done while viewing as them.")
+_CARD = _l("Card details are only ever entered by the debtor.")
+_MESSAGES = _l("Answer the debtor's messages from the console, so they come from you.")
+
 #: answered only by ending the view: a staff user cannot sign the debtor out
 ENDS_VIEW = frozenset({"links.sign_out", "help.quick_exit"})
 
 #: refused whatever the method: entering card details, and what only happens at sign-in
 REFUSED = {
-    "payments.card": _l("Card details are only ever entered by the debtor."),
-    "payments.setup": _l("Card details are only ever entered by the debtor."),
-    "payments.confirm": _l("Card details are only ever entered by the debtor."),
-    "payments.retry": _l("Card details are only ever entered by the debtor."),
-    "plans.card": _l("Card details are only ever entered by the debtor."),
-    "plans.card_setup": _l("Card details are only ever entered by the debtor."),
-    "plans.card_confirm": _l("Card details are only ever entered by the debtor."),
-    "plans.card_retry": _l("Card details are only ever entered by the debtor."),
-    "plans.confirm_payment": _l("Card details are only ever entered by the debtor."),
-    "plans.confirm_payment_json": _l("Card details are only ever entered by the debtor."),
+    "payments.card": _CARD,
+    "payments.setup": _CARD,
+    "payments.confirm": _CARD,
+    "payments.retry": _CARD,
+    "plans.card": _CARD,
+    "plans.card_setup": _CARD,
+    "plans.card_confirm": _CARD,
+    "plans.card_retry": _CARD,
+    "plans.confirm_payment": _CARD,
+    "plans.confirm_payment_json": _CARD,
     "links.open_link": _l("Signing in is for the debtor only."),
     "links.start": _l("Signing in is for the debtor only."),
     "links.verify": _l("Signing in is for the debtor only."),
@@ -70,17 +74,24 @@ ALLOWED_POSTS = frozenset(
     }
 )
 
-#: every other POST is refused; these say why in their own words
-_REFUSED_POST_WHY = {
+#: every other POST is refused, and says why; an endpoint missing here is refused too, in general words
+REFUSED_POSTS = {
     "help.contact": _l("Contact details and preferences are changed by the debtor only."),
     "help.withdraw_consent": _l("Only the debtor can withdraw their consent."),
-    "payments.amount": _l("Card details are only ever entered by the debtor."),
-    "plans.pay_extra": _l("Card details are only ever entered by the debtor."),
+    "payments.amount": _CARD,
+    "plans.pay_extra": _CARD,
     "links.request_new_link": _l("Send a new link from the debtor's page in the console instead."),
-    "help.new_message": _l("Answer the debtor's messages from the console, so they come from you."),
-    "help.thread": _l("Answer the debtor's messages from the console, so they come from you."),
+    "help.new_message": _MESSAGES,
+    "help.thread": _MESSAGES,
+    "rights.dispute": _FOR_THEMSELVES,
+    "rights.original_creditor": _FOR_THEMSELVES,
+    "rights.statute_barred": _FOR_THEMSELVES,
+    "rights.validation": _FOR_THEMSELVES,
+    "plans.cancel": _FOR_THEMSELVES,
+    "plans.pause": _FOR_THEMSELVES,
+    "plans.payment_day": _FOR_THEMSELVES,
+    "privacy.download_my_data": _l("The debtor's copy of their data is for the debtor to download."),
 }
-_REFUSED_ANYWAY = _l("This is something the debtor does for themselves. It is not done while viewing as them.")
 
 
 class ViewRefused(NotAllowedNow):
@@ -202,7 +213,7 @@ def _police(view: DebtorView, now: datetime) -> Response | None:
             g.view_as_assisted = True
             return None
         return _refuse(_("Tick “%(label)s” to do this for them.", label=AGREED_LABEL), status=400)
-    return _refuse(_REFUSED_POST_WHY.get(endpoint, _REFUSED_ANYWAY))
+    return _refuse(REFUSED_POSTS.get(endpoint, _FOR_THEMSELVES))
 
 
 AGREED_LABEL = _l("The debtor agreed to this on the phone")
