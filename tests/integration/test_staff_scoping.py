@@ -1,0 +1,144 @@
+"""Every console URL that names a debtor's thing, a staff user or a creditor is a 404 for a staff user of another
+creditor, whatever their role; and every console page needs a signed-in staff user. The rules come from the
+app's URL map, so a new console route is checked the day it is added, or this test says what to add."""
+
+from dataclasses import dataclass
+
+import pytest
+from werkzeug.routing import Rule
+
+from portal import clock
+from portal.extensions import db
+from portal.help.service import circumstances, messages
+from portal.plans.service.making import submit_proposal
+from portal.rights.service import disputes
+from tests.conftest import Browser
+from tests.factories import make_account, make_creditor, make_debtor, make_link
+from tests.plan_support import POLICY
+from tests.staff_support import StaffBrowser, make_staff
+
+#: which of the other creditor's things fills a URL variable: (variable, endpoint) or (variable, None) for any
+NAMES = {
+    ("debtor_id", None): "debtor",
+    ("thread_id", None): "thread",
+    ("circumstance_id", None): "circumstance",
+    ("staff_user_id", None): "staff_user",
+    ("user_id", None): "staff_user",
+    ("slug", None): "creditor",
+    ("account_id", None): "account",
+}
+#: a "reference" names a plan, a dispute or a circumstance, by endpoint
+REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
+
+#: console pages anyone may open: signing in and setting up (the token is the credential)
+OPEN = {"staff.sign_in", "staff.code", "staff.set_up", "staff.sign_out"}
+
+
+@dataclass
+class Things:
+    debtor: int
+    account: int
+    thread: int
+    circumstance: int
+    circumstance_reference: str
+    plan: str
+    dispute: str
+    staff_user: int
+    creditor: str
+
+
+def _theirs() -> Things:
+    creditor = make_creditor(name="Other Bank", slug="other-bank", policy=POLICY)
+    debtor = make_debtor(creditor)
+    account, disputed = make_account(debtor), make_account(debtor)
+    today = clock.today_for(debtor)
+    plan = submit_proposal(debtor, account, 1_000, "monthly", today)
+    dispute = disputes.open_dispute(
+        debtor,
+        disputed,
+        reason=disputes.DISPUTE_REASONS[0],
+        details="Not mine.",
+        attachment=None,
+        attachment_key=None,
+        today=today,
+    )
+    circumstance = circumstances.disclose(debtor, kinds=["income"], helps=["more_time"], details="Hours cut.")
+    things = Things(
+        debtor=debtor.id,
+        account=account.id,
+        thread=messages.start_thread(debtor, None, "When is my payment due?").id,
+        circumstance=circumstance.id,
+        circumstance_reference=circumstance.reference,
+        plan=plan.reference,
+        dispute=dispute.reference,
+        staff_user=make_staff(creditor, role="admin").id,
+        creditor=creditor.slug,
+    )
+    db.session.commit()
+    return things
+
+
+def _kind(variable: str, endpoint: str) -> str | None:
+    if variable == "reference":
+        return next((kind for word, kind in REFERENCES.items() if word in endpoint), None)
+    return NAMES.get((variable, endpoint)) or NAMES.get((variable, None))
+
+
+def _console_rules(app) -> list[Rule]:
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("staff.")]
+    return sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
+
+
+def _path(rule: Rule, things: Things) -> str:
+    return rule.build({name: getattr(things, _kind(name, rule.endpoint)) for name in rule.arguments})[1]
+
+
+def test_every_console_rule_with_variables_is_checked_here(app):
+    unfilled = [
+        f"{rule.rule} ({rule.endpoint})"
+        for rule in _console_rules(app)
+        if rule.endpoint not in OPEN and any(_kind(name, rule.endpoint) is None for name in rule.arguments)
+    ]
+    assert not unfilled, "add these rules' variables to NAMES or REFERENCES:\n" + "\n".join(unfilled)
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
+def test_another_creditors_things_are_not_found_on_any_console_route(app, role):
+    ours = make_creditor(name="Harbour Credit", slug="harbour")
+    mine = make_debtor(ours)
+    make_account(mine)
+    theirs = _theirs()
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(ours, role=role))
+    token = staff.token()
+    found = {}
+    checked = 0
+    for rule in _console_rules(app):
+        if rule.endpoint in OPEN or not rule.arguments:
+            continue
+        path = _path(rule, theirs)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            checked += 1
+            form = {"csrf_token": token, "confirm": "yes", "note": "Yes.", "reason": "x", "category": "phone_call"}
+            response = staff.get(path) if method == "GET" else staff.client.post(path, data=form)
+            if response.status_code != 404:
+                found[f"{method} {path} ({rule.endpoint})"] = response.status_code
+    assert checked >= 3
+    assert not found, f"another creditor's things answered as {role}: {found}"
+
+
+def test_every_console_page_needs_a_signed_in_staff_user(app):
+    creditor = make_creditor()
+    debtor = make_debtor(creditor)
+    make_account(debtor)
+    db.session.commit()
+    debtor_browser = Browser(app.test_client())
+    debtor_browser.sign_in(make_link(debtor), debtor)
+    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug)
+    for client in (app.test_client(), debtor_browser.client):
+        for rule in _console_rules(app):
+            if rule.endpoint in OPEN or "GET" not in rule.methods:
+                continue
+            response = client.get(_path(rule, things))
+            assert response.status_code == 302, rule.endpoint
+            assert response.headers["Location"].startswith("/staff/sign-in"), rule.endpoint
