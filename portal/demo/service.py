@@ -2,12 +2,16 @@
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
+
 from portal.extensions import db
 from portal.help.service import messages
 from portal.links import service
-from portal.models import Account, Creditor, Debtor, Hold, LedgerEntry
+from portal.models import Account, Creditor, Debtor, Hold, LedgerEntry, Plan, StaffUser
 from portal.models.audit import record
+from portal.plans.service.making import submit_proposal
 from portal.rights.service import holds
+from portal.staff import passwords
 
 CREDITORS = [
     {
@@ -231,6 +235,51 @@ def _help_demo(debtor: Debtor, today: date) -> None:
     ).created_at = asked + timedelta(hours=14, minutes=55)
 
 
+#: debtor reference: (account, amount a month) of a proposal waiting for a supervisor (too long to accept at once)
+WAITING_PROPOSALS = {"NW-1002": ("AUTO-55120", 5_000)}
+
+
+def _plans_demo(debtor: Debtor, today: date) -> None:
+    """A proposal waiting for a person, for the console's queue; idempotent."""
+    waiting = WAITING_PROPOSALS.get(debtor.reference)
+    if waiting is None or db.session.scalar(db.select(Plan.id).where(Plan.debtor_id == debtor.id)) is not None:
+        return
+    reference, amount = waiting
+    account = db.session.scalar(
+        db.select(Account).where(Account.debtor_id == debtor.id, Account.reference == reference)
+    )
+    submit_proposal(debtor, account, amount, "monthly", today + timedelta(days=7))
+
+
+#: the support console's demo staff, serving both creditors: email, name, role, TOTP secret (base32)
+STAFF = [
+    ("agent@portal.example", "Alex Morgan", "agent", "DEMOAGENTKEY234567DEMOAGENTKEY23"),
+    ("supervisor@portal.example", "Priya Shah", "supervisor", "DEMOSUPERVISORKEY234567DEMOSUPER"),
+    ("admin@portal.example", "Chris Lee", "admin", "DEMOADMINKEY234567DEMOADMINKEY23"),
+]
+STAFF_PASSWORD = "try the console 2026"  # noqa: S105  (demo data: `flask demo seed` refuses production)
+
+
+def _staff_demo(creditors: list[Creditor]) -> list[str]:
+    """The demo staff (once), and how to sign in as each."""
+    console = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/staff/sign-in"
+    lines = ["", f"Support console: {console}  password: {STAFF_PASSWORD}  code now: flask staff totp EMAIL"]
+    for email, name, role, secret in STAFF:
+        if db.session.scalar(db.select(StaffUser.id).where(StaffUser.email == email)) is None:
+            db.session.add(
+                StaffUser(
+                    email=email,
+                    name=name,
+                    role=role,
+                    password_hash=passwords.hash_password(STAFF_PASSWORD),
+                    totp_secret=secret,
+                    creditors=creditors,
+                )
+            )
+        lines.append(f"{name:<14} {role:<20} {email:<26} TOTP secret {secret}")
+    return lines
+
+
 def _months_ago(today: date, months: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, min(today.day, 28))
@@ -302,7 +351,8 @@ def seed(today: date | None = None) -> list[str]:
                 db.session.add(account)
         _rights_demo(debtor, today)
         _help_demo(debtor, today)
+        _plans_demo(debtor, today)
         _, token = service.issue_link(debtor, campaign="demo")
         answer = born.isoformat() if creditor.identity_method == "date_of_birth" else postcode
         lines.append(f"{name:<14} {creditor.name:<20} {answer:<11} {service.link_url(token)}")
-    return lines
+    return lines + _staff_demo(list(creditors.values()))

@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from portal.demo import service as demo_service
 from portal.extensions import db
-from portal.models import AuditEvent, MagicLink
+from portal.models import AuditEvent, MagicLink, StaffUser
+from portal.plans import review
 from tests.conftest import main_text
 from tests.factories import make_creditor, make_debtor, make_link
+from tests.staff_support import StaffBrowser
 
 
 @pytest.fixture
@@ -161,7 +164,19 @@ def test_demo_seed_prints_each_debtor_with_the_answer_and_a_link(app):
     runner = app.test_cli_runner()
     output = runner.invoke(args=["demo", "seed"]).output
     lines = output.strip().splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 9
     assert re.search(r"Maria Garcia .* 1985-03-27 +http://portal.test/l/\S+$", lines[0])
     assert re.search(r"Sarah Jones .* LS6 2AB +http://portal.test/l/\S+$", lines[2])
-    assert runner.invoke(args=["demo", "seed"]).output.count("\n") == 4, "seeding twice adds no duplicates"
+    assert "Support console: http://portal.test/staff/sign-in  password: try the console 2026" in lines[5]
+    assert re.search(r"Alex Morgan +agent +agent@portal.example +TOTP secret [A-Z2-7]{32}$", lines[6])
+    assert runner.invoke(args=["demo", "seed"]).output.count("\n") == 9, "seeding twice adds no duplicates"
+    assert db.session.scalar(db.select(db.func.count(StaffUser.id))) == 3
+    assert [plan.status for plan in review.waiting()] == ["pending_review"], "a proposal waits for a supervisor"
+
+
+def test_the_demo_staff_sign_in_with_the_printed_password_and_secret(app):
+    app.test_cli_runner().invoke(args=["demo", "seed"])
+    code = app.test_cli_runner().invoke(args=["staff", "totp", "agent@portal.example"]).output.strip()
+    browser = StaffBrowser(app.test_client())
+    browser.post("/staff/sign-in", {"email": "agent@portal.example", "password": demo_service.STAFF_PASSWORD})
+    assert browser.post("/staff/sign-in/code", {"code": code}).headers["Location"] == "/staff/"
