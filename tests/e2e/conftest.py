@@ -60,9 +60,25 @@ def chromium():
 @pytest.fixture
 def phone(chromium):
     """A 375 px wide phone; fails the test on any script error or Content-Security-Policy refusal."""
-    context = chromium.new_context(
-        viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
+    yield from _watched_page(
+        chromium, viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
+
+
+@pytest.fixture
+def laptop(chromium):
+    """A support agent's screen, 1280 px wide; fails the test on any script error or CSP refusal."""
+    yield from _watched_page(chromium, viewport={"width": 1280, "height": 800})
+
+
+@pytest.fixture
+def tablet(chromium):
+    """A 768 px tablet held upright."""
+    yield from _watched_page(chromium, viewport={"width": 768, "height": 1024}, is_mobile=True, has_touch=True)
+
+
+def _watched_page(chromium, **context_options):
+    context = chromium.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
     problems: list[str] = []

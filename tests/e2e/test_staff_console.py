@@ -1,0 +1,126 @@
+"""The support console in a browser: an agent signs in with a password and a code, finds a debtor, views the
+portal as them for a stated reason under a banner, proposes a plan for them with their agreement, and ends the
+view. axe-core checks every console page on the way."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from portal import clock
+from portal.extensions import db
+from portal.models import AuditEvent, Plan
+from tests.e2e.conftest import axe_violations, shot
+from tests.factories import make_account, make_card_debtor
+from tests.staff_support import PASSWORD, make_staff, next_code
+
+POLICY = {
+    "min_instalment": 500,
+    "max_term_months": 12,
+    "frequencies": ["weekly", "fortnightly", "monthly"],
+    "first_payment_within_days": 30,
+}
+
+
+@pytest.fixture
+def debtor(app):
+    debtor = make_card_debtor(POLICY)
+    make_account(debtor, [("itemization", 60_000)], description="Mobile phone contract", reference="MM-300188")
+    db.session.commit()
+    return debtor
+
+
+@pytest.fixture
+def agent(app, debtor):
+    agent = make_staff(debtor.creditor, role="agent", name="Alex Morgan")
+    db.session.commit()
+    return agent
+
+
+def staff_sign_in(page, portal_url: str, user) -> None:
+    page.goto(portal_url + "/staff/sign-in")
+    assert axe_violations(page) == [], "sign-in page"
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Enter the code from your authenticator app").wait_for()
+    assert axe_violations(page) == [], "code page"
+    page.get_by_label("Code from your authenticator app").fill(next_code(user))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Find a debtor").wait_for()
+
+
+def fill_proposal(page, first) -> None:
+    page.get_by_label("How much can you pay each time?").fill("20")
+    page.get_by_label("Every month").check()
+    page.get_by_label("Date of your first payment").fill(first.isoformat())
+
+
+def test_an_agent_finds_a_debtor_views_as_them_and_proposes_a_plan_for_them(laptop, portal_url, debtor, agent):
+    staff_sign_in(laptop, portal_url, agent)
+    assert axe_violations(laptop) == [], "find page"
+    laptop.get_by_label("Find a debtor").fill("sarah jones")
+    laptop.get_by_role("button", name="Search").click()
+    laptop.get_by_role("heading", name="1 debtor found").wait_for()
+    assert axe_violations(laptop) == [], "search results"
+    shot(laptop, "staff-find")
+
+    laptop.get_by_role("link", name="Sarah Jones").click()
+    laptop.get_by_role("heading", name="Sarah Jones", exact=True).wait_for()
+    assert axe_violations(laptop) == [], "debtor page"
+    shot(laptop, "staff-debtor")
+
+    laptop.get_by_role("link", name="View as Sarah Jones").click()
+    laptop.get_by_role("button", name="Start viewing as them").click()  # no reason: the error summary
+    laptop.locator(".error-summary").wait_for()
+    assert axe_violations(laptop) == [], "view as, with errors"
+    laptop.get_by_label("Helping them on a phone call").check()
+    laptop.get_by_label("Say more (the debtor can read this)").fill("She asked for help setting up a plan")
+    laptop.get_by_role("button", name="Start viewing as them").click()
+
+    banner = laptop.get_by_role("region", name="Viewing as a debtor")
+    banner.wait_for()
+    assert "Alex Morgan is viewing as Sarah Jones" in banner.inner_text()
+    assert "30 minutes left" in banner.inner_text()
+    laptop.get_by_role("heading", name="What you owe").wait_for()
+    assert axe_violations(laptop) == [], "the debtor's dashboard under the banner"
+    shot(laptop, "staff-view-as-dashboard")
+
+    laptop.get_by_role("link", name=re.compile(r"^Set up a payment plan.*Mobile phone contract")).click()
+    laptop.get_by_role("link", name="Propose your own plan").click()
+    fill_proposal(laptop, clock.today_for(debtor) + timedelta(days=5))
+    laptop.get_by_role("button", name="Send my proposal").click()
+    laptop.get_by_role("heading", name="Not while viewing as the debtor").wait_for()
+    assert "The debtor agreed to this on the phone" in laptop.locator("main").inner_text()
+    laptop.go_back()  # pages are never stored: the form comes back empty
+    fill_proposal(laptop, clock.today_for(debtor) + timedelta(days=5))
+    laptop.get_by_label("The debtor agreed to this on the phone").check()
+    assert axe_violations(laptop) == [], "proposal form with the debtor's agreement"
+    laptop.get_by_role("button", name="Send my proposal").click()
+    laptop.get_by_role("heading", name="Your proposal has been sent for review").wait_for()
+    shot(laptop, "staff-view-as-proposed")
+
+    laptop.get_by_role("button", name="End").click()
+    laptop.get_by_role("heading", name="Sarah Jones", exact=True).wait_for()
+    assert "You have stopped viewing as Sarah Jones" in laptop.locator("main").inner_text()
+    assert laptop.get_by_role("region", name="Viewing as a debtor").count() == 0
+
+    db.session.expire_all()
+    plan = db.session.scalar(select(Plan).where(Plan.debtor_id == debtor.id))
+    assert plan.status == "pending_review" and plan.instalment_amount == 2_000
+    proposed = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.debtor_id == debtor.id, AuditEvent.action == "staff.acted_for_debtor")
+    )
+    assert proposed.actor_id == agent.id and proposed.detail["page"] == "plans.propose"
+
+
+def test_the_console_reads_well_on_a_tablet(tablet, portal_url, debtor, agent):
+    staff_sign_in(tablet, portal_url, agent)
+    tablet.get_by_label("Find a debtor").fill("MM-300188")
+    tablet.get_by_role("button", name="Search").click()
+    tablet.get_by_role("link", name="Sarah Jones").click()
+    tablet.get_by_role("heading", name="Sarah Jones", exact=True).wait_for()
+    width = tablet.evaluate("document.documentElement.scrollWidth")
+    assert width <= 768, f"the page scrolls sideways ({width} px)"
+    shot(tablet, "staff-debtor-tablet")
