@@ -1,8 +1,8 @@
 """Instalment plans: the plan a debtor chose or proposed, its instalments, and the agreement they accepted.
 
 A plan is born as a `draft` (an offer picked, or a proposal accepted at once) or `pending_review`
-(a proposal outside the creditor's policy, waiting for a person, who makes it a `draft` or
-`declined`: portal.plans.review). Agreeing makes it `agreed`;
+(a proposal outside the creditor's policy, waiting for a person, who makes it a `draft`, as
+proposed or on other terms, or `declined`: portal.plans.review). Agreeing makes it `agreed`;
 saving a card makes it `active`, and `flask collect` then charges each instalment on its date.
 """
 
@@ -56,6 +56,8 @@ class ReviewOutcome(StrEnum):
     """What a person decided about a proposal or a pause request (Plan.review_outcome)."""
 
     APPROVED = "approved"
+    #: not as proposed, but on other terms (a counter-offer): a draft for the debtor to agree or not
+    COUNTERED = "countered"
     DECLINED = "declined"
     PAUSE_APPROVED = "pause_approved"
     PAUSE_DECLINED = "pause_declined"

@@ -268,6 +268,23 @@ def review_answer(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         if message.params.get("moved"):
             lines.append(_("We moved your payment dates on, so that you have time to agree the plan first."))
         closing = _("To agree the plan and save a card, sign in here: %(link)s", link=link)
+    elif outcome == "countered":
+        first = plan.instalments[0]  # the last may be less: what is left
+        subject = _("We have offered you a different payment plan")
+        opening = _(
+            "We have looked at the plan you proposed for %(what)s. We cannot agree it, but we can offer you this plan.",
+            what=what,
+        )
+        lines = [
+            _(
+                "Payments of %(amount)s, %(count)d in all, adding up to %(total)s. The first would be on %(date)s.",
+                amount=fmt.money(plan.instalment_amount, plan.currency),
+                count=len(plan.instalments),
+                total=fmt.money(plan.total, plan.currency),
+                date=fmt.date(first.due_date),
+            )
+        ]
+        closing = _("To see the plan, and agree to it if it suits you, sign in here: %(link)s", link=link)
     elif outcome == "declined":
         subject = _("We could not agree the payment plan you proposed")
         opening = _("We have looked at the plan you proposed for %(what)s. We cannot agree it.", what=what)

@@ -6,6 +6,9 @@ The staff side: `flask plans ...` calls these now, the staff console will later.
   proposal accepted at once. A first payment that has passed, or is under 2 days away, moves on
   (and every later one with it, by the same days) to a week from today, so nobody is asked to pay
   before they have had time to agree.
+- A counter-offer answers a proposal with other terms (an amount, how often, a first date): the plan
+  keeps its reference and the debtor's proposed amount, takes a schedule built by the plan engine on
+  what is owed now, and becomes a `draft` like an approved proposal, which the debtor agrees or not.
 - Declining a proposal ends it (`declined`): the account is free for another plan.
 - Approving a pause moves every instalment still waiting for its date on by the months asked for
   (calendar months: 31 January becomes 28 February); declining leaves the plan as it was. Either
@@ -20,12 +23,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from portal.accounts.ledger import balance_of
 from portal.events import emit
 from portal.extensions import db
-from portal.models import Debtor, Plan
+from portal.models import Debtor, Instalment, Plan
 from portal.models.audit import record
 from portal.plans.dates import add_months
 from portal.plans.emails import queue_review_answer
+from portal.plans.engine import build_schedule, interest_during_plan
+from portal.plans.policy import Frequency
+from portal.plans.service.making import policy_for
 
 #: a first payment closer than this when a proposal is approved is too soon to agree and pay for
 MIN_DAYS_TO_FIRST = 2
@@ -43,6 +50,19 @@ class NotWaiting(ReviewError):
 
 class NoteNeeded(ReviewError):
     """Saying no needs a note the debtor can read."""
+
+
+class OfferNotPossible(ReviewError):
+    """A counter-offer the debtor could not agree: `code` says why (OFFER_PROBLEMS)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+#: why a counter-offer can't be made: its first payment is too soon to agree, it is more than is owed,
+#: or its payments never clear what is owed with the interest added meanwhile
+OFFER_PROBLEMS = ("too_soon", "above_balance", "never_clears")
 
 
 # Reading
@@ -89,6 +109,48 @@ def approve_proposal(plan: Plan, *, by: str, note: str | None = None, today: dat
     dates = [{"number": i.number, "due": i.due_date.isoformat(), "amount": i.amount} for i in plan.instalments]
     _tell(plan, "plan.approved", by=by, today=today, moved_days=moved, instalments=dates)
     return _tell_debtor(plan, moved=bool(moved))
+
+
+def counter_offer(plan: Plan, *, amount: int, frequency: str, first: date, by: str, note: str, today: date) -> Plan:
+    """Answer a proposal with other terms: `amount` (minor units) `frequency` from `first`, on what is owed now.
+
+    The engine builds the schedule (it adds up to what is owed, with any interest added until the last
+    payment); the plan becomes a draft for the debtor to agree, as an approved proposal does. The note
+    says why, in the debtor's words. Commits, then emails.
+    """
+    _require_note(note)
+    plan = _lock(plan)
+    if plan.status != "pending_review":
+        raise NotWaiting(f"{plan.reference} is not a proposal waiting for review (it is {plan.status})")
+    if (first - today).days < MIN_DAYS_TO_FIRST:
+        raise OfferNotPossible("too_soon")
+    account, debtor = plan.account, db.session.get(Debtor, plan.debtor_id)
+    balance = balance_of(account)
+    if amount < 1 or amount > balance:
+        raise OfferNotPossible("above_balance")
+    policy = policy_for(debtor)
+    interest = interest_during_plan(policy, account.monthly_interest, today)
+    try:
+        schedule = build_schedule(balance, Frequency(frequency), first, amount=amount, interest=interest)
+    except ValueError as error:
+        raise OfferNotPossible("never_clears") from error
+    for instalment in plan.instalments:
+        db.session.delete(instalment)  # never due: a proposal waiting for review is collected on no date
+    db.session.flush()
+    plan.instalments = [Instalment(number=s.number, due_date=s.due, amount=s.amount) for s in schedule]
+    plan.kind, plan.frequency, plan.payday, plan.first_date = "plan", str(Frequency(frequency)), None, first
+    plan.balance_at_start, plan.instalment_amount = balance, amount
+    plan.total = sum(s.amount for s in schedule)
+    plan.terms = plan.terms | {
+        "interest_frozen": policy.freeze_interest_on_plan,
+        "monthly_interest": account.monthly_interest,
+        "interest_since": today.isoformat(),
+    }
+    plan.status = "draft"
+    _decided(plan, "countered", by=by, note=note)
+    dates = [{"number": s.number, "due": s.due.isoformat(), "amount": s.amount} for s in schedule]
+    _tell(plan, "plan.countered", by=by, today=today, frequency=plan.frequency, instalments=dates)
+    return _tell_debtor(plan)
 
 
 def decline_proposal(plan: Plan, *, by: str, note: str, today: date) -> Plan:

@@ -114,11 +114,14 @@ def latest_by_account(account_ids: list[int]) -> dict[int, Dispute]:
     return chosen
 
 
-def listing(include_resolved: bool = False) -> list[Dispute]:
-    """For staff: the ones still to answer or to deliver (or all of them), oldest first."""
+def listing(include_resolved: bool = False, creditor_ids: list[int] | None = None) -> list[Dispute]:
+    """For staff: the ones still to answer or to deliver (or all of them), oldest first.
+    `creditor_ids` limits it to the creditors a staff user is assigned."""
     query = db.select(Dispute).order_by(Dispute.created_at, Dispute.id)
     if not include_resolved:
         query = query.where(Dispute.status.in_(OPEN_DISPUTE_STATUSES))
+    if creditor_ids is not None:
+        query = query.join(Debtor, Debtor.id == Dispute.debtor_id).where(Debtor.creditor_id.in_(creditor_ids))
     return list(db.session.scalars(query))
 
 
