@@ -35,11 +35,16 @@ def record(
     """Add an audit event to the session; the request's single commit writes it.
 
     While a staff user views as the debtor, what the debtor's pages record as the debtor's own doing was done by
-    that staff user on the debtor's behalf, and is recorded so, with who they are and why they were there."""
+    that staff user on the debtor's behalf, and is recorded so, with who they are and why they were there. A
+    console request's staff events that name no one (services take a name, `by`) name the signed-in staff user."""
     viewer = g.get("view_as_detail") if has_request_context() else None
     if viewer is not None and actor_type == "debtor":
         actor_type, actor_id = "staff", viewer["staff_id"]
         detail = detail | {key: value for key, value in viewer.items() if key != "staff_id"} | {"on_behalf": True}
+    staff = g.get("staff") if has_request_context() else None
+    if staff is not None and actor_type == "staff" and actor_id is None:
+        actor_id = staff.id
+        detail = {"staff_name": staff.first_name, "staff_role": staff.role} | detail
     event = AuditEvent(
         action=action,
         actor_type=actor_type,

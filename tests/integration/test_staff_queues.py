@@ -9,7 +9,7 @@ from portal import clock
 from portal.extensions import db
 from portal.help.service.circumstances import disclose
 from portal.help.service.messages import start_thread
-from portal.models import AuditEvent, Dispute, Plan
+from portal.models import AuditEvent, Dispute, Plan, StaffUser
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes
 from tests.conftest import main_text
@@ -151,6 +151,8 @@ def test_a_supervisor_accepts_a_proposal_and_the_debtor_sees_it_accepted_on_the_
     assert plan.status == "draft" and plan.review_outcome == "approved" and plan.reviewed_by == "Sam Supervisor"
     [audit] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "plan.approved")).all()
     assert audit.actor_type == "staff" and audit.detail["by"] == "Sam Supervisor"
+    staff_id = db.session.scalar(db.select(StaffUser.id).where(StaffUser.name == "Sam Supervisor"))
+    assert (audit.actor_id, audit.detail["staff_role"]) == (staff_id, "supervisor"), "the decision names who made it"
     dashboard = main_text(signed_in.get("/accounts/"))
     assert "Accepted We can agree the plan you proposed." in dashboard
 
