@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, url_for
 from flask_babel import get_timezone
 from flask_login import current_user
 
@@ -19,8 +19,13 @@ def money(minor: int, currency: str) -> str:
 
 
 def _locale() -> Locale:
-    """The reader's language in the creditor's region (portal.i18n.formatting_locale)."""
-    return babel_locale(formatting_locale(current_user.creditor.locale if current_user.is_authenticated else None))
+    """The reader's language in the creditor's region (portal.i18n.formatting_locale); for staff, in their
+    creditors' region when they all share one ("4 December 2026" at a UK agency)."""
+    if current_user.is_authenticated:
+        return babel_locale(formatting_locale(current_user.creditor.locale))
+    staff = g.get("staff")
+    regions = {creditor.locale for creditor in staff.creditors} if staff is not None else set()
+    return babel_locale(formatting_locale(regions.pop() if len(regions) == 1 else None))
 
 
 def long_date(value: date | datetime) -> str:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.extensions import db
-from portal.models import AuditEvent, Plan
-from tests.e2e.conftest import axe_violations, shot
+from portal.models import Account, AuditEvent, Plan
+from portal.plans.service.making import submit_proposal
+from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.factories import make_account, make_card_debtor
 from tests.staff_support import PASSWORD, make_staff, next_code
 
@@ -124,3 +125,30 @@ def test_the_console_reads_well_on_a_tablet(tablet, portal_url, debtor, agent):
     width = tablet.evaluate("document.documentElement.scrollWidth")
     assert width <= 768, f"the page scrolls sideways ({width} px)"
     shot(tablet, "staff-debtor-tablet")
+
+
+def test_a_supervisor_accepts_a_waiting_proposal_and_the_debtor_sees_it_accepted(laptop, phone, portal_url, debtor):
+    account = db.session.scalar(select(Account).where(Account.debtor_id == debtor.id))
+    submit_proposal(debtor, account, 2_000, "monthly", clock.today_for(debtor) + timedelta(days=5))
+    supervisor = make_staff(debtor.creditor, role="supervisor", name="Priya Shah")
+    db.session.commit()
+
+    staff_sign_in(laptop, portal_url, supervisor)
+    laptop.get_by_role("link", name="Queues").click()
+    laptop.get_by_role("heading", name="Queues").wait_for()
+    assert axe_violations(laptop) == [], "queues"
+    shot(laptop, "staff-queues")
+    laptop.get_by_role("link", name=re.compile(r"^Plan proposal: £20\.00")).click()
+    laptop.get_by_role("heading", name=re.compile(r"^Plan proposal PL-")).wait_for()
+    assert axe_violations(laptop) == [], "proposal"
+    laptop.get_by_label("Accept the proposal").check()
+    laptop.get_by_label("Note for the debtor (they read this)").fill("Thank you. We can agree this.")
+    laptop.get_by_label("I have checked this decision").check()
+    laptop.get_by_role("button", name="Send the decision").click()
+    laptop.get_by_text("Proposal accepted").wait_for()
+    shot(laptop, "staff-proposal-accepted")
+
+    sign_in(phone, portal_url, debtor)
+    main = phone.locator("main").inner_text()
+    assert "Accepted" in main and "We can agree the plan you proposed." in main
+    shot(phone, "staff-accepted-debtor-dashboard")
