@@ -18,7 +18,7 @@ from portal.help.forms import summary
 from portal.i18n import formatting_locale
 from portal.models import Creditor
 from portal.models.creditor import IdentityMethod
-from portal.money import amount_input, parse_money
+from portal.money import amount_input, format_money, parse_money
 from portal.plans.policy import Frequency
 from portal.plans.words import frequency_label
 
@@ -159,7 +159,7 @@ def describe(field: str, value: Any, form: CreditorSettingsForm) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if field in MONEY:
-        return form.amount_text(value)
+        return format_money(value, form.creditor.currency, form.locale)
     if field == "frequencies":
         return ", ".join(frequency_label(f) for f in value)
     if field == "identity_method":

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.help.forms import options, summary
@@ -25,7 +26,7 @@ class AccessForm(FlaskForm):
 
     def __init__(self, admin: StaffUser, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.creditors.choices = [(creditor.id, creditor.name) for creditor in admin.creditors]
+        self.creditors.choices = [SelectChoice(creditor.id, creditor.name) for creditor in admin.creditors]
 
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:

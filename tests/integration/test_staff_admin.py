@@ -1,9 +1,11 @@
 """The admin pages: staff users and creditor settings, for admins only, and only for their own creditors."""
 
+import html
 import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import AuditEvent, CreditorSettingsVersion, StaffSession, StaffUser
@@ -316,6 +318,23 @@ def test_guideline_figures_are_kept_where_the_budget_tool_reads_them(app, consol
     db.session.refresh(creditor)
     assert creditor.policy["budget_guidelines"] == {"food": {"persons:2": 45000}, "rent": {"per_person": 30050}}
     assert "food persons:2 450.00" in console.get("/staff/admin/creditors/acme").get_data(as_text=True)
+
+
+def test_the_confirmation_page_carries_every_field_as_typed(app, console, creditor):
+    typed = settings_form(budget_guidelines="food persons:2 450\nrent per_person 300.50", frequencies=["monthly"])
+    page = console.post("/staff/admin/creditors/acme", typed).get_data(as_text=True)
+    carried = [
+        (name, html.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page)
+        if name != "csrf_token"
+    ]
+    assert ("frequencies", "monthly") in carried
+
+    console.post("/staff/admin/creditors/acme", MultiDict([*carried, ("confirmed", "yes")]).to_dict(flat=False))
+
+    db.session.refresh(creditor)
+    assert creditor.policy["frequencies"] == ["monthly"]
+    assert creditor.policy["budget_guidelines"] == {"food": {"persons:2": 45000}, "rent": {"per_person": 30050}}
 
 
 def test_the_nav_shows_admin_links_to_admins(app, console):

@@ -109,7 +109,7 @@ def admin_user_access(user_id: int):
         flash(_("You cannot take away your own admin role. Ask another admin."))
         return redirect(back)
     if not _confirmed():
-        names = [name for cid, name in form.creditors.choices if cid in form.creditors.data]
+        names = [choice.label for choice in form.creditors.choices if choice.value in form.creditors.data]
         return _confirm(
             _("Change %(name)s's role and creditors?", name=user.name),
             _(
