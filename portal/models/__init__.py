@@ -7,6 +7,7 @@ from portal.models.circumstance import Circumstance
 from portal.models.contact_preference import ContactPreference
 from portal.models.creditor import Creditor
 from portal.models.creditor_event import CreditorEvent
+from portal.models.creditor_settings_version import CreditorSettingsVersion
 from portal.models.debtor import Debtor
 from portal.models.dispute import Dispute
 from portal.models.hold import Hold
@@ -26,6 +27,7 @@ __all__ = [
     "ContactPreference",
     "Creditor",
     "CreditorEvent",
+    "CreditorSettingsVersion",
     "Debtor",
     "DebtorView",
     "Dispute",

@@ -38,8 +38,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_staff(email: str, name: str, role: str, creditors: Sequence[Creditor], *, by: str, now: datetime):
-    """A new staff user who cannot sign in until they follow the set-up link; returns (user, token)."""
+def create_staff(
+    email: str,
+    name: str,
+    role: str,
+    creditors: Sequence[Creditor],
+    *,
+    by: str,
+    now: datetime,
+    actor_id: int | None = None,
+):
+    """A new staff user who cannot sign in until they follow the set-up link; returns (user, token).
+    `actor_id` is the admin who made them in the console (None from the command line)."""
     email = email.strip().lower()
     if role not in STAFF_ROLES:
         raise NotAllowedNow(f"role must be one of {', '.join(STAFF_ROLES)}")
@@ -53,7 +63,7 @@ def create_staff(email: str, name: str, role: str, creditors: Sequence[Creditor]
     db.session.add(user)
     token = new_setup_token(user, now=now)
     db.session.flush()
-    record("staff.created", actor_type="staff", actor_id=None, staff_user=user.id, role=role, by=by)
+    record("staff.created", actor_type="staff", actor_id=actor_id, staff_user=user.id, role=role, by=by)
     return user, token
 
 

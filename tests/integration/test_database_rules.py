@@ -12,7 +12,7 @@ from sqlalchemy import column, func, select, table, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from portal.extensions import db
-from portal.models import Agreement, AuditEvent, Message, MessageThread, Plan, StripeEvent
+from portal.models import Agreement, AuditEvent, CreditorSettingsVersion, Message, MessageThread, Plan, StripeEvent
 from portal.models.append_only import APPEND_ONLY_TABLES
 from tests.factories import make_account, make_debtor
 
@@ -42,12 +42,20 @@ def facts(app) -> dict[str, int]:
     db.session.add(plan)
     db.session.flush()
     db.session.add(Agreement(plan_id=plan.id, debtor_id=debtor.id, version="1", language="en", text="I agree"))
+    db.session.add(CreditorSettingsVersion(creditor_id=debtor.creditor_id, version=1, settings={}))
     db.session.commit()
     return {"debtor_id": debtor.id, "account_id": account.id, "thread_id": thread.id, "plan_id": plan.id}
 
 
 def test_every_append_only_table_is_covered():
-    assert sorted(APPEND_ONLY_TABLES) == ["audit_event", "ledger_entry", "message", "plan_agreement", "stripe_event"]
+    assert sorted(APPEND_ONLY_TABLES) == [
+        "audit_event",
+        "creditor_settings_version",
+        "ledger_entry",
+        "message",
+        "plan_agreement",
+        "stripe_event",
+    ]
 
 
 @pytest.mark.parametrize("statement", ["UPDATE {name} SET id = id", "DELETE FROM {name}"])
