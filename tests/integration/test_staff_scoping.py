@@ -1,5 +1,5 @@
 """Every console URL that names a debtor's thing, a staff user or a creditor is a 404 for a staff user of another
-creditor, whatever their role; and every console page needs a signed-in staff user. The rules come from the
+creditor (a role without the permission is refused, 403, before anything is looked up); and every console page needs a signed-in staff user. The rules come from the
 app's URL map, so a new console route is checked the day it is added, or this test says what to add."""
 
 from dataclasses import dataclass
@@ -12,6 +12,8 @@ from portal.extensions import db
 from portal.help.service import circumstances, messages
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes
+from portal.models.staff import StaffRole
+from portal.staff.access import LEAST_ROLE, RANK
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link
 from tests.plan_support import POLICY
@@ -26,6 +28,7 @@ NAMES = {
     ("user_id", None): "staff_user",
     ("slug", None): "creditor",
     ("account_id", None): "account",
+    ("number", "staff.admin_creditor_version"): "settings_version",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -45,6 +48,8 @@ class Things:
     dispute: str
     staff_user: int
     creditor: str
+    #: a version of the creditor's settings that exists
+    settings_version: int = 1
 
 
 def _theirs() -> Things:
@@ -89,6 +94,11 @@ def _console_rules(app) -> list[Rule]:
     return sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
 
 
+def _role_may(app, endpoint: str, role: str) -> bool:
+    permission = app.view_functions[endpoint].staff_permission
+    return RANK[StaffRole(role)] >= RANK[LEAST_ROLE[permission]]
+
+
 def _path(rule: Rule, things: Things) -> str:
     return rule.build({name: getattr(things, _kind(name, rule.endpoint)) for name in rule.arguments})[1]
 
@@ -100,6 +110,12 @@ def test_every_console_rule_with_variables_is_checked_here(app):
         if rule.endpoint not in OPEN and any(_kind(name, rule.endpoint) is None for name in rule.arguments)
     ]
     assert not unfilled, "add these rules' variables to NAMES or REFERENCES:\n" + "\n".join(unfilled)
+    unguarded = [
+        rule.endpoint
+        for rule in _console_rules(app)
+        if rule.endpoint not in OPEN and not hasattr(app.view_functions[rule.endpoint], "staff_permission")
+    ]
+    assert not unguarded, f"guard these with @staff_required(permission): {unguarded}"
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor", "admin"])
@@ -121,10 +137,12 @@ def test_another_creditors_things_are_not_found_on_any_console_route(app, role):
             checked += 1
             form = {"csrf_token": token, "confirm": "yes", "note": "Yes.", "reason": "x", "category": "phone_call"}
             response = staff.get(path) if method == "GET" else staff.client.post(path, data=form)
-            if response.status_code != 404:
+            # a role without the permission is refused before anything is looked up, the same for every URL
+            expected = 404 if _role_may(app, rule.endpoint, role) else 403
+            if response.status_code != expected:
                 found[f"{method} {path} ({rule.endpoint})"] = response.status_code
     assert checked >= 3
-    assert not found, f"another creditor's things answered as {role}: {found}"
+    assert not found, f"another creditor's things answered as {role} (not 404, or 403 for a lacking role): {found}"
 
 
 def test_every_console_page_needs_a_signed_in_staff_user(app):
