@@ -279,6 +279,17 @@ def test_a_freeze_that_has_ended_lets_interest_be_added_again(debtor, account, t
 # Write-offs
 
 
+def test_a_write_off_without_an_amount_says_what_to_enter_and_writes_nothing(supervisor, told, account):
+    form = _write_off_form(account, _request_key(supervisor, told), amount="")
+    response = supervisor.post(
+        f"/staff/circumstances/{told.id}/write-off", {f"write_off-{name}": value for name, value in form.items()}
+    )
+
+    assert response.status_code == 400
+    assert "There is a problem Enter an amount" in main_text(response)
+    assert db.session.scalars(db.select(WriteOff)).all() == [] and _entries(account) == []
+
+
 def test_a_partial_write_off_within_the_creditors_amount_is_written_at_once(supervisor, told, debtor, account):
     plan = _plan(account)
     key = _request_key(supervisor, told)
