@@ -5,7 +5,7 @@ approval of a write-off."""
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from portal.help.service import decisions
 from portal.models import Circumstance, Debtor, StaffUser, WriteOff
 from portal.models.staff import StaffRole
 from portal.plans.service.progress import progress_by_account
+from portal.plans.words import how_often
 from portal.rights.service.holds import unfinished
 from portal.staff.access import RANK, Permission, staff_required, their_creditors
 from portal.staff.circumstance_forms import DeclineForm, FreezeForm, PauseForm, ReduceForm, WriteOffForm
@@ -118,6 +119,7 @@ def _page(circumstance: Circumstance, debtor: Debtor, forms: dict | None = None,
         write_offs=write_offs.write_offs_of(debtor),
         forms=forms,
         decline=DeclineForm(),
+        how_often=how_often,
     )
     return page, status
 
@@ -304,9 +306,10 @@ def write_off_approve(write_off_id: int):
     found = _write_off(user, write_off_id)
     back = url_for("staff.circumstance", circumstance_id=found.circumstance_id) if found.circumstance_id else None
     back = back or url_for("staff.debtor", debtor_id=found.debtor_id)
+    if found.status != "pending":
+        flash(_("Someone has already decided this write-off."))
+        return redirect(back)
     if request.form.get("confirmed") != "yes":
-        if found.status != "pending":
-            abort(409)
         debtor = db.session.get(Debtor, found.debtor_id)
         amount = _money(debtor, found.amount)
         return render_template(
