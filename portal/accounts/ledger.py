@@ -46,7 +46,7 @@ def balances(accounts: Iterable[Account]) -> dict[int, int]:
 
 
 def sums_by_kind(account: Account) -> dict[str, int]:
-    """The account's ledger added up by kind (itemization, interest, fee, payment, credit), in one query."""
+    """The account's ledger added up by kind (itemization, interest, fee, payment, credit, write_off), in one query."""
     rows = db.session.execute(
         select(LedgerEntry.kind, _TOTAL).where(LedgerEntry.account_id == account.id).group_by(LedgerEntry.kind)
     )

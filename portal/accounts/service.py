@@ -17,16 +17,25 @@ class Itemization:
     """The Regulation F itemization: where the balance came from since a known date."""
 
     itemization_date: date
-    #: all amounts in minor units; payments and credits are shown as positive numbers
+    #: all amounts in minor units; payments, credits and write-offs are shown as positive numbers
     amount_on_itemization_date: int
     interest: int
     fees: int
     payments: int
     credits: int
+    #: what the creditor decided the debtor need not pay (portal.accounts.write_offs)
+    written_off: int = 0
 
     @property
     def balance(self) -> int:
-        return self.amount_on_itemization_date + self.interest + self.fees - self.payments - self.credits
+        return (
+            self.amount_on_itemization_date
+            + self.interest
+            + self.fees
+            - self.payments
+            - self.credits
+            - self.written_off
+        )
 
 
 def accounts_for(debtor: Debtor) -> list[tuple[Account, int]]:
@@ -83,4 +92,5 @@ def itemize(itemization_date: date, sums: Mapping[str, int]) -> Itemization:
         fees=sums.get("fee", 0),
         payments=-sums.get("payment", 0),
         credits=-sums.get("credit", 0),
+        written_off=-sums.get("write_off", 0),
     )

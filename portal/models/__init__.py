@@ -10,6 +10,7 @@ from portal.models.creditor_event import CreditorEvent
 from portal.models.creditor_settings_version import CreditorSettingsVersion
 from portal.models.debtor import Debtor
 from portal.models.dispute import Dispute
+from portal.models.freeze import InterestFreeze
 from portal.models.hold import Hold
 from portal.models.magic_link import LinkRequest, MagicLink
 from portal.models.message import Message, MessageThread
@@ -17,6 +18,7 @@ from portal.models.outbound_message import OutboundMessage
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
 from portal.models.plan import Agreement, Instalment, Plan
 from portal.models.staff import DebtorView, StaffSession, StaffUser
+from portal.models.write_off import WriteOff
 
 __all__ = [
     "Account",
@@ -33,6 +35,7 @@ __all__ = [
     "Dispute",
     "Hold",
     "Instalment",
+    "InterestFreeze",
     "LedgerEntry",
     "LinkRequest",
     "MagicLink",
@@ -45,4 +48,5 @@ __all__ = [
     "StaffUser",
     "StripeCustomer",
     "StripeEvent",
+    "WriteOff",
 ]

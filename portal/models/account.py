@@ -31,6 +31,8 @@ class LedgerKind(StrEnum):
     FEE = "fee"
     PAYMENT = "payment"
     CREDIT = "credit"
+    #: a person at the creditor decided the debtor need not pay this (portal.accounts.write_offs)
+    WRITE_OFF = "write_off"
 
 
 LEDGER_KINDS = tuple(map(str, LedgerKind))

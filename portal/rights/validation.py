@@ -72,8 +72,8 @@ class ValidationInformation:
 
     @property
     def payments_and_credits(self) -> int:
-        """The model form shows payments and credits as one line."""
-        return self.itemization.payments + self.itemization.credits
+        """The model form shows payments and credits as one line; an amount written off is credited too."""
+        return self.itemization.payments + self.itemization.credits + self.itemization.written_off
 
     @property
     def period_open(self) -> bool:

@@ -1,6 +1,7 @@
 """Every console URL that names a debtor's thing, a staff user or a creditor is a 404 for a staff user of another
-creditor (a role without the permission is refused, 403, before anything is looked up); and every console page needs a signed-in staff user. The rules come from the
-app's URL map, so a new console route is checked the day it is added, or this test says what to add."""
+creditor (a role without the permission is refused, 403, before anything is looked up); and every console page
+needs a signed-in staff user. The rules come from the app's URL map, so a new console route is checked the day it
+is added, or this test says what to add."""
 
 from dataclasses import dataclass
 
@@ -8,11 +9,12 @@ import pytest
 from werkzeug.routing import Rule
 
 from portal import clock
+from portal.accounts import write_offs
 from portal.extensions import db
 from portal.help.service import circumstances, messages
+from portal.models.staff import StaffRole
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes
-from portal.models.staff import StaffRole
 from portal.staff.access import LEAST_ROLE, RANK
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link
@@ -29,6 +31,7 @@ NAMES = {
     ("slug", None): "creditor",
     ("account_id", None): "account",
     ("number", "staff.admin_creditor_version"): "settings_version",
+    ("write_off_id", None): "write_off",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -48,6 +51,7 @@ class Things:
     dispute: str
     staff_user: int
     creditor: str
+    write_off: int
     #: a version of the creditor's settings that exists
     settings_version: int = 1
 
@@ -78,6 +82,16 @@ def _theirs() -> Things:
         dispute=dispute.reference,
         staff_user=make_staff(creditor, role="admin").id,
         creditor=creditor.slug,
+        write_off=write_offs.request(
+            account,
+            staff=make_staff(creditor, role="supervisor"),
+            whole=True,
+            amount=None,
+            reason="terminal_illness",
+            note="We are sorry.",
+            request_key="scoping",
+            today=today,
+        ).id,
     )
     db.session.commit()
     return things
@@ -152,7 +166,7 @@ def test_every_console_page_needs_a_signed_in_staff_user(app):
     db.session.commit()
     debtor_browser = Browser(app.test_client())
     debtor_browser.sign_in(make_link(debtor), debtor)
-    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug)
+    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug, write_off=1)
     for client in (app.test_client(), debtor_browser.client):
         for rule in _console_rules(app):
             if rule.endpoint in OPEN or "GET" not in rule.methods:
