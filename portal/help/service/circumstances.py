@@ -72,6 +72,8 @@ HEALTH_KINDS = frozenset({"illness", "terminal_illness", "mental_health"})
 VISIBLE_FIELDS = {
     "agent": frozenset({"flag", "helps", "kinds"}),
     "supervisor": frozenset({"flag", "helps", "kinds", "health_kinds", "details"}),
+    # an admin may decide what a supervisor decides, so sees as much
+    "admin": frozenset({"flag", "helps", "kinds", "health_kinds", "details"}),
 }
 
 

@@ -19,11 +19,10 @@ from portal.extensions import db
 from portal.help.service import circumstances as told
 from portal.help.service import decisions
 from portal.models import Circumstance, Debtor, StaffUser, WriteOff
-from portal.models.staff import StaffRole
 from portal.plans.service.progress import progress_by_account
 from portal.plans.words import how_often
 from portal.rights.service.holds import unfinished
-from portal.staff.access import RANK, Permission, staff_required, their_creditors
+from portal.staff.access import Permission, staff_required, their_creditors
 from portal.staff.circumstance_forms import DeclineForm, FreezeForm, PauseForm, ReduceForm, WriteOffForm
 from portal.staff.sessions import current_staff
 from portal.staff.views import bp
@@ -71,9 +70,7 @@ def _write_off(user: StaffUser, write_off_id: int) -> WriteOff:
 
 
 def _fields(user: StaffUser) -> frozenset[str]:
-    """What the role may see of a disclosure: an admin decides as a supervisor does, so sees as much."""
-    role = "supervisor" if RANK[StaffRole(user.role)] >= RANK[StaffRole.SUPERVISOR] else user.role
-    return told.visible_to(role)
+    return told.visible_to(user.role)
 
 
 def _forms(debtor: Debtor) -> dict:
