@@ -6,6 +6,7 @@ services; only what a staff role may see of a disclosure is decided per role (ci
 showing health details is recorded in the audit trail, because the debtor can see who read them.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -50,6 +51,9 @@ AUDIT_LIMIT = 50
 LINK_LIMIT = 20
 #: the ledger is shown a page at a time, as on the debtor's own account page
 LEDGER_PAGE = 20
+
+#: a personal link in a message's words: a notice the outbox put in the portal may carry one (portal.outbox)
+_LINK = re.compile(r"\S*/l/[\w.~-]+")
 
 #: each audit action in plain words; an action not named here is shown as recorded
 ACTION_WORDS = {
@@ -367,3 +371,9 @@ def attachment_opened(staff: StaffUser, dispute: Dispute) -> None:
         reference=dispute.reference,
         sha256=dispute.attachment_sha256,
     )
+
+
+def without_links(body: str) -> str:
+    """A message as staff may read it: a personal sign-in link in it is replaced by words, so nobody but the
+    debtor ever holds one (with a postcode on screen, a link is a way in)."""
+    return _LINK.sub(str(_l("[their personal link, hidden]")), body)

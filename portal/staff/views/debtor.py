@@ -57,7 +57,12 @@ def debtor_thread(debtor_id: int, thread_id: int):
         flash(_("Your reply is in their messages. They see it the next time they sign in."))
         return redirect(url_for("staff.debtor_thread", debtor_id=found.id, thread_id=thread.id, _anchor="latest"))
     return render_template(
-        "staff/debtor_thread.html", debtor=found, thread=thread, messages=messages.messages_in(thread), form=form
+        "staff/debtor_thread.html",
+        debtor=found,
+        thread=thread,
+        messages=messages.messages_in(thread),
+        without_links=debtor_file.without_links,
+        form=form,
     )
 
 
