@@ -165,7 +165,6 @@ class AuditLine:
 
 @dataclass(frozen=True)
 class DebtorFile:
-    debtor: Debtor
     accounts: list[AccountFile]
     #: balances by currency, over every account
     totals: dict[str, int]
@@ -223,7 +222,6 @@ def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = Non
     _audit_health_shown(staff, disclosures)
     settings = settings_for(debtor)
     return DebtorFile(
-        debtor=debtor,
         accounts=account_files,
         totals=totals,
         payments=_newest_first(Payment, debtor),

@@ -71,6 +71,14 @@ class HoldForm(FlaskForm):
     #: "yes" once the supervisor has seen the check page
     confirmed = HiddenField()
 
+    def validate(self, extra_validators=None) -> bool:
+        """A creditor pause has no length of its own: the supervisor says how long."""
+        valid = super().validate(extra_validators)
+        if valid and self.kind.data == "creditor_pause" and self.days.data is None:
+            self.days.errors = [*self.days.errors, _l("Say how many days the pause lasts")]
+            return False
+        return valid
+
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
         return summary(self.kind, self.account, self.days, self.note)

@@ -49,11 +49,7 @@ def send_new_link(debtor: Debtor, staff: StaffUser) -> OutboundMessage:
 
 
 @template("link.new", asks_for_money=False)
-def new_link_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
-    """None (not sent) if email can no longer be used: the outbox would put the link in their portal
-    messages instead, where it is no use to someone who cannot sign in, and where staff could read it."""
-    if channel_for(debtor) is None:
-        return None
+def new_link_letter(message: OutboundMessage, debtor: Debtor) -> Letter:
     _row, token = issue_link(debtor, campaign="staff")
     creditor = debtor.creditor
     return Letter(

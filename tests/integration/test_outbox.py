@@ -122,6 +122,7 @@ SCENARIOS = {
     "plan.broken": (True, lambda plan, debtor, account: _broken(plan)),
     "plan.review": (True, lambda plan, debtor, account: _review(plan)),
     "dispute.resumes": (False, _delivered_dispute),
+    "link.new": (False, lambda plan, debtor, account: {"staff_name": "Alex"}),
 }
 
 

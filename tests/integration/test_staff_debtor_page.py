@@ -14,7 +14,6 @@ from portal.models import AuditEvent, Hold, MagicLink, Message, OutboundMessage
 from portal.plans.service.making import submit_proposal
 from portal.rights import attachments
 from portal.rights.service import disputes
-from portal.staff import new_link
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_payment
 from tests.plan_support import POLICY, emails, stored_plan
@@ -324,12 +323,3 @@ def test_a_link_the_outbox_put_in_their_messages_is_hidden_from_staff(app):
     db.session.commit()
     text = main_text(_signed_in(app, debtor.creditor).get(f"/staff/debtors/{debtor.id}/messages/{thread.id}"))
     assert "eyJhIjoxfQ" not in text and "Sign in here: [their personal link, hidden] to see your plan." in text
-
-
-def test_a_new_link_waiting_to_be_sent_is_dropped_if_email_can_no_longer_be_used(app):
-    debtor = _debtor()
-    staff = make_staff(debtor.creditor)
-    message = new_link.send_new_link(debtor, staff)
-    debtor.email = None
-    assert new_link.new_link_letter(message, debtor) is None
-    assert db.session.scalar(db.select(db.func.count(MagicLink.id))) == 0

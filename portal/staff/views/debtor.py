@@ -22,7 +22,7 @@ from portal.rights import attachments
 from portal.rights.service import holds
 from portal.staff import debtor_file, new_link
 from portal.staff.access import Permission, debtor_for_staff, staff_required
-from portal.staff.debtor_forms import ALL_ACCOUNTS, HOLD_KIND_LABELS, HoldForm, StaffMessageForm, StaffReplyForm
+from portal.staff.debtor_forms import ALL_ACCOUNTS, HoldForm, StaffMessageForm, StaffReplyForm
 from portal.staff.sessions import current_staff
 from portal.staff.views import bp
 
@@ -111,9 +111,7 @@ def debtor_start_hold(debtor_id: int):
     )
     if form.validate_on_submit():
         account = next((account for account in accounts if str(account.id) == form.account.data), None)
-        if form.kind.data == "creditor_pause" and form.days.data is None:
-            form.days.errors.append(_("Say how many days the pause lasts"))
-        elif form.confirmed.data == "yes":
+        if form.confirmed.data == "yes":
             hold = holds.start_hold(
                 found,
                 kind=form.kind.data,
@@ -125,18 +123,16 @@ def debtor_start_hold(debtor_id: int):
             )
             flash(_("The hold has started. Their account pages now say that nothing will be taken."))
             return redirect(url_for("staff.debtor", debtor_id=found.id, _anchor=f"hold-{hold.id}"))
-        else:
-            starts_on = clock.today_for(found)
-            days = form.days.data or holds.DEFAULT_DAYS[form.kind.data]
-            return render_template(
-                "staff/debtor_hold_check.html",
-                debtor=found,
-                form=form,
-                account=account,
-                starts_on=starts_on,
-                ends_on=starts_on + timedelta(days=days) if days else None,
-                kind_label=HOLD_KIND_LABELS[form.kind.data],
-            )
+        starts_on = clock.today_for(found)
+        days = form.days.data or holds.DEFAULT_DAYS[form.kind.data]
+        return render_template(
+            "staff/debtor_hold_check.html",
+            debtor=found,
+            form=form,
+            account=account,
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=days) if days else None,
+        )
     return render_template("staff/debtor_hold.html", debtor=found, form=form)
 
 
@@ -166,7 +162,6 @@ def debtor_end_hold(debtor_id: int, hold_id: int):
         debtor=found,
         hold=hold,
         account=account,
-        kind_label=HOLD_KIND_LABELS[hold.kind],
         today=clock.today_for(found),
     )
 
