@@ -214,7 +214,10 @@ def test_a_request_far_over_the_limit_is_refused_with_a_kind_page(browser, debto
 def test_no_debtor_route_serves_attachments(app, browser, debtor):
     _dispute(browser, _account(debtor), attachment=(io.BytesIO(PDF), "receipt.pdf"))
     dispute = db.session.scalar(db.select(Dispute))
-    assert not [rule.rule for rule in app.url_map.iter_rules() if "attachment" in rule.rule or "upload" in rule.rule]
+    served = [rule.rule for rule in app.url_map.iter_rules() if "attachment" in rule.rule or "upload" in rule.rule]
+    assert served == ["/staff/disputes/<reference>/attachment"], "only the console serves attachments, to staff"
+    from_the_console = browser.get(f"/staff/disputes/{dispute.reference}/attachment")
+    assert from_the_console.status_code == 302 and "/staff/sign-in" in from_the_console.headers["Location"]
     page = browser.get(f"/disputes/{dispute.reference}").get_data(as_text=True)
     assert dispute.attachment_key not in page
     assert "receipt.pdf" in page

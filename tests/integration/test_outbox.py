@@ -10,9 +10,11 @@ import pytest
 from portal import outbox
 from portal.extensions import db
 from portal.models import ContactPreference, Dispute, Instalment, LedgerEntry, MessageThread, OutboundMessage, Payment
+from portal.models.write_off import WriteOff
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import POLICY, active_plan, emails
+from tests.staff_support import make_staff
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
 LONDON = ZoneInfo("Europe/London")
@@ -103,6 +105,26 @@ def _delivered_dispute(plan, debtor, account) -> dict:
     return {"dispute_id": dispute.id}
 
 
+def _written_off(debtor, account) -> dict:
+    supervisor = make_staff(debtor.creditor, role="supervisor")
+    write_off = WriteOff(
+        reference="W-TEST0001",
+        debtor_id=debtor.id,
+        account_id=account.id,
+        whole=True,
+        amount=30_000,
+        reason="Terminal illness",
+        note="We are so sorry.",
+        status="approved",
+        request_key="outbox-test",
+        requested_by_id=supervisor.id,
+        requested_by_name=supervisor.name,
+    )
+    db.session.add(write_off)
+    db.session.flush()
+    return {"write_off_id": write_off.id}
+
+
 #: how to make each template's message true: (needs a plan, params from (plan, debtor, account))
 SCENARIOS = {
     "receipt": (False, lambda plan, debtor, account: _succeeded_payment(debtor, account)),
@@ -122,6 +144,12 @@ SCENARIOS = {
     "plan.broken": (True, lambda plan, debtor, account: _broken(plan)),
     "plan.review": (True, lambda plan, debtor, account: _review(plan)),
     "dispute.resumes": (False, _delivered_dispute),
+    "link.new": (False, lambda plan, debtor, account: {"staff_name": "Alex"}),
+    "circumstances.decision": (
+        False,
+        lambda plan, debtor, account: {"decision": "propose_lower", "note": "Thank you for telling us."},
+    ),
+    "account.written_off": (False, lambda plan, debtor, account: _written_off(debtor, account)),
 }
 
 

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.help.service import circumstances, messages
 from portal.models.staff import StaffRole
 from portal.plans.service.making import submit_proposal
-from portal.rights.service import disputes
+from portal.rights.service import disputes, holds
 from portal.staff.access import LEAST_ROLE, RANK
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link
@@ -32,6 +32,7 @@ NAMES = {
     ("account_id", None): "account",
     ("number", "staff.admin_creditor_version"): "settings_version",
     ("write_off_id", None): "write_off",
+    ("hold_id", None): "hold",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -52,6 +53,7 @@ class Things:
     staff_user: int
     creditor: str
     write_off: int
+    hold: int
     #: a version of the creditor's settings that exists
     settings_version: int = 1
 
@@ -92,6 +94,7 @@ def _theirs() -> Things:
             request_key="scoping",
             today=today,
         ).id,
+        hold=holds.start_hold(debtor, kind="breathing_space", account=None, starts_on=today, days=60, by="test").id,
     )
     db.session.commit()
     return things
@@ -166,7 +169,7 @@ def test_every_console_page_needs_a_signed_in_staff_user(app):
     db.session.commit()
     debtor_browser = Browser(app.test_client())
     debtor_browser.sign_in(make_link(debtor), debtor)
-    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug, write_off=1)
+    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug, write_off=1, hold=1)
     for client in (app.test_client(), debtor_browser.client):
         for rule in _console_rules(app):
             if rule.endpoint in OPEN or "GET" not in rule.methods:
