@@ -15,7 +15,7 @@ ROLE_LABELS = {StaffRole.AGENT: _l("Agent"), StaffRole.SUPERVISOR: _l("Superviso
 
 
 def init_app(app: Flask) -> None:
-    from portal.staff import sessions, view_as
+    from portal.staff import debtor_file, sessions, view_as
     from portal.staff.cli import staff_cli
     from portal.staff.views import bp
 
@@ -24,3 +24,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(staff_cli)
     app.add_template_global(lambda role: ROLE_LABELS.get(role, role), "staff_role_label")
+    app.add_template_global(debtor_file.without_links, "without_links")

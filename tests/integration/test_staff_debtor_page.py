@@ -323,3 +323,14 @@ def test_a_link_the_outbox_put_in_their_messages_is_hidden_from_staff(app):
     db.session.commit()
     text = main_text(_signed_in(app, debtor.creditor).get(f"/staff/debtors/{debtor.id}/messages/{thread.id}"))
     assert "eyJhIjoxfQ" not in text and "Sign in here: [their personal link, hidden] to see your plan." in text
+
+
+def test_opening_a_debtors_page_is_audited_and_shown_in_the_trail(app):
+    debtor = _debtor()
+    staff = _signed_in(app, debtor.creditor, role="agent", name="Sam Carter")
+    staff.get(f"/staff/debtors/{debtor.id}")
+    [event] = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "staff.opened_debtor", AuditEvent.debtor_id == debtor.id)
+    ).all()
+    assert event.actor_type == "staff" and event.detail == {"staff_name": "Sam", "staff_role": "agent"}
+    assert "Opened their page in the console" in main_text(staff.get(f"/staff/debtors/{debtor.id}"))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.extensions import db
+from portal.help.service import messages
 from portal.models import AuditEvent, Circumstance, Debtor, DebtorView
 from portal.staff import view_as
 from tests.conftest import Browser, main_text
@@ -214,3 +215,16 @@ def test_every_debtor_post_is_decided_for_views(app):
     }
     assert posts - decided == set(), "decide what these do while staff view as a debtor (portal/staff/view_as.py)"
     assert sorted(decided - endpoints) == [], "remove endpoints that are gone"
+
+
+def test_a_sign_in_link_in_the_debtors_messages_is_hidden_from_the_viewer(app, staff, debtor):
+    thread = messages.start_thread_as_staff(
+        debtor, "Your new link", "Sign in here: http://portal.test/l/InhfYm.secret-token", staff_name="Alex"
+    )
+    db.session.commit()
+    _view(staff, debtor)
+    page = main_text(staff.get(f"/help/messages/{thread.id}"))
+    assert "secret-token" not in page and "[their personal link, hidden]" in page
+    own = Browser(app.test_client())
+    own.sign_in(make_link(debtor), debtor)
+    assert "http://portal.test/l/InhfYm.secret-token" in main_text(own.get(f"/help/messages/{thread.id}"))

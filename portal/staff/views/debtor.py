@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.help.forms import options
 from portal.help.service import circumstances, messages
 from portal.models import Account, Hold
+from portal.models.audit import record
 from portal.ownership import get_owned
 from portal.rights import attachments
 from portal.rights.service import holds
@@ -32,6 +33,7 @@ from portal.staff.views import bp
 def debtor(debtor_id: int):
     staff = current_staff()
     found = debtor_for_staff(staff, debtor_id)
+    record("staff.opened_debtor", actor_type="staff", debtor_id=found.id)
     file = debtor_file.gather(
         staff, found, ledger_account=request.args.get("account", type=int), before=request.args.get("before")
     )
@@ -61,7 +63,6 @@ def debtor_thread(debtor_id: int, thread_id: int):
         debtor=found,
         thread=thread,
         messages=messages.messages_in(thread),
-        without_links=debtor_file.without_links,
         form=form,
     )
 
