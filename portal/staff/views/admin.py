@@ -6,6 +6,7 @@ same fields carried in hidden inputs, and the POST from that page does it.
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal import clock
 from portal.creditors import settings
@@ -206,7 +207,7 @@ def admin_user_end_sessions(user_id: int):
             back,
         )
     ended = users.end_sessions(admin, user, now=clock.now())
-    flash(_("%(count)d session(s) ended.", count=ended))
+    flash(ngettext("%(num)d session ended.", "%(num)d sessions ended.", ended))
     return redirect(back)
 
 
