@@ -9,11 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from portal import clock
+from portal.creditors.settings import change_settings, current_settings, editable
 from portal.extensions import db
-from portal.models import Account, AuditEvent, Plan
+from portal.models import Account, AuditEvent, Plan, StaffUser
 from portal.plans.service.making import submit_proposal
+from portal.staff.accounts import create_staff
 from tests.e2e.conftest import axe_violations, shot, sign_in
 from tests.factories import make_account, make_card_debtor
+from tests.integration.test_staff_scoping import _console_rules, _path, _theirs
 from tests.staff_support import PASSWORD, make_staff, next_code
 
 POLICY = {
@@ -152,3 +155,34 @@ def test_a_supervisor_accepts_a_waiting_proposal_and_the_debtor_sees_it_accepted
     main = phone.locator("main").inner_text()
     assert "Accepted" in main and "We can agree the plan you proposed." in main
     shot(phone, "staff-accepted-debtor-dashboard")
+
+
+#: console pages axe cannot open as a page: a file download, and the two sign-in steps (checked above)
+NOT_PAGES = {"staff.dispute_attachment", "staff.sign_in", "staff.code"}
+
+
+def test_every_console_page_passes_axe(laptop, portal_url, app):
+    """Every GET rule of the console, from the URL map, filled with one creditor's things, as its admin."""
+    things = _theirs()
+    admin = db.session.get(StaffUser, things.staff_user)
+    creditor = admin.creditors[0]
+    change_settings(
+        creditor, editable(current_settings(creditor)) | {"phone": "0113 496 0999"}, staff=admin, now=clock.now()
+    )
+    _, token = create_staff("new@agency.example", "New Person", "agent", [creditor], by="test", now=clock.now())
+    db.session.commit()
+    staff_sign_in(laptop, portal_url, admin)
+    checked = []
+    for rule in _console_rules(app):
+        if rule.endpoint in NOT_PAGES or "GET" not in rule.methods:
+            continue
+        path = f"/staff/set-up/{token}" if rule.endpoint == "staff.set_up" else _path(rule, things)
+        if rule.endpoint == "staff.set_up":
+            laptop.context.clear_cookies()
+        response = laptop.goto(portal_url + path)
+        assert response.status == 200, f"{path} ({rule.endpoint}): {response.status}"
+        assert axe_violations(laptop) == [], f"{path} ({rule.endpoint})"
+        checked.append(rule.endpoint)
+        if rule.endpoint == "staff.set_up":
+            staff_sign_in(laptop, portal_url, admin)
+    assert len(checked) >= 18, checked
