@@ -25,6 +25,12 @@ def setup_url(token: str) -> str:
         return base + url_for("staff.set_up", token=token)
 
 
+def name_from_email(email: str) -> str:
+    """ "sam.carter@agency.example" → "Sam Carter": a name to start with, which an admin can change."""
+    words = email.partition("@")[0].replace("_", ".").replace("-", ".").split(".")
+    return " ".join(word.capitalize() for word in words if word) or email
+
+
 def _user(email: str) -> StaffUser:
     user = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
     if user is None:
@@ -39,12 +45,13 @@ def _say_setup(user: StaffUser, token: str) -> None:
 
 @staff_cli.command("create")
 @click.argument("email")
-@click.option("--name", required=True, help="Their name as colleagues see it; debtors see the first word.")
+@click.option("--name", help="Their name as colleagues see it; debtors see the first word. Default: from the email.")
 @click.option("--role", type=click.Choice(STAFF_ROLES), required=True)
 @click.option("--creditor", "creditor_slugs", multiple=True, required=True, help="A creditor they serve (repeat).")
-def create_command(email: str, name: str, role: str, creditor_slugs: tuple[str, ...]) -> None:
+def create_command(email: str, name: str | None, role: str, creditor_slugs: tuple[str, ...]) -> None:
     """Create a staff user and print their one-time set-up link."""
     creditors = [find_creditor(slug) for slug in creditor_slugs]
+    name = name or name_from_email(email)
     try:
         user, token = accounts.create_staff(email, name, role, creditors, by=operator_name(), now=clock.now())
     except DomainError as error:

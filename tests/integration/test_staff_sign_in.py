@@ -298,3 +298,26 @@ def test_totp_codes_in_development_come_from_flask_staff_totp(app, creditor):
     app.config["PORTAL_ENV"] = "production"
     refused = app.test_cli_runner().invoke(args=["staff", "totp", user.email])
     assert refused.exit_code != 0 and "Only in development" in refused.output
+
+
+def test_flask_staff_create_takes_the_issues_arguments_and_names_them_from_the_email(app, creditor):
+    other = make_creditor(slug="northwind")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(
+        args=[
+            "staff",
+            "create",
+            "sam.carter@agency.example",
+            "--role",
+            "supervisor",
+            "--creditor",
+            "harbour",
+            "--creditor",
+            "northwind",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert "/staff/set-up/" in result.output and "good for 24 hours and once" in result.output
+    user = db.session.scalar(select(StaffUser).where(StaffUser.email == "sam.carter@agency.example"))
+    assert (user.name, user.role, user.creditor_ids) == ("Sam Carter", "supervisor", {creditor.id, other.id})
+    assert user.password_hash is None and user.setup_token_hash not in result.output
