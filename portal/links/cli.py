@@ -87,8 +87,8 @@ def _issue_batch(
     """Links for one batch: the (reference, url) lines, and the references nobody has."""
     ids = service.debtor_ids(creditor, references)
     known = [reference for reference in references if reference in ids]
-    tokens = service.issue_links(creditor, [ids[ref] for ref in known], ttl_days=ttl_days, campaign=campaign)
-    lines = list(zip(known, service.link_urls(tokens), strict=True))
+    issued = service.issue_links(creditor, [ids[ref] for ref in known], ttl_days=ttl_days, campaign=campaign)
+    lines = list(zip(known, service.link_urls([link.token for link in issued]), strict=True))
     return lines, [reference for reference in references if reference not in ids]
 
 

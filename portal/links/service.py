@@ -30,6 +30,11 @@ class LinkProblem(enum.StrEnum):
     LIMITED = "limited"
 
 
+class Issued(NamedTuple):
+    token: str
+    short_code: str
+
+
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=_SALT)
 
@@ -39,15 +44,16 @@ def issue_link(
     *,
     ttl_days: int | None = None,
     campaign: str | None = None,
+    channel: str | None = None,
     destination: str | None = None,
     now: datetime | None = None,
 ) -> tuple[MagicLink, str]:
-    """Create a link for a debtor; returns the row and the signed token for the URL.
+    """Create a link for a debtor; returns the row (with its short code) and the signed token for the URL.
 
     `destination` is a path in the portal to open once they have proved who they are.
     """
     fields = _link_fields(debtor.creditor, ttl_days, campaign, destination, now)
-    link = MagicLink(public_id=_public_id(), debtor=debtor, **fields)
+    link = MagicLink(public_id=_public_id(), short_code=short_code(), channel=channel, debtor=debtor, **fields)
     db.session.add(link)
     db.session.flush()
     record("link.issued", actor_type="creditor", actor_id=debtor.creditor_id, debtor_id=debtor.id, link=link.public_id)
@@ -60,16 +66,21 @@ def issue_links(
     *,
     ttl_days: int | None = None,
     campaign: str | None = None,
+    channel: str | None = None,
     now: datetime | None = None,
-) -> list[str]:
-    """Create a link for each of a creditor's debtors (a bulk command); returns their tokens, in order.
+) -> list[Issued]:
+    """Create a link for each of a creditor's debtors (a bulk command); returns their tokens and short codes,
+    in order.
 
     Issued as `issue_link` issues one, but as plain rows sent in one batch each (the links, then their
     audit events) and signed by one serializer: one link at a time, the database round trips were most
     of the cost, then building an object for each row (bench/jobs.py measures it).
     """
     fields = _link_fields(creditor, ttl_days, campaign, None, now)
-    rows = [{"public_id": _public_id(), "debtor_id": debtor_id, **fields} for debtor_id in debtor_ids]
+    rows = [
+        {"public_id": _public_id(), "short_code": short_code(), "channel": channel, "debtor_id": debtor_id, **fields}
+        for debtor_id in debtor_ids
+    ]
     if rows:
         db.session.execute(insert(MagicLink), rows)
     record_many(
@@ -81,11 +92,37 @@ def issue_links(
         ),
     )
     serializer = _serializer()
-    return [serializer.dumps(row["public_id"]) for row in rows]
+    return [Issued(serializer.dumps(row["public_id"]), row["short_code"]) for row in rows]
 
 
 def _public_id() -> str:
     return secrets.token_urlsafe(12)
+
+
+#: no 0/O, 1/I/L or U: a code read aloud or copied from a letter is typed right
+SHORT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+SHORT_LENGTH = 10
+
+
+def short_code() -> str:
+    """A random code for a short address: 30^10 (about 2^49) codes, so guessing one is hopeless at the rate
+    /s/ allows, and the link behind it still asks the identity question."""
+    return "".join(secrets.choice(SHORT_ALPHABET) for _ in range(SHORT_LENGTH))
+
+
+def find_by_short_code(code: str) -> MagicLink | None:
+    code = code.strip().upper()
+    if len(code) != SHORT_LENGTH or not set(code) <= set(SHORT_ALPHABET):
+        return None
+    return db.session.scalar(db.select(MagicLink).where(MagicLink.short_code == code))
+
+
+def short_url(code: str) -> str:
+    """The short address to put in a text message."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    context = nullcontext() if has_request_context() else current_app.test_request_context()
+    with context:
+        return base + url_for("links.open_short_link", code=code)
 
 
 def _link_fields(

@@ -1,10 +1,11 @@
 """Open a link, continue, prove who you are; ask for a new link when one fails."""
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal.extensions import limiter
 from portal.links import service
 from portal.links.forms import ContinueForm, DateOfBirthForm, NewLinkForm, PostcodeForm, UnknownLinkForm, ZipCodeForm
 from portal.links.service import IdentityRefused, LinkProblem
@@ -53,7 +54,17 @@ def home():
 
 @bp.get("/l/<token>")
 def open_link(token: str):
-    link = service.find_link(token)
+    return _open(service.find_link(token))
+
+
+@bp.get("/s/<code>")
+@limiter.limit(lambda: current_app.config["SHORT_LINK_OPENS_PER_IP"])
+def open_short_link(code: str):
+    """The short address in a text message: the same link, with the same protections, behind a random code."""
+    return _open(service.find_by_short_code(code))
+
+
+def _open(link):
     problem = service.link_problem(link)
     if problem:
         return _problem_page(problem, link)

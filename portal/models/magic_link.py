@@ -16,8 +16,12 @@ class MagicLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: random id carried, signed, in the URL; the primary key never leaves the server
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    #: the code of the short address (/s/<code>) for text messages: random, not derived from the token
+    short_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     campaign: Mapped[str | None] = mapped_column(String(100))
+    #: how the creditor sends it ("email", "sms", "letter"), when they say, for campaign results
+    channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

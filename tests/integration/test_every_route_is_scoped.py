@@ -56,6 +56,8 @@ PUBLIC = {
     "static",
     # a magic link: the token is the credential, and opening it leads to the identity question
     "links.open_link",
+    # its short address: a random code stands for the token
+    "links.open_short_link",
     # a creditor's privacy notice, readable before anyone signs in
     "privacy.public_notice",
 }

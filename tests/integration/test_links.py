@@ -5,9 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.extensions import db
+from portal.links import service
 from portal.models import LinkRequest, MagicLink
 from tests.conftest import main_text
-from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 
 def _dob(day="17", month="5", year="1980"):
@@ -223,3 +224,44 @@ def test_a_link_to_a_page_opens_that_page_after_the_identity_check(browser, debt
 def test_a_link_cannot_lead_off_the_site(app, debtor, destination):
     with pytest.raises(ValueError):
         make_link(debtor, destination=destination)
+
+
+def test_a_short_address_opens_the_same_link_and_leads_to_the_identity_question(app, client):
+    debtor = make_debtor()
+    link, _ = service.issue_link(debtor)
+    db.session.commit()
+    assert len(link.short_code) >= 8 and service.short_url(link.short_code).endswith(f"/s/{link.short_code}")
+    response = client.get(f"/s/{link.short_code.lower()}")
+    assert response.headers["Location"] == "/start"
+    db.session.refresh(link)
+    assert link.open_count == 1 and link.sign_in_count == 0, "opening never signs in"
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"revoked_at": datetime(2026, 1, 1, tzinfo=UTC)}, 410),
+        ({"locked_at": datetime(2026, 1, 1, tzinfo=UTC)}, 403),
+        ({"expires_at": datetime(2020, 1, 1, tzinfo=UTC)}, 410),
+    ],
+)
+def test_a_short_address_keeps_every_protection_of_its_link(app, client, change, status):
+    link, _ = service.issue_link(make_debtor())
+    for name, value in change.items():
+        setattr(link, name, value)
+    db.session.commit()
+    assert client.get(f"/s/{link.short_code}").status_code == status
+
+
+def test_an_unknown_short_code_is_not_found_and_guessing_is_rate_limited(app, client):
+    app.config["SHORT_LINK_OPENS_PER_IP"] = "3 per hour"
+    statuses = [client.get(f"/s/{service.short_code()}").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+
+
+def test_bulk_links_each_get_their_own_short_code(app):
+    creditor = make_creditor()
+    ids = [make_debtor(creditor).id for _ in range(3)]
+    issued = service.issue_links(creditor, ids)
+    assert len({link.short_code for link in issued}) == 3
+    assert all(service.find_by_short_code(link.short_code).debtor_id in ids for link in issued)

@@ -21,6 +21,7 @@ def _every_get(app, things, creditor_slug: str) -> list[tuple[str, str]]:
     public = {
         "static": {"filename": "css/portal.css"},
         "links.open_link": {"token": "not-a-real-token"},
+        "links.open_short_link": {"code": "NOTACODE23"},
         "privacy.public_notice": {"slug": creditor_slug},
     }
     found = []
