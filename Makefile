@@ -6,21 +6,30 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
+MAILDEV_SMTP_PORT ?= 1025
+MAILDEV_WEB_PORT ?= 1080
+INSTALL_NPM_FLAGS ?= --omit=dev
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
 .PHONY: demo serve test install install-dev install-bench bench bench-throughput bench-load bench-profile bench-lighthouse bench-scaling bench-render bench-size lock assets translations messages lint format clean
 
+# The demo installs the npm dev packages too: MailDev, its mail catcher, is one (`serve` installs without them).
+demo: INSTALL_NPM_FLAGS =
 demo: install
 	$(BIN)/pip install -q 'localstripe>=1.15.10'
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo seed
-	@# localstripe stands in for Stripe (API and Stripe.js); it stops when the portal stops.
+	@# localstripe stands in for Stripe (API and Stripe.js); MailDev catches every email, to read at
+	@# http://127.0.0.1:$(MAILDEV_WEB_PORT). Both stop when the portal stops.
 	$(BIN)/localstripe --port $(LOCALSTRIPE_PORT) --from-scratch >instance/localstripe.log 2>&1 & ls_pid=$$!; \
-	trap 'kill $$ls_pid 2>/dev/null' EXIT INT TERM; \
+	node_modules/.bin/maildev --smtp $(MAILDEV_SMTP_PORT) --web $(MAILDEV_WEB_PORT) --ip 127.0.0.1 --web-ip 127.0.0.1 \
+		>instance/maildev.log 2>&1 & md_pid=$$!; \
+	trap 'kill $$ls_pid $$md_pid 2>/dev/null' EXIT INT TERM; \
 	export PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) STRIPE_API_BASE=$(LOCALSTRIPE) \
 		STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ STRIPE_SECRET_KEY=sk_test_demo \
-		STRIPE_PUBLISHABLE_KEY=pk_test_demo STRIPE_WEBHOOK_SECRET=whsec_demo_localstripe; \
+		STRIPE_PUBLISHABLE_KEY=pk_test_demo STRIPE_WEBHOOK_SECRET=whsec_demo_localstripe \
+		MAIL_BACKEND=smtp MAIL_SERVER=127.0.0.1 MAIL_PORT=$(MAILDEV_SMTP_PORT) MAIL_USE_TLS=0; \
 	$(BIN)/flask payments localstripe-webhook && $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The production set-up: gunicorn with PORTAL_ENV=production on PostgreSQL and Redis (see scripts/serve).
@@ -40,7 +49,7 @@ $(BIN)/python:
 # Installs exactly what the lock files pin, each file checked against its hash.
 install: $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
-	$(MAKE) assets translations NPM_CI_FLAGS=--omit=dev
+	$(MAKE) assets translations NPM_CI_FLAGS=$(INSTALL_NPM_FLAGS)
 
 install-dev: $(BIN)/python
 	scripts/system-deps.sh --test

@@ -1,4 +1,4 @@
-"""Logs: one JSON object a line with the request's id, and never a magic-link token.
+"""Logs: one JSON object a line with the request's id, and never a magic-link or opt-out token.
 
 A token in a log is a key to someone's account for as long as the link lives, readable by anyone who
 can read the logs: "/l/<token>" in a logged line becomes "/l/[redacted]". Werkzeug's request log (flask
@@ -24,9 +24,13 @@ from pythonjsonlogger.json import JsonFormatter
 _LINK_PATH = re.compile(r"(?:/|%2f)(?:l|%6c)(?:/|%2f)[^?#&\s\"']+", re.IGNORECASE)
 
 
+#: an email's opt-out link (portal.stop): not a way in, but it turns someone's email off
+_STOP_PATH = re.compile(r"(?:/|%2f)(?:s|%73)(?:t|%74)(?:o|%6f)(?:p|%70)(?:/|%2f)[^?#&\s\"']+", re.IGNORECASE)
+
+
 def redact(text: str) -> str:
-    """ "GET /l/ImFiYyI.xyz?utm=sms HTTP/1.1" -> "GET /l/[redacted]?utm=sms HTTP/1.1"."""
-    return _LINK_PATH.sub("/l/[redacted]", text)
+    """ "GET /l/ImFiYyI.xyz?utm=sms HTTP/1.1" -> "GET /l/[redacted]?utm=sms HTTP/1.1"; "/stop/…" likewise."""
+    return _STOP_PATH.sub("/stop/[redacted]", _LINK_PATH.sub("/l/[redacted]", text))
 
 
 class RedactLinkTokens(logging.Filter):

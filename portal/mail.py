@@ -10,6 +10,7 @@ import secrets
 import smtplib
 import sys
 from datetime import UTC, datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
@@ -18,13 +19,18 @@ from flask import current_app
 
 log = logging.getLogger(__name__)
 
+_LONG_HEADERS = policy.default.clone(max_line_length=998)
+
 
 class MailError(Exception):
     """The email could not be handed on."""
 
 
-def build_message(to: str, subject: str, body: str, sender: str | None = None) -> EmailMessage:
-    """`sender`: the name the debtor sees (the creditor's), on MAIL_FROM's address."""
+def build_message(
+    to: str, subject: str, body: str, sender: str | None = None, headers: dict[str, str] | None = None
+) -> EmailMessage:
+    """`sender`: the name the debtor sees (the creditor's), on MAIL_FROM's address; `headers`: any more
+    (List-Unsubscribe)."""
     config = current_app.config
     message = EmailMessage()
     address = parseaddr(config["MAIL_FROM"])[1]
@@ -33,13 +39,21 @@ def build_message(to: str, subject: str, body: str, sender: str | None = None) -
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="portal")
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
+    # Written out with lines of up to 998 characters (RFC 5322's limit), so that a long header made of one
+    # word (List-Unsubscribe's <URL>) stays as it is instead of being encoded, which mail providers don't read.
+    # The body was encoded above, under the usual 78.
+    message.policy = _LONG_HEADERS
     return message
 
 
-def send_email(to: str, subject: str, body: str, sender: str | None = None) -> None:
+def send_email(
+    to: str, subject: str, body: str, sender: str | None = None, headers: dict[str, str] | None = None
+) -> None:
     """Send a plain-text email, or raise MailError."""
-    message = build_message(to, subject, body, sender)
+    message = build_message(to, subject, body, sender, headers)
     backend = current_app.config["MAIL_BACKEND"]
     try:
         if backend == "file":

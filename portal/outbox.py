@@ -30,6 +30,7 @@ from portal.help.service.contact import settings_for
 from portal.help.service.messages import post_notice
 from portal.i18n import language_of
 from portal.mail import MailError, send_email
+from portal.message_rules import Notices, email_headers, notices
 from portal.models import Account, Creditor, Debtor, OutboundMessage
 from portal.transaction import after_commit, commit_claim, unit_of_work
 
@@ -57,13 +58,20 @@ class Letter:
     neutral_subject: str
     neutral_opening: str
 
-    def text(self, greeting: str, *, discreet: bool) -> tuple[str, str]:
-        """The subject and body to send."""
+    def text(self, greeting: str, *, discreet: bool, notices: Notices) -> tuple[str, str]:
+        """The subject and body to send, with the words every message must carry (portal.message_rules)
+        after the opening and at the end: never in the subject or the first line."""
+        opening = [self.opening, *(["", *notices.after_opening] if notices.after_opening else [])]
+        footer = ["", *notices.footer] if notices.footer else []
         if discreet:
             return self.neutral_subject, "\n".join(
-                [greeting, "", self.neutral_opening, "", self.opening, *self.lines]
+                [greeting, "", self.neutral_opening, "", *opening, *self.lines, *footer]
             ) + "\n"
-        return self.subject, "\n".join([greeting, "", self.opening, *self.lines]) + "\n"
+        return self.subject, "\n".join([greeting, "", *opening, *self.lines, *footer]) + "\n"
+
+    def words(self) -> str:
+        """Everything the template itself says."""
+        return "\n".join([self.subject, self.opening, *self.lines])
 
 
 Render = Callable[[OutboundMessage, Debtor], Letter | None]
@@ -183,13 +191,18 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
         letter = TEMPLATES[message.template].render(message, debtor)
         if letter is None:
             return _finish(message, "stale", now, "no longer true")
-        subject, body = letter.text(_("Hello %(name)s,", name=debtor.full_name), discreet=decided.discreet)
+        channel = "portal" if decided.verdict is gate.Verdict.IN_PORTAL else message.channel
+        subject, body = letter.text(
+            _("Hello %(name)s,", name=debtor.full_name),
+            discreet=decided.discreet,
+            notices=notices(debtor, channel, already_said=letter.words()),
+        )
         if decided.verdict is gate.Verdict.IN_PORTAL:
             post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
             return _finish(message, "in_portal", now, decided.reason)
     commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:
-        send_email(debtor.email, subject, body, sender=debtor.creditor.name)
+        send_email(debtor.email, subject, body, sender=debtor.creditor.name, headers=email_headers(debtor))
     except MailError as error:
         log.warning("Message %s (%s) not sent: %s", message.id, message.template, error)
         if message.attempts >= MAX_ATTEMPTS:

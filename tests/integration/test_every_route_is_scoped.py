@@ -60,6 +60,9 @@ PUBLIC = {
     "links.open_short_link",
     # a creditor's privacy notice, readable before anyone signs in
     "privacy.public_notice",
+    # an email's opt-out link: the signed token names one debtor's email and can only turn it off
+    "stop.confirm",
+    "stop.stop",
 }
 
 

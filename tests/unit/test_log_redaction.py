@@ -39,6 +39,10 @@ TOKEN = "ImhvemR6cDJGRnpWQWVSY08i.ZFvWuAlEG20dzPPLX62Y9l0UvdY"
             "GET /l/[redacted] HTTP/1.1 from https://portal.example/l/[redacted]",
         ),
         ("/l/[redacted]", "/l/[redacted]"),
+        # an email's opt-out link
+        (f"POST /stop/{TOKEN} HTTP/1.1", "POST /stop/[redacted] HTTP/1.1"),
+        (f"https://portal.example/Stop%2F{TOKEN}?x=1", "https://portal.example/stop/[redacted]?x=1"),
+        ("/stop/[redacted]", "/stop/[redacted]"),
         # nothing to hide
         ("GET /start HTTP/1.1", "GET /start HTTP/1.1"),
         ("/l/", "/l/"),

@@ -63,3 +63,18 @@ def save_preferences(
             email_is_work=email_is_work,
         )
     return changed
+
+
+def switch_off(debtor: Debtor, channel: str) -> list[str]:
+    """Stop one channel at once, keeping every other choice (the opt-out link in an email); returns what
+    changed, audited like any other change of preferences."""
+    settings = settings_for(debtor)
+    return save_preferences(
+        debtor,
+        channels=sorted(settings.channels - {channel}),
+        windows=sorted(settings.windows),
+        language=debtor.locale,
+        discreet=settings.discreet,
+        contact_at_work=settings.contact_at_work,
+        email_is_work=settings.email_is_work,
+    )
