@@ -21,7 +21,7 @@ class WebhookRefused(ValueError):
     """The URL cannot be used; `message` says why, for the form."""
 
     def __init__(self, message):
-        super().__init__(str(message))
+        super().__init__(message)
         self.message = message
 
 
