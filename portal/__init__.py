@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     from portal.plans.cli import plans_cli
     from portal.plans.views import bp as plans_bp
     from portal.privacy.views import bp as privacy_bp
+    from portal.webhooks import cli as webhooks_cli
 
     app.register_blueprint(health.bp)
     links.init_app(app)
@@ -91,4 +92,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     demo.init_app(app)
     jobs_cli.init_app(app)
     app.cli.add_command(plans_cli)
+    webhooks_cli.init_app(app)
     return app

@@ -13,6 +13,7 @@ from limits import RateLimitItem
 from limits import parse as parse_limit
 from sqlalchemy import case, insert, literal, select, update
 
+from portal import events
 from portal.extensions import db, limiter
 from portal.models import Creditor, Debtor, LinkRequest, MagicLink
 from portal.models.audit import record, record_many
@@ -228,6 +229,7 @@ def record_open(link: MagicLink, now: datetime | None = None) -> None:
     link.open_count = MagicLink.open_count + 1
     link.last_opened_at = now or datetime.now(UTC)
     record("link.opened", actor_type="debtor", debtor_id=link.debtor_id, link=link.public_id)
+    events.emit("link.opened", debtor=link.debtor, link=link.public_id, campaign=link.campaign, channel=link.channel)
 
 
 def revoke_link(link: MagicLink, now: datetime | None = None) -> None:

@@ -18,6 +18,7 @@ from portal.models.outbound_message import OutboundMessage
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
 from portal.models.plan import Agreement, Instalment, Plan
 from portal.models.staff import DebtorView, StaffSession, StaffUser
+from portal.models.webhook_delivery import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.models.write_off import WriteOff
 
 __all__ = [
@@ -48,5 +49,8 @@ __all__ = [
     "StaffUser",
     "StripeCustomer",
     "StripeEvent",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WriteOff",
 ]

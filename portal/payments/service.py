@@ -24,7 +24,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from portal import outbox, transaction
+from portal import events, outbox, transaction
 from portal.accounts.ledger import balance_of, balance_query
 from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.extensions import db
@@ -243,6 +243,7 @@ def mark_failed(payment: Payment, code: str, actor: str = "debtor") -> None:
         reference=payment.reference,
         code=code,
     )
+    _tell_creditor("payment.failed", payment)
 
 
 def _fail(payment: Payment, code: str, actor: str = "debtor") -> None:
@@ -470,6 +471,7 @@ def apply_intent(payment: Payment, intent: Intent, *, actor: str = "debtor") -> 
             currency=payment.currency,
             payment_intent=intent.id,
         )
+        _tell_creditor("payment.succeeded", payment)
         debtor = db.session.get(Debtor, payment.debtor_id)
         outbox.queue(debtor, "receipt", account=payment.account, params={"payment_id": payment.id})
         return True
@@ -483,8 +485,22 @@ def apply_intent(payment: Payment, intent: Intent, *, actor: str = "debtor") -> 
             reference=payment.reference,
             code=payment.failure_code,
         )
+        _tell_creditor("payment.failed", payment)
     payment.status = new
     return False
+
+
+def _tell_creditor(kind: str, payment: Payment) -> None:
+    """The creditor's event for a payment that succeeded or failed: the amount and why, never card details."""
+    events.emit(
+        kind,
+        debtor=db.session.get(Debtor, payment.debtor_id),
+        account=payment.account,
+        payment=payment.reference,
+        amount=payment.amount,
+        currency=payment.currency,
+        failure_code=payment.failure_code,
+    )
 
 
 def find_payment_for_intent(intent: Intent) -> Payment | None:

@@ -255,7 +255,7 @@ def _tell(plan: Plan, kind: str, *, by: str, today: date, **data) -> None:
         on=today.isoformat(),
         **data,
     )
-    emit(kind, debtor=debtor, account=plan.account, plan=plan.reference, note=plan.review_note, **data)
+    emit(kind, debtor=debtor, account=plan.account, plan=plan.reference, **data)
 
 
 def _tell_debtor(plan: Plan, *, moved: bool = False) -> Plan:

@@ -84,7 +84,8 @@ def _account_of(debtor: Debtor, account_id: int | None) -> Account | None:
 
 
 def _decided(circumstance: Circumstance, staff: StaffUser, decision: str, note: str, **detail) -> None:
-    """Audit the decision as the supervisor's; the first decision on a disclosure also reviews it."""
+    """Audit the decision as the supervisor's and tell the creditor what was decided (never the note); the first
+    decision on a disclosure also reviews it."""
     record(
         "circumstances.decided",
         actor_type="staff",
@@ -92,6 +93,21 @@ def _decided(circumstance: Circumstance, staff: StaffUser, decision: str, note: 
         debtor_id=circumstance.debtor_id,
         staff_name=staff.first_name,
         staff_role=staff.role,
+        reference=circumstance.reference,
+        decision=decision,
+        **detail,
+    )
+    debtor = db.session.get(Debtor, circumstance.debtor_id)
+    reference = detail.pop("account", None)
+    account = (
+        db.session.scalar(select(Account).where(Account.debtor_id == debtor.id, Account.reference == reference))
+        if reference
+        else None
+    )
+    emit(
+        "circumstances.decided",
+        debtor=debtor,
+        account=account,
         reference=circumstance.reference,
         decision=decision,
         **detail,

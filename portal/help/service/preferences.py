@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from portal.events import emit
 from portal.extensions import db
 from portal.help.contact import CHANNELS, ContactSettings
 from portal.help.service.contact import settings_for
@@ -61,6 +62,15 @@ def save_preferences(
             discreet=discreet,
             contact_at_work=contact_at_work,
             email_is_work=email_is_work,
+        )
+        emit(
+            "preferences.changed",
+            debtor=debtor,
+            changed=changed,
+            channels=sorted(after.channels),
+            windows=preference.windows,
+            language=language,
+            discreet=discreet,
         )
     return changed
 

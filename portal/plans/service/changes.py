@@ -97,7 +97,6 @@ def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -
         account=plan.account,
         plan=plan.reference,
         months=months,
-        reason=plan.pause_reason,
         review_by=plan.review_by.isoformat(),
     )
 
