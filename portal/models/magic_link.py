@@ -19,8 +19,7 @@ class MagicLink(db.Model):
     #: the code of the short address (/s/<code>) for text messages: random, not derived from the token
     short_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
-    #: the name of the reminder it goes in (per creditor), for campaign results (portal.campaigns)
-    campaign: Mapped[str | None] = mapped_column(String(100), index=True)
+    campaign: Mapped[str | None] = mapped_column(String(100))
     #: how the creditor sends it ("email", "sms", "letter"), when they say, for campaign results
     channel: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,7 +12,7 @@ from portal import clock
 from portal.accounts import write_offs
 from portal.extensions import db
 from portal.help.service import circumstances, messages
-from portal.links.service import issue_link
+from portal.links.service import issue_link, record_open
 from portal.models.staff import StaffRole
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes, holds
@@ -100,7 +100,7 @@ def _theirs() -> Things:
         ).id,
         hold=holds.start_hold(debtor, kind="breathing_space", account=None, starts_on=today, days=60, by="test").id,
     )
-    issue_link(debtor, campaign=things.campaign)
+    record_open(issue_link(debtor, campaign=things.campaign)[0])  # opened: the campaign's page has its chart
     db.session.commit()
     return things
 
