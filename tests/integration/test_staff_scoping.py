@@ -12,6 +12,7 @@ from portal import clock
 from portal.accounts import write_offs
 from portal.extensions import db
 from portal.help.service import circumstances, messages
+from portal.links.service import issue_link, record_open
 from portal.models.staff import StaffRole
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes, holds
@@ -33,6 +34,7 @@ NAMES = {
     ("number", "staff.admin_creditor_version"): "settings_version",
     ("write_off_id", None): "write_off",
     ("hold_id", None): "hold",
+    ("campaign", None): "campaign",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -56,6 +58,8 @@ class Things:
     hold: int
     #: a version of the creditor's settings that exists
     settings_version: int = 1
+    #: the name of a campaign the creditor sent links in
+    campaign: str = "reminder"
 
 
 def _theirs() -> Things:
@@ -96,6 +100,7 @@ def _theirs() -> Things:
         ).id,
         hold=holds.start_hold(debtor, kind="breathing_space", account=None, starts_on=today, days=60, by="test").id,
     )
+    record_open(issue_link(debtor, campaign=things.campaign)[0])  # opened: the campaign's page has its chart
     db.session.commit()
     return things
 

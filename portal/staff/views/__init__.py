@@ -1,6 +1,6 @@
 """The staff console (/staff), one module a part: `auth` (sign-in, set-up, sign-out), `find`, `debtor` (a debtor's
 page and what an agent does there), `view` (view as a debtor), `queues` (what waits for a person and the
-decisions), `admin` (staff users and creditor settings).
+decisions), `campaigns` (campaign results), `admin` (staff users and creditor settings).
 
 Views stay thin: each is guarded by `staff_required(permission)`, loads what it names through
 portal.staff.access (a debtor of another creditor is not found) and calls the same services as the debtor
@@ -21,4 +21,14 @@ def staff_context() -> dict:
     return {"staff_user": user, "can": lambda permission: may(user, Permission(permission))}
 
 
-from portal.staff.views import admin, auth, circumstances, debtor, find, queues, view, webhooks  # noqa: E402, F401  (their routes)
+from portal.staff.views import (  # noqa: E402, F401  (their routes)
+    admin,
+    auth,
+    campaigns,
+    circumstances,
+    debtor,
+    find,
+    queues,
+    view,
+    webhooks,
+)
