@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import JSON, and_, cast, literal, null, or_, select, union_all
 
 from portal import clock
 from portal.extensions import db
@@ -63,7 +63,7 @@ class Standing:
 
 
 def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
-    """The standing of each account on a day, in four queries however many accounts there are."""
+    """The standing of each account on a day, in two queries however many accounts there are."""
     if not accounts:
         return {}
     account_ids = [account.id for account in accounts]
@@ -75,26 +75,14 @@ def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
             or_(Hold.ends_on.is_(None), Hold.ends_on > on),
         )
     ).all()
-    disputed = set(
-        db.session.scalars(
-            select(Dispute.account_id).where(
-                Dispute.account_id.in_(account_ids), Dispute.status.in_(OPEN_DISPUTE_STATUSES)
-            )
-        )
-    )
-    waiting_circumstances = db.session.scalars(
-        select(Circumstance).where(Circumstance.debtor_id.in_(debtor_ids), Circumstance.status == "new")
-    ).all()
-    asked_for_a_break = {c.debtor_id for c in waiting_circumstances if BREAK_HELPS & set(c.helps or [])}
-    pause_requested = set(
-        db.session.scalars(
-            select(Plan.account_id).where(
-                Plan.account_id.in_(account_ids),
-                Plan.status.in_(LIVE_STATUSES),
-                Plan.pause_requested_at.is_not(None),
-            )
-        )
-    )
+    disputed, pause_requested, asked_for_a_break = set(), set(), set()
+    for stop, owner_id, helps in db.session.execute(_other_stops(account_ids, debtor_ids)):
+        if stop == Stop.DISPUTE:
+            disputed.add(owner_id)
+        elif stop == Stop.PAUSE_REQUESTED:
+            pause_requested.add(owner_id)
+        elif BREAK_HELPS & set(helps or []):
+            asked_for_a_break.add(owner_id)
     found = {}
     for account in accounts:
         stops = set()
@@ -116,6 +104,23 @@ def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
         hold = max(covering, key=lambda h: h.ends_on or date.max, default=None)
         found[account.id] = Standing(frozenset(stops), hold.ends_on if hold else None, hold)
     return found
+
+
+def _other_stops(account_ids: list[int], debtor_ids: set[int]):
+    """Open disputes and pause requests (by account) and circumstances awaiting a decision (by debtor), as
+    (stop, account or debtor id, helps asked for) rows: one round trip instead of three, for every page and job."""
+    no_helps = cast(null(), JSON)
+    return union_all(
+        select(literal(Stop.DISPUTE.value), Dispute.account_id, no_helps).where(
+            Dispute.account_id.in_(account_ids), Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+        ),
+        select(literal(Stop.PAUSE_REQUESTED.value), Plan.account_id, no_helps).where(
+            Plan.account_id.in_(account_ids), Plan.status.in_(LIVE_STATUSES), Plan.pause_requested_at.is_not(None)
+        ),
+        select(literal(Stop.CIRCUMSTANCES.value), Circumstance.debtor_id, Circumstance.helps).where(
+            Circumstance.debtor_id.in_(debtor_ids), Circumstance.status == "new"
+        ),
+    )
 
 
 def standing(account: Account, on: date) -> Standing:
