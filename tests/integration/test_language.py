@@ -62,3 +62,14 @@ def test_a_template_drawn_in_another_language_mid_request_is_in_that_language_an
         with force_locale("es"):
             assert render_template_string("{{ _('Your accounts') }}") == "Sus cuentas"
         assert render_template_string("{{ _('Your accounts') }}") == "Your accounts"
+
+
+def test_amounts_drawn_in_another_language_mid_request_follow_it(app):
+    """The money filter works the reader's locale out once a request, but still follows a change of language."""
+    page = "{{ 123456|money('USD') }}"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = render_template_string(page)
+        with force_locale("es"):
+            spanish = render_template_string(page)
+        assert render_template_string(page) == english == "$1,234.56"
+    assert spanish != english and "1234,56" in spanish.replace(".", "").replace("\xa0", "")
