@@ -15,7 +15,14 @@ from portal.money import format_money
 
 
 def money(minor: int, currency: str) -> str:
-    return format_money(minor, currency, _locale())
+    """Each amount formatted once a request: a plan's options page shows 62 amounts, 30 of them different (an
+    instalment repeats down its schedule), and Babel's format_currency is among the dearest things a template does."""
+    locale = _locale()
+    formatted = g.setdefault("formatted_money", {})
+    key = (minor, currency, locale)
+    if key not in formatted:
+        formatted[key] = format_money(minor, currency, locale)
+    return formatted[key]
 
 
 def _locale() -> Locale:
