@@ -52,9 +52,10 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag(environ, "SESSION_COOKIE_SECURE", not development),
-        # Idle timeout: the cookie expires this long after the last request.
+        # Idle timeout: the cookie expires this long after the last request (portal.sessions moves it on).
         "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(environ.get("SESSION_IDLE_MINUTES", "15"))),
-        "SESSION_REFRESH_EACH_REQUEST": True,
+        # The cookie is sent again only when the session changed (sessions.IDLE_CLOCK_STEP), not on every page.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Absolute timeout: a sign-in never lasts longer than this, however active.
         "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(environ.get("SESSION_ABSOLUTE_HOURS", "4"))),
         # Static URLs carry a version (see templating.static_url), so they can be cached long.

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import JSON, and_, bindparam, cast, literal, null, or_, select, union_all
 
 from portal import clock
 from portal.extensions import db
@@ -63,38 +63,19 @@ class Standing:
 
 
 def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
-    """The standing of each account on a day, in four queries however many accounts there are."""
+    """The standing of each account on a day, in two queries however many accounts there are."""
     if not accounts:
         return {}
-    account_ids = [account.id for account in accounts]
-    debtor_ids = {account.debtor_id for account in accounts}
-    holds = db.session.scalars(
-        select(Hold).where(
-            or_(Hold.account_id.in_(account_ids), and_(Hold.account_id.is_(None), Hold.debtor_id.in_(debtor_ids))),
-            Hold.starts_on <= on,
-            or_(Hold.ends_on.is_(None), Hold.ends_on > on),
-        )
-    ).all()
-    disputed = set(
-        db.session.scalars(
-            select(Dispute.account_id).where(
-                Dispute.account_id.in_(account_ids), Dispute.status.in_(OPEN_DISPUTE_STATUSES)
-            )
-        )
-    )
-    waiting_circumstances = db.session.scalars(
-        select(Circumstance).where(Circumstance.debtor_id.in_(debtor_ids), Circumstance.status == "new")
-    ).all()
-    asked_for_a_break = {c.debtor_id for c in waiting_circumstances if BREAK_HELPS & set(c.helps or [])}
-    pause_requested = set(
-        db.session.scalars(
-            select(Plan.account_id).where(
-                Plan.account_id.in_(account_ids),
-                Plan.status.in_(LIVE_STATUSES),
-                Plan.pause_requested_at.is_not(None),
-            )
-        )
-    )
+    ids = {"account_ids": [account.id for account in accounts], "debtor_ids": list({a.debtor_id for a in accounts})}
+    holds = db.session.scalars(_HOLDS, ids | {"on": on}).all()
+    disputed, pause_requested, asked_for_a_break = set(), set(), set()
+    for stop, owner_id, helps in db.session.execute(_OTHER_STOPS, ids):
+        if stop == Stop.DISPUTE:
+            disputed.add(owner_id)
+        elif stop == Stop.PAUSE_REQUESTED:
+            pause_requested.add(owner_id)
+        elif BREAK_HELPS & set(helps or []):
+            asked_for_a_break.add(owner_id)
     found = {}
     for account in accounts:
         stops = set()
@@ -116,6 +97,32 @@ def standings(accounts: Sequence[Account], on: date) -> dict[int, Standing]:
         hold = max(covering, key=lambda h: h.ends_on or date.max, default=None)
         found[account.id] = Standing(frozenset(stops), hold.ends_on if hold else None, hold)
     return found
+
+
+# The gate's two statements are built once, with the accounts, debtors and day as parameters: building them
+# again for every page cost more Python than sending them.
+_ACCOUNT_IDS, _DEBTOR_IDS = bindparam("account_ids", expanding=True), bindparam("debtor_ids", expanding=True)
+
+#: the holds covering the accounts (or the whole of their debtors) on the day
+_HOLDS = select(Hold).where(
+    or_(Hold.account_id.in_(_ACCOUNT_IDS), and_(Hold.account_id.is_(None), Hold.debtor_id.in_(_DEBTOR_IDS))),
+    Hold.starts_on <= bindparam("on"),
+    or_(Hold.ends_on.is_(None), Hold.ends_on > bindparam("on")),
+)
+
+#: open disputes and pause requests (by account) and circumstances awaiting a decision (by debtor), as
+#: (stop, account or debtor id, helps asked for) rows: one round trip instead of three
+_OTHER_STOPS = union_all(
+    select(literal(Stop.DISPUTE.value), Dispute.account_id, cast(null(), JSON)).where(
+        Dispute.account_id.in_(_ACCOUNT_IDS), Dispute.status.in_(OPEN_DISPUTE_STATUSES)
+    ),
+    select(literal(Stop.PAUSE_REQUESTED.value), Plan.account_id, cast(null(), JSON)).where(
+        Plan.account_id.in_(_ACCOUNT_IDS), Plan.status.in_(LIVE_STATUSES), Plan.pause_requested_at.is_not(None)
+    ),
+    select(literal(Stop.CIRCUMSTANCES.value), Circumstance.debtor_id, Circumstance.helps).where(
+        Circumstance.debtor_id.in_(_DEBTOR_IDS), Circumstance.status == "new"
+    ),
+)
 
 
 def standing(account: Account, on: date) -> Standing:

@@ -58,6 +58,12 @@ def _forget_session() -> None:
         session["locale"] = locale
 
 
+#: how far behind the idle clock may fall before a request moves it on (seconds); moving it re-signs and re-sends
+#: the cookie, so a debtor clicking through pages gets a new cookie once a minute, not with every page. It can
+#: only make the idle timeout end sooner, never later.
+IDLE_CLOCK_STEP = 60
+
+
 def _enforce_timeouts() -> None:
     """Checked on the server too: a copied cookie must not outlive the timeouts.
 
@@ -78,7 +84,8 @@ def _enforce_timeouts() -> None:
     ):
         _forget_session()
         return
-    session["last_seen"] = now
+    if idle >= IDLE_CLOCK_STEP:
+        session["last_seen"] = now
 
 
 class SessionCookie(SecureCookieSessionInterface):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal import clock, gate
-from portal.accounts.ledger import balances, sums_by_kind
+from portal.accounts.ledger import BALANCE, sums_by_kind
 from portal.extensions import db
 from portal.gate import Standing, Stop
 from portal.models import Account, Debtor
@@ -39,10 +39,11 @@ class Itemization:
 
 
 def accounts_for(debtor: Debtor) -> list[tuple[Account, int]]:
-    """Every account of a debtor with its balance: two queries however many accounts there are."""
-    accounts = list(db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id).order_by(Account.id)))
-    totals = balances(accounts)
-    return [(account, totals[account.id]) for account in accounts]
+    """Every account of a debtor with its balance: one statement however many accounts there are."""
+    rows = db.session.execute(
+        db.select(Account, BALANCE).where(Account.debtor_id == debtor.id).order_by(Account.id)
+    ).all()
+    return [(account, int(balance)) for account, balance in rows]
 
 
 def standings_for(debtor: Debtor, accounts: list[Account]) -> dict[int, Standing]:

@@ -14,7 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal import clock, transaction
 from portal.accounts.ledger import balance_of
 from portal.accounts.service import accounts_for, get_account_for, itemization_of
-from portal.gate import Standing
+from portal.gate import Standing, Stop
 from portal.models import Account
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
 from portal.rights import attachments
@@ -232,6 +232,9 @@ def account_rights(account: Account, standing: Standing) -> dict:
     }
 
 
-def dashboard_rights(accounts: list[Account]) -> dict:
-    """For the dashboard: each account's most telling dispute, in one query (holds are the gate's to say)."""
-    return {"disputes": disputes.latest_by_account([account.id for account in accounts])}
+def dashboard_rights(accounts: list[Account], standings: dict[int, Standing]) -> dict:
+    """For the dashboard: each account's most telling dispute, in one query (holds are the gate's to say). A card
+    shows only a dispute in progress, and the gate has found those already: most debtors have none, and then
+    nothing is read."""
+    disputed = [account.id for account in accounts if Stop.DISPUTE in standings[account.id].stops]
+    return {"disputes": disputes.latest_by_account(disputed)}

@@ -5,7 +5,7 @@ import re
 import pytest
 from babel.dates import format_date
 
-from portal import clock
+from portal import clock, gate
 from portal.extensions import db
 from portal.help.service import circumstances
 from portal.models import Account, Dispute, Payment
@@ -356,3 +356,33 @@ def test_the_dashboards_queries_do_not_grow_with_the_number_of_accounts(app, bro
     assert page.count("Paused: no payments while we check this account.") == 2
     assert page.count("Paused: no payments until") == 2
     assert five.count == one.count
+
+
+def test_the_gate_reads_every_kind_of_stop_in_two_statements(app, debtor, phone, energy, localstripe, count_queries):
+    """Every page and job asks the gate: holds in one statement, the rest (disputes, pause requests,
+    circumstances waiting) in one more, however many accounts and stops."""
+    plan = active_plan(debtor, energy, localstripe)
+    request_pause(plan, debtor, 2, "I lost my job")
+    db.session.add(
+        Dispute(
+            reference=new_reference("D"),
+            account=phone,
+            debtor_id=debtor.id,
+            kind="original_creditor",
+            account_status_before="open",
+        )
+    )
+    circumstances.disclose(debtor, kinds=["health"], helps=["lower_payments"], details=None)
+    db.session.commit()
+
+    accounts, today = (
+        db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id)).all(),
+        clock.today_for(debtor),
+    )
+
+    with count_queries() as counter:
+        found = gate.standings(accounts, today)
+
+    assert counter.count == 2
+    assert found[phone.id].stops == {gate.Stop.DISPUTE, gate.Stop.CIRCUMSTANCES}
+    assert found[energy.id].stops == {gate.Stop.PAUSE_REQUESTED, gate.Stop.CIRCUMSTANCES}

@@ -1,6 +1,8 @@
 """English and Spanish, chosen on any page and kept for the session."""
 
 import pytest
+from flask import render_template_string
+from flask_babel import force_locale
 
 from portal.extensions import db
 from tests.factories import make_account, make_debtor, make_link
@@ -50,3 +52,24 @@ def test_an_unknown_language_is_ignored(browser, debtor):
     response = browser.post("/language", {"language": "xx", "next": "/"})
     assert response.headers["Location"] == "/"
     assert '<html lang="en">' in browser.get("/").get_data(as_text=True)
+
+
+def test_a_template_drawn_in_another_language_mid_request_is_in_that_language_and_the_page_is_not(app):
+    """Templates look the catalog up once per language, not once per string: an email drawn in the debtor's
+    language (force_locale) in the middle of an English page must still come out in theirs, and the page in English."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Your accounts') }}") == "Your accounts"
+        with force_locale("es"):
+            assert render_template_string("{{ _('Your accounts') }}") == "Sus cuentas"
+        assert render_template_string("{{ _('Your accounts') }}") == "Your accounts"
+
+
+def test_amounts_drawn_in_another_language_mid_request_follow_it(app):
+    """The money filter works the reader's locale out once a request, but still follows a change of language."""
+    page = "{{ 123456|money('USD') }}"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        english = render_template_string(page)
+        with force_locale("es"):
+            spanish = render_template_string(page)
+        assert render_template_string(page) == english == "$1,234.56"
+    assert spanish != english and "1234,56" in spanish.replace(".", "").replace("\xa0", "")

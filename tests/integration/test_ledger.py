@@ -32,9 +32,9 @@ def _ledger_reads() -> Iterator[list[tuple[str, Any]]]:
         event.remove(db.engine, "before_cursor_execute", record)
 
 
-def _account_without_entries() -> Account:
+def _account_without_entries(debtor=None) -> Account:
     """The factory always writes an itemization entry; the ledger is append-only, so build one bare."""
-    debtor = make_debtor()
+    debtor = debtor or make_debtor()
     account = Account(
         debtor=debtor,
         reference="EMPTY-1",
@@ -57,25 +57,22 @@ def test_a_balance_counts_only_its_own_accounts_entries(app):
     assert ledger.balance_of(mine) == 144_650
     assert ledger.balance_of(theirs) == 999_998
     assert ledger.balance_of(empty) == 0
-    assert ledger.balances([mine, empty]) == {mine.id: 144_650, empty.id: 0}
 
 
-def test_balances_of_many_accounts_take_one_query_over_those_accounts_only(app, count_queries):
+def test_a_debtors_accounts_and_their_balances_take_one_statement_however_many(app, count_queries):
     debtor = make_debtor()
     accounts = [make_account(debtor, [("itemization", 1_000 * n), ("interest", n)]) for n in range(1, 6)]
-    other = make_account(make_debtor(), [("itemization", 50_000)])
+    empty = _account_without_entries(debtor)
+    make_account(make_debtor(), [("itemization", 50_000)])
     db.session.commit()
-    expected = {account.id: 1_001 * n for n, account in enumerate(accounts, start=1)}
+    expected = [(account.id, 1_001 * n) for n, account in enumerate(accounts, start=1)] + [(empty.id, 0)]
+    db.session.refresh(debtor)
 
-    with _ledger_reads() as statements, count_queries() as counter:
-        totals = ledger.balances(accounts)
+    with count_queries() as counter:
+        listed = accounts_for(debtor)
 
-    assert totals == expected
-    assert other.id not in totals
+    assert [(account.id, balance) for account, balance in listed] == expected
     assert counter.count == 1
-    assert statements, "the balances come from the ledger"
-    assert all("WHERE ledger_entry.account_id IN" in statement for statement, _ in statements)
-    assert ledger.balances([]) == {}
 
 
 def test_a_debtors_account_list_sums_only_that_debtors_ledger(app):
@@ -127,7 +124,7 @@ def test_balances_and_itemizations_are_added_up_from_an_index_without_reading_th
 
     with _ledger_reads() as statements:
         ledger.balance_of(account)
-        ledger.balances([account])
+        accounts_for(account.debtor)
         ledger.sums_by_kind(account)
 
     assert len(statements) == 3

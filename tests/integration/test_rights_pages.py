@@ -176,17 +176,35 @@ def test_the_account_page_links_to_what_happens_next(browser, uk_debtor):
     )
 
 
+def _loan_on_hold_and_disputed(debtor, n: int) -> None:
+    account = make_account(debtor, description=f"Loan {n}")
+    holds.start_hold(debtor, kind="creditor_pause", account=account, starts_on=TODAY, days=10, by="test")
+    disputes.open_dispute(
+        debtor, account, reason="other", details="x", attachment=None, attachment_key=None, today=TODAY
+    )
+    db.session.commit()
+
+
 def test_dashboard_queries_do_not_grow_with_holds_and_disputes(browser, uk_debtor, count_queries):
+    _loan_on_hold_and_disputed(uk_debtor, 0)
     with count_queries() as one:
         browser.get("/accounts/")
-    for n in range(3):
-        account = make_account(uk_debtor, description=f"Loan {n}")
-        holds.start_hold(uk_debtor, kind="creditor_pause", account=account, starts_on=TODAY, days=10, by="test")
-        disputes.open_dispute(
-            uk_debtor, account, reason="other", details="x", attachment=None, attachment_key=None, today=TODAY
-        )
-    db.session.commit()
+    for n in range(1, 4):
+        _loan_on_hold_and_disputed(uk_debtor, n)
     with count_queries() as four:
         text = main_text(browser.get("/accounts/"))
     assert four.count == one.count
-    assert text.count("Paused: no payments until 3 December 2026.") == 3
+    assert text.count("Paused: no payments until 3 December 2026.") == 4
+    assert text.count("Your dispute: we are checking it") == 4
+
+
+def test_a_dashboard_without_a_dispute_in_progress_reads_no_disputes(browser, uk_debtor, count_queries):
+    """The gate already knows which accounts have one (most debtors have none): the cards' dispute lines cost
+    a statement only when there is one to show."""
+    with count_queries() as undisputed:
+        browser.get("/accounts/")
+    _loan_on_hold_and_disputed(uk_debtor, 0)
+    with count_queries() as disputed:
+        text = main_text(browser.get("/accounts/"))
+    assert disputed.count == undisputed.count + 1
+    assert "Your dispute: we are checking it" in text

@@ -106,3 +106,22 @@ def test_pages_with_account_data_are_never_stored_so_back_asks_the_server_again(
         response = browser.get(path)
         assert response.status_code == 200
         assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_page_that_changes_nothing_in_the_session_sends_no_new_cookie(browser, debtor):
+    """Re-signing the cookie on every page cost CPU and bytes for nothing: the idle clock moves once a minute."""
+    browser.get("/accounts/")
+    assert "Set-Cookie" not in browser.get("/accounts/").headers
+    assert "Set-Cookie" not in browser.get("/rights").headers
+
+
+def test_the_idle_clock_moves_on_once_it_is_a_minute_behind(browser, debtor):
+    two_minutes_ago = (datetime.now(UTC) - timedelta(minutes=2)).timestamp()
+    with browser.client.session_transaction() as session:
+        session["last_seen"] = two_minutes_ago
+
+    response = browser.get("/accounts/")
+
+    assert "portal_session=" in response.headers["Set-Cookie"]
+    with browser.client.session_transaction() as session:
+        assert session["last_seen"] > two_minutes_ago + 100
