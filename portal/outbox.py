@@ -4,8 +4,8 @@ Code that decides to write calls `queue()` inside its own unit of work, so a cha
 back sends nothing. Once that work is committed, `deliver()` (straight after the request or command
 that queued it; at the end of a job's run; or `flask outbox send` from cron) claims each message that
 is due, asks `portal.gate` whether it may go now, renders it in the debtor's language from its
-template, and hands it on, each message a unit of work of its own. Whatever happens is kept on the
-row: that is the record of every message (who, channel, template, time, outcome).
+template, and hands it on (email by SMTP, a text by Twilio), each message a unit of work of its own.
+Whatever happens is kept on the row: that is the record of every message (who, channel, template, time, outcome).
 
 Templates are registered by the area that owns the words (`@template("receipt")` in payments).
 A template returns None when what it would say is no longer true.
@@ -31,13 +31,15 @@ from portal.help.service.messages import post_notice
 from portal.i18n import language_of
 from portal.mail import MailError, send_email
 from portal.models import Account, Creditor, Debtor, OutboundMessage
+from portal.sms.provider import SmsError
+from portal.sms.texts import send_text
 from portal.transaction import after_commit, commit_claim, unit_of_work
 
 log = logging.getLogger(__name__)
 
 #: how long a claimed message is ours before another run may try it (a sender that died mid-send)
 LEASE = timedelta(minutes=10)
-#: a message the mail server refused is tried this many times, further apart each time
+#: a message the mail server or Twilio refused is tried this many times, further apart each time
 MAX_ATTEMPTS = 5
 #: how long the record of a message is kept unless the creditor's policy says longer
 #: ("message_retention_days"): US Regulation F §1006.100 asks for three years; the UK's six-year
@@ -189,8 +191,8 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             return _finish(message, "in_portal", now, decided.reason)
     commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:
-        send_email(debtor.email, subject, body, sender=debtor.creditor.name)
-    except MailError as error:
+        _hand_on(message, debtor, subject, body)
+    except (MailError, SmsError) as error:
         log.warning("Message %s (%s) not sent: %s", message.id, message.template, error)
         if message.attempts >= MAX_ATTEMPTS:
             return _finish(message, "failed", now, str(error)[:200])
@@ -198,6 +200,14 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
         message.outcome = str(error)[:200]
         return "retrying"
     return _finish(message, "sent", now, None)
+
+
+def _hand_on(message: OutboundMessage, debtor: Debtor, subject: str, body: str) -> None:
+    """By the message's channel. A text is the body alone: its first words are the discreet ones."""
+    if message.channel == "sms":
+        send_text(debtor, body, message)
+    else:
+        send_email(debtor.email, subject, body, sender=debtor.creditor.name)
 
 
 def _finish(message: OutboundMessage, state: str, now: datetime, outcome: str | None) -> str:
