@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 LOCALSTRIPE_PORT ?= 8420
 LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
+TWILIO_PORT ?= 8430
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
@@ -16,8 +17,13 @@ demo: install
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo seed
 	@# localstripe stands in for Stripe (API and Stripe.js); it stops when the portal stops.
+	@# A stand-in for Twilio's API: texts sent are listed at http://127.0.0.1:$(TWILIO_PORT)/, where a form replies as a phone.
 	$(BIN)/localstripe --port $(LOCALSTRIPE_PORT) --from-scratch >instance/localstripe.log 2>&1 & ls_pid=$$!; \
-	trap 'kill $$ls_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m tests.twilio_server --port $(TWILIO_PORT) --auth-token twilio-demo-token \
+		--webhook http://127.0.0.1:$(PORT)/sms/inbound >instance/twilio.log 2>&1 & tw_pid=$$!; \
+	trap 'kill $$ls_pid $$tw_pid 2>/dev/null' EXIT INT TERM; \
+	export TWILIO_API_BASE=http://127.0.0.1:$(TWILIO_PORT) TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
+		TWILIO_AUTH_TOKEN=twilio-demo-token TWILIO_FROM_NUMBER=+15005550006; \
 	export PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) STRIPE_API_BASE=$(LOCALSTRIPE) \
 		STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ STRIPE_SECRET_KEY=sk_test_demo \
 		STRIPE_PUBLISHABLE_KEY=pk_test_demo STRIPE_WEBHOOK_SECRET=whsec_demo_localstripe; \

@@ -77,16 +77,18 @@ class Template:
     #: reminders, missed payments, requests to confirm a payment: never sent while asking has stopped
     asks_for_money: bool
     render: Render
+    #: its words are in the debtor's messages already (a staff answer sent on by text): never posted again
+    in_portal_already: bool = False
 
 
 TEMPLATES: dict[str, Template] = {}
 
 
-def template(name: str, *, asks_for_money: bool) -> Callable[[Render], Render]:
+def template(name: str, *, asks_for_money: bool, in_portal_already: bool = False) -> Callable[[Render], Render]:
     """Register the function that writes a message (called inside the debtor's language)."""
 
     def register(render: Render) -> Render:
-        TEMPLATES[name] = Template(name, asks_for_money, render)
+        TEMPLATES[name] = Template(name, asks_for_money, render, in_portal_already)
         return render
 
     return register
@@ -187,7 +189,8 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             return _finish(message, "stale", now, "no longer true")
         subject, body = letter.text(_("Hello %(name)s,", name=debtor.full_name), discreet=decided.discreet)
         if decided.verdict is gate.Verdict.IN_PORTAL:
-            post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
+            if not TEMPLATES[message.template].in_portal_already:
+                post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
             return _finish(message, "in_portal", now, decided.reason)
     commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:

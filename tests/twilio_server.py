@@ -102,7 +102,11 @@ def handler_for(state: StandIn) -> type[BaseHTTPRequestHandler]:
             path = urlsplit(self.path).path
             if path == "/reply" and state.webhook:
                 form = self._form()
-                state.reply(form.get("from", ""), form.get("body", ""))
+                try:
+                    state.reply(form.get("from", ""), form.get("body", ""))
+                except requests.RequestException as error:
+                    self._send(502, f"The portal did not answer at {state.webhook}: {error}", "text/plain")
+                    return
                 self.send_response(303)
                 self.send_header("Location", "/")
                 self.end_headers()

@@ -128,7 +128,7 @@ def text_back(thread: MessageThread, answer: Message) -> OutboundMessage | None:
     return queue(debtor, "sms.reply", channel="sms", params={"message_id": answer.id})
 
 
-@template("sms.reply", asks_for_money=False)
+@template("sms.reply", asks_for_money=False, in_portal_already=True)
 def reply_letter(message: OutboundMessage, debtor: Debtor) -> Letter:
     answer = db.session.get(Message, message.params["message_id"])
     name = debtor.creditor.name

@@ -5,10 +5,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import outbox
 from portal.extensions import db
+from portal.help.service import messages
 from portal.models import (
     Account,
     AuditEvent,
@@ -21,6 +22,7 @@ from portal.models import (
     TextMessage,
 )
 from portal.sms.numbers import e164
+from portal.sms.service import text_back
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor
 from tests.sms_support import text_in
@@ -215,10 +217,32 @@ def test_a_reply_by_text_lands_in_the_debtors_thread_and_the_staff_answer_goes_b
 
 
 def test_a_staff_answer_to_a_message_written_in_the_portal_is_not_texted(app, twilio):
-    from portal.help.service import messages
-    from portal.sms.service import text_back
-
     debtor = _texted(twilio)
     thread = messages.start_thread(debtor, "Dates", "Written in the portal")
     answer = messages.reply_as_staff(thread, "Answer", staff_name="Alex")
     assert text_back(thread, answer) is None
+
+
+def test_staff_see_every_message_sent_with_its_channel_on_the_debtors_page(app, twilio):
+    debtor = _texted(twilio)
+    text_in(app.test_client(), NUMBER, "STOP")
+    _text(debtor)
+    outbox.deliver(now=NOON)
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(debtor.creditor))
+    page = main_text(staff.get(f"/staff/debtors/{debtor.id}"))
+    assert "Text message reminder.link Sent" in page
+    assert "Text message reminder.link Put in their messages" in page
+
+
+def test_a_staff_answer_not_textable_by_the_time_it_is_sent_is_not_posted_twice(app, client, twilio):
+    debtor = _texted(twilio)
+    text_in(client, NUMBER, "Can I pay on Friday?")
+    thread = db.session.scalar(select(MessageThread).where(MessageThread.debtor_id == debtor.id))
+    queued = text_back(thread, messages.reply_as_staff(thread, "Yes.", staff_name="Alex"))
+    db.session.commit()
+    text_in(client, NUMBER, "STOP")
+    assert outbox.deliver([queued.id], now=NOON) == {"in_portal": 1}
+    assert twilio.texts() == []
+    assert db.session.scalar(select(func.count()).select_from(MessageThread)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 2
