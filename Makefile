@@ -9,6 +9,7 @@ LOCALSTRIPE := http://127.0.0.1:$(LOCALSTRIPE_PORT)
 MAILDEV_SMTP_PORT ?= 1025
 MAILDEV_WEB_PORT ?= 1080
 INSTALL_NPM_FLAGS ?= --omit=dev
+TWILIO_PORT ?= 8430
 export PORTAL_ENV ?= development
 export FLASK_APP := portal
 
@@ -21,11 +22,16 @@ demo: install
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo seed
 	@# localstripe stands in for Stripe (API and Stripe.js); MailDev catches every email, to read at
-	@# http://127.0.0.1:$(MAILDEV_WEB_PORT). Both stop when the portal stops.
+	@# http://127.0.0.1:$(MAILDEV_WEB_PORT); a stand-in for Twilio's API lists the texts sent at
+	@# http://127.0.0.1:$(TWILIO_PORT)/, where a form replies as a phone. All stop when the portal stops.
 	$(BIN)/localstripe --port $(LOCALSTRIPE_PORT) --from-scratch >instance/localstripe.log 2>&1 & ls_pid=$$!; \
 	node_modules/.bin/maildev --smtp $(MAILDEV_SMTP_PORT) --web $(MAILDEV_WEB_PORT) --ip 127.0.0.1 --web-ip 127.0.0.1 \
 		>instance/maildev.log 2>&1 & md_pid=$$!; \
-	trap 'kill $$ls_pid $$md_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m tests.twilio_server --port $(TWILIO_PORT) --auth-token twilio-demo-token \
+		--webhook http://127.0.0.1:$(PORT)/sms/inbound >instance/twilio.log 2>&1 & tw_pid=$$!; \
+	trap 'kill $$ls_pid $$md_pid $$tw_pid 2>/dev/null' EXIT INT TERM; \
+	export TWILIO_API_BASE=http://127.0.0.1:$(TWILIO_PORT) TWILIO_ACCOUNT_SID=AC00000000000000000000000000000000 \
+		TWILIO_AUTH_TOKEN=twilio-demo-token TWILIO_FROM_NUMBER=+15005550006; \
 	export PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) STRIPE_API_BASE=$(LOCALSTRIPE) \
 		STRIPE_JS_URL=$(LOCALSTRIPE)/js.stripe.com/v3/ STRIPE_SECRET_KEY=sk_test_demo \
 		STRIPE_PUBLISHABLE_KEY=pk_test_demo STRIPE_WEBHOOK_SECRET=whsec_demo_localstripe \

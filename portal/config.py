@@ -116,6 +116,17 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "MAIL_USE_SSL": _flag(environ, "MAIL_USE_SSL", False),
         "MAIL_TIMEOUT": int(environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_FROM": environ.get("MAIL_FROM", "Debtor portal <no-reply@portal.example>"),
+        # Text messages through Twilio's library. TWILIO_API_BASE is a setting so tests and `make demo` can use a
+        # local stand-in (tests/twilio_server.py); without an account SID no text is sent (the outbox retries).
+        # Twilio signs inbound webhooks with the auth token over PUBLIC_BASE_URL + /sms/inbound.
+        "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN"),
+        "TWILIO_FROM_NUMBER": environ.get("TWILIO_FROM_NUMBER"),
+        "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
+        "TWILIO_TIMEOUT": int(environ.get("TWILIO_TIMEOUT", "10")),
+        # `flask reminders send` writes to a debtor at most once in this many days, unless the creditor's
+        # policy["portal_sends_reminders"]["every_days"] says otherwise.
+        "REMINDERS_EVERY_DAYS": int(environ.get("REMINDERS_EVERY_DAYS", "7")),
         "QUICK_EXIT_URL": environ.get("QUICK_EXIT_URL", DEFAULT_QUICK_EXIT_URL),
         # Dispute attachments: stored in UPLOAD_FOLDER/disputes (inside instance/, never served to debtors).
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(instance / "uploads")),

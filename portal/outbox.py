@@ -4,8 +4,8 @@ Code that decides to write calls `queue()` inside its own unit of work, so a cha
 back sends nothing. Once that work is committed, `deliver()` (straight after the request or command
 that queued it; at the end of a job's run; or `flask outbox send` from cron) claims each message that
 is due, asks `portal.gate` whether it may go now, renders it in the debtor's language from its
-template, and hands it on, each message a unit of work of its own. Whatever happens is kept on the
-row: that is the record of every message (who, channel, template, time, outcome).
+template, and hands it on (email by SMTP, a text by Twilio), each message a unit of work of its own.
+Whatever happens is kept on the row: that is the record of every message (who, channel, template, time, outcome).
 
 Templates are registered by the area that owns the words (`@template("receipt")` in payments).
 A template returns None when what it would say is no longer true.
@@ -32,13 +32,15 @@ from portal.i18n import language_of
 from portal.mail import MailError, send_email
 from portal.message_rules import Notices, email_headers, notices
 from portal.models import Account, Creditor, Debtor, OutboundMessage
+from portal.sms.provider import SmsError
+from portal.sms.texts import send_text
 from portal.transaction import after_commit, commit_claim, unit_of_work
 
 log = logging.getLogger(__name__)
 
 #: how long a claimed message is ours before another run may try it (a sender that died mid-send)
 LEASE = timedelta(minutes=10)
-#: a message the mail server refused is tried this many times, further apart each time
+#: a message the mail server or Twilio refused is tried this many times, further apart each time
 MAX_ATTEMPTS = 5
 #: how long the record of a message is kept unless the creditor's policy says longer
 #: ("message_retention_days"): US Regulation F §1006.100 asks for three years; the UK's six-year
@@ -83,16 +85,18 @@ class Template:
     #: reminders, missed payments, requests to confirm a payment: never sent while asking has stopped
     asks_for_money: bool
     render: Render
+    #: its words are in the debtor's messages already (a staff answer sent on by text): never posted again
+    in_portal_already: bool = False
 
 
 TEMPLATES: dict[str, Template] = {}
 
 
-def template(name: str, *, asks_for_money: bool) -> Callable[[Render], Render]:
+def template(name: str, *, asks_for_money: bool, in_portal_already: bool = False) -> Callable[[Render], Render]:
     """Register the function that writes a message (called inside the debtor's language)."""
 
     def register(render: Render) -> Render:
-        TEMPLATES[name] = Template(name, asks_for_money, render)
+        TEMPLATES[name] = Template(name, asks_for_money, render, in_portal_already)
         return render
 
     return register
@@ -198,12 +202,13 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             notices=notices(debtor, channel, already_said=letter.words()),
         )
         if decided.verdict is gate.Verdict.IN_PORTAL:
-            post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
+            if not TEMPLATES[message.template].in_portal_already:
+                post_notice(debtor, subject, body, signed=debtor.creditor.name, now=now)
             return _finish(message, "in_portal", now, decided.reason)
     commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:
-        send_email(debtor.email, subject, body, sender=debtor.creditor.name, headers=email_headers(debtor))
-    except MailError as error:
+        _hand_on(message, debtor, subject, body)
+    except (MailError, SmsError) as error:
         log.warning("Message %s (%s) not sent: %s", message.id, message.template, error)
         if message.attempts >= MAX_ATTEMPTS:
             return _finish(message, "failed", now, str(error)[:200])
@@ -211,6 +216,14 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
         message.outcome = str(error)[:200]
         return "retrying"
     return _finish(message, "sent", now, None)
+
+
+def _hand_on(message: OutboundMessage, debtor: Debtor, subject: str, body: str) -> None:
+    """By the message's channel. A text is the body alone: its first words are the discreet ones."""
+    if message.channel == "sms":
+        send_text(debtor, body, message)
+    else:
+        send_email(debtor.email, subject, body, sender=debtor.creditor.name, headers=email_headers(debtor))
 
 
 def _finish(message: OutboundMessage, state: str, now: datetime, outcome: str | None) -> str:

@@ -17,7 +17,9 @@ from portal.models.message import Message, MessageThread
 from portal.models.outbound_message import OutboundMessage
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
 from portal.models.plan import Agreement, Instalment, Plan
+from portal.models.reminder import Reminder
 from portal.models.staff import DebtorView, StaffSession, StaffUser
+from portal.models.text_message import TextMessage
 from portal.models.webhook_delivery import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.models.write_off import WriteOff
 
@@ -45,10 +47,12 @@ __all__ = [
     "OutboundMessage",
     "Payment",
     "Plan",
+    "Reminder",
     "StaffSession",
     "StaffUser",
     "StripeCustomer",
     "StripeEvent",
+    "TextMessage",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

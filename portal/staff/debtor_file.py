@@ -49,6 +49,8 @@ from portal.staff.access import Permission, may, their_creditors
 AUDIT_LIMIT = 50
 #: the links shown (a debtor of a bulk campaign may have one a month for years)
 LINK_LIMIT = 20
+#: the latest outgoing messages shown (the records are kept for the retention period)
+MESSAGE_LIMIT = 50
 #: the ledger is shown a page at a time, as on the debtor's own account page
 LEDGER_PAGE = 20
 
@@ -189,6 +191,8 @@ class DebtorFile:
     link_requests: list[LinkRequest]
     #: the messages with a new link sent from the console, newest first
     links_sent: list[OutboundMessage]
+    #: every email and text we queued for them, newest first: what went, by what, and what became of it
+    messages_sent: list[OutboundMessage]
     audit: list[AuditLine]
     #: what an agent on the phone must know at once (a hold, an open dispute, a disclosure)
     flags: list[str]
@@ -252,6 +256,14 @@ def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = Non
                 .where(OutboundMessage.debtor_id == debtor.id, OutboundMessage.template == "link.new")
                 .order_by(OutboundMessage.id.desc())
                 .limit(LINK_LIMIT)
+            )
+        ),
+        messages_sent=list(
+            db.session.scalars(
+                select(OutboundMessage)
+                .where(OutboundMessage.debtor_id == debtor.id)
+                .order_by(OutboundMessage.id.desc())
+                .limit(MESSAGE_LIMIT)
             )
         ),
         audit=audit_trail(debtor),

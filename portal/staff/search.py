@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, func, or_, select
 
-from portal.accounts.ledger import balances
+from portal.accounts.ledger import BALANCE
 from portal.extensions import db
 from portal.models import Account, Debtor, StaffUser
 from portal.staff.access import their_creditors
@@ -49,6 +49,9 @@ def find_debtors(user: StaffUser, text: str) -> list[Found]:
         )
     )
     ids = [debtor.id for debtor in debtors]
-    accounts = list(db.session.scalars(select(Account).where(Account.debtor_id.in_(ids)).order_by(Account.reference)))
-    owed = balances(accounts)
+    rows = db.session.execute(select(Account, BALANCE).where(Account.debtor_id.in_(ids)).order_by(Account.reference))
+    accounts, owed = [], {}
+    for account, balance in rows:
+        accounts.append(account)
+        owed[account.id] = int(balance)
     return [Found(debtor, [a for a in accounts if a.debtor_id == debtor.id], owed) for debtor in debtors]

@@ -91,6 +91,7 @@ REFUSED_POSTS = {
     "plans.pause": _FOR_THEMSELVES,
     "plans.payment_day": _FOR_THEMSELVES,
     "privacy.download_my_data": _l("The debtor's copy of their data is for the debtor to download."),
+    "stop.stop": _l("Contact details and preferences are changed by the debtor only."),
 }
 
 
@@ -196,7 +197,11 @@ def _enter() -> Response | None:
 
 def _is_debtor_page() -> bool:
     endpoint = request.endpoint or ""
-    return not endpoint.startswith(("staff.", "health.")) and endpoint not in {"static", "payments.stripe_webhook"}
+    return not endpoint.startswith(("staff.", "health.")) and endpoint not in MACHINES
+
+
+#: endpoints that machines call (a payment provider, a text provider, health checks), never a person's page
+MACHINES = frozenset({"static", "payments.stripe_webhook", "sms.inbound"})
 
 
 def _police(view: DebtorView, now: datetime) -> Response | None:

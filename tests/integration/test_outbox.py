@@ -9,6 +9,7 @@ import pytest
 
 from portal import outbox
 from portal.extensions import db
+from portal.help.service import messages
 from portal.models import ContactPreference, Dispute, Instalment, LedgerEntry, MessageThread, OutboundMessage, Payment
 from portal.models.write_off import WriteOff
 from tests.conftest import main_text
@@ -125,6 +126,11 @@ def _written_off(debtor, account) -> dict:
     return {"write_off_id": write_off.id}
 
 
+def _staff_answer(debtor) -> dict:
+    thread = messages.start_thread(debtor, "Dates", "Can I pay on Friday?")
+    return {"message_id": messages.reply_as_staff(thread, "Yes, Friday is fine.", staff_name="Alex").id}
+
+
 #: how to make each template's message true: (needs a plan, params from (plan, debtor, account))
 SCENARIOS = {
     "receipt": (False, lambda plan, debtor, account: _succeeded_payment(debtor, account)),
@@ -150,6 +156,8 @@ SCENARIOS = {
         lambda plan, debtor, account: {"decision": "propose_lower", "note": "Thank you for telling us."},
     ),
     "account.written_off": (False, lambda plan, debtor, account: _written_off(debtor, account)),
+    "reminder.link": (False, lambda plan, debtor, account: {"campaign": "test"}),
+    "sms.reply": (False, lambda plan, debtor, account: _staff_answer(debtor)),
 }
 
 

@@ -21,6 +21,7 @@ from portal.models.audit import record
 from portal.ownership import get_owned
 from portal.rights import attachments
 from portal.rights.service import holds
+from portal.sms.service import text_back
 from portal.staff import debtor_file, new_link
 from portal.staff.access import Permission, debtor_for_staff, staff_required
 from portal.staff.debtor_forms import ALL_ACCOUNTS, HoldForm, StaffMessageForm, StaffReplyForm
@@ -55,8 +56,13 @@ def debtor_thread(debtor_id: int, thread_id: int):
     thread = messages.get_thread_for(found, thread_id)
     form = StaffReplyForm()
     if form.validate_on_submit():
-        messages.reply_as_staff(thread, form.body.data, staff_id=staff.id, staff_name=staff.first_name, now=clock.now())
-        flash(_("Your reply is in their messages. They see it the next time they sign in."))
+        answer = messages.reply_as_staff(
+            thread, form.body.data, staff_id=staff.id, staff_name=staff.first_name, now=clock.now()
+        )
+        if text_back(thread, answer):
+            flash(_("Your reply is in their messages, and goes to them by text: they wrote by text."))
+        else:
+            flash(_("Your reply is in their messages. They see it the next time they sign in."))
         return redirect(url_for("staff.debtor_thread", debtor_id=found.id, thread_id=thread.id, _anchor="latest"))
     return render_template(
         "staff/debtor_thread.html",
