@@ -41,6 +41,7 @@ CREDITORS = [
             "retry_attempts": 2,
             "retry_after_days": 3,
             "freeze_interest_on_plan": True,
+            "portal_sends_reminders": {"channels": ["email", "sms"]},
         },
     },
     {
@@ -71,6 +72,7 @@ CREDITORS = [
             "retry_after_days": 3,
             "freeze_interest_on_plan": False,
             "reports_to_credit_files": True,
+            "portal_sends_reminders": {"channels": ["email", "sms"]},
         },
     },
 ]
@@ -174,6 +176,8 @@ ADDRESSES = {
     "HC-2001": "14 Elm Grove\nLeeds LS6 2AB",
     "HC-2002": "7 Castle Walk\nCardiff CF10 1EP",
 }
+#: mobile numbers for the demo's texts (reserved for drama and testing: Ofcom's 07700 900xxx, the US 555-01xx)
+PHONES = {"NW-1001": "+1 312 555 0142", "HC-2001": "07700 900123"}
 VALIDATION_NOTICE_DAYS_AGO = {"4417-2291": 4, "MED-88213": 45, "AUTO-55120": 12}
 #: account reference: (kind, started days ago, lasts days)
 HOLDS = {"BE-771204": ("creditor_pause", 5, 30)}
@@ -191,6 +195,7 @@ TOO_OLD = {
 def _rights_demo(debtor: Debtor, today: date) -> None:
     """Give a debtor (new, or from an older demo database) what the rights pages show; idempotent."""
     debtor.address = debtor.address or ADDRESSES.get(debtor.reference)
+    debtor.phone = debtor.phone or PHONES.get(debtor.reference)
     db.session.flush()
     accounts = db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id)).all()
     for account in accounts:
