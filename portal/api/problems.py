@@ -105,7 +105,7 @@ def from_hold_error(error: HoldError):
 
 def from_server_error(error: Exception):
     """Never a stack trace; the log has it."""
-    return problem(500, title=InternalServerError.name, detail="Something went wrong on our side.")
+    return problem(500, detail="Something went wrong on our side.")
 
 
 def register(blueprint) -> None:

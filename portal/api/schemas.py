@@ -14,12 +14,17 @@ MAX_AMOUNT = 2_000_000_000
 #: dates outside these years are typing mistakes
 DATES = validate.Range(min=date(1900, 1, 1), max=date(2199, 12, 31))
 CHANNELS = ("email", "sms", "letter")
+#: PostgreSQL text holds no NUL character
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="contains a NUL character")
 
 
 def _text(length: int, *, required: bool = False, **kwargs) -> fields.String:
     minimum = 1 if required else 0
     return fields.String(
-        required=required, validate=validate.Length(min=minimum, max=length), allow_none=not required, **kwargs
+        required=required,
+        validate=[validate.Length(min=minimum, max=length), NO_NUL],
+        allow_none=not required,
+        **kwargs,
     )
 
 

@@ -276,7 +276,7 @@ def post_hold(body: dict, reference: str):
     return _hold_out(hold), 201
 
 
-@blp.route("/holds/<int:hold_id>/end", methods=["POST"])
+@blp.route("/holds/<int(max=2147483647):hold_id>/end", methods=["POST"])
 @blp.arguments(HoldEndIn)
 @blp.response(200, HoldOut)
 @_documented(400, *WRITE_ERRORS, idempotent=True)
