@@ -21,4 +21,4 @@ def staff_context() -> dict:
     return {"staff_user": user, "can": lambda permission: may(user, Permission(permission))}
 
 
-from portal.staff.views import admin, auth, circumstances, debtor, find, queues, view  # noqa: E402, F401  (their routes)
+from portal.staff.views import admin, api_keys, auth, circumstances, debtor, find, queues, view  # noqa: E402, F401  (their routes)
