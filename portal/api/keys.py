@@ -23,10 +23,12 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_key(creditor: Creditor, *, name: str, by: str) -> tuple[ApiKey, str]:
-    """A new key for the creditor; returns the row and the key itself, which is never stored or shown again."""
-    lookup = secrets.token_hex(8)
-    key = f"{PREFIX}{lookup}_{secrets.token_urlsafe(32)}"
+def create_key(creditor: Creditor, *, name: str, by: str, key: str | None = None) -> tuple[ApiKey, str]:
+    """A new key for the creditor; returns the row and the key itself, which is never stored or shown again.
+
+    `key` is a given one (the demo's, printed every time it is seeded); by default a random one."""
+    key = key or f"{PREFIX}{secrets.token_hex(8)}_{secrets.token_urlsafe(32)}"
+    lookup = key.removeprefix(PREFIX).partition("_")[0]
     row = ApiKey(creditor_id=creditor.id, name=name, lookup=lookup, key_hash=_hash(key), created_by=by)
     db.session.add(row)
     db.session.flush()

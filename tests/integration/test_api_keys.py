@@ -4,10 +4,11 @@ once a minute; and the API never sets a session cookie."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import clock
 from portal.api import keys
+from portal.demo import service as demo_service
 from portal.extensions import db
 from portal.models import ApiKey
 from tests.api_support import DEBTOR, ApiClient, api_for, make_key
@@ -101,3 +102,15 @@ def test_flask_apikey_revoke_stops_the_key(app, creditor):
     assert result.exit_code == 0, result.output
     assert ApiClient(app, key).get("/api/v1/events").status_code == 401
     assert "revoked" in app.test_cli_runner().invoke(args=["apikey", "list", "--creditor", creditor.slug]).output
+
+
+def test_the_demo_prints_a_working_api_key_in_development_only(app):
+    assert not [line for line in demo_service.seed() if "Bearer" in line]
+
+    app.config["PORTAL_ENV"] = "development"
+    (line,) = [line for line in demo_service.seed() if "Bearer" in line]
+    db.session.commit()
+
+    assert ApiClient(app, line.split()[-1]).get("/api/v1/events").status_code == 200
+    assert len([line for line in demo_service.seed() if "Bearer" in line]) == 1
+    assert db.session.scalar(select(func.count(ApiKey.id))) == 1
