@@ -13,13 +13,19 @@ from flask_smorest.utils import prepare_response
 from werkzeug.routing import BaseConverter
 
 from portal.api.problems import MIMETYPE
-from portal.api.schemas import REFERENCE_PATTERN, Problem
+from portal.api.schemas import LINK_ID_PATTERN, REFERENCE_PATTERN, Problem
 
 
 class ReferenceConverter(BaseConverter):
     """A creditor's own reference in a URL; its pattern is in the document too."""
 
     regex = REFERENCE_PATTERN
+
+
+class LinkIdConverter(BaseConverter):
+    """A link's public id (random URL-safe base64: it may start with "-" or "_")."""
+
+    regex = LINK_ID_PATTERN
 
 
 class PortalApi(Api):
@@ -53,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
     app.url_map.converters["ref"] = ReferenceConverter
+    app.url_map.converters["link_id"] = LinkIdConverter
     api = PortalApi(
         app,
         spec_kwargs={
@@ -60,9 +67,8 @@ def init_app(app: Flask) -> None:
             "info": {"description": "Bearer API keys; errors as application/problem+json; money in minor units."},
         },
     )
-    api.register_converter(
-        ReferenceConverter, lambda converter: {"type": "string", "pattern": f"^{REFERENCE_PATTERN}$"}
-    )
+    for converter, pattern in ((ReferenceConverter, REFERENCE_PATTERN), (LinkIdConverter, LINK_ID_PATTERN)):
+        api.register_converter(converter, lambda _, pattern=pattern: {"type": "string", "pattern": f"^{pattern}$"})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     csrf.exempt(blp)
     api.register_blueprint(blp)

@@ -9,6 +9,8 @@ from portal.models.hold import HOLD_KINDS
 
 #: the creditor's own references in URLs: letters, digits, dot, dash, underscore
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+#: a link's public id: URL-safe base64
+LINK_ID_PATTERN = r"[A-Za-z0-9_-]{1,32}"
 #: the largest amount in minor units a ledger column holds comfortably
 MAX_AMOUNT = 2_000_000_000
 #: dates outside these years are typing mistakes

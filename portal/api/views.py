@@ -223,7 +223,7 @@ def _owned_link(public_id: str) -> MagicLink:
     return link
 
 
-@blp.route("/links/<ref:link_id>/revoke", methods=["POST"])
+@blp.route("/links/<link_id:link_id>/revoke", methods=["POST"])
 @blp.response(200, LinkOut)
 @_documented(400, 409, *READ_ERRORS, idempotent=True)
 def revoke_link(link_id: str):

@@ -137,3 +137,13 @@ def test_holds_started_through_the_api_appear_in_the_feed(api):
     kinds = [event["kind"] for event in api.get("/api/v1/events").get_json()["events"]]
 
     assert kinds == ["hold.started"]
+
+
+@pytest.mark.parametrize("first", ["-", "_"])
+def test_link_ids_may_start_with_any_url_safe_character(api, first):
+    issued = api.post("/api/v1/debtors/D1/links").get_json()
+    link = db.session.scalar(select(MagicLink).where(MagicLink.public_id == issued["id"]))
+    link.public_id = first + link.public_id[1:]
+    db.session.commit()
+
+    assert api.post(f"/api/v1/links/{link.public_id}/revoke").status_code == 200
