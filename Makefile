@@ -97,12 +97,15 @@ lock: $(BIN)/python
 	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 	$(PIP_COMPILE) -c requirements-dev.lock -o requirements-bench.lock requirements-bench.txt
 
-# htmx is installed from npm and copied into static/vendor (not committed); the test and bench tools
-# (axe-core, Lighthouse) only by install-dev.
+# htmx and Swagger UI (the API's docs) are installed from npm and copied into static/vendor (not committed);
+# the test and bench tools (axe-core, Lighthouse) only by install-dev.
 assets:
 	npm ci --no-audit --no-fund --loglevel=error $(NPM_CI_FLAGS)
 	mkdir -p portal/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js portal/static/vendor/htmx.min.js
+	mkdir -p portal/static/vendor/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+		portal/static/vendor/swagger-ui/
 
 translations:
 	$(BIN)/pybabel compile -d portal/translations

@@ -83,6 +83,8 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "IDENTITY_MAX_FAILURES": 5,
         # Short addresses (/s/<code>) opened per address: enough for a household, too few to guess codes with.
         "SHORT_LINK_OPENS_PER_IP": environ.get("SHORT_LINK_OPENS_PER_IP", "30 per hour"),
+        # Creditor API requests per key (portal.api).
+        "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         # Staff console: a staff sign-in ends after STAFF_SESSION_IDLE_MINUTES without a request, and after
         # STAFF_SESSION_ABSOLUTE_HOURS however busy; STAFF_MAX_FAILURES wrong passwords or codes lock the
         # account for STAFF_LOCK_MINUTES; a set-up link lasts STAFF_SETUP_HOURS; "view as" a debtor lasts

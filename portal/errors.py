@@ -9,6 +9,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.exceptions import Conflict as HTTPConflict
 
 from portal import transaction
+from portal.api import problems
 from portal.domain_errors import Conflict, DomainError, NotAllowedNow, NotFoundForOwner
 
 #: the HTTP error each domain error is answered with
@@ -27,6 +28,8 @@ def _wants_json() -> bool:
 def _handle_http_error(error: HTTPException):
     """An error page stores nothing the request did (the request's commit then has nothing to do)."""
     transaction.rollback()
+    if request.path.startswith("/api/"):
+        return problems.from_http_error(error)  # no API rule matched (an unknown URL, a wrong method)
     if _wants_json():
         return jsonify(error=error.name, status=error.code), error.code
     return render_template("errors/error.html", code=error.code), error.code

@@ -90,10 +90,11 @@ def _enforce_timeouts() -> None:
 
 class SessionCookie(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, but a static file never sets the cookie: it is cached for a year by
-    anyone (a shared cache too) and must not carry a debtor's session, nor refresh its idle timeout."""
+    anyone (a shared cache too) and must not carry a debtor's session, nor refresh its idle timeout. Nor does the
+    creditor API (/api/), which knows callers by their bearer keys and never by a cookie."""
 
     def save_session(self, app: Flask, session, response) -> None:
-        if request.endpoint != "static":
+        if request.endpoint != "static" and not request.path.startswith("/api/"):
             super().save_session(app, session, response)
 
 

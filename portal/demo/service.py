@@ -4,10 +4,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
 
+from portal.api import keys
 from portal.extensions import db
 from portal.help.service import messages
 from portal.links import service
-from portal.models import Account, Creditor, Debtor, Hold, LedgerEntry, Plan, StaffUser
+from portal.models import Account, ApiKey, Creditor, Debtor, Hold, LedgerEntry, Plan, StaffUser
 from portal.models.audit import record
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import holds
@@ -285,6 +286,21 @@ def _staff_demo(creditors: list[Creditor]) -> list[str]:
     return lines
 
 
+#: the demo creditor's API key, the same on every seed (a development database only: see _api_demo)
+DEMO_API_KEY = "pk_live_demo0api0key0_TryTheCreditorApiLocally2026"
+
+
+def _api_demo(creditor: Creditor) -> list[str]:
+    """The demo creditor's API key (once), printed in development only: a test or staging database gets none."""
+    if current_app.config["PORTAL_ENV"] != "development":
+        return []
+    lookup = DEMO_API_KEY.removeprefix(keys.PREFIX).partition("_")[0]
+    if db.session.scalar(db.select(ApiKey.id).where(ApiKey.lookup == lookup)) is None:
+        keys.create_key(creditor, name="Demo", by="flask demo seed", key=DEMO_API_KEY)
+    docs = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/api/v1/docs"
+    return ["", f"Creditor API ({creditor.name}): {docs}  Authorization: Bearer {DEMO_API_KEY}"]
+
+
 def _months_ago(today: date, months: int) -> date:
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return date(year, month + 1, min(today.day, 28))
@@ -360,4 +376,4 @@ def seed(today: date | None = None) -> list[str]:
         _, token = service.issue_link(debtor, campaign="demo")
         answer = born.isoformat() if creditor.identity_method == "date_of_birth" else postcode
         lines.append(f"{name:<14} {creditor.name:<20} {answer:<11} {service.link_url(token)}")
-    return lines + _staff_demo(list(creditors.values()))
+    return lines + _staff_demo(list(creditors.values())) + _api_demo(next(iter(creditors.values())))

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the app see every table."""
 
 from portal.models.account import Account, LedgerEntry
+from portal.models.api_key import ApiKey, IdempotentRequest
 from portal.models.audit import AuditEvent
 from portal.models.budget import Budget
 from portal.models.circumstance import Circumstance
@@ -26,6 +27,7 @@ from portal.models.write_off import WriteOff
 __all__ = [
     "Account",
     "Agreement",
+    "ApiKey",
     "AuditEvent",
     "Budget",
     "Circumstance",
@@ -37,6 +39,7 @@ __all__ = [
     "DebtorView",
     "Dispute",
     "Hold",
+    "IdempotentRequest",
     "Instalment",
     "InterestFreeze",
     "LedgerEntry",

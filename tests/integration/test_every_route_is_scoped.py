@@ -132,11 +132,12 @@ def _everything(debtor, stripe) -> Things:
 
 
 def _scoped_rules(app) -> list[Rule]:
-    """The debtors' rules; the console's are scoped to a staff user's creditors (test_staff_scoping.py)."""
+    """The debtors' rules; the console's are scoped to a staff user's creditors (test_staff_scoping.py), the
+    creditor API's to its key's creditor (test_api_scoping.py)."""
     rules = [
         rule
         for rule in app.url_map.iter_rules()
-        if rule.arguments and rule.endpoint not in PUBLIC and not rule.endpoint.startswith("staff.")
+        if rule.arguments and rule.endpoint not in PUBLIC and not rule.endpoint.startswith(("staff.", "api."))
     ]
     return sorted(rules, key=lambda rule: (rule.rule, rule.endpoint))
 

@@ -29,8 +29,9 @@ def _every_get(app, things, creditor_slug: str) -> list[tuple[str, str]]:
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if "GET" not in rule.methods:
             continue
-        if rule.endpoint.startswith("staff."):
-            values = {name: 1 for name in rule.arguments}  # the console's own rules: test_staff_scoping.py
+        if rule.endpoint.startswith(("staff.", "api.")):
+            # the console's own rules: test_staff_scoping.py; the creditor API's: test_api_scoping.py
+            values = {name: 1 for name in rule.arguments}
         else:
             values = public.get(rule.endpoint) or {
                 name: getattr(things, _kind(name, rule.endpoint)) for name in rule.arguments

@@ -68,7 +68,7 @@ def admin_rules(app) -> list:
 
 
 def admin_path(rule, *, user_id: int, slug: str) -> str:
-    values = {"user_id": user_id, "slug": slug, "number": 1}
+    values = {"user_id": user_id, "slug": slug, "number": 1, "lookup": "no-such-key"}
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 

@@ -10,6 +10,7 @@ from werkzeug.routing import Rule
 
 from portal import clock
 from portal.accounts import write_offs
+from portal.api import keys
 from portal.extensions import db
 from portal.help.service import circumstances, messages
 from portal.links.service import issue_link, record_open
@@ -35,6 +36,7 @@ NAMES = {
     ("write_off_id", None): "write_off",
     ("hold_id", None): "hold",
     ("campaign", None): "campaign",
+    ("lookup", None): "api_key",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -56,6 +58,8 @@ class Things:
     creditor: str
     write_off: int
     hold: int
+    #: an API key's public part
+    api_key: str
     #: a version of the creditor's settings that exists
     settings_version: int = 1
     #: the name of a campaign the creditor sent links in
@@ -99,6 +103,7 @@ def _theirs() -> Things:
             today=today,
         ).id,
         hold=holds.start_hold(debtor, kind="breathing_space", account=None, starts_on=today, days=60, by="test").id,
+        api_key=keys.create_key(creditor, name="Their system", by="test")[0].lookup,
     )
     record_open(issue_link(debtor, campaign=things.campaign)[0])  # opened: the campaign's page has its chart
     db.session.commit()
@@ -174,7 +179,7 @@ def test_every_console_page_needs_a_signed_in_staff_user(app):
     db.session.commit()
     debtor_browser = Browser(app.test_client())
     debtor_browser.sign_in(make_link(debtor), debtor)
-    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug, write_off=1, hold=1)
+    things = Things(debtor.id, 1, 1, 1, "C-1", "PL-1", "D-1", 1, creditor.slug, write_off=1, hold=1, api_key="k")
     for client in (app.test_client(), debtor_browser.client):
         for rule in _console_rules(app):
             if rule.endpoint in OPEN or "GET" not in rule.methods:

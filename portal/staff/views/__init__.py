@@ -23,6 +23,7 @@ def staff_context() -> dict:
 
 from portal.staff.views import (  # noqa: E402, F401  (their routes)
     admin,
+    api_keys,
     auth,
     campaigns,
     circumstances,
