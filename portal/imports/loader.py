@@ -181,12 +181,12 @@ def _debtors(creditor: Creditor, rows: Sequence[AccountRow], found: Existing, co
     for row in rows:
         firsts.setdefault(row.debtor_reference, row)
     for reference, row in firsts.items():
-        fields = row.debtor()
         known = found.debtors.get(reference)
         if known is None:
-            new.append({"creditor_id": creditor.id, "reference": reference, **fields})
+            new.append({"creditor_id": creditor.id, "reference": reference, **row.debtor()})
             continue
         ids[reference] = known.id
+        fields = _updated_debtor(dict(zip(DEBTOR_FIELDS, known.fields, strict=True)), row.debtor())
         if known.fields != tuple(fields.values()):
             changed.append({"id": known.id, **fields})
     if new:
@@ -196,6 +196,15 @@ def _debtors(creditor: Creditor, rows: Sequence[AccountRow], found: Existing, co
         db.session.execute(update(Debtor), changed)
     counts.debtors_added, counts.debtors_updated = len(new), len(changed)
     return ids
+
+
+def _updated_debtor(stored: dict, written: dict) -> dict:
+    """A known debtor's details after the row: a blank column keeps what is stored (a file without emails
+    erases none), and the language the debtor chose on the portal is theirs (portal.help.service.preferences)."""
+    return {
+        name: stored[name] if value is None or (name == "locale" and stored[name]) else value
+        for name, value in written.items()
+    }
 
 
 def _accounts(

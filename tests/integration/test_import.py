@@ -161,6 +161,17 @@ def test_a_changed_row_updates_its_debtor_and_account_by_reference(app, creditor
     assert _counts()["entries"] == 1
 
 
+def test_a_blank_column_keeps_a_debtors_details_and_their_own_language_choice_stands(app, creditor, tmp_path):
+    assert _import(app, _write(tmp_path / "in.csv", [ROW])).exit_code == 0
+    debtor = db.session.scalar(select(Debtor))
+    debtor.locale = "es"  # chosen on the portal's preferences page
+    db.session.commit()
+    result = _import(app, _write(tmp_path / "in.csv", [ROW | {"email": "", "language": "en"}]))
+    assert "Debtors: 0 added, 0 updated." in result.stdout
+    db.session.refresh(debtor)
+    assert (debtor.email, debtor.locale) == ("james@example.com", "es")
+
+
 def test_a_changed_itemization_is_rejected_not_written_twice_to_the_ledger(app, creditor, tmp_path):
     assert _import(app, _write(tmp_path / "in.csv", [ROW])).exit_code == 0
     result = _import(app, _write(tmp_path / "in.csv", [ROW | {"itemization_amount": "3000.00"}]))
