@@ -141,15 +141,13 @@ def main() -> None:
         print(f"{options.rows:,} rows, {debtors:,} debtors: importing without links out ...", flush=True)
         fresh_database()
         about = host(DATABASE_URL)
-        runs.append(("import", *timed_import(source, None)))
-        print(f"  {runs[-1][1]:.1f} s, CPU {runs[-1][2]:.1f} s", flush=True)
+        runs.append(_run("import", source, None))
         print("... into an empty database again, with links out ...", flush=True)
         fresh_database()
-        runs.append(("import, links out", *timed_import(source, links)))
-        print(f"  {runs[-1][1]:.1f} s, CPU {runs[-1][2]:.1f} s", flush=True)
+        runs.append(_run("import, links out", source, links))
         after_first = counts()
         print("... and the same again, which must change nothing.", flush=True)
-        runs.append(("same file again, links out", *timed_import(source, links)))
+        runs.append(_run("same file again, links out", source, links))
         after_again = counts()
         lines = sum(1 for _ in links.open()) - 1
         drawn = len(list(links.with_name("links_qr").iterdir()))
@@ -158,13 +156,8 @@ def main() -> None:
     if lines != debtors or drawn != debtors or after_first["magic_link"] != debtors:
         raise BenchError(f"{debtors} debtors but {lines} lines, {drawn} QR codes, {after_first['magic_link']} links")
     rows = [
-        [
-            name,
-            f"{seconds:.1f}",
-            f"{options.rows / seconds:,.0f}",
-            " ".join(out.splitlines()[1:]).split(", written to")[0],
-        ]
-        for name, seconds, out in runs
+        [name, f"{seconds:.1f}", f"{options.rows / seconds:,.0f}", f"{cpu:.1f}", _did(out)]
+        for name, seconds, cpu, out in runs
     ]
     print(
         f"\n{options.rows:,} rows, {debtors:,} debtors: wall time of `flask import accounts`, Python starting included"
@@ -172,6 +165,12 @@ def main() -> None:
     print(table(["run", "seconds", "rows/s", "CPU s", "what it did"], rows, left=1))
     print(f"\nafter each run with links out: {', '.join(f'{name} {count:,}' for name, count in after_first.items())}")
     print(f"\n{machine_table(about)}")
+
+
+def _run(name: str, source: Path, links: Path | None) -> tuple[str, float, float, str]:
+    seconds, cpu, out = timed_import(source, links)
+    print(f"  {seconds:.1f} s, CPU {cpu:.1f} s", flush=True)
+    return name, seconds, cpu, out
 
 
 def _did(summary: str) -> str:

@@ -33,7 +33,7 @@ class LinksFile:
     def __init__(self, path: Path):
         self.path = path
         self.qr_dir = path.with_name(f"{path.stem}_qr")
-        self.qr_dir.mkdir(exist_ok=True)
+        self.qr_dir.mkdir(parents=True, exist_ok=True)
         self._file = path.open("w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._file)
         self._writer.writerow(HEADER)

@@ -189,8 +189,7 @@ def test_an_account_loaded_elsewhere_gets_no_second_itemization(app, creditor, t
 
 
 def test_the_links_file_opens_each_debtors_link_by_url_short_url_and_qr_code(app, creditor, tmp_path, client, browser):
-    out = tmp_path / "letters" / "links.csv"
-    out.parent.mkdir()
+    out = tmp_path / "letters" / "links.csv"  # a folder made for it
     assert _import(app, _write(tmp_path / "in.csv", [ROW]), "--links-out", str(out)).exit_code == 0
     (line,) = _read(out)
     assert (line["debtor_reference"], line["full_name"]) == ("D-1", "James Okafor")
