@@ -4,13 +4,14 @@
 import csv
 import sys
 from contextlib import ExitStack
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 import click
 
+from portal import clock
 from portal.imports import loader
 from portal.imports.links_file import LinksFile
 from portal.imports.rows import COLUMNS, Rejected, Rules, check_rows, header_problems
@@ -58,7 +59,7 @@ def accounts_command(
         currency=creditor.currency,
         creditor_name=creditor.name,
         is_debt_collector=creditor.is_debt_collector,
-        today=date.today(),
+        today=clock.now().astimezone(ZoneInfo(creditor.timezone)).date(),  # the day in the creditor's books
     )
     reader = csv.DictReader(file)
     header = reader.fieldnames or []
