@@ -70,7 +70,7 @@ install-bench: install
 # Benchmarks (bench/): each script starts gunicorn with the production settings on a free port, against
 # BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench) and BENCH_REDIS_URL (default
 # redis://127.0.0.1:6379/0), prints a table and the machine, and stops what it started. `make bench` runs them all.
-BENCHES := bench-throughput bench-load bench-scaling bench-size bench-render bench-jobs bench-lighthouse
+BENCHES := bench-throughput bench-load bench-scaling bench-size bench-render bench-jobs bench-import bench-lighthouse
 bench: $(BENCHES)
 
 bench-throughput: install-bench
@@ -156,3 +156,10 @@ clean:
 .PHONY: bench-jobs
 bench-jobs: install-bench
 	$(BIN)/python -m bench.jobs $(BENCH_JOBS_FLAGS)
+
+# `flask import accounts` of a 100,000-row file (`BENCH_IMPORT_FLAGS="--rows 10000"`): into an empty database, again
+# with links out (QR codes drawn), and once more, which must change nothing. Its own database,
+# BENCH_IMPORT_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/bench_import), emptied first.
+.PHONY: bench-import
+bench-import: install
+	$(BIN)/python -m bench.imports $(BENCH_IMPORT_FLAGS)

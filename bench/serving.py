@@ -275,20 +275,27 @@ def sign_in(base: str, debtor: BenchDebtor) -> Visit:
 
 def machine(environ: dict[str, str]) -> list[tuple[str, str]]:
     """What the figures were measured on, as (what, value) lines."""
+    workers, threads = environ.get("WEB_CONCURRENCY", "2"), environ.get("GUNICORN_THREADS", "4")
+    return [
+        *host(DATABASE_URL),
+        ("gunicorn", f"{workers} workers x {threads} threads (WEB_CONCURRENCY, GUNICORN_THREADS), gunicorn.conf.py"),
+    ]
+
+
+def host(database_url: str) -> list[tuple[str, str]]:
+    """The computer, Python and the PostgreSQL server (of `database_url`), as (what, value) lines."""
     cpu = _proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown"
     kib = int(_proc_field("/proc/meminfo", "MemTotal").split()[0])
-    engine = create_engine(DATABASE_URL)
+    engine = create_engine(database_url)
     with engine.connect() as connection:
         postgres = connection.scalar(text("SHOW server_version"))
     engine.dispose()
-    workers, threads = environ.get("WEB_CONCURRENCY", "2"), environ.get("GUNICORN_THREADS", "4")
     return [
         ("CPU", f"{cpu}, {os.cpu_count()} cores"),
         ("memory", f"{kib / 2**20:.1f} GiB"),
         ("load average", "{:.2f} {:.2f} {:.2f} (1, 5, 15 minutes, at the start)".format(*os.getloadavg())),
         ("Python", platform.python_version()),
         ("PostgreSQL", str(postgres)),
-        ("gunicorn", f"{workers} workers x {threads} threads (WEB_CONCURRENCY, GUNICORN_THREADS), gunicorn.conf.py"),
     ]
 
 

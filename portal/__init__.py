@@ -68,7 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     # The staff session, and a view as a debtor, are known before any view or hook asks who is signed in.
     staff.init_app(app)
 
-    from portal import api, demo, errors, health, links, payments, reminders, rights, sms, stop
+    from portal import api, demo, errors, health, imports, links, payments, reminders, rights, sms, stop
     from portal import help as help_pages
     from portal.accounts.views import bp as accounts_bp
     from portal.budget.views import bp as budget_bp
@@ -93,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     api.init_app(app)
     errors.init_app(app)
     demo.init_app(app)
+    imports.init_app(app)
     jobs_cli.init_app(app)
     app.cli.add_command(plans_cli)
     webhooks_cli.init_app(app)

@@ -96,6 +96,13 @@ def issue_links(
     return [Issued(serializer.dumps(row["public_id"]), row["short_code"]) for row in rows]
 
 
+def tokens_for(public_ids: Iterable[str]) -> list[str]:
+    """The tokens of links already issued, in order: a link's URL can be given again (a re-run bulk import)
+    because its token only signs its public id."""
+    serializer = _serializer()
+    return [serializer.dumps(public_id) for public_id in public_ids]
+
+
 def _public_id() -> str:
     return secrets.token_urlsafe(12)
 
