@@ -197,11 +197,16 @@ def _enter() -> Response | None:
 
 def _is_debtor_page() -> bool:
     endpoint = request.endpoint or ""
-    return not endpoint.startswith(("staff.", "health.")) and endpoint not in MACHINES
+    return is_debtor_endpoint(endpoint)
 
 
-#: endpoints that machines call (a payment provider, a text provider, health checks), never a person's page
+#: endpoints that machines call (a payment provider, a text provider), never a person's page
 MACHINES = frozenset({"static", "payments.stripe_webhook", "sms.inbound"})
+
+
+def is_debtor_endpoint(endpoint: str) -> bool:
+    """A debtor's page or form: not the console, the creditor API, health checks or what machines call."""
+    return not endpoint.startswith(("staff.", "api.", "health.")) and endpoint not in MACHINES
 
 
 def _police(view: DebtorView, now: datetime) -> Response | None:

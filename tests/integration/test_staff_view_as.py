@@ -209,7 +209,7 @@ def test_every_debtor_post_is_decided_for_views(app):
     posts = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and not rule.endpoint.startswith("staff.") and rule.endpoint not in view_as.MACHINES
+        if "POST" in rule.methods and view_as.is_debtor_endpoint(rule.endpoint)
     }
     assert posts - decided == set(), "decide what these do while staff view as a debtor (portal/staff/view_as.py)"
     assert sorted(decided - endpoints) == [], "remove endpoints that are gone"
