@@ -79,11 +79,14 @@ def accounts_command(
     with ExitStack() as stack:
         out = stack.enter_context(LinksFile(links_out)) if links_out else None
         progress = stack.enter_context(click.progressbar(length=len(good), label="Importing", file=sys.stderr))
-        for batch in loader.batches(good, batch_size):
+        for number, batch in enumerate(loader.batches(good, batch_size)):
             with unit_of_work():
                 debtor_ids, counts = loader.load(creditor, batch, found)
                 if out is not None:
                     after_commit(partial(out.write, loader.links_out(creditor, batch, debtor_ids, campaign, counts)))
+            if number == 0:
+                with unit_of_work():
+                    loader.refresh_statistics()
             total.add(counts)
             progress.update(len(batch))
     click.echo(_summary(len(good), len(rejected), total, links_out))

@@ -18,7 +18,7 @@ from itertools import groupby
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, text, update
 
 from portal.extensions import db
 from portal.imports.rows import DEBTOR_FIELDS, AccountRow, Rejected
@@ -39,6 +39,16 @@ ACCOUNT_FIELDS = (
 )
 #: references looked up per statement (well under SQLite's limit on bound parameters)
 _LOOKUP = 1000
+
+
+def refresh_statistics() -> None:
+    """Once the first batch is in: PostgreSQL plans the batches' lookups by reference from its statistics, and
+    for tables that were empty (a first import, before autovacuum gets there) it had none. It then chose to read
+    every one of the creditor's debtors and compare each with a batch's 1,000 references: 0.6 s a lookup at
+    30,000 debtors, most of a 100,000-row import's time. With statistics it probes the unique index (4 ms), and
+    as the tables grow it scales the estimates by their size."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE debtor, account, ledger_entry, magic_link"))
 
 
 class Known(NamedTuple):
