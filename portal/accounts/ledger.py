@@ -7,12 +7,18 @@ or written on a receipt is a sum read here. Each sum covers only the accounts as
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, case, func, select, tuple_
+from sqlalchemy.orm import aliased
 
 from portal.extensions import db
 from portal.models import Account, LedgerEntry
 
-_TOTAL = func.coalesce(func.sum(LedgerEntry.amount), 0)
+
+def _total(entries):
+    return func.coalesce(func.sum(entries.amount), 0)
+
+
+_TOTAL = _total(LedgerEntry)
 
 
 def balance_query(account_id: int) -> Select:
@@ -32,6 +38,44 @@ def balance_after(entry: LedgerEntry) -> int:
 #: the balance of the account on the same row, for `select(Account, BALANCE)`: accounts and their balances in one
 #: statement (a correlated subquery, summed from the same covering index as `balance_query`)
 BALANCE = select(_TOTAL).where(LedgerEntry.account_id == Account.id).scalar_subquery()
+
+
+def _settled_on():
+    """The day the payment or credit that last brought the balance of the account on the row to zero took effect.
+
+    NULL while something is owed, or when what cleared the balance was not a payment or credit (a write-off). Ledgers
+    are short and this runs only for accounts owing nothing, so the running sums are plain subqueries.
+    """
+    crossing, earlier, settling = aliased(LedgerEntry), aliased(LedgerEntry), aliased(LedgerEntry)
+    through = (
+        select(_total(earlier))
+        .where(earlier.account_id == crossing.account_id, earlier.id <= crossing.id)
+        .scalar_subquery()
+    )
+    last_crossing = (
+        select(func.max(crossing.id))
+        .where(crossing.account_id == settling.account_id, through <= 0, through - crossing.amount > 0)
+        .scalar_subquery()
+    )
+    settled = (
+        select(settling.effective_date)
+        .where(
+            settling.account_id == Account.id,
+            settling.id == last_crossing,
+            settling.kind.in_(("payment", "credit")),
+        )
+        .scalar_subquery()
+    )
+    return case((BALANCE <= 0, settled))
+
+
+#: for `select(Account, BALANCE, SETTLED_ON)`: when an account owing nothing was paid in full, on the same row
+SETTLED_ON = _settled_on()
+
+
+def settled_on(account: Account) -> date | None:
+    """The day the account was paid in full; None while something is owed or if it was never paid off."""
+    return db.session.scalar(select(SETTLED_ON).where(Account.id == account.id))
 
 
 def sums_by_kind(account: Account) -> dict[str, int]:

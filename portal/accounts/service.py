@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal import clock, gate
-from portal.accounts.ledger import BALANCE, sums_by_kind
+from portal.accounts.ledger import BALANCE, SETTLED_ON, sums_by_kind
 from portal.extensions import db
 from portal.gate import Standing, Stop
 from portal.models import Account, Debtor
@@ -44,6 +44,16 @@ def accounts_for(debtor: Debtor) -> list[tuple[Account, int]]:
         db.select(Account, BALANCE).where(Account.debtor_id == debtor.id).order_by(Account.id)
     ).all()
     return [(account, int(balance)) for account, balance in rows]
+
+
+def dashboard_accounts_for(debtor: Debtor) -> tuple[list[tuple[Account, int]], dict[int, date]]:
+    """Every account with its balance, and the day each one paid in full was settled: still one statement."""
+    rows = db.session.execute(
+        db.select(Account, BALANCE, SETTLED_ON).where(Account.debtor_id == debtor.id).order_by(Account.id)
+    ).all()
+    return [(account, int(balance)) for account, balance, _ in rows], {
+        account.id: settled for account, _, settled in rows if settled is not None
+    }
 
 
 def standings_for(debtor: Debtor, accounts: list[Account]) -> dict[int, Standing]:

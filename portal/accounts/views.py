@@ -11,11 +11,12 @@ bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 @bp.get("/")
 @login_required
 def dashboard():
-    accounts = service.accounts_for(current_user)
+    accounts, settled = service.dashboard_accounts_for(current_user)
     standings = service.standings_for(current_user, [account for account, _ in accounts])
     return render_template(
         "accounts/dashboard.html",
         accounts=accounts,
+        settled=settled,
         standings=standings,
         owed=service.owed(accounts, standings),
         creditor=current_user.creditor,
@@ -26,12 +27,14 @@ def dashboard():
 @login_required
 def account(account_id: int):
     account = service.get_account_for(current_user, account_id)
+    itemization = service.itemization_of(account)
     return render_template(
         "accounts/account.html",
         account=account,
+        settled_on=ledger.settled_on(account) if itemization.balance <= 0 else None,
         history=ledger.history(account, before=request.args.get("before")),
         older_than=request.args.get("before"),
-        itemization=service.itemization_of(account),
+        itemization=itemization,
         standing=service.standings_for(current_user, [account])[account.id],
         creditor=current_user.creditor,
     )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import clock, gate, transaction
-from portal.accounts.ledger import balance_of
+from portal.accounts.ledger import balance_of, settled_on
 from portal.accounts.service import get_account_for
 from portal.extensions import csrf
 from portal.i18n import formatting_locale
@@ -160,6 +160,25 @@ def setup_intent_sent() -> str | None:
     return body.get("setup_intent") if isinstance(body.get("setup_intent"), str) else None
 
 
+def _nothing_to_pay(account, balance: int):
+    """Instead of a way to pay: why there is nothing to pay now, and the way back to the accounts."""
+    return render_template(
+        "payments/nothing_to_pay.html",
+        account=account,
+        balance=balance,
+        settled_on=settled_on(account) if balance <= 0 else None,
+        creditor=current_user.creditor,
+    )
+
+
+def _paid_off_since(payment) -> int | None:
+    """The balance, when a payment not yet under way (new, or failed) is for an account that owes nothing now."""
+    if payment.status not in (*service.OPEN, "failed"):
+        return None
+    balance = balance_of(payment.account)
+    return None if balance > 0 else balance
+
+
 # Choosing the amount
 
 
@@ -170,7 +189,7 @@ def amount(account_id: int):
     balance = balance_of(account)
     creditor = current_user.creditor
     if not service.is_payable(account, balance):
-        return render_template("payments/nothing_to_pay.html", account=account, balance=balance, creditor=creditor)
+        return _nothing_to_pay(account, balance)
     form = AmountForm()
     if form.validate_on_submit():
         if not form.has_valid_key():
@@ -202,6 +221,9 @@ def card(reference: str):
     payment = service.get_payment_for(current_user, reference)
     if payment.status == "succeeded":
         return redirect(url_for(".receipt", reference=reference))
+    balance = _paid_off_since(payment)
+    if balance is not None:
+        return _nothing_to_pay(payment.account, balance)
     available = allow_stripe(payment.status in (*service.OPEN, "requires_action"))
     return render_template(
         "payments/card.html",
@@ -246,8 +268,12 @@ def retry(reference: str):
     form = RetryForm()
     if not form.validate_on_submit() or not form.has_valid_key():
         abort(400)
+    wants_json = request.accept_mimetypes.best == "application/json"
+    if not wants_json and _paid_off_since(payment) is not None:
+        # the card page says the account is paid; pay.js hears it when the new attempt is confirmed (balance_changed)
+        return redirect(url_for(".card", reference=reference), code=303)
     attempt = service.retry_payment(payment, form.idempotency_key.data)
-    if request.accept_mimetypes.best == "application/json":
+    if wants_json:
         return jsonify(
             reference=attempt.reference,
             setup_url=url_for(".setup", reference=attempt.reference),

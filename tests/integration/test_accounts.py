@@ -208,3 +208,62 @@ def test_the_account_page_shows_one_page_of_history_and_sums_the_whole_ledger(ap
         assert page.count('<td class="when">') == (6 if account is short else 20)
     assert "You owe now $10.50" in main_text(browser.get(f"/accounts/{short.id}"))
     assert "You owe now $60.00" in main_text(browser.get(f"/accounts/{long.id}"))
+
+
+@pytest.fixture
+def paid_debtor(app, browser):
+    debtor = make_debtor()
+    make_account(debtor, [("itemization", 5_000), ("interest", 100), ("payment", -5_100)], description="Paid card")
+    make_account(debtor, [("itemization", 9_000)], description="Open loan")
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    return debtor
+
+
+def test_an_account_paid_in_full_says_so_with_the_day_on_the_dashboard(browser, paid_debtor):
+    paid, still_open = main_text(browser.get("/accounts/")).split("Paid card", 1)[1].split("Open loan", 1)
+    assert "Status Paid in full" in paid and "Status Open" not in paid
+    assert "Paid in full on January 17, 2026. There is nothing more to pay on this account." in paid
+    assert "Status Open" in still_open and "Paid in full" not in still_open
+
+
+def test_an_account_paid_in_full_says_so_with_the_day_on_its_page(browser, paid_debtor):
+    text = main_text(browser.get(f"/accounts/{debtor_account(paid_debtor, 'Paid card').id}"))
+    assert "Status Paid in full" in text and "Status Open" not in text
+    assert "Paid in full on January 17, 2026." in text
+
+
+def test_paid_in_full_is_the_day_of_the_payment_or_credit_that_last_cleared_the_balance(app, browser):
+    debtor = make_debtor()
+    owed_again = make_account(debtor, [("itemization", 5_000), ("payment", -5_000), ("fee", 100), ("credit", -100)])
+    overpaid = make_account(debtor, [("itemization", 5_000), ("payment", -6_000), ("credit", -100)])
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    assert "Paid in full on January 18, 2026." in main_text(browser.get(f"/accounts/{owed_again.id}"))
+    assert "Paid in full on January 16, 2026." in main_text(browser.get(f"/accounts/{overpaid.id}"))
+
+
+def test_an_account_cleared_by_a_write_off_is_not_said_to_be_paid(app, browser):
+    debtor = make_debtor()
+    written_off = make_account(debtor, [("itemization", 5_000), ("payment", -1_000), ("write_off", -4_000)])
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    for path in ("/accounts/", f"/accounts/{written_off.id}"):
+        text = main_text(browser.get(path))
+        assert "Paid in full" not in text and "There is nothing to pay on this account." in text
+
+
+def test_paid_accounts_add_no_statements_to_the_dashboard(app, browser, count_queries):
+    def dashboard_queries(ledger: list[tuple[str, int]]) -> int:
+        debtor = make_debtor()
+        for _ in range(3):
+            make_account(debtor, ledger)
+        db.session.commit()
+        browser.sign_in(make_link(debtor), debtor)
+        with count_queries() as dashboard:
+            browser.get("/accounts/")
+        return dashboard.count
+
+    assert dashboard_queries([("itemization", 1_000)]) == dashboard_queries(
+        [("itemization", 1_000), ("payment", -1_000)]
+    )

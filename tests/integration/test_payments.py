@@ -2,6 +2,7 @@
 
 import gzip
 import re
+from datetime import date
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -300,6 +301,25 @@ def test_the_retry_form_works_without_javascript(payer, account):
         .headers["Location"]
         .endswith(new_reference)
     )
+
+
+def test_an_old_failed_payment_offers_nothing_to_pay_once_the_account_is_paid(payer, account):
+    reference = payer.start(account.id, "50")
+    payer.pay(reference, DECLINED_CARD)
+    html = payer.browser.get(f"/pay/{reference}").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', html).group(1)
+    db.session.add(LedgerEntry(account_id=account.id, kind="payment", amount=-20_000, effective_date=date(2026, 2, 3)))
+    db.session.commit()
+
+    response = payer.browser.get(f"/pay/{reference}")
+    page, text = response.get_data(as_text=True), main_text(response)
+    assert "Try again with a card" not in text and "Your payment did not go through" not in text
+    assert "You paid Mobile phone contract (MM-300) in full on 3 February 2026." in text
+    assert 'href="/accounts/"' in page
+    # The retry form, sent from a page still open, makes no new attempt.
+    response = payer.browser.post(f"/pay/{reference}/retry", {"idempotency_key": key})
+    assert response.headers["Location"] == f"/pay/{reference}"
+    assert db.session.scalar(db.select(db.func.count(Payment.id))) == 1
 
 
 def test_three_d_secure_completed_pays(payer, account, localstripe):
