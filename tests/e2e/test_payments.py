@@ -71,6 +71,40 @@ def test_a_declined_card_shows_a_kind_message_and_a_second_card_succeeds(phone, 
     assert payments_in_ledger(debtor) == [-5_000]
 
 
+def test_paying_in_full_after_a_decline_says_paid_in_full_and_the_old_attempt_offers_nothing_to_pay(
+    phone, portal_url, debtor
+):
+    sign_in(phone, portal_url, debtor)
+    choose_amount(phone, "200")
+    type_card(phone, "4000000000000341")
+    phone.get_by_role("button", name="Pay £200.00").click()
+    phone.locator("#pay-error").wait_for(state="visible")
+    declined = phone.url
+    type_card(phone, "4242424242424242")
+    phone.get_by_role("button", name="Pay £200.00").click()
+    phone.wait_for_url(re.compile(r"/receipt$"))
+
+    db.session.expire_all()
+    paid_on = db.session.scalar(db.select(LedgerEntry.effective_date).where(LedgerEntry.kind == "payment"))
+    paid_in_full = f"Paid in full on {paid_on.day} {paid_on:%B %Y}."
+    phone.get_by_role("link", name="Go to your accounts").click()
+    card = phone.locator(".card").first.inner_text()
+    assert "Paid in full" in card and paid_in_full in card and "Open" not in card
+    assert axe_violations(phone) == [], "dashboard, paid in full"
+    shot(phone, "payments-paid-in-full")
+
+    phone.get_by_role("link", name=re.compile(r"^Mobile phone contract")).click()
+    assert paid_in_full in phone.locator("main").inner_text()
+    assert axe_violations(phone) == [], "account page, paid in full"
+
+    phone.goto(declined)
+    main = phone.locator("main").inner_text()
+    assert "in full on" in main and "Try again with a card" not in main
+    assert phone.get_by_role("link", name="Go to your accounts").is_visible()
+    assert axe_violations(phone) == [], "old attempt, paid in full"
+    shot(phone, "payments-old-attempt-paid")
+
+
 def test_three_d_secure_completed_pays(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     choose_amount(phone, "20")
