@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from portal.help import DEFAULT_QUICK_EXIT_URL
+from portal.help import DEFAULT_QUICK_EXIT_URL, DEFAULT_QUICK_EXIT_URL_US
 
 #: the values of PORTAL_ENV that allow a generated SECRET_KEY, plain-HTTP cookies and emails kept in files
 DEVELOPMENT_ENVIRONMENTS = frozenset({"development", "testing"})
@@ -129,7 +129,10 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         # `flask reminders send` writes to a debtor at most once in this many days, unless the creditor's
         # policy["portal_sends_reminders"]["every_days"] says otherwise.
         "REMINDERS_EVERY_DAYS": int(environ.get("REMINDERS_EVERY_DAYS", "7")),
+        # Exit this page goes to a neutral site: QUICK_EXIT_URL_US for a US creditor's debtors, QUICK_EXIT_URL
+        # for the rest and before a creditor is known, unless the creditor's policy["quick_exit_url"] says.
         "QUICK_EXIT_URL": environ.get("QUICK_EXIT_URL", DEFAULT_QUICK_EXIT_URL),
+        "QUICK_EXIT_URL_US": environ.get("QUICK_EXIT_URL_US", DEFAULT_QUICK_EXIT_URL_US),
         # Dispute attachments: stored in UPLOAD_FOLDER/disputes (inside instance/, never served to debtors).
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         "DISPUTE_ATTACHMENT_MAX_BYTES": attachment_max_bytes,

@@ -39,8 +39,10 @@ def allow_script_host(origin: str) -> None:
 
 
 def _quick_exit_origin() -> str:
-    """Exit this page posts to us and is redirected there; browsers hold that redirect to form-action too."""
-    url = urlsplit(current_app.config["QUICK_EXIT_URL"])
+    """Exit this page posts to us and is redirected there; browsers hold that redirect to form-action too.
+    The site is the one the page's button names (portal.help.quick_exit); a response that drew no button
+    (a static file, a redirect) names the default, and finds no debtor or link to do it."""
+    url = urlsplit(g.get("quick_exit_url") or current_app.config["QUICK_EXIT_URL"])
     return f"{url.scheme}://{url.netloc}"
 
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, get_timezone, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 
 from portal.extensions import csrf
 from portal.help.forms import CircumstancesForm, NewMessageForm, PreferencesForm, ReplyForm
+from portal.help.quick_exit import quick_exit_url
 from portal.help.service import circumstances, messages, preferences, viewed
 from portal.help.service.contact import reminders_paused_until, settings_for
 from portal.i18n import formatting_locale
@@ -195,11 +196,12 @@ def quick_exit():
 
     The CSRF token is checked here, not by CSRFProtect: without a valid one (another site, or a page left
     open past the idle timeout) nobody is signed out, but the person still leaves at once."""
+    neutral_site = quick_exit_url()
     if _has_valid_csrf_token():
         if current_user.is_authenticated:
             record("session.quick_exit", actor_type="debtor", actor_id=current_user.id, debtor_id=current_user.id)
         end_session()
-    return redirect(current_app.config["QUICK_EXIT_URL"], code=303)
+    return redirect(neutral_site, code=303)
 
 
 def _has_valid_csrf_token() -> bool:

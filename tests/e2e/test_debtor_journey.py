@@ -33,7 +33,9 @@ def test_a_debtor_opens_their_link_checks_it_is_them_and_sees_what_they_owe(phon
     shot(phone, "journey-1-link")
 
     phone.get_by_role("button", name="Continue").click()
-    phone.get_by_role("group", name="What is your date of birth?").wait_for()
+    question = phone.get_by_role("group", name="What is your date of birth?")
+    question.wait_for()
+    assert "For example, 27 3 2007" in question.inner_text(), "an example no debtor has, not theirs"
     assert axe_violations(phone) == [], "identity check"
     shot(phone, "journey-2-identity")
 

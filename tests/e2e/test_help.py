@@ -9,14 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.extensions import db
-from portal.help import DEFAULT_QUICK_EXIT_URL
+from portal.help import DEFAULT_QUICK_EXIT_URL, DEFAULT_QUICK_EXIT_URL_US
 from portal.help.service import messages
 from portal.help.service.contact import may_contact, settings_for
 from portal.models import AuditEvent, Circumstance
 from tests.e2e.conftest import axe_violations, shot, sign_in
-from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.factories import make_account, make_creditor, make_debtor, make_uk_creditor
 
 NEUTRAL_PAGE = "<!doctype html><html lang='en'><title>Weather</title><h1>Weather forecast</h1></html>"
+#: the neutral sites, UK and US
+NEUTRAL_SITES = re.compile(r"^https://www\.(bbc\.co\.uk|weather\.gov)/")
 
 
 @pytest.fixture
@@ -32,9 +34,9 @@ def debtor(app):
 
 @pytest.fixture
 def neutral_site(phone):
-    """The neutral site, served by the browser itself: no network needed."""
+    """The neutral sites, served by the browser itself: no network needed. Returns the UK one."""
     phone.context.route(
-        re.compile(r"^https://www\.bbc\.co\.uk/"),
+        NEUTRAL_SITES,
         lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
     )
     return DEFAULT_QUICK_EXIT_URL
@@ -199,6 +201,21 @@ def test_quick_exit_by_pressing_shift_three_times(phone, portal_url, debtor, neu
     _shows_nothing_of_the_account(phone, portal_url)
 
 
+def test_quick_exit_takes_a_us_debtor_to_a_us_weather_site(phone, portal_url, neutral_site):
+    creditor = make_creditor(name="Lakeside Credit Union")
+    debtor = make_debtor(creditor, full_name="Maria Garcia")
+    make_account(debtor, [("itemization", 20_000)], description="Credit card", reference="LK-200417")
+    db.session.commit()
+    sign_in(phone, portal_url, debtor)
+    phone.wait_for_load_state("load")
+    assert axe_violations(phone) == [], "a US debtor's dashboard"
+    shot(phone, "help-quick-exit-us")
+    phone.get_by_role("button", name="Exit this page").click()
+
+    phone.wait_for_url(DEFAULT_QUICK_EXIT_URL_US)
+    phone.get_by_role("heading", name="Weather forecast").wait_for()
+
+
 @pytest.mark.parametrize("server", ["fails", "hangs"])
 def test_quick_exit_leaves_even_when_the_portal_does_not_answer(phone, portal_url, debtor, neutral_site, server):
     """Leaving comes first: a lost or slow sign-out request must not keep anyone on the page."""
@@ -217,7 +234,7 @@ def phone_without_javascript(chromium):
     """A phone with JavaScript off, the neutral site served as for `phone`; fails on any console error."""
     context = chromium.new_context(viewport={"width": 375, "height": 812}, java_script_enabled=False)
     context.route(
-        re.compile(r"^https://www\.bbc\.co\.uk/"),
+        NEUTRAL_SITES,
         lambda route: route.fulfill(status=200, content_type="text/html", body=NEUTRAL_PAGE),
     )
     page = context.new_page()

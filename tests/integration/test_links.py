@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from portal.demo.service import DEBTORS
 from portal.extensions import db
 from portal.links import service
 from portal.models import LinkRequest, MagicLink
@@ -125,6 +126,28 @@ def test_a_uk_creditor_asks_for_the_postcode_and_ignores_case_and_spaces(app, br
     browser.get(make_link(debtor))
     assert "What is your postcode?" in browser.get("/verify").get_data(as_text=True)
     assert browser.post("/verify", {"postcode": "ls62ab"}).headers["Location"] == "/accounts/"
+
+
+def _demo_answers() -> set[str]:
+    """Every demo debtor's answer to the identity question, as it could be written."""
+    answers = set()
+    for _slug, _reference, _name, born, postcode, _email, _accounts in DEBTORS:
+        answers |= {f"{born.day} {born.month} {born.year}", born.isoformat(), str(born.year), postcode}
+    return answers
+
+
+@pytest.mark.parametrize(
+    "creditor",
+    [make_creditor, lambda: make_creditor(identity_method="postcode"), make_uk_creditor],
+    ids=["date-of-birth", "zip-code", "postcode"],
+)
+def test_the_identity_question_gives_no_demo_debtors_answer_as_its_example(browser, creditor):
+    debtor = make_debtor(creditor())
+    db.session.commit()
+    browser.get(make_link(debtor))
+    page = main_text(browser.get("/verify"))
+    assert "Day" in page or "code" in page
+    assert [answer for answer in _demo_answers() if answer in page] == []
 
 
 def test_a_forged_link_shows_a_kind_page_with_a_way_to_ask_for_a_new_one(browser, debtor):

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 from portal.extensions import db
-from portal.help import DEFAULT_QUICK_EXIT_URL
+from portal.help import DEFAULT_QUICK_EXIT_URL, DEFAULT_QUICK_EXIT_URL_US
 from portal.models import AuditEvent
 from tests.conftest import main_text
-from tests.factories import make_account, make_debtor, make_link
+from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 SCRIPT = Path(__file__).resolve().parents[2] / "portal" / "static" / "js" / "quick-exit.js"
 
 
 @pytest.fixture
 def debtor(app, browser):
-    debtor = make_debtor()
+    debtor = make_debtor(make_uk_creditor())
     make_account(debtor)
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
@@ -81,7 +81,7 @@ def test_the_button_signs_out_on_the_server_and_then_leaves(browser, debtor):
 
 def test_before_sign_in_it_forgets_the_link_being_opened(app, client):
     """Someone at the identity question who leaves: Back must not show whose link it was."""
-    debtor = make_debtor()
+    debtor = make_debtor(make_uk_creditor())
     db.session.commit()
     client.get(make_link(debtor))
     start = client.get("/start").get_data(as_text=True)
@@ -111,6 +111,64 @@ def test_a_page_left_open_past_the_timeout_still_leaves(app, browser, debtor):
     response = browser.client.post("/help/exit", data=_fields(form))
     assert response.status_code == 303
     assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL
+
+
+def _leaves_for(browser, debtor) -> tuple[str, str, str]:
+    """(the site the page's button names, the CSP's form-action, where the exit redirects) for this debtor."""
+    browser.sign_in(make_link(debtor), debtor)
+    page = browser.get("/accounts/")
+    form = _exit_form(page.get_data(as_text=True))
+    named = re.search(r'data-quick-exit="([^"]+)"', form).group(1)
+    form_action = re.search(r"form-action ([^;]+)", page.headers["Content-Security-Policy"]).group(1)
+    response = browser.client.post("/help/exit", data=_fields(form))
+    return named, form_action, response.headers["Location"]
+
+
+def test_a_us_debtor_leaves_for_a_us_weather_site(app, browser):
+    debtor = make_debtor(make_creditor())
+    db.session.commit()
+    assert _leaves_for(browser, debtor) == (
+        DEFAULT_QUICK_EXIT_URL_US,
+        "'self' https://www.weather.gov",
+        DEFAULT_QUICK_EXIT_URL_US,
+    )
+
+
+def test_a_uk_debtor_leaves_for_bbc_weather(app, browser):
+    debtor = make_debtor(make_uk_creditor())
+    db.session.commit()
+    assert _leaves_for(browser, debtor) == (
+        DEFAULT_QUICK_EXIT_URL,
+        "'self' https://www.bbc.co.uk",
+        DEFAULT_QUICK_EXIT_URL,
+    )
+
+
+def test_a_creditors_own_neutral_site_wins_over_its_jurisdictions(app, browser):
+    debtor = make_debtor(make_creditor(policy={"quick_exit_url": "https://www.example.com/recipes"}))
+    db.session.commit()
+    assert _leaves_for(browser, debtor) == (
+        "https://www.example.com/recipes",
+        "'self' https://www.example.com",
+        "https://www.example.com/recipes",
+    )
+
+
+def test_before_sign_in_the_link_being_opened_chooses_the_site(app, client):
+    debtor = make_debtor(make_creditor())
+    db.session.commit()
+    client.get(make_link(debtor))
+    start = client.get("/start")
+    assert f'data-quick-exit="{DEFAULT_QUICK_EXIT_URL_US}"' in _exit_form(start.get_data(as_text=True))
+    assert "form-action 'self' https://www.weather.gov;" in start.headers["Content-Security-Policy"]
+    response = client.post("/help/exit", data=_fields(_exit_form(start.get_data(as_text=True))))
+    assert response.headers["Location"] == DEFAULT_QUICK_EXIT_URL_US
+
+
+def test_with_no_link_it_leaves_for_the_configured_default(client):
+    home = client.get("/")
+    assert f'data-quick-exit="{DEFAULT_QUICK_EXIT_URL}"' in _exit_form(home.get_data(as_text=True))
+    assert "form-action 'self' https://www.bbc.co.uk;" in home.headers["Content-Security-Policy"]
 
 
 def test_the_script_posts_the_form_and_then_replaces_the_history_entry(client):
