@@ -130,7 +130,7 @@ def _agreed_plan(browser, account, today, first="later", offer="monthly:12") -> 
 
 
 def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, account, today):
-    response = browser.get(f"/accounts/{account.id}/plans")
+    response = browser.get(f"/accounts/{account.id}/plans?offer=monthly:12")
     text = main_text(response)
     assert response.status_code == 200
     assert "You owe £600.00" in text
@@ -143,9 +143,26 @@ def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, a
 
 
 def test_the_options_page_translates_the_words_on_every_offer_and_payment_once(browser, account, translations):
-    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans?offer=monthly:12"))
     assert text.count("Left to pay:") == 12 and text.count("Total £") > 2
     assert translations["Left to pay:"] == translations["Total"] == translations["Payments"] == 1
+
+
+def test_no_plan_is_chosen_until_the_debtor_chooses_one(browser, account):
+    html = browser.get(f"/accounts/{account.id}/plans").get_data(as_text=True)
+    offers = re.findall(r'<input type="radio" id="offer-\d+" name="offer"[^>]*>', html)
+    assert len(offers) == 4
+    assert not any(" checked" in offer for offer in offers)
+    assert "Your payment dates" not in html
+
+
+def test_continue_without_choosing_a_plan_shows_the_error_summary_and_stays_on_the_page(browser, account, today):
+    response = _choose(browser, account, today, offer="")
+    text = main_text(response)
+    assert response.status_code == 400
+    assert "There is a problem" in text and text.count("Choose a plan, or propose your own") == 2
+    assert '<a href="#offer-0">' in response.get_data(as_text=True)
+    assert _plan() is None
 
 
 def test_choosing_another_frequency_swaps_in_just_the_offers(browser, account):

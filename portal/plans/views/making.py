@@ -50,7 +50,7 @@ def _options_context(account, balance: int, args) -> dict:
     settlement = next((o for o in found if o.kind == "settlement"), None)
     plans = [o for o in found if o.frequency == form.chosen_frequency]
     keys = {o.key: o for o in found}
-    selected = keys.get(args.get("offer") or "") or (plans[-1] if plans else settlement)
+    selected = keys.get(args.get("offer") or "")  # none until the debtor picks one: no plan is agreed by default
     return {
         "account": account,
         "balance": balance,
