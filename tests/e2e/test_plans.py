@@ -108,6 +108,8 @@ def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor)
     open_options(phone)
     phone.get_by_role("link", name="Propose your own plan").click()
     phone.get_by_role("heading", name="Propose your own plan").wait_for()
+    hint = "Plans of £50.00 a month or more, finishing within 12 months, are agreed straight away."
+    assert phone.locator("#amount-hint").inner_text() == hint
     phone.get_by_role("button", name="Send my proposal").click()  # nothing filled in: the error summary
     phone.locator(".error-summary").wait_for()
     assert axe_violations(phone) == [], "proposal with errors"

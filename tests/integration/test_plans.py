@@ -288,6 +288,34 @@ def test_a_proposal_outside_the_policy_is_sent_for_review_with_the_reasons(brows
     assert "We are looking at the plan you proposed" in dashboard
 
 
+@pytest.fixture
+def larger_account(debtor, account):
+    """£2,530.00: £10 a month would take 253 months."""
+    larger = make_account(debtor, [("itemization", 253_000)], description="Loan", reference="MM-301")
+    db.session.commit()
+    return larger
+
+
+def test_the_proposal_hint_gives_the_least_a_month_and_the_longest_term_agreed_straight_away(browser, larger_account):
+    text = main_text(browser.get(f"/accounts/{larger_account.id}/plans/propose"))
+    assert "Plans of £210.84 a month or more, finishing within 12 months, are agreed straight away." in text
+    assert "£5.00" not in text
+
+
+@pytest.mark.parametrize("days", [0, POLICY["first_payment_within_days"]])
+def test_the_hinted_amount_is_agreed_straight_away_and_a_penny_less_is_sent_for_review(
+    browser, larger_account, today, days
+):
+    start = (today + timedelta(days=days)).isoformat()
+    propose = f"/accounts/{larger_account.id}/plans/propose"
+    browser.post(propose, {"amount": "210.84", "frequency": "monthly", "start": start})
+    assert _plan().status == "draft"
+    browser.post(propose, {"amount": "210.83", "frequency": "monthly", "start": start})
+    plan = _plan()
+    assert plan.status == "pending_review"
+    assert [reason["code"] for reason in plan.review_reasons] == ["term_too_long"]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
