@@ -383,6 +383,37 @@ def evaluate_proposal(
     return Decision(accepted=not reasons, reasons=tuple(reasons), schedule=schedule, total=total)
 
 
+def smallest_accepted_amount(
+    policy: PlanPolicy,
+    balance: int,
+    frequency: Frequency,
+    first: date,
+    today: date,
+    payday: Payday | None = None,
+    interest: Interest | None = None,
+) -> int | None:
+    """The least regular amount evaluate_proposal accepts at once, so the proposal page promises only
+    what the rules will agree; None when no proposal is agreed at once.
+
+    Acceptance only grows with the amount (a bigger one meets the minimum and ends sooner), so a
+    search between nothing and the whole balance finds the edge.
+    """
+
+    def accepted(amount: int) -> bool:
+        return evaluate_proposal(policy, balance, amount, frequency, first, today, payday, interest).accepted
+
+    if balance < 1 or not accepted(balance):
+        return None
+    refused, agreed = 0, balance
+    while agreed - refused > 1:
+        middle = (refused + agreed) // 2
+        if accepted(middle):
+            agreed = middle
+        else:
+            refused = middle
+    return agreed
+
+
 def _estimated_months(frequency: Frequency, balance: int, regular: int, monthly: int) -> int | None:
     """About how many months payments of `regular` take to clear `balance` while `monthly` is added;
     None when they never do (they pay no more than is added)."""

@@ -54,6 +54,14 @@ def test_choose_a_monthly_plan_agree_save_a_card_and_pay_the_first_payment(phone
     open_options(phone)
     assert axe_violations(phone) == [], "options"
 
+    # nothing is chosen for them: Continue alone asks them to choose, on the same page
+    assert phone.locator("input[name=offer]:checked").count() == 0
+    phone.get_by_role("button", name="Continue").click()
+    phone.locator(".error-summary").get_by_role("link", name="Choose a plan, or propose your own").wait_for()
+    assert phone.get_by_role("heading", name="Your options").is_visible()
+    assert phone.locator("input[name=offer]:checked").count() == 0
+    assert axe_violations(phone) == [], "options, nothing chosen"
+
     # htmx swaps in the weekly plans without leaving the page, then monthly again
     phone.get_by_label("Every week").check()
     phone.get_by_text("a week", exact=False).first.wait_for()
@@ -100,6 +108,8 @@ def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor)
     open_options(phone)
     phone.get_by_role("link", name="Propose your own plan").click()
     phone.get_by_role("heading", name="Propose your own plan").wait_for()
+    hint = "Plans of £50.00 a month or more, finishing within 12 months, are agreed straight away."
+    assert phone.locator("#amount-hint").inner_text() == hint
     phone.get_by_role("button", name="Send my proposal").click()  # nothing filled in: the error summary
     phone.locator(".error-summary").wait_for()
     assert axe_violations(phone) == [], "proposal with errors"

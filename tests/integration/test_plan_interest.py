@@ -66,7 +66,7 @@ def _stored_agreement(reference: str) -> Agreement:
 
 def test_the_options_page_says_interest_is_still_added_and_shows_the_true_payments_and_end_date(browser):
     debtor, account = _sign_in(browser, {})
-    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans?offer=monthly:60"))
     assert STILL_ADDED in text
     # 60 payments (the longest the term allows) pay £1,198.20 and the 59 months of £14.80 added before the
     # last one: £2,071.40, that is 59 of £34.52 and a last of £34.72
@@ -79,7 +79,7 @@ def test_the_options_page_says_interest_is_still_added_and_shows_the_true_paymen
 
 def test_the_options_page_says_interest_stops_when_the_creditor_freezes_it(browser):
     debtor, account = _sign_in(browser, {"freeze_interest_on_plan": True})
-    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans?offer=monthly:47"))
     assert STOP in text and "still added" not in text
     end = _long(add_months(_first(debtor), 46))
     assert f"Payments 47 Last payment £25.66 Interest and charges Stopped Total £1,198.20 Ends {end}" in text
@@ -88,7 +88,7 @@ def test_the_options_page_says_interest_stops_when_the_creditor_freezes_it(brows
 
 def test_an_account_without_interest_says_nothing_about_it(browser):
     _, account = _sign_in(browser, {}, monthly_interest=0)
-    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans?offer=monthly:47"))
     assert "Interest and charges" not in text
     assert "What you owe falls from £1,198.20 to nothing by" in text
 

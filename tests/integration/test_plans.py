@@ -130,7 +130,7 @@ def _agreed_plan(browser, account, today, first="later", offer="monthly:12") -> 
 
 
 def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, account, today):
-    response = browser.get(f"/accounts/{account.id}/plans")
+    response = browser.get(f"/accounts/{account.id}/plans?offer=monthly:12")
     text = main_text(response)
     assert response.status_code == 200
     assert "You owe £600.00" in text
@@ -143,9 +143,26 @@ def test_the_options_page_shows_each_offer_with_its_amounts_and_dates(browser, a
 
 
 def test_the_options_page_translates_the_words_on_every_offer_and_payment_once(browser, account, translations):
-    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    text = main_text(browser.get(f"/accounts/{account.id}/plans?offer=monthly:12"))
     assert text.count("Left to pay:") == 12 and text.count("Total £") > 2
     assert translations["Left to pay:"] == translations["Total"] == translations["Payments"] == 1
+
+
+def test_no_plan_is_chosen_until_the_debtor_chooses_one(browser, account):
+    html = browser.get(f"/accounts/{account.id}/plans").get_data(as_text=True)
+    offers = re.findall(r'<input type="radio" id="offer-\d+" name="offer"[^>]*>', html)
+    assert len(offers) == 4
+    assert not any(" checked" in offer for offer in offers)
+    assert "Your payment dates" not in html
+
+
+def test_continue_without_choosing_a_plan_shows_the_error_summary_and_stays_on_the_page(browser, account, today):
+    response = _choose(browser, account, today, offer="")
+    text = main_text(response)
+    assert response.status_code == 400
+    assert "There is a problem" in text and text.count("Choose a plan, or propose your own") == 2
+    assert '<a href="#offer-0">' in response.get_data(as_text=True)
+    assert _plan() is None
 
 
 def test_choosing_another_frequency_swaps_in_just_the_offers(browser, account):
@@ -269,6 +286,34 @@ def test_a_proposal_outside_the_policy_is_sent_for_review_with_the_reasons(brows
     assert event.data["plan"] == plan.reference and event.data["reasons"][0]["code"] == "term_too_long"
     dashboard = main_text(browser.get("/accounts/"))
     assert "We are looking at the plan you proposed" in dashboard
+
+
+@pytest.fixture
+def larger_account(debtor, account):
+    """£2,530.00: £10 a month would take 253 months."""
+    larger = make_account(debtor, [("itemization", 253_000)], description="Loan", reference="MM-301")
+    db.session.commit()
+    return larger
+
+
+def test_the_proposal_hint_gives_the_least_a_month_and_the_longest_term_agreed_straight_away(browser, larger_account):
+    text = main_text(browser.get(f"/accounts/{larger_account.id}/plans/propose"))
+    assert "Plans of £210.84 a month or more, finishing within 12 months, are agreed straight away." in text
+    assert "£5.00" not in text
+
+
+@pytest.mark.parametrize("days", [0, POLICY["first_payment_within_days"]])
+def test_the_hinted_amount_is_agreed_straight_away_and_a_penny_less_is_sent_for_review(
+    browser, larger_account, today, days
+):
+    start = (today + timedelta(days=days)).isoformat()
+    propose = f"/accounts/{larger_account.id}/plans/propose"
+    browser.post(propose, {"amount": "210.84", "frequency": "monthly", "start": start})
+    assert _plan().status == "draft"
+    browser.post(propose, {"amount": "210.83", "frequency": "monthly", "start": start})
+    plan = _plan()
+    assert plan.status == "pending_review"
+    assert [reason["code"] for reason in plan.review_reasons] == ["term_too_long"]
 
 
 @pytest.mark.parametrize(

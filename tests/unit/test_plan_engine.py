@@ -26,6 +26,7 @@ from portal.plans.engine import (
     plan_counts,
     settlement_discount,
     settlement_offer,
+    smallest_accepted_amount,
     split,
     term_months,
 )
@@ -510,3 +511,36 @@ def test_a_proposal_with_interest_clears_exactly_or_says_why_it_cant(proposal, m
         assert ("interest_not_covered" in codes) == (regular * payments <= monthly * 4800)
         assert ("interest_not_covered" in codes) != ("term_too_long" in codes)
     assert decision.accepted == (not codes)
+
+
+# --- the smallest amount agreed at once ----------------------------------------------------------
+
+
+def test_the_smallest_amount_agreed_at_once_finishes_within_the_auto_accept_term():
+    # £2,530.00 over 24 months: £105.42 a month (24 payments); £105.41 would need a 25th
+    policy = make_policy(min_instalment=500)
+    assert smallest_accepted_amount(policy, 253000, MONTHLY, TODAY, TODAY) == 10542
+
+
+def test_the_smallest_amount_agreed_at_once_is_the_minimum_when_the_term_allows_less():
+    assert smallest_accepted_amount(make_policy(), 30000, MONTHLY, TODAY, TODAY) == 2500
+
+
+@pytest.mark.parametrize(
+    ("frequency", "interest", "first"),
+    [
+        (MONTHLY, None, TODAY),
+        (WEEKLY, None, TODAY + timedelta(days=30)),
+        (MONTHLY, Interest(1480, TODAY), TODAY + timedelta(days=30)),
+        (Frequency.FORTNIGHTLY, Interest(900, TODAY), TODAY + timedelta(days=3)),
+    ],
+)
+def test_the_smallest_amount_agreed_at_once_is_accepted_and_a_penny_less_is_not(frequency, interest, first):
+    policy = make_policy(min_instalment=500, frequencies=tuple(Frequency))
+    smallest = smallest_accepted_amount(policy, 119820, frequency, first, TODAY, interest=interest)
+    assert evaluate_proposal(policy, 119820, smallest, frequency, first, TODAY, interest=interest).accepted
+    assert not evaluate_proposal(policy, 119820, smallest - 1, frequency, first, TODAY, interest=interest).accepted
+
+
+def test_no_amount_is_agreed_at_once_when_the_creditor_looks_at_every_proposal():
+    assert smallest_accepted_amount(make_policy(auto_accept_max_term_months=0), 30000, MONTHLY, TODAY, TODAY) is None

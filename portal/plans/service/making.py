@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models import Account, Agreement, Budget, Debtor, Instalment, Plan
 from portal.models.audit import record
 from portal.plans.dates import Payday
-from portal.plans.engine import Decision, evaluate_proposal, interest_during_plan, offers
+from portal.plans.engine import Decision, evaluate_proposal, interest_during_plan, offers, smallest_accepted_amount
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
 from portal.plans.service import PlanError
@@ -33,6 +33,22 @@ REVIEW_WORKING_DAYS = 5
 
 def policy_for(debtor: Debtor) -> PlanPolicy:
     return PlanPolicy.from_dict(debtor.creditor.policy, default_minimum=current_app.config["PAYMENT_MINIMUM_DEFAULT"])
+
+
+def agreed_at_once(debtor: Debtor, account: Account, balance: int) -> tuple[int, Frequency] | None:
+    """The least regular amount (monthly where the creditor allows it) a proposal is agreed at once with,
+    for the proposal page's hint; None when a person looks at every proposal.
+
+    Worked out for the latest first date allowed: with interest added that is the dearest, so the
+    amount is agreed whichever date the debtor picks.
+    """
+    policy = policy_for(debtor)
+    frequency = Frequency.MONTHLY if Frequency.MONTHLY in policy.frequencies else policy.frequencies[0]
+    today = clock.today_for(debtor)
+    interest = interest_during_plan(policy, account.monthly_interest, today)
+    first = policy.latest_first_payment(today)
+    amount = smallest_accepted_amount(policy, balance, frequency, first, today, interest=interest)
+    return None if amount is None else (amount, frequency)
 
 
 def first_date_window(debtor: Debtor, policy: PlanPolicy) -> tuple[date, date]:

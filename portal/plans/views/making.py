@@ -20,7 +20,15 @@ from portal.plans.engine import Offer, interest_during_plan, offers
 from portal.plans.forms import PAYDAYS, AgreeForm, ChooseForm, OptionsForm, ProposalForm, payday_key
 from portal.plans.policy import Frequency
 from portal.plans.service import PlanError
-from portal.plans.service.making import agree, choose_offer, first_date_window, payday_from, policy_for, submit_proposal
+from portal.plans.service.making import (
+    agree,
+    agreed_at_once,
+    choose_offer,
+    first_date_window,
+    payday_from,
+    policy_for,
+    submit_proposal,
+)
 from portal.plans.service.progress import get_plan_for, live_plan
 from portal.plans.views import bp
 from portal.plans.views.shared import formatter, interest_note, plan_context, schedule_rows
@@ -50,7 +58,7 @@ def _options_context(account, balance: int, args) -> dict:
     settlement = next((o for o in found if o.kind == "settlement"), None)
     plans = [o for o in found if o.frequency == form.chosen_frequency]
     keys = {o.key: o for o in found}
-    selected = keys.get(args.get("offer") or "") or (plans[-1] if plans else settlement)
+    selected = keys.get(args.get("offer") or "")  # none until the debtor picks one: no plan is agreed by default
     return {
         "account": account,
         "balance": balance,
@@ -169,7 +177,8 @@ def propose(account_id: int):
         form=form,
         frequencies=list(Frequency),
         symbol=get_currency_symbol(account.currency, locale=fmt.locale),
-        minimum=policy.min_instalment,
+        at_once=agreed_at_once(current_user, account, balance),
+        at_once_months=policy.auto_accept_max_term_months,
         today=clock.today_for(current_user),
     ), status
 
