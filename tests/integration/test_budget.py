@@ -196,7 +196,7 @@ def test_the_page_is_wired_for_live_totals(browser, debtor):
     html = browser.get(f"/budget/{budget_id}/section/1").get_data(as_text=True)
     assert f'hx-post="/budget/{budget_id}/totals/1"' in html
     assert 'hx-trigger="input changed delay:300ms"' in html
-    assert 'hx-target="#budget-totals"' in html and 'id="budget-totals" aria-live="polite"' in html
+    assert 'hx-target="#budget-totals"' in html and 'id="budget-totals" role="region" aria-live="polite"' in html
 
 
 def test_an_amount_that_is_not_money_is_explained_and_kept(browser, debtor):
