@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install the system packages the portal needs, or say which are missing.
-# Usage: scripts/system-deps.sh [--test | --bench]   (--test adds Chromium for the browser tests, --bench wrk for bench/)
+# Usage: scripts/system-deps.sh [--test | --bench]   (--test adds Chromium for the browser tests and Java for the
+# HTML checker, --bench wrk for bench/)
 set -eu
 
 missing=""
@@ -8,6 +9,9 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || missing="$missing python3-ven
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
 if [ "${1:-}" = "--test" ] && [ -z "${CHROMIUM_PATH:-}" ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+fi
+if [ "${1:-}" = "--test" ]; then
+  command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
 fi
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing="$missing wrk"
