@@ -13,14 +13,14 @@ shown in the portal instead): `after_opening` goes straight after the message's 
 `footer` at the end. Call it inside the debtor's language (the outbox does).
 """
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from portal.models import Debtor
+from portal.public_url import public_url
 from portal.rights.packs import advice_in_messages
 
 #: the opt-out token's own salt, so no other signed value can pass for one
@@ -109,6 +109,4 @@ def read_opt_out_token(token: str) -> tuple[int, str] | None:
 
 
 def opt_out_url(debtor: Debtor, channel: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    with nullcontext() if has_request_context() else current_app.test_request_context():
-        return base + url_for("stop.confirm", token=opt_out_token(debtor, channel))
+    return public_url("stop.confirm", token=opt_out_token(debtor, channel))

@@ -3,11 +3,10 @@
 import enum
 import secrets
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItem
 from limits import parse as parse_limit
@@ -17,6 +16,7 @@ from portal import events
 from portal.extensions import db, limiter
 from portal.models import Creditor, Debtor, LinkRequest, MagicLink
 from portal.models.audit import record, record_many
+from portal.public_url import public_url, public_urls
 from portal.security import is_local_path
 
 _SALT = "portal.magic-link"
@@ -127,10 +127,7 @@ def find_by_short_code(code: str) -> MagicLink | None:
 
 def short_url(code: str) -> str:
     """The short address to put in a text message."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    context = nullcontext() if has_request_context() else current_app.test_request_context()
-    with context:
-        return base + url_for("links.open_short_link", code=code)
+    return public_url("links.open_short_link", code=code)
 
 
 def _link_fields(
@@ -193,11 +190,8 @@ def link_url(token: str) -> str:
 
 
 def link_urls(tokens: Iterable[str]) -> list[str]:
-    """The full address of each token, in order (outside a request, one made-up request for them all)."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    context = nullcontext() if has_request_context() else current_app.test_request_context()
-    with context:
-        return [base + url_for("links.open_link", token=token) for token in tokens]
+    """The full address of each token, in order."""
+    return public_urls("links.open_link", ({"token": token} for token in tokens))
 
 
 def find_link(token: str) -> MagicLink | None:

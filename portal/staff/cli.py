@@ -3,7 +3,7 @@
 from functools import partial
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from portal import clock
@@ -12,6 +12,7 @@ from portal.domain_errors import DomainError
 from portal.extensions import db
 from portal.models import StaffUser
 from portal.models.staff import STAFF_ROLES
+from portal.public_url import public_url
 from portal.staff import accounts, totp
 from portal.staff_commands import find_creditor, operator_name
 from portal.transaction import CommandGroup, after_commit
@@ -20,9 +21,7 @@ staff_cli = CommandGroup("staff", help="Staff users of the support console.")
 
 
 def setup_url(token: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    with current_app.test_request_context():
-        return base + url_for("staff.set_up", token=token)
+    return public_url("staff.set_up", token=token)
 
 
 def name_from_email(email: str) -> str:
