@@ -43,7 +43,7 @@ problems.register(blp)
 # once, here: the limiter keeps a blueprint's limits by its name, for every app built in this process
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
 
-BY = "creditor api"
+BY = holds.BY_CREDITOR_API
 #: the error answers each kind of operation may give, besides 401 and 429 (documented on every one)
 READ_ERRORS = (404,)
 WRITE_ERRORS = (404, 409, 422)

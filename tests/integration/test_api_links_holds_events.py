@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal import clock, events
 from portal.extensions import db
-from portal.models import Account, Debtor, Hold, MagicLink
+from portal.help.service.viewed import visits_for
+from portal.models import Account, AuditEvent, Debtor, Hold, MagicLink
 from tests.api_support import ACCOUNT, DEBTOR, api_for
 from tests.factories import make_creditor
 
@@ -147,3 +148,15 @@ def test_link_ids_may_start_with_any_url_safe_character(api, first):
     db.session.commit()
 
     assert api.post(f"/api/v1/links/{link.public_id}/revoke").status_code == 200
+
+
+def test_a_hold_the_creditor_starts_and_ends_is_not_a_staff_visit_the_debtor_reads_about(api, creditor):
+    hold = api.post("/api/v1/debtors/D1/holds", {"kind": "breathing_space"}).get_json()
+    api.post(f"/api/v1/holds/{hold['id']}/end")
+
+    actors = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_type).where(AuditEvent.action.in_(["hold.started", "hold.ended"]))
+    ).all()
+    assert sorted(actors) == [("hold.ended", "creditor"), ("hold.started", "creditor")]
+    debtor = db.session.scalar(select(Debtor).where(Debtor.creditor_id == creditor.id))
+    assert visits_for(debtor) == []

@@ -66,6 +66,20 @@ def listing(include_finished: bool = False) -> list[Hold]:
 # Changing
 
 
+#: `by` for a hold the creditor's own systems started or ended through the API
+BY_CREDITOR_API = "creditor api"
+#: `by` for what the portal does by itself (a hold reaching its end) and for the demo's data
+BY_THE_PORTAL = frozenset({"system", "demo"})
+
+
+def actor_type(by: str) -> str:
+    """Who an audit event says did it: the debtor's "Who has viewed your account" lists staff's doings only, so a
+    creditor's API call or the portal's own step must not read as someone looking at the account."""
+    if by in BY_THE_PORTAL:
+        return "system"
+    return "creditor" if by == BY_CREDITOR_API else "staff"
+
+
 def start_hold(
     debtor: Debtor,
     *,
@@ -109,7 +123,7 @@ def start_hold(
     )
     record(
         "hold.started",
-        actor_type="staff",
+        actor_type=actor_type(by),
         debtor_id=debtor.id,
         account=account.reference if account else None,
         kind=kind,
@@ -170,7 +184,7 @@ def finish(hold: Hold, *, today: date, by: str) -> Hold:
     )
     record(
         "hold.ended",
-        actor_type="system" if by == "system" else "staff",
+        actor_type=actor_type(by),
         debtor_id=hold.debtor_id,
         account=single.reference if single else None,
         kind=hold.kind,
