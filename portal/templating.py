@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from portal.i18n import babel_locale, formatting_locale
 from portal.money import format_money
+from portal.payments.cards import card_of
 
 
 def money(minor: int, currency: str) -> str:
@@ -104,3 +105,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.filters["accent"] = accent_colour
+    #: "Visa ending 4242" for a payment or a plan: `{{ plan|card }}`
+    app.jinja_env.filters["card"] = card_of

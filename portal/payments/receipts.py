@@ -14,6 +14,8 @@ from portal.i18n import formatting_locale_for
 from portal.models import Account, Creditor, Debtor, LedgerEntry, OutboundMessage, Payment
 from portal.money import format_money
 from portal.outbox import Letter, neutral, template
+from portal.payments.cards import card_words
+from portal.plans.service.progress import live_plan
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +27,20 @@ class Receipt:
     creditor: Creditor
     #: the account's balance just after this payment, in minor units
     balance_after: int
+    #: the account has a plan, or a proposal waiting for a decision: the receipt does not offer to set one up
+    has_plan: bool = False
 
 
 def receipt_for(payment: Payment) -> Receipt:
     entry = db.session.get(LedgerEntry, payment.ledger_entry_id)
     debtor = db.session.get(Debtor, payment.debtor_id)
     return Receipt(
-        payment=payment, account=payment.account, creditor=debtor.creditor, balance_after=balance_after(entry)
+        payment=payment,
+        account=payment.account,
+        creditor=debtor.creditor,
+        balance_after=balance_after(entry),
+        has_plan=live_plan(payment.account) is not None,
     )
-
-
-def card_words(brand: str | None, last4: str | None) -> str:
-    """'Visa ending 4242' in the reader's language."""
-    names = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express", "discover": "Discover"}
-    name = names.get((brand or "").lower(), (brand or _("Card")).title())
-    return _("%(brand)s ending %(last4)s", brand=name, last4=last4 or "????")
 
 
 @template("receipt", asks_for_money=False)

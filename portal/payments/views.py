@@ -19,6 +19,7 @@ from portal.extensions import csrf
 from portal.i18n import formatting_locale
 from portal.money import format_money
 from portal.payments import receipts, service
+from portal.payments.cards import card_words
 from portal.payments.forms import AmountForm, RetryForm
 from portal.payments.gateway import (
     GatewayError,
@@ -295,7 +296,7 @@ def receipt(reference: str):
     return render_template(
         "payments/receipt.html",
         receipt=receipts.receipt_for(payment),
-        card=receipts.card_words(payment.card_brand, payment.card_last4),
+        card=card_words(payment.card_brand, payment.card_last4),
         creditor=current_user.creditor,
         email=current_user.email,
     )

@@ -17,6 +17,7 @@ from portal.links.service import issue_link, link_url
 from portal.models import Debtor, Instalment, OutboundMessage, Plan
 from portal.models.plan import REVIEW_OUTCOMES
 from portal.outbox import Letter, neutral, queue, template
+from portal.payments.cards import card_words
 from portal.plans.words import Formatter
 from portal.rights.packs import advice_in_messages
 
@@ -123,7 +124,10 @@ def reminder(message: OutboundMessage, debtor: Debtor) -> Letter | None:
             "Your next plan payment for %(what)s is %(amount)s on %(date)s.", what=_what(plan), amount=amount, date=when
         ),
         lines=[
-            _("We will take it from your card ending %(last4)s.", last4=plan.card_last4 or "????"),
+            _(
+                "We will take it from your %(card)s.",
+                card=card_words(plan.card_brand, plan.card_last4, in_sentence=True),
+            ),
             "",
             _("To see your plan, change the date or pay another way, sign in here: %(link)s", link=link),
             *_help_lines(debtor),

@@ -526,7 +526,7 @@ def test_paying_off_the_rest_completes_the_plan(browser, active):
 
 def test_changing_the_card_keeps_the_plan_and_uses_the_new_card(browser, card, active):
     text = main_text(browser.get(f"/plans/{active.reference}/card"))
-    assert "Change your card" in text and "Card ending 4242" in text
+    assert "Change your card" in text and "Visa ending 4242" in text
     _, answer = card.save(active.reference, "5555555555554444", f"/plans/{active.reference}/card/confirm?change=1")
     assert answer == {"status": "succeeded", "redirect": f"/plans/{active.reference}"}
     plan = _plan(active.reference)

@@ -45,7 +45,7 @@ def test_a_reminder_goes_a_few_days_before_the_payment_once(app, plan):
     assert message["To"] == "sarah@example.co.uk"
     assert message["Subject"].startswith("Your next payment of £100.00 is on ")
     body = message.get_content()
-    assert "Mobile phone contract" in body and "card ending 4242" in body and "http://portal.test/l/" in body
+    assert "Mobile phone contract" in body and "Visa ending 4242" in body and "http://portal.test/l/" in body
     assert remind(at(due - timedelta(days=2), 12), days_before=3).counts == {}
     assert len(emails(app)) == 1
     db.session.expire_all()
