@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import LedgerEntry
@@ -118,6 +119,47 @@ def test_three_d_secure_completed_pays(phone, portal_url, debtor):
     phone.wait_for_url(re.compile(r"/receipt$"))
     assert "Visa ending 3155" in phone.locator("main").inner_text()
     assert payments_in_ledger(debtor) == [-2_000]
+
+
+WAIT_FOR_BANK = "Check your bank's app or the window that opened to approve this payment."
+
+
+def test_while_the_bank_checks_it_is_them_the_button_and_a_live_region_say_where_to_look(phone, portal_url, debtor):
+    sign_in(phone, portal_url, debtor)
+    choose_amount(phone, "20")
+    type_card(phone, "4000002760003184")  # the bank asks every time
+    phone.get_by_role("button", name="Pay £20.00").click()
+
+    approve = phone.get_by_role("button", name="Complete authentication")
+    approve.wait_for()
+    waiting = phone.locator("#pay-status[role=status]")
+    expect(waiting).to_have_text(WAIT_FOR_BANK)
+    expect(waiting).to_be_visible()
+    expect(phone.locator("#pay-button")).to_have_text(WAIT_FOR_BANK)
+    expect(phone.locator("#pay-button")).to_be_disabled()
+    assert axe_violations(phone) == [], "card page, waiting for the bank"
+    shot(phone, "payments-waiting-for-the-bank")
+    approve.click()
+
+    # localstripe asks again to take the payment (see the report on issue 15 point 9); the page says so again
+    approve.wait_for()
+    expect(phone.locator("#pay-button")).to_have_text(WAIT_FOR_BANK)
+    approve.click()
+    phone.wait_for_url(re.compile(r"/receipt$"))
+    assert payments_in_ledger(debtor) == [-2_000]
+
+
+def test_a_failed_bank_check_gives_the_button_back_with_a_kind_message(phone, portal_url, debtor):
+    sign_in(phone, portal_url, debtor)
+    choose_amount(phone, "20")
+    type_card(phone, "4000002760003184")
+    phone.get_by_role("button", name="Pay £20.00").click()
+    phone.get_by_role("button", name="Fail authentication").click()
+    phone.locator("#pay-error").wait_for(state="visible")
+    assert "could not confirm it was you" in phone.locator("#pay-error").inner_text()
+    expect(phone.get_by_role("button", name="Pay £20.00")).to_be_enabled()
+    expect(phone.locator("#pay-status")).to_have_text("")
+    assert payments_in_ledger(debtor) == []
 
 
 def test_the_pay_button_is_disabled_while_working_and_a_double_tap_charges_once(phone, portal_url, debtor):

@@ -1,6 +1,7 @@
 // Card entry (the card page only). Card details go from Stripe.js to Stripe, never to us.
 // Flow: our server makes a SetupIntent -> confirmCardSetup -> our server charges the card once
 // -> confirmCardPayment if the bank wants 3-D Secure -> our server records it -> receipt.
+// While the bank checks it is them, the button and a live region say where to look (data-msg-authenticating).
 // Every call to our server is safe to repeat: the payment's idempotency lives on the server.
 "use strict";
 (function () {
@@ -34,7 +35,21 @@
     button.disabled = on;
     button.textContent = on ? d.workingLabel : d.payLabel;
     status.textContent = on ? d.workingLabel : "";
+    status.className = "visually-hidden";
   }
+
+  // While the bank checks it is them (3-D Secure): say where to look, on the button and aloud, and on the page.
+  function waitForBank() {
+    if (!busy) return;
+    var words = d.msgAuthenticating || d.workingLabel;
+    button.textContent = words;
+    status.textContent = words;
+    status.className = "notice";
+  }
+
+  // Stripe.js checks the card itself when it is saved, and only it knows whether the bank is asking:
+  // when the answer takes longer than a card without a check would, the bank is most likely asking.
+  var BANK_CHECK_AFTER_MS = 1500;
 
   function showError(message, canChangeAmount) {
     errorText.textContent = message;
@@ -89,8 +104,10 @@
     }
     if (result.status === "requires_action") {
       d.state = "requires_action";
+      waitForBank();
       return stripe.confirmCardPayment(result.client_secret).then(function () {
         // Whatever Stripe.js says, our server asks Stripe and records the answer.
+        setBusy(true);
         return confirmOnServer(setupIntentId, 0);
       });
     }
@@ -117,9 +134,15 @@
       return post(d.setupUrl, {});
     }).then(function (setup) {
       if (!setup.client_secret) return handle(setup, null, 0);
+      var bankCheck = setTimeout(waitForBank, BANK_CHECK_AFTER_MS);
       return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } }).then(function (result) {
+        clearTimeout(bankCheck);
         if (result.error) return showError(setupErrorMessage(result.error), false);
+        setBusy(true);
         return confirmOnServer(result.setupIntent.id, 0);
+      }, function (error) {
+        clearTimeout(bankCheck);
+        throw error;
       });
     });
   }

@@ -23,6 +23,15 @@
     button.disabled = on;
     button.textContent = on ? d.workingLabel : label;
     status.textContent = on ? d.workingLabel : "";
+    status.className = "visually-hidden";
+  }
+
+  // While the bank checks it is them (3-D Secure): say where to look, on the button and aloud, and on the page.
+  function waitForBank() {
+    var words = d.msgAuthenticating || d.workingLabel;
+    button.textContent = words;
+    status.textContent = words;
+    status.className = "notice";
   }
 
   function showError(message) {
@@ -47,7 +56,9 @@
       return;
     }
     if (result.status === "requires_action" && !checked) {
+      waitForBank();
       return stripe.confirmCardPayment(result.client_secret).then(function () {
+        setBusy(true);
         return ask().then(function (next) { return handle(next, true, 0); });
       });
     }
