@@ -11,7 +11,10 @@ Notes on localstripe (1.15), which the tests and the demo use:
 - PaymentIntent create takes only a few fields, and an existing PaymentIntent can't be
   confirmed with a new payment method, so we create it with `confirm=True`;
 - confirming a SetupIntent does not attach the card to the customer, so we attach it;
-- listing PaymentIntents takes no `customer` filter (see `find_payment_intent`).
+- listing PaymentIntents takes no `customer` filter (see `find_payment_intent`);
+- its Stripe.js has no working `createPaymentMethod` (and its API makes a payment method only with the secret
+  key), and a PaymentIntent takes no `setup_future_usage`: pay.js then saves the card with a SetupIntent
+  first, and a card that needs 3-D Secure is checked twice (Stripe's own Stripe.js: once, on the payment).
 """
 
 import json
@@ -55,6 +58,10 @@ class NotFound(GatewayError):
 
 class CustomerNotFound(NotFound):
     """Stripe does not know the customer a card was to be attached to: make a new one."""
+
+
+class NotYourCard(GatewayError):
+    """The payment method is not a card, or already belongs to another customer: never charge it for this one."""
 
 
 class CardDeclined(GatewayError):
@@ -242,15 +249,20 @@ class StripeGateway:
         with _Translate():
             return _setup_state(self.client.v1.setup_intents.retrieve(setup_intent_id))
 
-    def attach_card(self, payment_method_id: str, customer_id: str) -> Card:
+    def attach_card(self, payment_method_id: str, customer_id: str, *, unowned_only: bool = False) -> Card:
         """Make sure the card belongs to the customer (localstripe's SetupIntent does not attach it).
 
         Raises CustomerNotFound when Stripe no longer knows the customer: localstripe even makes a
         SetupIntent for a customer it does not know, so this is where a lost customer shows.
+        `unowned_only` is for a card the browser sent us by its id (Stripe.js's createPaymentMethod):
+        it must be a card that is nobody's yet, or already this customer's (NotYourCard otherwise).
         """
         with _Translate():
             method = _plain(self.client.v1.payment_methods.retrieve(payment_method_id))
-        if _id(method.get("customer")) != customer_id:
+        owner = _id(method.get("customer"))
+        if unowned_only and (method.get("type") != "card" or owner not in (None, customer_id)):
+            raise NotYourCard("this payment method can't be used for this customer", "payment_method_not_usable")
+        if owner != customer_id:
             try:
                 with _Translate():
                     method = _plain(

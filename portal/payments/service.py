@@ -38,6 +38,7 @@ from portal.payments.gateway import (
     GatewayUnavailable,
     Intent,
     NotFound,
+    NotYourCard,
     SetupState,
     StripeGateway,
 )
@@ -204,6 +205,20 @@ def attach_card(debtor: Debtor, gateway: StripeGateway, setup: SetupState) -> tu
         return gateway.attach_card(setup.payment_method_id, customer_id), customer_id
 
 
+def attach_payment_method(debtor: Debtor, gateway: StripeGateway, payment_method_id: str) -> tuple[Card, str]:
+    """Attach a card the browser made with Stripe.js (createPaymentMethod) to the debtor's customer.
+
+    Raises NotYourCard when it is not a card, or is already another customer's. When Stripe no longer knows the
+    stored customer, a new customer takes the card.
+    """
+    customer_id = customer_for(debtor, gateway)
+    try:
+        return gateway.attach_card(payment_method_id, customer_id, unowned_only=True), customer_id
+    except CustomerNotFound:
+        customer_id = customer_for(debtor, gateway, gone=customer_id)
+        return gateway.attach_card(payment_method_id, customer_id, unowned_only=True), customer_id
+
+
 def prepare_card(payment: Payment, gateway: StripeGateway) -> str | None:
     """A SetupIntent's client secret for the card form, or None when the card step is over."""
     payment = _lock(payment)
@@ -313,9 +328,15 @@ def claim_payment(payment: Payment) -> str | None:
     return "payment_in_progress"
 
 
-def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: StripeGateway) -> Outcome:
-    """Charge the card the debtor just set up. Safe to call any number of times, at once.
+def confirm_payment(
+    payment: Payment, setup_intent_id: str | None, gateway: StripeGateway, *, payment_method_id: str | None = None
+) -> Outcome:
+    """Charge the card the debtor just entered. Safe to call any number of times, at once.
 
+    The card comes either as a payment method Stripe.js made (`payment_method_id`, createPaymentMethod: the
+    bank's check, if it wants one, is then asked once, on the payment) or as a SetupIntent the browser
+    confirmed (`setup_intent_id`, confirmCardSetup: for a Stripe.js that can't make a payment method, like
+    localstripe's; a bank that checks every time asks twice).
     Commits the claim before Stripe is called (so a crash or a second request can never create a
     second PaymentIntent); the caller's unit of work stores the outcome.
     """
@@ -335,18 +356,29 @@ def confirm_payment(payment: Payment, setup_intent_id: str | None, gateway: Stri
         return Outcome("problem", problem)
 
     # The claim is ours, and committed. Check the card, then charge it once.
+    debtor = db.session.get(Debtor, payment.debtor_id)
     try:
-        setup = gateway.retrieve_setup_intent(setup_intent_id) if setup_intent_id else None
-        if (
-            setup is None
-            or setup.metadata.get("payment_reference") != payment.reference
-            or setup.status != "succeeded"
-            or not setup.payment_method_id
-            or not setup.customer_id
-        ):
-            _release(payment)
-            return Outcome("problem", "card_not_ready")
-        card, customer_id = attach_card(db.session.get(Debtor, payment.debtor_id), gateway, setup)
+        if payment_method_id:
+            card, customer_id = attach_payment_method(debtor, gateway, payment_method_id)
+        else:
+            setup = gateway.retrieve_setup_intent(setup_intent_id) if setup_intent_id else None
+            if (
+                setup is None
+                or setup.metadata.get("payment_reference") != payment.reference
+                or setup.status != "succeeded"
+                or not setup.payment_method_id
+                or not setup.customer_id
+            ):
+                _release(payment)
+                return Outcome("problem", "card_not_ready")
+            card, customer_id = attach_card(debtor, gateway, setup)
+    except NotYourCard:
+        _release(payment)
+        return Outcome("problem", "card_not_ready")
+    except NotFound:
+        # A payment method Stripe does not know (the debtor enters the card again), or a lost SetupIntent.
+        _release(payment)
+        return Outcome("problem", "card_not_ready" if payment_method_id else "unavailable")
     except CardDeclined as declined:
         _fail(payment, declined.code or "card_declined")
         return Outcome("failed", declined.code or "card_declined")

@@ -157,8 +157,18 @@ def setup_json(prepare: Callable[[StripeGateway], str | None]):
 
 def setup_intent_sent() -> str | None:
     """The SetupIntent id pay.js sends once the card is set up."""
-    body = request.get_json(silent=True) or {}
-    return body.get("setup_intent") if isinstance(body.get("setup_intent"), str) else None
+    return _sent("setup_intent")
+
+
+def payment_method_sent() -> str | None:
+    """The card pay.js sends by its id once Stripe.js has made it (createPaymentMethod)."""
+    return _sent("payment_method")
+
+
+def _sent(name: str) -> str | None:
+    body = request.get_json(silent=True)
+    value = body.get(name) if isinstance(body, dict) else None
+    return value if isinstance(value, str) and value else None
 
 
 def _nothing_to_pay(account, balance: int):
@@ -257,7 +267,7 @@ def confirm(reference: str):
     gateway = configured_gateway()
     if gateway is None:
         return unavailable_json()
-    outcome = service.confirm_payment(payment, setup_intent_sent(), gateway)
+    outcome = service.confirm_payment(payment, setup_intent_sent(), gateway, payment_method_id=payment_method_sent())
     return _json(payment, outcome)
 
 

@@ -110,3 +110,54 @@ def test_twenty_identical_payments_at_once_charge_once(app, browser, payer, acco
     assert [entry.amount for entry in entries] == [-5_000]
     # And everyone who asks afterwards hears that it succeeded.
     assert payer.confirm(reference, setup_intent)["status"] == "succeeded"
+
+
+def test_twenty_identical_payments_with_a_payment_method_at_once_charge_once(app, browser, payer, account, localstripe):
+    reference = payer.start(account.id, "50")
+    method = localstripe.create_payment_method(GOOD_CARD)
+    headers = {"X-CSRFToken": browser.token(), "Accept": "application/json"}
+
+    responses = _at_once(
+        _phones(app, browser, REQUESTS),
+        lambda client: client.post(f"/pay/{reference}/confirm", json={"payment_method": method}, headers=headers),
+    )
+
+    assert {response.status_code for response in responses} == {200}
+    statuses = [response.get_json()["status"] for response in responses]
+    assert set(statuses) <= {"succeeded", "pending"} and "succeeded" in statuses
+    assert len(localstripe.payment_intents(reference)) == 1
+    assert _collected(account) == [-5_000]
+
+
+def test_ten_payments_of_most_of_the_balance_at_once_each_with_its_own_card_collect_once(
+    app, browser, payer, account, localstripe
+):
+    """Ten tabs, each with its own payment of £150 on a £200 balance and its own card, pressing Pay at one moment."""
+    references = [payer.start(account.id, "150") for _ in range(10)]
+    methods = [localstripe.create_payment_method(GOOD_CARD) for _ in references]
+    headers = {"X-CSRFToken": browser.token(), "Accept": "application/json"}
+    sent = iter(zip(references, methods, strict=True))
+    lock = threading.Lock()
+
+    def press_pay(client):
+        with lock:
+            reference, method = next(sent)
+        return client.post(f"/pay/{reference}/confirm", json={"payment_method": method}, headers=headers)
+
+    responses = _at_once(_phones(app, browser, len(references)), press_pay)
+
+    statuses = [response.get_json()["status"] for response in responses]
+    assert statuses.count("succeeded") == 1, statuses
+    assert set(statuses) <= {"succeeded", "problem"}
+    assert sum(len(localstripe.payment_intents(reference)) for reference in references) == 1
+    assert _collected(account) == [-15_000]
+
+
+def _collected(account) -> list[int]:
+    db.session.expire_all()
+    return [
+        entry.amount
+        for entry in db.session.scalars(
+            db.select(LedgerEntry).where(LedgerEntry.account_id == account.id, LedgerEntry.kind == "payment")
+        )
+    ]

@@ -1,6 +1,8 @@
 // Card entry (the card page only). Card details go from Stripe.js to Stripe, never to us.
-// Flow: our server makes a SetupIntent -> confirmCardSetup -> our server charges the card once
-// -> confirmCardPayment if the bank wants 3-D Secure -> our server records it -> receipt.
+// Flow of a payment (data-card-step="payment_method"): createPaymentMethod -> our server claims the amount and
+// charges the card once -> confirmCardPayment if the bank wants 3-D Secure (its only check) -> our server records
+// it -> receipt. A plan's card (data-card-step="setup"), or a Stripe.js without createPaymentMethod: our server
+// makes a SetupIntent -> confirmCardSetup -> our server charges the card (or saves it) -> as above.
 // While the bank checks it is them, the button and a live region say where to look (data-msg-authenticating).
 // Every call to our server is safe to repeat: the payment's idempotency lives on the server.
 "use strict";
@@ -90,13 +92,14 @@
     });
   }
 
-  function confirmOnServer(setupIntentId, polls) {
-    return post(d.confirmUrl, { setup_intent: setupIntentId }).then(function (result) {
-      return handle(result, setupIntentId, polls || 0);
+  // `sent` names the card: {payment_method: id} or {setup_intent: id}; {} asks where the payment stands.
+  function confirmOnServer(sent, polls) {
+    return post(d.confirmUrl, sent).then(function (result) {
+      return handle(result, sent, polls || 0);
     });
   }
 
-  function handle(result, setupIntentId, polls) {
+  function handle(result, sent, polls) {
     if (result.redirect) {
       leaving = true;
       window.location.assign(result.redirect);
@@ -108,11 +111,11 @@
       return stripe.confirmCardPayment(result.client_secret).then(function () {
         // Whatever Stripe.js says, our server asks Stripe and records the answer.
         setBusy(true);
-        return confirmOnServer(setupIntentId, 0);
+        return confirmOnServer(sent, 0);
       });
     }
     if (result.status === "pending") {
-      if (polls < 5) return wait(2000).then(function () { return confirmOnServer(setupIntentId, polls + 1); });
+      if (polls < 5) return wait(2000).then(function () { return confirmOnServer(sent, polls + 1); });
       return showError(result.message || d.msgPending, false);
     }
     d.state = result.status;
@@ -127,23 +130,40 @@
     return d.msgCheckCard;
   }
 
-  function pay() {
-    if (d.state === "requires_action") return confirmOnServer(null, 0);
-    var ready = retry ? startNewAttempt() : Promise.resolve();
-    return ready.then(function () {
-      return post(d.setupUrl, {});
-    }).then(function (setup) {
-      if (!setup.client_secret) return handle(setup, null, 0);
+  // Save the card with a SetupIntent, then our server charges it: a plan's card, kept for later payments.
+  function payWithSetup() {
+    return post(d.setupUrl, {}).then(function (setup) {
+      if (!setup.client_secret) return handle(setup, {}, 0);
       var bankCheck = setTimeout(waitForBank, BANK_CHECK_AFTER_MS);
       return stripe.confirmCardSetup(setup.client_secret, { payment_method: { card: card } }).then(function (result) {
         clearTimeout(bankCheck);
         if (result.error) return showError(setupErrorMessage(result.error), false);
         setBusy(true);
-        return confirmOnServer(result.setupIntent.id, 0);
+        return confirmOnServer({ setup_intent: result.setupIntent.id }, 0);
       }, function (error) {
         clearTimeout(bankCheck);
         throw error;
       });
+    });
+  }
+
+  // Make the card a payment method, then our server claims the amount and charges it: the bank, if it wants to
+  // check it is them, asks once, on the payment. A Stripe.js that makes no payment method (localstripe's)
+  // saves the card with a SetupIntent instead.
+  function payWithMethod() {
+    if (typeof stripe.createPaymentMethod !== "function") return payWithSetup();
+    return Promise.resolve(stripe.createPaymentMethod({ type: "card", card: card })).then(function (result) {
+      if (result && result.error) return showError(setupErrorMessage(result.error), false);
+      if (!result || !result.paymentMethod) return payWithSetup();
+      return confirmOnServer({ payment_method: result.paymentMethod.id }, 0);
+    });
+  }
+
+  function pay() {
+    if (d.state === "requires_action") return confirmOnServer({}, 0);
+    var ready = retry ? startNewAttempt() : Promise.resolve();
+    return ready.then(function () {
+      return d.cardStep === "payment_method" ? payWithMethod() : payWithSetup();
     });
   }
 
@@ -162,6 +182,6 @@
 
   if (d.state === "requires_action") {
     setBusy(true);
-    confirmOnServer(null, 0).catch(function () { showError(d.msgNetwork, false); });
+    confirmOnServer({}, 0).catch(function () { showError(d.msgNetwork, false); });
   }
 })();
