@@ -460,6 +460,47 @@ def test_a_payment_day_outside_the_window_is_refused(browser, active, today):
     assert "Choose a date from" in main_text(response)
 
 
+def test_the_payment_date_page_says_how_much_later_a_payment_may_move(browser, active, today):
+    text = main_text(browser.get(f"/plans/{active.reference}/payment-day"))
+    assert "You can move a payment up to 14 days later." in text
+    assert f"to {_day(today + timedelta(days=7 + 14))}." in text
+
+
+def test_a_payment_can_move_later_to_a_payday_within_the_policy(browser, active, today):
+    first = today + timedelta(days=20)
+    assert browser.post(f"/plans/{active.reference}/payment-day", {"next_date": first.isoformat()}).status_code == 303
+    new = first + timedelta(days=14)  # further off than a first payment may be: a plan already running may move
+    response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": new.isoformat()})
+    assert response.status_code == 303, main_text(response)
+    plan = _plan(active.reference)
+    dates = [i.due_date for i in plan.instalments]
+    assert dates[0] == new and dates == sorted(set(dates)) and len(dates) == 12
+    assert [i.amount for i in plan.instalments] == [5_000] * 12 and plan.total == 60_000
+    assert "Your next payment is on" in main_text(browser.get(f"/plans/{active.reference}"))
+
+
+def test_moving_a_payment_further_than_the_policy_says_the_limit_in_words(browser, active, today):
+    first = active.instalments[0].due_date
+    response = browser.post(
+        f"/plans/{active.reference}/payment-day", {"next_date": (first + timedelta(days=15)).isoformat()}
+    )
+    assert response.status_code == 400
+    assert "You can move a payment up to 14 days later. Contact us to move it further." in main_text(response)
+    assert _plan(active.reference).instalments[0].due_date == first
+
+
+def test_a_creditor_that_allows_no_later_move_says_so(browser, active, debtor):
+    debtor.creditor.policy = debtor.creditor.policy | {"move_payment_later_days": 0}
+    db.session.commit()
+    first = active.instalments[0].due_date
+    response = browser.post(
+        f"/plans/{active.reference}/payment-day", {"next_date": (first + timedelta(days=1)).isoformat()}
+    )
+    assert response.status_code == 400
+    assert "You cannot move a payment later. Contact us to move it." in main_text(response)
+    assert "You can move a payment up to" not in main_text(browser.get(f"/plans/{active.reference}/payment-day"))
+
+
 def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
     page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
