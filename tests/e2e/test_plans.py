@@ -102,6 +102,15 @@ def test_choose_a_monthly_plan_agree_save_a_card_and_pay_the_first_payment(phone
     assert axe_violations(phone) == [], "dashboard with a plan"
     shot(phone, "plans-dashboard")
 
+    # the plan page lists the first payment on the day it was paid, as the ledger has it
+    phone.get_by_role("link", name=re.compile(r"^Manage your plan")).click()
+    phone.get_by_role("heading", name="Your payment plan").wait_for()
+    paid_on = db.session.scalar(db.select(LedgerEntry.effective_date).where(LedgerEntry.kind == "payment"))
+    first_row = re.sub(r"\s+", " ", phone.locator("table.schedule tbody tr").first.inner_text()).strip()
+    assert first_row == f"1 {paid_on.day} {paid_on:%B %Y} £50.00 Paid"
+    assert "£50.00 of £600.00" in phone.locator("main").inner_text()
+    shot(phone, "plans-first-paid-now")
+
 
 def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
