@@ -206,3 +206,73 @@ def pro_rata_offer(available_minor: int, balances: Mapping[AccountId, int]) -> d
     for account in by_remainder[:left_over]:
         shares[account] += 1
     return shares
+
+
+#: the share of what is left each month that a suggested offer keeps back for the unexpected (a repair, a
+#: higher bill, a school trip), in percent
+MARGIN_PERCENT = 10
+#: at least this much is kept back each month (minor units: £25 or $25), or half of what is left when that
+#: is less, so a small surplus is never offered whole
+MARGIN_AT_LEAST = 2_500
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """What we suggest offering each month, and what it keeps back."""
+
+    #: what is left each month (income - outgoings), never below 0
+    available: int
+    #: the monthly offer we suggest: available - margin, in whole currency units
+    offer: int
+
+    @property
+    def margin(self) -> int:
+        """What the suggestion keeps back each month."""
+        return self.available - self.offer
+
+
+def suggested_offer(disposable_minor: int) -> Suggestion:
+    """The monthly offer to suggest: what is left, less a margin for the unexpected.
+
+    The rule: keep back 10% of what is left, but at least £25 (or half of what is left, when that is less
+    than £25), then round the offer down to a whole pound (dollar). £1,150 left: keep £115, offer £1,035.
+    £100 left: keep £25, offer £75. £30 left: keep £15, offer £15. Nothing left: offer nothing.
+    The offer never falls as what is left grows, and the debtor may always choose another amount.
+    """
+    available = max(disposable_minor, 0)
+    percent = -(-available * MARGIN_PERCENT // 100)  # rounded up: the margin is never less than 10%
+    margin = max(percent, min(MARGIN_AT_LEAST, -(-available // 2)))
+    offer = available - margin
+    if offer >= 100:
+        offer -= offer % 100
+    return Suggestion(available=available, offer=max(offer, 0))
+
+
+#: the lines that house a household and keep it warm and watered: rent or mortgage, energy and water (UK and US
+#: statements, and the quick budget's "rent or mortgage" and "bills")
+ESSENTIAL_HOME_LINES = frozenset(
+    {
+        "rent",
+        "mortgage",
+        "gas",
+        "electricity",
+        "other_fuel",
+        "water_supply",
+        "heating",
+        "water_sewer_trash",
+        "housing",
+        "bills",
+    }
+)
+
+
+def nothing_for_the_home_with_children(summary: BudgetSummary, household: Household | None) -> bool:
+    """True when children live in the household and rent or mortgage and the home's bills are all nothing.
+
+    That is worth a question ("Is that right?"), not a refusal: a family may live with relatives, or the
+    bills may be paid by someone else, and then it is true and they go on.
+    """
+    if household is None or household.children < 1:
+        return False
+    present = [line for line in ESSENTIAL_HOME_LINES if line in summary.line_totals]
+    return bool(present) and all(summary.line_totals[line] == 0 for line in present)

@@ -239,3 +239,59 @@ class FirstPaymentForm(FlaskForm):
 def _example(today: date) -> str:
     soon = today + timedelta(days=7)
     return f"{soon.day} {soon.month} {soon.year}"
+
+
+class OfferAmountForm(FlaskForm):
+    """How much to offer each month: the suggestion filled in, any amount up to what the budget leaves."""
+
+    amount = StringField(_l("How much can you offer each month?"))
+
+    def __init__(self, *args, suggested: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.amount.data = suggested
+        self.minor: int | None = None
+
+    def check(self, available: int, currency: str, locale: str) -> bool:
+        """Read the amount; a message beside the field that says what to type when it can't be offered."""
+        typed = (self.amount.data or "").strip()
+        money = parse_money(typed, currency, locale) if typed else None
+        if not typed:
+            self.amount.errors = [_l("Enter how much you can offer each month")]
+        elif money is None:
+            whole, exact = amount_example(currency, locale)
+            self.amount.errors = [
+                _l("Enter an amount in numbers, like %(whole)s or %(exact)s", whole=whole, exact=exact)
+            ]
+        elif money.minor < 1:
+            self.amount.errors = [_l("Enter an amount more than %(zero)s", zero=format_money(0, currency, locale))]
+        elif money.minor > available:
+            self.amount.errors = [
+                _l(
+                    "Enter an amount of %(left)s or less. That is what your budget leaves each month.",
+                    left=format_money(available, currency, locale),
+                )
+            ]
+        else:
+            self.minor = money.minor
+        return self.minor is not None
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [("amount", str(self.amount.errors[0]))] if self.amount.errors else []
+
+
+class EssentialsForm(FlaskForm):
+    """ "Is that right?": yes (go on to the result) or no (change the answers)."""
+
+    answer = StringField(_l("Is that right?"))
+
+    def check(self) -> bool:
+        if self.answer.data in ("yes", "no"):
+            return True
+        self.answer.errors = [_l("Choose yes if that is right, or no to change your answers")]
+        return False
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return [("answer-yes", str(self.answer.errors[0]))] if self.answer.errors else []

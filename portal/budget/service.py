@@ -18,8 +18,11 @@ from portal.budget.engine import (
     GuidelineFlag,
     Household,
     LineFrequency,
+    Suggestion,
     guideline_flags,
+    nothing_for_the_home_with_children,
     pro_rata_offer,
+    suggested_offer,
     summarise,
 )
 from portal.budget.labels import label
@@ -145,6 +148,18 @@ def mark_complete(budget: Budget, summary: BudgetSummary) -> None:
         outgoings=summary.outgoings_total,
         disposable=summary.disposable,
     )
+
+
+def needs_essentials_check(budget: Budget, summary: BudgetSummary) -> bool:
+    """Ask "Is that right?" before the result: nothing for rent, mortgage or bills with children at home, not yet
+    confirmed. A question, never a block: saying yes goes on to the result."""
+    return budget.essentials_confirmed_at is None and nothing_for_the_home_with_children(summary, household_of(budget))
+
+
+def confirm_essentials(budget: Budget) -> None:
+    """The debtor says it is right that they pay nothing for their home: noted, and not asked again."""
+    budget.essentials_confirmed_at = utcnow()
+    _audit_change(budget, "essentials_confirmed")
 
 
 def _audit_change(budget: Budget, part: str) -> None:
@@ -275,11 +290,15 @@ class Share:
 
 @dataclass(frozen=True)
 class Offer:
-    """What the debtor can afford each month, shared across their open accounts pro rata to the balances."""
+    """What the debtor offers each month, shared across their open accounts pro rata to the balances."""
 
     currency: str
     #: money left each month (income - outgoings); zero or less means nothing to offer
     available: int
+    #: what we suggest offering, keeping a margin for the unexpected (engine.suggested_offer)
+    suggestion: Suggestion
+    #: the monthly amount shared out: the debtor's own choice, or the suggestion
+    chosen: int
     shares: list[Share]
 
     @property
@@ -295,33 +314,51 @@ class Offer:
         return self.total > 0
 
 
-def offer_for(debtor: Debtor, budget: Budget, summary: BudgetSummary) -> Offer:
-    """The affordable offer: every open account with something owed, in the budget's currency, gets
-    balance ÷ total × available (shares add up exactly; see engine.pro_rata_offer)."""
+def offer_for(debtor: Debtor, budget: Budget, summary: BudgetSummary, monthly: int | None = None) -> Offer:
+    """The affordable offer: `monthly` (the debtor's own amount) or the suggestion, which keeps a margin back,
+    shared so every open account with something owed, in the budget's currency, gets balance ÷ total × amount
+    (shares add up exactly; see engine.pro_rata_offer)."""
     owed = [
         (account, balance)
         for account, balance in accounts_for(debtor)
         if account.status == "open" and balance > 0 and account.currency == budget.currency
     ]
-    monthly = pro_rata_offer(summary.disposable, {account.id: balance for account, balance in owed})
+    suggestion = suggested_offer(summary.disposable)
+    chosen = suggestion.offer if monthly is None else monthly
+    shares = pro_rata_offer(chosen, {account.id: balance for account, balance in owed})
     return Offer(
         currency=budget.currency,
         available=summary.disposable,
-        shares=[Share(account, balance, monthly[account.id]) for account, balance in owed],
+        suggestion=suggestion,
+        chosen=chosen,
+        shares=[Share(account, balance, shares[account.id]) for account, balance in owed],
     )
+
+
+def offer_amount_problem(offer: Offer, monthly: int) -> str | None:
+    """Why the debtor can't offer this much each month: "not_positive", or "over_available" (more than the
+    budget leaves); None when they can."""
+    if monthly < 1:
+        return "not_positive"
+    if monthly > offer.available:
+        return "over_available"
+    return None
 
 
 # Proposing the offer as plans
 
 
-def offer_to_propose(debtor: Debtor, budget: Budget) -> Offer | None:
-    """The offer, once the budget is finished and explained and leaves something to pay; else None."""
+def offer_to_propose(debtor: Debtor, budget: Budget, monthly: int | None = None) -> Offer | None:
+    """The offer of `monthly` (or the suggestion), once the budget is finished, explained and checked and
+    leaves something to pay; else None."""
     if resume_step(budget).name != "result":
         return None
     summary = summary_of(budget)
-    if unexplained(budget, flags_for(budget, summary, debtor.creditor)):
+    if unexplained(budget, flags_for(budget, summary, debtor.creditor)) or needs_essentials_check(budget, summary):
         return None
-    offer = offer_for(debtor, budget, summary)
+    offer = offer_for(debtor, budget, summary, monthly)
+    if monthly is not None and offer_amount_problem(offer, monthly):
+        return None
     return offer if offer.possible else None
 
 

@@ -13,18 +13,22 @@ from flask_login import current_user, login_required
 from portal import clock
 from portal.accounts.service import accounts_for
 from portal.budget import exports, service
+from portal.budget.engine import ESSENTIAL_HOME_LINES
 from portal.budget.forms import (
     MAX_EXPLANATION,
+    EssentialsForm,
     ExplanationsForm,
     FirstPaymentForm,
     HouseholdForm,
     LinesForm,
+    OfferAmountForm,
     choose_mode,
 )
 from portal.budget.labels import FREQUENCIES, label
 from portal.budget.structures import Kind, Section
 from portal.i18n import formatting_locale
 from portal.models import Budget
+from portal.money import amount_input
 from portal.plans.words import Formatter, reason_text
 
 bp = Blueprint("budget", __name__, url_prefix="/budget")
@@ -249,6 +253,8 @@ def result(budget_id: int):
     flags = service.flags_for(budget, summary, creditor)
     if service.unexplained(budget, flags):
         return redirect(url_for(".explain", budget_id=budget.id))
+    if service.needs_essentials_check(budget, summary):
+        return redirect(url_for(".essentials", budget_id=budget.id))
     service.mark_complete(budget, summary)
     structure = service.structure_for(budget)
     return _render(
@@ -267,14 +273,70 @@ def result(budget_id: int):
 # Proposing the offer as plans
 
 
+@bp.route("/<int:budget_id>/essentials", methods=["GET", "POST"])
+@login_required
+def essentials(budget_id: int):
+    """ "Is that right?" about paying nothing for rent, mortgage or bills with children at home: yes goes on."""
+    budget = service.get_budget_for(current_user, budget_id)
+    summary = service.summary_of(budget)
+    if service.resume_step(budget).name != "result" or not service.needs_essentials_check(budget, summary):
+        return redirect(url_for(".result", budget_id=budget.id))
+    form = EssentialsForm()
+    urls = _change_urls(budget)
+    home = next(line for line in sorted(ESSENTIAL_HOME_LINES) if line in urls)
+    if form.validate_on_submit() and form.check():
+        if form.answer.data == "no":
+            return redirect(urls[home], code=303)
+        service.confirm_essentials(budget)
+        return redirect(url_for(".result", budget_id=budget.id), code=303)
+    return _render(
+        "budget/essentials.html",
+        400 if form.is_submitted() else 200,
+        budget=budget,
+        form=form,
+        household=service.household_of(budget),
+        change_url=urls[home],
+    )
+
+
+def _monthly_asked() -> int | None:
+    """The monthly amount the debtor chose on the offer step (carried in the address and the form), if any."""
+    value = request.values.get("monthly", "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/<int:budget_id>/offer", methods=["GET", "POST"])
+@login_required
+def offer(budget_id: int):
+    """How much to offer each month: the suggestion (what is left less a margin) filled in, theirs to change."""
+    budget = service.get_budget_for(current_user, budget_id)
+    suggested = service.offer_to_propose(current_user, budget)
+    if suggested is None:
+        return redirect(url_for(".result", budget_id=budget.id))
+    asked = _monthly_asked()
+    start = asked if asked is not None and 0 < asked <= suggested.available else suggested.chosen
+    form = OfferAmountForm(suggested=amount_input(start, budget.currency, _locale()))
+    if form.validate_on_submit() and form.check(suggested.available, budget.currency, _locale()):
+        return redirect(url_for(".propose", budget_id=budget.id, monthly=form.minor), code=303)
+    return _render(
+        "budget/offer.html",
+        400 if form.is_submitted() else 200,
+        budget=budget,
+        offer=suggested,
+        form=form,
+        symbol=get_currency_symbol(budget.currency, locale=_locale()),
+    )
+
+
 @bp.route("/<int:budget_id>/propose", methods=["GET", "POST"])
 @login_required
 def propose(budget_id: int):
     """Check the monthly amount for each account, choose the first date, send them all at once."""
     budget = service.get_budget_for(current_user, budget_id)
-    offer = service.offer_to_propose(current_user, budget)
+    monthly = _monthly_asked()
+    offer = service.offer_to_propose(current_user, budget, monthly) if monthly is not None else None
     if offer is None:
-        return redirect(url_for(".result", budget_id=budget.id))
+        return redirect(url_for(".offer", budget_id=budget.id))
     form = FirstPaymentForm(suggested=service.suggested_first_date(current_user))
     if form.validate_on_submit() and form.check(clock.today_for(current_user)):
         for sent in service.send_proposals(current_user, budget, offer, form.first):

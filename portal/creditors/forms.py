@@ -34,6 +34,7 @@ WHOLE_NUMBERS = (
     "settlement_discount_min_pct",
     "settlement_discount_max_pct",
     "first_payment_within_days",
+    "move_payment_later_days",
     "missed_payments_to_break",
     "retry_attempts",
     "retry_after_days",
@@ -66,6 +67,7 @@ class CreditorSettingsForm(FlaskForm):
     settlement_discount_min_pct = _text("settlement_discount_min_pct")
     settlement_discount_max_pct = _text("settlement_discount_max_pct")
     first_payment_within_days = _text("first_payment_within_days")
+    move_payment_later_days = _text("move_payment_later_days")
     missed_payments_to_break = _text("missed_payments_to_break")
     retry_attempts = _text("retry_attempts")
     retry_after_days = _text("retry_after_days")

@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.models import Creditor, CreditorSettingsVersion, StaffUser
 from portal.models.audit import record
 from portal.models.creditor import IDENTITY_METHODS
-from portal.plans.policy import MAX_TERM_MONTHS, Frequency, PlanPolicy
+from portal.plans.policy import MAX_MOVE_LATER_DAYS, MAX_TERM_MONTHS, Frequency, PlanPolicy
 from portal.templating import accent_colour
 
 #: what the settings page edits, in the order the page and the history show them, with their labels
@@ -41,6 +41,7 @@ LABELS = {
     "settlement_discount_min_pct": _l("Smallest settlement discount, in percent"),
     "settlement_discount_max_pct": _l("Largest settlement discount, in percent"),
     "first_payment_within_days": _l("First payment within, in days"),
+    "move_payment_later_days": _l("Days a debtor may move a payment later"),
     "missed_payments_to_break": _l("Missed payments that break a plan"),
     "retry_attempts": _l("Retries after a declined payment"),
     "retry_after_days": _l("Days between a decline and its retry"),
@@ -59,6 +60,7 @@ POLICY_KEYS = (
     "auto_accept_max_term_months",
     "frequencies",
     "first_payment_within_days",
+    "move_payment_later_days",
     "missed_payments_to_break",
     "retry_attempts",
     "retry_after_days",
@@ -137,6 +139,7 @@ _RANGES = (
     ("min_instalment", 1, None, _l("Enter an amount more than 0")),
     ("max_term_months", 1, MAX_TERM_MONTHS, _l("Enter a number of months from 1 to %(most)d")),
     ("first_payment_within_days", 0, 365, _l("Enter a number of days from 0 to %(most)d")),
+    ("move_payment_later_days", 0, MAX_MOVE_LATER_DAYS, _l("Enter a number of days from 0 to %(most)d")),
     ("missed_payments_to_break", 1, 12, _l("Enter a number from 1 to %(most)d")),
     ("retry_attempts", 0, 5, _l("Enter a number from 0 to %(most)d")),
     ("retry_after_days", 1, 14, _l("Enter a number of days from 1 to %(most)d")),

@@ -44,6 +44,9 @@ class Budget(db.Model):
     explanations: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     #: how many sections of the full statement have been saved in order (to resume at the next one)
     sections_done: Mapped[int] = mapped_column(default=0)
+    #: when the debtor said "yes, that is right" to paying nothing for rent, mortgage or bills with children at
+    #: home (portal.budget.engine.nothing_for_the_home_with_children): the question is not asked again
+    essentials_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: set the first time the debtor reaches the result
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -89,3 +89,24 @@ def next_payday(payday: Payday, on_or_after: date) -> date:
         return this_month
     following = add_months(on_or_after.replace(day=1), 1)
     return payday_in_month(payday, following.year, following.month, on_or_after.day)
+
+
+def move_window(
+    today: date, next_due: date, frequency: Frequency, later_days: int, after: date | None = None
+) -> tuple[date, date]:
+    """(earliest, latest): the days a running plan's next payment may move to, and the later ones with it.
+
+    Earlier: any day from tomorrow (and after `after`, the day of a payment still being taken or retried, so
+    two payments never fall on one day). Later: up to `later_days` after its date (the creditor's
+    policy), and always less than one payment interval, so moving never jumps over a payment: a weekly
+    plan moves at most 6 days, a fortnightly one 13. A date already passed counts from today.
+    """
+    earliest = max(today, after or today) + timedelta(days=1)
+    latest = max(next_due, today) + timedelta(days=later_allowance(frequency, later_days))
+    return earliest, max(latest, earliest)
+
+
+def later_allowance(frequency: Frequency, later_days: int) -> int:
+    """How many days later a payment may move at this frequency (see move_window)."""
+    step = STEP_DAYS.get(frequency)
+    return later_days if step is None else min(later_days, step - 1)

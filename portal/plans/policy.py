@@ -12,6 +12,9 @@ from typing import Any
 
 #: the longest plan any creditor may set (10 years); keeps every schedule small enough to build
 MAX_TERM_MONTHS = 120
+#: the furthest a debtor may ever move a payment later by themselves: less than a month, so a monthly plan never
+#: jumps a month (a creditor may allow less)
+MAX_MOVE_LATER_DAYS = 28
 
 
 class Frequency(enum.StrEnum):
@@ -50,6 +53,9 @@ class PlanPolicy:
     freeze_interest_on_plan: bool = False
     #: the creditor reports its accounts to credit reference agencies (a settlement says how it will show)
     reports_to_credit_files: bool = False
+    #: how many days later than its date a running plan's next payment may be moved by the debtor (to their
+    #: payday, say); 0: only earlier. Never a whole payment interval (portal.plans.dates.move_window)
+    move_payment_later_days: int = 14
 
     def __post_init__(self) -> None:
         if self.min_instalment < 1:
@@ -71,7 +77,7 @@ class PlanPolicy:
         ([min, max]) or settlement_discount_min_pct / settlement_discount_max_pct, missed_payments_to_break,
         first_payment_within_days, retry_attempts, retry_after_days, auto_accept_max_term_months
         (defaults to max_term_months, and never exceeds it), freeze_interest_on_plan and
-        reports_to_credit_files (true only when sent as JSON true).
+        reports_to_credit_files (true only when sent as JSON true), move_payment_later_days (0..28, default 14).
         """
         raw = policy or {}
         max_term = _int(raw, "max_term_months", 24, 1, MAX_TERM_MONTHS)
@@ -87,6 +93,7 @@ class PlanPolicy:
             auto_accept_max_term_months=min(_int(raw, "auto_accept_max_term_months", max_term, 0, None), max_term),
             freeze_interest_on_plan=raw.get("freeze_interest_on_plan") is True,
             reports_to_credit_files=raw.get("reports_to_credit_files") is True,
+            move_payment_later_days=_int(raw, "move_payment_later_days", 14, 0, MAX_MOVE_LATER_DAYS),
         )
 
     def latest_first_payment(self, today: date) -> date:

@@ -231,6 +231,7 @@ def everything_about(debtor: Debtor) -> dict[str, Any]:
                     "vehicles",
                     "lines",
                     "explanations",
+                    "essentials_confirmed_at",
                     "completed_at",
                     "created_at",
                     "updated_at",

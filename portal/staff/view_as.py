@@ -71,6 +71,8 @@ ALLOWED_POSTS = frozenset(
         "budget.household",
         "budget.explain",
         "budget.totals",
+        "budget.essentials",
+        "budget.offer",
     }
 )
 

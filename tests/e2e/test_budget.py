@@ -76,22 +76,41 @@ def test_the_quick_budget_gives_an_estimate_and_an_offer_that_is_sent_as_proposa
     main = re.sub(r"\s+", " ", phone.locator("main").inner_text())
     assert "Estimate" in main
     assert "Left each month £75.00" in main
-    assert "Mobile phone contract MM-300188 £200.00 £50.00" in main
-    assert "Catalogue CT-7781 £100.00 £25.00" in main
+    # the suggestion keeps £25 back for the unexpected, and says so
+    assert "We suggest you offer £50.00 a month and keep £25.00 for things you cannot plan for" in main
+    assert "Mobile phone contract MM-300188 £200.00 £33.33" in main
+    assert "Catalogue CT-7781 £100.00 £16.67" in main
     assert phone.get_by_role("img", name=re.compile("Where your money goes")).is_visible()
     assert axe_violations(phone) == []
     shot(phone, "budget-4-result")
     phone.emulate_media(media="print")
-    assert phone.get_by_role("link", name="Propose this").is_hidden()
+    assert phone.get_by_role("link", name="Choose how much to offer").is_hidden()
     assert phone.get_by_role("heading", name="Where your money goes each month").is_visible()
     shot(phone, "budget-4-result-print")
     phone.emulate_media(media="screen")
 
-    phone.get_by_role("link", name="Propose this").click()
+    # the margin step: the suggestion filled in, the margin in words, theirs to change
+    phone.get_by_role("link", name="Choose how much to offer").click()
+    phone.get_by_role("heading", name="How much can you offer each month?").wait_for()
+    amount = phone.get_by_label("How much can you offer each month?")
+    assert amount.input_value() == "50.00"
+    hint = re.sub(r"\s+", " ", phone.locator("#amount-hint").inner_text())
+    assert "We suggest you offer £50.00 and keep £25.00 a month for things you cannot plan for" in hint
+    amount.fill("80")
+    phone.get_by_role("button", name="Continue").click()
+    phone.locator(".error-summary").get_by_role(
+        "link", name="Enter an amount of £75.00 or less. That is what your budget leaves each month."
+    ).wait_for()
+    assert axe_violations(phone) == [], "offer step with an error"
+    shot(phone, "budget-5-offer-error")
+    phone.get_by_label("How much can you offer each month?").fill("75")
+    assert axe_violations(phone) == [], "offer step"
+    shot(phone, "budget-5-offer")
+    phone.get_by_role("button", name="Continue").click()
     phone.get_by_role("heading", name="Check your proposals").wait_for()
     assert "You are offering £75.00 a month" in phone.locator("main").inner_text()
     assert axe_violations(phone) == []
-    shot(phone, "budget-5-propose")
+    shot(phone, "budget-5-propose")  # £75 a month: £50.00 and £25.00
     phone.get_by_role("button", name="Send my proposals").click()
 
     phone.get_by_role("heading", name="Your proposals have been sent").wait_for()
@@ -152,3 +171,27 @@ def test_a_cost_above_the_guideline_is_explained_and_a_short_budget_is_met_kindl
     assert phone.get_by_role("heading", name="What you could pay").count() == 0
     assert axe_violations(phone) == []
     shot(phone, "budget-10-nothing-left")
+
+
+def test_nothing_for_the_home_with_a_child_asks_is_that_right_and_yes_goes_on(phone, portal_url, debtor):
+    start(phone, portal_url, debtor, "Quick budget")  # one child
+    for name, amount in [("Take-home income", "1,200"), ("Food and housekeeping", "400"), ("Transport", "100")]:
+        line(phone, name).get_by_label("Amount").fill(amount)
+    wait_for_totals(phone, "Left each month £700.00")
+    phone.get_by_role("button", name="Save and continue").click()
+
+    phone.get_by_role("heading", name="You pay nothing for your home: is that right?").wait_for()
+    main = re.sub(r"\s+", " ", phone.locator("main").inner_text())
+    assert "nothing for rent or mortgage, and nothing for gas, electricity or water, and 1 child lives with you" in main
+    assert axe_violations(phone) == [], "is that right?"
+    shot(phone, "budget-11-essentials")
+    phone.get_by_role("button", name="Continue").click()
+    phone.locator(".error-summary").get_by_role(
+        "link", name="Choose yes if that is right, or no to change your answers"
+    ).wait_for()
+    assert axe_violations(phone) == [], "is that right? with an error"
+
+    phone.get_by_label("Yes, I pay nothing for these").check()
+    phone.get_by_role("button", name="Continue").click()
+    phone.get_by_role("heading", name="Your budget", exact=True).wait_for()
+    assert "Left each month £700.00" in re.sub(r"\s+", " ", phone.locator("main").inner_text())

@@ -102,6 +102,15 @@ def test_choose_a_monthly_plan_agree_save_a_card_and_pay_the_first_payment(phone
     assert axe_violations(phone) == [], "dashboard with a plan"
     shot(phone, "plans-dashboard")
 
+    # the plan page lists the first payment on the day it was paid, as the ledger has it
+    phone.get_by_role("link", name=re.compile(r"^Manage your plan")).click()
+    phone.get_by_role("heading", name="Your payment plan").wait_for()
+    paid_on = db.session.scalar(db.select(LedgerEntry.effective_date).where(LedgerEntry.kind == "payment"))
+    first_row = re.sub(r"\s+", " ", phone.locator("table.schedule tbody tr").first.inner_text()).strip()
+    assert first_row == f"1 {paid_on.day} {paid_on:%B %Y} £50.00 Paid"
+    assert "£50.00 of £600.00" in phone.locator("main").inner_text()
+    shot(phone, "plans-first-paid-now")
+
 
 def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
@@ -164,6 +173,33 @@ def test_manage_a_plan_and_download_its_calendar(phone, portal_url, debtor, loca
     phone.get_by_role("button", name="Pay £30.00").click()
     phone.get_by_role("heading", name="Payment received").wait_for()
     assert ledger(debtor) == [-3_000]
+
+
+def test_move_the_payment_date_later_up_to_the_limit_the_creditor_sets(phone, portal_url, debtor, localstripe):
+    plan = active_plan(debtor, account_of(debtor), localstripe)
+    due = plan.instalments[0].due_date
+    sign_in(phone, portal_url, debtor)
+    phone.get_by_role("link", name=re.compile(r"^Manage your plan")).click()
+    phone.get_by_role("link", name="Change the payment date").click()
+    phone.get_by_role("heading", name="Change the payment date").wait_for()
+    assert "You can move a payment up to 14 days later." in phone.locator("#next_date-hint").inner_text()
+
+    phone.get_by_label("New date for your next payment").fill((due + timedelta(days=20)).isoformat())
+    phone.get_by_role("button", name="Change the date").click()
+    phone.locator(".error-summary").get_by_role(
+        "link", name="You can move a payment up to 14 days later. Contact us to move it further."
+    ).wait_for()
+    assert axe_violations(phone) == [], "payment date past the limit"
+    shot(phone, "plans-payment-date-limit")
+
+    later = due + timedelta(days=14)
+    phone.get_by_label("New date for your next payment").fill(later.isoformat())
+    phone.get_by_role("button", name="Change the date").click()
+    phone.get_by_role("heading", name="Your payment plan").wait_for()
+    main = re.sub(r"\s+", " ", phone.locator("main").inner_text())
+    assert f"Your next payment is on {later.day} {later:%B %Y}." in main
+    assert axe_violations(phone) == [], "plan page after moving the date"
+    shot(phone, "plans-payment-date-moved")
 
 
 def test_confirming_a_collection_the_bank_wants_checked(phone, portal_url, debtor, localstripe):

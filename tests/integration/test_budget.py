@@ -238,10 +238,10 @@ def test_the_quick_result_is_marked_as_an_estimate_and_shares_the_offer_pro_rata
     assert "Money coming in each month £1,500.00" in text
     assert "Money going out each month £1,450.00" in text
     assert "Left each month £50.00" in text
-    # £200 and £100 owed: 2/3 and 1/3 of £50, adding up to exactly £50
-    assert "Mobile phone contract MM-300 £200.00 £33.33" in text
-    assert "Catalogue CT-77 £100.00 £16.67" in text
-    assert "Total £300.00 £50.00" in text
+    # the suggestion keeps £25 back; £200 and £100 owed: 2/3 and 1/3 of £25, adding up to exactly £25
+    assert "Mobile phone contract MM-300 £200.00 £16.67" in text
+    assert "Catalogue CT-77 £100.00 £8.33" in text
+    assert "Total £300.00 £25.00" in text
     assert "Where your money goes each month" in text
     assert _budget(budget_id).completed_at is not None
 
@@ -343,17 +343,19 @@ def _first_payment(debtor, days: int = 7) -> dict[str, str]:
 def test_propose_this_sends_each_accounts_share_as_a_monthly_proposal_with_the_budget(browser, creditor, debtor):
     creditor.policy = {"min_instalment": 2_000}
     db.session.commit()
-    budget_id = _quick(browser, QUICK | {"other": "200"})  # £50 left: £33.33 and £16.67
+    budget_id = _quick(browser, QUICK | {"other": "200"})  # £50 left: the suggestion keeps £25 back
     result = browser.get(f"/budget/{budget_id}/result").get_data(as_text=True)
-    assert f'<a class="button no-print" href="/budget/{budget_id}/propose">Propose this</a>' in result
+    assert f'<a class="button no-print" href="/budget/{budget_id}/offer">Choose how much to offer</a>' in result
 
-    check = browser.get(f"/budget/{budget_id}/propose")
+    chosen = browser.post(f"/budget/{budget_id}/offer", {"amount": "50"})  # the debtor offers it all
+    assert chosen.headers["Location"] == f"/budget/{budget_id}/propose?monthly=5000"
+    check = browser.get(chosen.headers["Location"])
     text = main_text(check)
     assert "You are offering £50.00 a month" in text
     assert "Mobile phone contract MM-300 £33.33" in text and "Catalogue CT-77 £16.67" in text
     assert "Send my proposals" in text
 
-    response = browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor))
+    response = browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor) | {"monthly": "5000"})
     assert response.headers["Location"] == f"/budget/{budget_id}/proposals"
     db.session.expire_all()
     plans = db.session.scalars(db.select(Plan).order_by(Plan.proposed_amount.desc())).all()
@@ -376,7 +378,7 @@ def test_propose_this_sends_each_accounts_share_as_a_monthly_proposal_with_the_b
 def test_a_first_payment_date_in_the_past_is_explained(browser, debtor):
     budget_id = _quick(browser, QUICK)
     browser.get(f"/budget/{budget_id}/result")
-    response = browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor, days=-1))
+    response = browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor, days=-1) | {"monthly": "7500"})
     assert response.status_code == 400
     assert "The date of your first payment must be today or later" in main_text(response)
     assert db.session.scalar(db.select(db.func.count(Plan.id))) == 0
@@ -385,9 +387,136 @@ def test_a_first_payment_date_in_the_past_is_explained(browser, debtor):
 def test_there_is_nothing_to_propose_when_nothing_is_left(browser, debtor):
     budget_id = _quick(browser, QUICK | {"housing": "900"})
     browser.get(f"/budget/{budget_id}/result")
-    assert browser.get(f"/budget/{budget_id}/propose").headers["Location"] == f"/budget/{budget_id}/result"
-    browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor))
+    assert browser.get(f"/budget/{budget_id}/offer").headers["Location"] == f"/budget/{budget_id}/result"
+    assert browser.get(f"/budget/{budget_id}/propose?monthly=100").headers["Location"] == f"/budget/{budget_id}/offer"
+    browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor) | {"monthly": "100"})
     assert db.session.scalar(db.select(db.func.count(Plan.id))) == 0
+
+
+# The suggested offer keeps a margin, and the debtor chooses
+
+
+def test_the_result_suggests_an_offer_that_keeps_a_margin_for_the_unexpected(browser, debtor):
+    budget_id = _quick(browser, QUICK)  # £100 left
+    text = main_text(browser.get(f"/budget/{budget_id}/result"))
+    assert "Left each month £100.00" in text
+    assert (
+        "You have £100.00 left each month. We suggest you offer £75.00 a month and keep £25.00 for things you "
+        "cannot plan for, like a repair or a higher bill." in text
+    )
+    assert "Mobile phone contract MM-300 £200.00 £50.00" in text and "Catalogue CT-77 £100.00 £25.00" in text
+    assert "Total £300.00 £75.00" in text
+
+
+def test_a_large_surplus_keeps_10_percent_back(browser, debtor):
+    budget_id = _quick(browser, QUICK | {"take_home_income": "2550"})  # £1,150 left
+    text = main_text(browser.get(f"/budget/{budget_id}/result"))
+    assert "We suggest you offer £1,035.00 a month and keep £115.00" in text
+    assert "offer £1,150.00" not in text
+
+
+def test_the_offer_step_fills_in_the_suggestion_says_the_margin_and_takes_another_amount(browser, debtor):
+    budget_id = _quick(browser, QUICK)
+    page = browser.get(f"/budget/{budget_id}/offer")
+    text = main_text(page)
+    assert "How much can you offer each month?" in text
+    assert "Your budget leaves £100.00 each month." in text
+    assert "We suggest you offer £75.00 and keep £25.00 a month for things you cannot plan for" in text
+    assert 'value="75.00"' in page.get_data(as_text=True)
+
+    chosen = browser.post(f"/budget/{budget_id}/offer", {"amount": "60"})
+    assert chosen.headers["Location"] == f"/budget/{budget_id}/propose?monthly=6000"
+    check = main_text(browser.get(chosen.headers["Location"]))
+    assert "You are offering £60.00 a month" in check
+    assert "Mobile phone contract MM-300 £40.00" in check and "Catalogue CT-77 £20.00" in check
+    back = browser.get(f"/budget/{budget_id}/offer?monthly=6000").get_data(as_text=True)
+    assert 'value="60.00"' in back  # "Change how much you offer" keeps their amount
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("150", "Enter an amount of £100.00 or less. That is what your budget leaves each month."),
+        ("0", "Enter an amount more than £0.00"),
+        ("lots", "Enter an amount in numbers, like 50 or 50.00"),
+        ("", "Enter how much you can offer each month"),
+    ],
+)
+def test_an_offer_the_budget_cannot_pay_says_what_to_enter(browser, debtor, typed, message):
+    budget_id = _quick(browser, QUICK)
+    browser.get(f"/budget/{budget_id}/result")
+    response = browser.post(f"/budget/{budget_id}/offer", {"amount": typed})
+    assert response.status_code == 400
+    text = main_text(response)
+    assert "There is a problem" in text and message in text
+
+
+def test_an_amount_over_what_is_left_cannot_be_proposed_by_address(browser, debtor):
+    budget_id = _quick(browser, QUICK)
+    browser.get(f"/budget/{budget_id}/result")
+    assert browser.get(f"/budget/{budget_id}/propose?monthly=10001").headers["Location"] == f"/budget/{budget_id}/offer"
+    browser.post(f"/budget/{budget_id}/propose", _first_payment(debtor) | {"monthly": "10001"})
+    assert db.session.scalar(db.select(db.func.count(Plan.id))) == 0
+
+
+# Nothing for the home, with children: "Is that right?"
+
+NOTHING_FOR_THE_HOME = QUICK | {"housing": "0", "bills": ""}
+
+
+def _with_children(browser, values: dict[str, str], children: str = "2") -> int:
+    budget_id = _quick(browser, values)
+    response = browser.post(
+        f"/budget/{budget_id}/household?return=result", {"adults": "1", "children": children, "vehicles": "1"}
+    )
+    assert response.status_code == 303
+    return budget_id
+
+
+def test_no_rent_or_bills_with_children_asks_is_that_right_before_the_result(browser, debtor):
+    budget_id = _with_children(browser, NOTHING_FOR_THE_HOME)
+    assert browser.get(f"/budget/{budget_id}/result").headers["Location"] == f"/budget/{budget_id}/essentials"
+    text = main_text(browser.get(f"/budget/{budget_id}/essentials"))
+    assert "You pay nothing for your home: is that right?" in text
+    assert (
+        "Your budget has nothing for rent or mortgage, and nothing for gas, electricity or water, "
+        "and 2 children live with you." in text
+    )
+    assert browser.get(f"/budget/{budget_id}/offer").headers["Location"] == f"/budget/{budget_id}/result"
+
+
+def test_saying_yes_goes_on_to_the_result_and_is_not_asked_again(browser, debtor):
+    budget_id = _with_children(browser, NOTHING_FOR_THE_HOME)
+    response = browser.post(f"/budget/{budget_id}/essentials", {"answer": "yes"})
+    assert response.headers["Location"] == f"/budget/{budget_id}/result"
+    assert "Left each month £930.00" in main_text(browser.get(f"/budget/{budget_id}/result"))
+    assert _budget(budget_id).essentials_confirmed_at is not None
+    assert browser.get(f"/budget/{budget_id}/essentials").headers["Location"] == f"/budget/{budget_id}/result"
+    changed = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "budget.updated")).all()
+    assert any(event.detail.get("part") == "essentials_confirmed" for event in changed)
+
+
+def test_saying_no_goes_back_to_fix_the_amounts(browser, debtor):
+    budget_id = _with_children(browser, NOTHING_FOR_THE_HOME)
+    response = browser.post(f"/budget/{budget_id}/essentials", {"answer": "no"})
+    assert response.headers["Location"] == f"/budget/{budget_id}/quick?return=result"
+    fixed = browser.post(f"/budget/{budget_id}/quick?return=result", _amounts(QUICK) | {"action": "continue"})
+    assert fixed.headers["Location"] == f"/budget/{budget_id}/result"
+    assert browser.get(f"/budget/{budget_id}/result").status_code == 200
+
+
+def test_is_that_right_needs_an_answer(browser, debtor):
+    budget_id = _with_children(browser, NOTHING_FOR_THE_HOME)
+    response = browser.post(f"/budget/{budget_id}/essentials", {})
+    assert response.status_code == 400
+    assert "Choose yes if that is right, or no to change your answers" in main_text(response)
+
+
+def test_rent_or_bills_with_children_or_nothing_for_the_home_without_them_is_not_questioned(browser, debtor):
+    with_rent = _with_children(browser, QUICK)
+    assert browser.get(f"/budget/{with_rent}/result").status_code == 200
+    no_children = _quick(browser, NOTHING_FOR_THE_HOME)
+    assert browser.get(f"/budget/{no_children}/result").status_code == 200
 
 
 # Downloads
@@ -460,6 +589,8 @@ def test_another_debtor_cannot_read_or_change_the_budget(app, browser, debtor):
         "/quick",
         "/result",
         "/explain",
+        "/essentials",
+        "/offer",
         "/propose",
         "/proposals",
         "/budget.json",
@@ -468,7 +599,7 @@ def test_another_debtor_cannot_read_or_change_the_budget(app, browser, debtor):
         assert browser.get(f"/budget/{budget_id}{path}").status_code == 404, path
         if not path.startswith("/budget."):
             assert "Page not found" in main_text(browser.get(f"/budget/{budget_id}{path}")), path
-    for path in ("/household", "/quick", "/totals/0", "/explain", "/propose"):
+    for path in ("/household", "/quick", "/totals/0", "/explain", "/essentials", "/offer", "/propose"):
         assert browser.post(f"/budget/{budget_id}{path}", _amounts(QUICK)).status_code == 404, path
     assert "Carry on with your budget" not in main_text(browser.get("/budget/"))
     assert _budget(budget_id).lines["food"] == {"amount": 30_000, "frequency": "monthly"}

@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from portal import clock
 from portal.accounts.ledger import balance_of
 from portal.extensions import db
 from portal.models import CreditorEvent, LedgerEntry, Payment, Plan
 from portal.payments.gateway import get_gateway
 from portal.payments.service import sync_payment
 from portal.plans.dates import add_months
+from portal.plans.service.changes import change_payment_day
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import NOON, POLICY, active_plan, emails, run
 from tests.stripe_server import (
@@ -75,6 +77,39 @@ def test_a_due_instalment_on_a_good_card_is_charged_once_and_written_to_the_ledg
     assert ledger_payments(account) == [-10_000]
     [receipt] = emails(app)
     assert "Your payment of £100.00 to Harbour Credit" in receipt["Subject"]
+
+
+def test_a_payment_moved_later_is_collected_on_its_new_date_not_the_old_one(app, debtor, account, localstripe):
+    plan = active_plan(debtor, account, localstripe)
+    old = plan.instalments[0].due_date
+    new = old + timedelta(days=14)
+    with app.test_request_context():
+        change_payment_day(plan, debtor, new)
+    db.session.commit()
+
+    assert run(old).counts == {}  # nothing taken on the old date
+    assert run(new - timedelta(days=1)).counts == {}
+    assert run(new).counts == {"paid": 1}
+    assert ledger_payments(account) == [-10_000]
+    plan = db.session.get(Plan, plan.id)
+    assert [(i.number, i.status) for i in plan.instalments] == [(1, "paid"), (2, "scheduled"), (3, "scheduled")]
+    assert plan.instalments[1].due_date == add_months(new, 1)
+    assert run(add_months(old, 1)).counts == {}  # the second payment moved too: no payment is taken twice in a month
+
+
+def test_moving_a_payment_later_past_another_months_interest_adds_it_to_the_last_payment(app, debtor, localstripe):
+    account = make_account(debtor, [("itemization", 30_000)], monthly_interest=1_000)
+    db.session.commit()
+    today = clock.today_for(debtor)
+    plan = active_plan(debtor, account, localstripe, first=today + timedelta(days=20))
+    amounts, total = [i.amount for i in plan.instalments], plan.total
+    with app.test_request_context():
+        change = change_payment_day(plan, debtor, today + timedelta(days=34))  # the last one now falls a month on
+    db.session.commit()
+    plan = db.session.get(Plan, plan.id)
+    assert change == 1_000
+    assert [i.amount for i in plan.instalments] == [*amounts[:-1], amounts[-1] + 1_000]
+    assert plan.total == total + 1_000 == sum(i.amount for i in plan.instalments)
 
 
 def test_every_overdue_instalment_is_charged_and_the_plan_completes(app, debtor, account, localstripe):

@@ -460,6 +460,47 @@ def test_a_payment_day_outside_the_window_is_refused(browser, active, today):
     assert "Choose a date from" in main_text(response)
 
 
+def test_the_payment_date_page_says_how_much_later_a_payment_may_move(browser, active, today):
+    text = main_text(browser.get(f"/plans/{active.reference}/payment-day"))
+    assert "You can move a payment up to 14 days later." in text
+    assert f"to {_day(today + timedelta(days=7 + 14))}." in text
+
+
+def test_a_payment_can_move_later_to_a_payday_within_the_policy(browser, active, today):
+    first = today + timedelta(days=20)
+    assert browser.post(f"/plans/{active.reference}/payment-day", {"next_date": first.isoformat()}).status_code == 303
+    new = first + timedelta(days=14)  # further off than a first payment may be: a plan already running may move
+    response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": new.isoformat()})
+    assert response.status_code == 303, main_text(response)
+    plan = _plan(active.reference)
+    dates = [i.due_date for i in plan.instalments]
+    assert dates[0] == new and dates == sorted(set(dates)) and len(dates) == 12
+    assert [i.amount for i in plan.instalments] == [5_000] * 12 and plan.total == 60_000
+    assert "Your next payment is on" in main_text(browser.get(f"/plans/{active.reference}"))
+
+
+def test_moving_a_payment_further_than_the_policy_says_the_limit_in_words(browser, active, today):
+    first = active.instalments[0].due_date
+    response = browser.post(
+        f"/plans/{active.reference}/payment-day", {"next_date": (first + timedelta(days=15)).isoformat()}
+    )
+    assert response.status_code == 400
+    assert "You can move a payment up to 14 days later. Contact us to move it further." in main_text(response)
+    assert _plan(active.reference).instalments[0].due_date == first
+
+
+def test_a_creditor_that_allows_no_later_move_says_so(browser, active, debtor):
+    debtor.creditor.policy = debtor.creditor.policy | {"move_payment_later_days": 0}
+    db.session.commit()
+    first = active.instalments[0].due_date
+    response = browser.post(
+        f"/plans/{active.reference}/payment-day", {"next_date": (first + timedelta(days=1)).isoformat()}
+    )
+    assert response.status_code == 400
+    assert "You cannot move a payment later. Contact us to move it." in main_text(response)
+    assert "You can move a payment up to" not in main_text(browser.get(f"/plans/{active.reference}/payment-day"))
+
+
 def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
     page = browser.get(f"/plans/{active.reference}/pay").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
@@ -638,3 +679,86 @@ def test_every_demo_account_has_offers_or_says_why_not(app):
             assert "Choose a plan" in text or "You cannot set up a plan on this account now" in text, account
             if account.status == "open" and "Choose a plan" not in text:
                 assert account.reference == "BE-771204"  # the demo's creditor pause
+
+
+# What a plan has paid: the plan page, the dashboard and the calendar agree with the ledger (a first payment
+# taken at set-up shows on the day it was paid; extra payments count in "Paid so far")
+
+
+def _rows(response) -> list[str]:
+    """The schedule's rows, each as the words a person reads."""
+    table = re.search(r'<table class="schedule">.*?</table>', response.get_data(as_text=True), re.S).group(0)
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows]
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _extra(browser, reference: str, amount: str) -> None:
+    page = browser.get(f"/plans/{reference}/pay").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    paid = browser.post(
+        f"/plans/{reference}/pay", {"choice": "other", "amount": amount, "idempotency_key": key, "step": "pay"}
+    )
+    assert paid.status_code == 303 and "/receipt" in paid.headers["Location"]
+
+
+def _paid_now(browser, card, account, today):
+    plan = _agreed_plan(browser, account, today, first="now")
+    _, answer = card.save(plan.reference, GOOD_CARD)
+    assert answer["status"] == "succeeded"
+    return _plan(plan.reference)
+
+
+def _ledger_day():
+    entry = db.session.scalar(db.select(LedgerEntry).where(LedgerEntry.kind == "payment"))
+    return entry.effective_date
+
+
+def test_a_first_payment_paid_now_shows_on_the_plan_page_on_the_day_it_was_paid(browser, card, account, today):
+    plan = _paid_now(browser, card, account, today)
+    due = plan.instalments[0].due_date
+    paid_on = _ledger_day()
+    assert due > paid_on  # the plan's first date was a week away
+
+    rows = _rows(browser.get(f"/plans/{plan.reference}"))
+    assert rows[0] == f"1 {_day(paid_on)} £50.00 Paid"
+    assert not any(_day(due) in row for row in rows)
+    assert rows[1].startswith(f"2 {_day(plan.instalments[1].due_date)} £50.00")
+
+
+def test_the_calendar_puts_a_first_payment_paid_now_on_the_day_it_was_paid(browser, card, account, today):
+    plan = _paid_now(browser, card, account, today)
+    body = browser.get(f"/plans/{plan.reference}/calendar.ics").get_data(as_text=True)
+    dates = re.findall(r"DTSTART;VALUE=DATE:(\d{8})", body)
+    assert dates[0] == f"{_ledger_day():%Y%m%d}"
+    assert f"{plan.instalments[0].due_date:%Y%m%d}" not in dates
+    assert dates[1:] == [f"{i.due_date:%Y%m%d}" for i in plan.instalments[1:]]
+    assert "SUMMARY:Paid £50.00 to Harbour Credit" in body
+    assert body.count("SUMMARY:Payment of £50.00 to Harbour Credit") == 11
+
+
+def test_paid_so_far_counts_extra_payments_on_the_plan_page_and_the_dashboard(browser, active):
+    _extra(browser, active.reference, "120")
+    page = browser.get(f"/plans/{active.reference}")
+    assert "Paid so far £120.00 of £600.00" in main_text(page)
+    assert f"Extra payment {_day(_ledger_day())} £120.00 Paid" in _rows(page)
+    assert "Paid so far £120.00 of £600.00" in main_text(browser.get("/accounts/"))
+    assert "Paid so far £120.00 of £600.00" in main_text(browser.get(f"/accounts/{active.account_id}"))
+
+
+def test_paid_so_far_adds_the_first_payment_and_an_extra_one_from_the_ledger(browser, card, account, today):
+    plan = _paid_now(browser, card, account, today)
+    _extra(browser, plan.reference, "75")
+    paid = -db.session.scalar(db.select(db.func.sum(LedgerEntry.amount)).where(LedgerEntry.kind == "payment"))
+    assert paid == 12_500
+    assert "Paid so far £125.00 of £600.00" in main_text(browser.get(f"/plans/{plan.reference}"))
+    assert "Paid so far £125.00 of £600.00" in main_text(browser.get("/accounts/"))
+
+
+def test_a_payment_not_yet_in_the_ledger_is_not_counted_as_paid(browser, active, today):
+    text = main_text(browser.get(f"/plans/{active.reference}"))
+    assert "Paid so far £0.00 of £600.00" in text
+    assert _rows(browser.get(f"/plans/{active.reference}"))[0] == f"1 {_day(today + timedelta(days=7))} £50.00 To pay"

@@ -92,6 +92,21 @@ def test_a_new_payment_date_gets_its_own_reminder(app, plan, debtor):
     assert len(emails(app)) == 2
 
 
+def test_a_payment_moved_later_is_reminded_before_its_new_date_and_the_old_reminder_is_not_sent(app, plan, debtor):
+    due = plan.instalments[0].due_date
+    late = remind(at(due - timedelta(days=3), 22), days_before=3)  # after contact hours: it waits in the outbox
+    assert late.messages == {"waiting": 1}
+    with app.test_request_context():
+        change_payment_day(plan, debtor, due + timedelta(days=14))
+    db.session.commit()
+    assert remind(at(due - timedelta(days=2), 9), days_before=3).messages.get("sent") is None
+    assert emails(app) == []  # the waiting reminder named the old date: it is not sent
+    new_due = due + timedelta(days=14)
+    assert remind(at(new_due - timedelta(days=3), 12), days_before=3).messages == {"sent": 1}
+    [message] = emails(app)
+    assert message["Subject"] == f"Your next payment of £100.00 is on {new_due.day} {new_due:%B %Y}"
+
+
 def test_remind_also_sends_notices_collect_left_for_the_morning(app, debtor, localstripe):
     creditor = debtor.creditor
     other = make_debtor(creditor, email="tom@example.co.uk")

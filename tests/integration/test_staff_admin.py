@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.models import AuditEvent, CreditorSettingsVersion, StaffSession, StaffUser
+from portal.plans.policy import PlanPolicy
 from tests.conftest import Browser
 from tests.factories import make_creditor, make_debtor, make_link
 from tests.staff_support import StaffBrowser, make_staff
@@ -51,6 +52,7 @@ def settings_form(**changes) -> dict:
         "settlement_discount_min_pct": "",
         "settlement_discount_max_pct": "",
         "first_payment_within_days": "30",
+        "move_payment_later_days": "14",
         "missed_payments_to_break": "2",
         "retry_attempts": "2",
         "retry_after_days": "3",
@@ -289,6 +291,7 @@ def test_a_low_contrast_accent_colour_is_refused(app, console, creditor):
         ("min_instalment", "-5", "Enter an amount more than 0"),
         ("min_instalment", "five", "Enter an amount, like 50 or 50.00"),
         ("max_term_months", "121", "Enter a number of months from 1 to 120"),
+        ("move_payment_later_days", "29", "Enter a number of days from 0 to 28"),
         ("auto_accept_max_term_months", "30", "Enter a number of months from 0 to the longest plan"),
         ("settlement_discount_max_pct", "100", "Enter a percentage from 0 to 99"),
         ("settlement_discount_min_pct", "", "Enter the smallest discount too"),
@@ -303,6 +306,13 @@ def test_a_bad_setting_is_refused_with_a_field_error(app, console, creditor, fie
     page = response.get_data(as_text=True)
     assert f'href="#{field}"' in page and message in page
     assert db.session.scalar(select(CreditorSettingsVersion)) is None
+
+
+def test_how_far_a_payment_may_move_later_is_kept_where_the_plans_read_it(app, console, creditor):
+    console.post("/staff/admin/creditors/acme", settings_form(move_payment_later_days="7", confirmed="yes"))
+    db.session.refresh(creditor)
+    assert creditor.policy["move_payment_later_days"] == 7
+    assert PlanPolicy.from_dict(creditor.policy).move_payment_later_days == 7
 
 
 def test_frequencies_need_at_least_one(app, console, creditor):

@@ -10,7 +10,7 @@ import pytest
 
 from portal.extensions import db
 from tests.conftest import REQUIRE_FULL_SUITE, csrf_from
-from tests.factories import make_debtor, make_uk_creditor
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.integration.test_every_route_is_scoped import _everything, _signed_in
 from tests.integration.test_security_headers import _every_get
 from tests.plan_support import POLICY
@@ -54,3 +54,29 @@ def test_every_debtor_page_is_valid_html_in_english_and_spanish(app, localstripe
         for message in json.loads(result.stderr or '{"messages": []}')["messages"]
     ]
     assert errors == [], "\n".join(errors)
+
+
+def test_the_budget_margin_and_is_that_right_steps_are_valid_html_with_and_without_errors(app, browser, tmp_path):
+    """Pages the URL map cannot reach in a fresh budget: "Is that right?" and the offer step, and their errors."""
+    command = _checker()
+    debtor = make_debtor(make_uk_creditor())
+    make_account(debtor, [("itemization", 30_000)])
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    budget = browser.post("/budget/", {"mode": "quick"}).headers["Location"].rsplit("/", 1)[0]
+    browser.post(f"{budget}/household", {"adults": "1", "children": "2", "vehicles": "0"})
+    browser.post(f"{budget}/quick", {"take_home_income-amount": "900", "take_home_income-frequency": "monthly"})
+    pages = [
+        browser.get(f"{budget}/essentials"),
+        browser.post(f"{budget}/essentials", {}),
+        browser.post(f"{budget}/essentials", {"answer": "yes"}) and browser.get(f"{budget}/offer"),
+        browser.post(f"{budget}/offer", {"amount": "5000"}),
+        browser.get(f"{budget}/propose?monthly=10000"),
+    ]
+    assert [page.status_code for page in pages] == [200, 400, 200, 400, 200]
+    files = []
+    for number, page in enumerate(pages):
+        files.append(tmp_path / f"page-{number}.html")
+        files[-1].write_bytes(page.get_data())
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
+    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []

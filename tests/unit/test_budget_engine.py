@@ -7,13 +7,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.budget.engine import (
+    ESSENTIAL_HOME_LINES,
     BudgetLine,
     GuidelineFlag,
     Household,
     LineFrequency,
     guideline_flags,
     guideline_for,
+    nothing_for_the_home_with_children,
     pro_rata_offer,
+    suggested_offer,
     summarise,
     to_monthly,
 )
@@ -430,3 +433,69 @@ def test_no_pro_rata_share_exceeds_its_balance_or_strays_a_penny_from_fair(avail
     for account, balance in owed.items():
         assert 0 <= shares[account] <= balance
         assert abs(shares[account] - Fraction(balance * offered, total or 1)) < 1
+
+
+# The suggested offer keeps a margin for the unexpected
+
+
+@pytest.mark.parametrize(
+    ("left", "offer", "margin"),
+    [
+        (115_000, 103_500, 11_500),  # £1,150 left: keep 10%, £115
+        (10_000, 7_500, 2_500),  # £100 left: 10% is £10, so keep £25
+        (3_000, 1_500, 1_500),  # £30 left: £25 would leave too little, so keep half
+        (25_130, 22_600, 2_530),  # 10% is £25.13, rounded up; the offer rounded down to a whole pound
+        (150, 75, 75),  # under a pound to offer: not rounded away to nothing
+        (1, 0, 1),
+        (0, 0, 0),
+        (-5_000, 0, 0),  # short each month: nothing to offer and nothing to keep
+    ],
+)
+def test_the_suggested_offer_keeps_10_percent_or_at_least_25_back(left, offer, margin):
+    suggestion = suggested_offer(left)
+    assert (suggestion.offer, suggestion.margin) == (offer, margin)
+
+
+@given(st.integers(-10_000_000, 10_000_000))
+def test_the_suggestion_always_keeps_something_back_and_never_offers_more_than_is_left(left):
+    suggestion = suggested_offer(left)
+    assert 0 <= suggestion.offer <= suggestion.available == max(left, 0)
+    assert suggestion.margin * 10 >= suggestion.available
+    if left > 0:
+        assert suggestion.margin > 0
+
+
+@given(st.integers(0, 5_000_000), st.integers(1, 100_000))
+def test_more_left_never_means_a_smaller_suggestion(left, more):
+    assert suggested_offer(left + more).offer >= suggested_offer(left).offer
+
+
+def _summary_with(amounts: dict[str, int], structure=None):
+    structure = structure or load_structure("UK")
+    lines = [BudgetLine(line_id, amount, LineFrequency.MONTHLY) for line_id, amount in amounts.items()]
+    return summarise(structure, lines)
+
+
+def test_no_rent_mortgage_or_bills_with_children_at_home_is_worth_asking_about():
+    summary = _summary_with({"earnings_you": 200_000, "groceries": 40_000})
+    assert nothing_for_the_home_with_children(summary, Household(adults=1, children=2, vehicles=0))
+
+
+def test_no_rent_or_bills_without_children_is_not_asked_about():
+    summary = _summary_with({"earnings_you": 200_000})
+    assert not nothing_for_the_home_with_children(summary, Household(adults=1, children=0, vehicles=0))
+    assert not nothing_for_the_home_with_children(summary, None)
+
+
+@pytest.mark.parametrize("line", ["rent", "mortgage", "gas", "electricity", "water_supply"])
+def test_any_rent_mortgage_or_bill_means_there_is_nothing_to_ask(line):
+    summary = _summary_with({"earnings_you": 200_000, line: 1_000})
+    assert not nothing_for_the_home_with_children(summary, Household(adults=2, children=1, vehicles=0))
+
+
+def test_the_quick_budget_and_the_us_statement_are_checked_too():
+    household = Household(adults=1, children=1, vehicles=0)
+    for structure in (load_structure("UK").quick, load_structure("US"), load_structure("US").quick):
+        assert nothing_for_the_home_with_children(_summary_with({}, structure), household)
+        home = next(line for line in ESSENTIAL_HOME_LINES if line in _summary_with({}, structure).line_totals)
+        assert not nothing_for_the_home_with_children(_summary_with({home: 50_000}, structure), household)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.plans.dates import Payday, add_months, next_payday, schedule_dates
+from portal.plans.dates import Payday, add_months, move_window, next_payday, schedule_dates
 from portal.plans.forms import parse_day
 from portal.plans.policy import Frequency
 
@@ -184,3 +184,37 @@ def test_a_date_is_read_as_people_write_it_on_the_page(typed, locale, day):
 def test_the_us_order_is_month_first_and_the_uk_order_day_first():
     assert parse_day("12/1/2026", "en_US") == date(2026, 12, 1)
     assert parse_day("12/1/2026", "en_GB") == date(2026, 1, 12)
+
+
+# Moving a running plan's next payment
+
+TODAY = date(2026, 11, 29)
+
+
+def test_a_monthly_payment_may_move_from_tomorrow_to_the_policys_days_after_its_date():
+    assert move_window(TODAY, date(2026, 12, 5), Frequency.MONTHLY, 14) == (date(2026, 11, 30), date(2026, 12, 19))
+
+
+def test_a_payment_never_moves_a_whole_interval_later_so_none_is_jumped():
+    assert move_window(TODAY, date(2026, 12, 5), Frequency.WEEKLY, 14)[1] == date(2026, 12, 11)
+    assert move_window(TODAY, date(2026, 12, 5), Frequency.FORTNIGHTLY, 14)[1] == date(2026, 12, 18)
+    assert move_window(TODAY, date(2026, 12, 5), Frequency.FOUR_WEEKLY, 14)[1] == date(2026, 12, 19)
+
+
+def test_a_creditor_that_allows_no_later_move_still_allows_earlier_ones():
+    assert move_window(TODAY, date(2026, 12, 5), Frequency.MONTHLY, 0) == (date(2026, 11, 30), date(2026, 12, 5))
+
+
+def test_a_payment_cannot_move_onto_or_before_one_still_being_taken_or_retried():
+    earliest, _ = move_window(TODAY, date(2026, 12, 28), Frequency.MONTHLY, 14, after=date(2026, 12, 2))
+    assert earliest == date(2026, 12, 3)
+
+
+@given(DAYS, st.integers(0, 60), st.sampled_from(list(Frequency)), st.integers(0, 28))
+def test_the_window_is_never_empty_and_never_spans_a_whole_interval_later(today, ahead, frequency, days):
+    next_due = today + timedelta(days=ahead)
+    earliest, latest = move_window(today, next_due, frequency, days)
+    assert today < earliest <= latest
+    assert latest <= max(next_due + timedelta(days=days), earliest)
+    if frequency != Frequency.MONTHLY:
+        assert (latest - max(next_due, today)).days < {"weekly": 7, "fortnightly": 14, "four_weekly": 28}[frequency]

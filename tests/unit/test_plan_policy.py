@@ -93,3 +93,14 @@ def test_a_settlement_mentions_credit_files_only_for_a_creditor_that_reports_to_
 def test_only_a_json_true_freezes_interest_or_reports_to_credit_files(value):
     policy = PlanPolicy.from_dict({"freeze_interest_on_plan": value, "reports_to_credit_files": value})
     assert policy.freeze_interest_on_plan is False and policy.reports_to_credit_files is False
+
+
+def test_a_payment_may_move_up_to_14_days_later_unless_the_creditor_says_otherwise():
+    assert PlanPolicy.from_dict({}).move_payment_later_days == 14
+    assert PlanPolicy.from_dict({"move_payment_later_days": 7}).move_payment_later_days == 7
+    assert PlanPolicy.from_dict({"move_payment_later_days": 0}).move_payment_later_days == 0
+
+
+@pytest.mark.parametrize("value", [-1, 29, "14", True, None])
+def test_a_move_later_limit_out_of_range_takes_the_default(value):
+    assert PlanPolicy.from_dict({"move_payment_later_days": value}).move_payment_later_days == 14

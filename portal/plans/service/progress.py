@@ -1,12 +1,20 @@
-"""Where a plan stands: the debtor's plan found by reference, the live plan of an account, what is paid and next."""
+"""Where a plan stands: the debtor's plan found by reference, the live plan of an account, what is paid and next.
 
-from dataclasses import dataclass
+What is paid comes from the ledger, the one truth of money paid: the ledger entries of the plan's payments
+(each instalment's, and the extra payments made with the plan's card), with the day each took effect. An
+instalment paid early (the first one paid on the day the plan is set up) shows the day it was paid, not the
+day it was due, and extra payments count in "paid so far".
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
-from portal.models import Account, Debtor, Instalment, Payment, Plan
+from portal.models import Account, Debtor, Instalment, LedgerEntry, Payment, Plan
 from portal.models.plan import LIVE_STATUSES
 from portal.plans.service import PENDING
 
@@ -27,30 +35,104 @@ def live_plan(account: Account) -> Plan | None:
 
 
 @dataclass(frozen=True)
+class PlanPayment:
+    """Money a plan's card paid, as the ledger has it."""
+
+    #: the day its ledger entry took effect (the day it was paid, in the creditor's calendar)
+    day: date
+    #: minor units paid (the ledger entry's amount, as a positive number)
+    amount: int
+    #: the payment's reference (P-...), as on its receipt
+    reference: str
+    #: the instalment it paid; None for an extra payment
+    instalment_id: int | None
+
+
+@dataclass(frozen=True)
 class Progress:
     """What the dashboard says about a plan."""
 
     plan: Plan
     #: the next instalment to be paid (or being paid), if any
     next: Instalment | None
+    #: what the plan's payments (instalments and extra payments) have paid, from the ledger
     paid: int
     #: what the unpaid instalments add up to
     left: int
     #: a payment waiting for the debtor to confirm it is them (3-D Secure)
     needs_action: Payment | None
+    #: the plan's payments in the ledger, oldest first
+    payments: tuple[PlanPayment, ...] = ()
+    _paid_on: dict[int, date] = field(default_factory=dict, repr=False)
+
+    def day_of(self, instalment: Instalment) -> date:
+        """The day to show an instalment on: the day it was paid once the ledger has it, else the day it is due."""
+        return self._paid_on.get(instalment.id) or instalment.collect_on
+
+    @property
+    def extra_payments(self) -> list[PlanPayment]:
+        return [p for p in self.payments if p.instalment_id is None]
 
 
-def progress(plan: Plan) -> Progress:
+def progress(plan: Plan, payments: list[PlanPayment] | None = None) -> Progress:
+    """Where a plan stands; `payments` are its payments when the caller has read them already (payments_by_plan)."""
+    if payments is None:
+        payments = payments_by_plan([plan]).get(plan.id, [])
     pending = [i for i in plan.instalments if i.status in PENDING]
-    paid = [i for i in plan.instalments if i.status == "paid"]
     action = next((i.payment for i in pending if i.status == "requires_action" and i.payment), None)
     return Progress(
         plan=plan,
         next=min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None,
-        paid=sum(i.amount for i in paid),
+        paid=sum(p.amount for p in payments),
         left=sum(i.amount for i in pending),
         needs_action=action if action is not None and action.status == "requires_action" else None,
+        payments=tuple(payments),
+        _paid_on={p.instalment_id: p.day for p in payments if p.instalment_id is not None},
     )
+
+
+def payments_by_plan(plans: list[Plan]) -> dict[int, list[PlanPayment]]:
+    """{plan id: its payments in the ledger, oldest first}, in two queries however many plans and payments.
+
+    An instalment's payment is the one it names; an extra payment is named by its idempotency key
+    ("plan:<id>:extra:<key>", portal.plans.service.collection.extra_key). Only payments that reached the
+    ledger count: one still being decided, or declined, paid nothing.
+    """
+    if not plans:
+        return {}
+    found: dict[int, list[tuple[int, PlanPayment]]] = defaultdict(list)
+    by_id = {plan.id: plan for plan in plans}
+    instalment_rows = db.session.execute(
+        select(
+            Instalment.plan_id,
+            Instalment.id,
+            LedgerEntry.id,
+            LedgerEntry.effective_date,
+            LedgerEntry.amount,
+            Payment.reference,
+        )
+        .join(Payment, Payment.id == Instalment.payment_id)
+        .join(LedgerEntry, LedgerEntry.id == Payment.ledger_entry_id)
+        .where(Instalment.plan_id.in_(by_id))
+    )
+    for plan_id, instalment_id, entry_id, day, amount, reference in instalment_rows:
+        found[plan_id].append((entry_id, PlanPayment(day, -amount, reference, instalment_id)))
+    extra_rows = db.session.execute(
+        select(
+            Payment.idempotency_key, LedgerEntry.id, LedgerEntry.effective_date, LedgerEntry.amount, Payment.reference
+        )
+        .join(LedgerEntry, LedgerEntry.id == Payment.ledger_entry_id)
+        .where(
+            Payment.account_id.in_({plan.account_id for plan in plans}),
+            Payment.debtor_id.in_({plan.debtor_id for plan in plans}),
+            Payment.idempotency_key.like("plan:%:extra:%"),
+        )
+    )
+    for key, entry_id, day, amount, reference in extra_rows:
+        plan_id = key.split(":")[1]
+        if plan_id.isdigit() and int(plan_id) in by_id:
+            found[int(plan_id)].append((entry_id, PlanPayment(day, -amount, reference, None)))
+    return {plan_id: [p for _, p in sorted(rows, key=lambda row: row[0])] for plan_id, rows in found.items()}
 
 
 def progress_by_account(debtor: Debtor) -> dict[int, Progress]:
@@ -62,7 +144,8 @@ def progress_by_account(debtor: Debtor) -> dict[int, Progress]:
     payment_ids = {i.payment_id for i in instalments if i.payment_id and i.status == "requires_action"}
     if payment_ids:
         db.session.scalars(select(Payment).where(Payment.id.in_(payment_ids))).all()  # load them in one go
-    return {plan.account_id: progress(plan) for plan in plans}
+    payments = payments_by_plan(list(plans))
+    return {plan.account_id: progress(plan, payments.get(plan.id, [])) for plan in plans}
 
 
 def first_instalment(plan: Plan) -> Instalment | None:

@@ -1,20 +1,18 @@
 """Changes to a running plan: the payment day, paying extra, a pause, cancelling."""
 
-from datetime import timedelta
-
 from babel.numbers import get_currency_symbol
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from portal import clock, transaction
+from portal import transaction
 from portal.accounts.ledger import balance_of
 from portal.payments.rules import Outcome
 from portal.payments.service import minimum_for
 from portal.payments.views import configured_gateway, failure_message, problem_message
 from portal.plans.forms import ConfirmForm, ExtraForm, PauseForm, PaymentDayForm
 from portal.plans.service import PlanError, changes
-from portal.plans.service.making import policy_for
 from portal.plans.service.progress import get_plan_for
 from portal.plans.views import bp
 from portal.plans.views.shared import formatter, plan_context
@@ -33,39 +31,60 @@ def _active_plan(reference: str):
 def payment_day(reference: str):
     plan = _active_plan(reference)
     form = PaymentDayForm()
-    today = clock.today_for(current_user)
-    latest = policy_for(current_user).latest_first_payment(today)
+    window = changes.move_window(plan, current_user)
     fmt = formatter()
     if form.validate_on_submit():
         day = form.check(fmt.locale)
         if day is not None:
             try:
-                changes.change_payment_day(plan, current_user, day)
+                change = changes.change_payment_day(plan, current_user, day)
             except PlanError as error:
                 transaction.rollback()
-                form.next_date.errors = [_payment_day_problem(error.code, today, latest, fmt)]
+                form.next_date.errors = [_payment_day_problem(error.code, window, fmt)]
             else:
                 flash(_("Your payment date is changed. Your next payment is on %(date)s.", date=fmt.date(day)))
+                if change:
+                    last = [i for i in plan.instalments if i.status == "scheduled"][-1]
+                    flash(
+                        _(
+                            "Your last payment is now %(amount)s, for the interest added in the time it moved.",
+                            amount=fmt.money(last.amount, plan.currency),
+                        )
+                    )
                 return redirect(url_for(".plan", reference=reference), code=303)
     return render_template(
         "plans/payment_day.html",
         form=form,
-        earliest=today + timedelta(days=1),
-        latest=latest,
+        earliest=window.earliest,
+        latest=window.latest,
+        later_days=window.later_days,
         **plan_context(plan),
     ), (400 if request.method == "POST" else 200)
 
 
-def _payment_day_problem(code: str, today, latest, fmt: Formatter) -> str:
-    if code in ("date_in_past", "date_too_late"):
+def _payment_day_problem(code: str, window: changes.MoveWindow, fmt: Formatter) -> str:
+    if code == "date_too_late":
+        return later_limit(window.later_days)
+    if code == "date_in_past":
         return _(
             "Choose a date from %(earliest)s to %(latest)s",
-            earliest=fmt.date(today + timedelta(days=1)),
-            latest=fmt.date(latest),
+            earliest=fmt.date(window.earliest),
+            latest=fmt.date(window.latest),
         )
     if code == "term_too_long":
         return _("That date would make your plan too long. Choose an earlier date.")
     return _("There are no payments left to move.")
+
+
+def later_limit(days: int) -> str:
+    """The creditor's limit on moving a payment later, in words, with what to do to go further."""
+    if days < 1:
+        return _("You cannot move a payment later. Contact us to move it.")
+    return ngettext(
+        "You can move a payment up to %(num)d day later. Contact us to move it further.",
+        "You can move a payment up to %(num)d days later. Contact us to move it further.",
+        days,
+    )
 
 
 @bp.route("/plans/<reference>/pay", methods=["GET", "POST"])

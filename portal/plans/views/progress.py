@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from portal import clock, gate
 from portal.plans.calendar import Event, calendar
 from portal.plans.service.making import latest_agreement
-from portal.plans.service.progress import get_plan_for
+from portal.plans.service.progress import Progress, get_plan_for, progress
 from portal.plans.views import bp
 from portal.plans.views.shared import formatter, plan_context
 from portal.plans.words import reason_text
@@ -29,29 +29,37 @@ def plan(reference: str):
             **plan_context(plan),
         )
     standing = gate.standing(plan.account, clock.today_for(current_user))
+    context = plan_context(plan)
     return render_template(
         "plans/plan.html",
-        rows=_plan_rows(plan, standing),
+        rows=_plan_rows(plan, standing, context["progress"]),
         standing=standing,
         agreement=latest_agreement(plan),
-        **plan_context(plan),
+        **context,
     )
 
 
-def _plan_rows(plan, standing: gate.Standing) -> list[dict]:
-    """The plan's payments; one still to be taken while a hold lasts is paused: its date moves on when the hold ends."""
-    return [
+def _plan_rows(plan, standing: gate.Standing, progress: Progress) -> list[dict]:
+    """The plan's payments in date order: each instalment on the day it was paid (the ledger's day) or is due, and
+    each extra payment. One still to be taken while a hold lasts is paused: its date moves on when the hold ends."""
+    rows = [
         {
             "number": i.number,
-            "due": i.collect_on,
+            "due": progress.day_of(i),
             "amount": i.amount,
             "item": i,
+            "extra": False,
             "paused": standing.on_hold
             and i.status == "scheduled"
             and (standing.hold_ends_on is None or i.collect_on < standing.hold_ends_on),
         }
         for i in plan.instalments
     ]
+    rows += [
+        {"number": None, "due": p.day, "amount": p.amount, "item": p, "extra": True, "paused": False}
+        for p in progress.extra_payments
+    ]
+    return sorted(rows, key=lambda row: row["due"])
 
 
 @bp.get("/plans/<reference>/calendar.ics")
@@ -60,12 +68,19 @@ def calendar_file(reference: str):
     plan = get_plan_for(current_user, reference)
     fmt = formatter()
     creditor = current_user.creditor
+    where = progress(plan)
     host = (current_app.config["PUBLIC_BASE_URL"].split("//")[-1] or "portal").split("/")[0]
     events = [
         Event(
-            day=instalment.collect_on,
+            day=where.day_of(instalment),
             uid=f"{plan.reference}-{instalment.number}@{host}",
             summary=_(
+                "Paid %(amount)s to %(creditor)s",
+                amount=fmt.money(instalment.amount, plan.currency),
+                creditor=creditor.name,
+            )
+            if instalment.status == "paid"
+            else _(
                 "Payment of %(amount)s to %(creditor)s",
                 amount=fmt.money(instalment.amount, plan.currency),
                 creditor=creditor.name,
