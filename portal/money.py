@@ -3,15 +3,18 @@
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale
 from babel.numbers import (
     NumberFormatError,
+    NumberPattern,
     format_currency,
     format_decimal,
     get_currency_precision,
     get_decimal_symbol,
     parse_decimal,
+    parse_pattern,
 )
 
 #: a number as a person types it: a currency sign or code before or after, a minus before; digits are ASCII
@@ -56,8 +59,27 @@ class Money:
 
 def format_money(minor: int, currency: str, locale: str | Locale) -> str:
     """Format minor units for a locale: 123456 USD → "$1,234.56" (en) or "1234,56 US$" (es). A Locale object
-    (portal.i18n.babel_locale) spares Babel parsing the name again."""
-    return format_currency(Money(minor, currency).to_decimal(), currency, locale=locale)
+    (portal.i18n.babel_locale) spares Babel parsing the name again.
+
+    Where the language has no sign of its own for the currency, the currency's usual sign is written in the
+    language's place for it: Spanish knows no "£" (Babel has no es_GB, and its es writes "635,80 GBP"), so
+    a Spanish page of a UK creditor writes "635,80 £".
+    """
+    locale = locale if isinstance(locale, Locale) else Locale.parse(locale)
+    return format_currency(
+        Money(minor, currency).to_decimal(), currency, format=_pattern(locale, currency), locale=locale
+    )
+
+
+@cache
+def _pattern(locale: Locale, currency: str) -> NumberPattern | None:
+    """The locale's currency pattern with the currency's usual sign in it, when the locale has none for it."""
+    if locale.currency_symbols.get(currency, currency) != currency:
+        return None  # the locale's own sign ("$", "US$", "€", "£")
+    sign = Locale.parse("en").currency_symbols.get(currency, currency)
+    if sign == currency:
+        return None  # nobody's sign: the ISO code it is
+    return parse_pattern(locale.currency_formats["standard"].pattern.replace("¤", "'" + sign + "'"))
 
 
 def parse_money(text: str, currency: str, locale: str) -> Money | None:

@@ -7,6 +7,7 @@ from portal import clock
 from portal.extensions import db
 from portal.links import service
 from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment
+from portal.models.account import LedgerWording
 from portal.references import new_reference
 
 _ids = count(1)
@@ -109,6 +110,8 @@ def make_payment(debtor: Debtor, account: Account, key: str, *, status: str = "n
             kind="payment",
             amount=-amount,
             effective_date=clock.today_for(debtor),
+            wording=LedgerWording.CARD_PAYMENT,
+            reference=payment.reference,
             external_ref=f"pi_{payment.reference}",
         )
     db.session.add(payment)

@@ -4,8 +4,11 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from portal.accounts import ledger, service
+from portal.accounts.wording import describe
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+#: a ledger line in the page's language, for the debtor's and the console's history tables
+bp.add_app_template_global(describe, "describe_entry")
 
 
 @bp.get("/")

@@ -25,6 +25,7 @@ from portal.events import emit
 from portal.extensions import db
 from portal.help.decision_emails import queue_written_off
 from portal.models import Account, Circumstance, Debtor, LedgerEntry, Payment, Plan, StaffUser, WriteOff
+from portal.models.account import LedgerWording
 from portal.models.audit import record
 from portal.models.plan import LIVE_STATUSES
 from portal.payments.service import IN_FLIGHT
@@ -201,7 +202,8 @@ def _write(write_off: WriteOff, debtor: Debtor, today: date) -> None:
         kind="write_off",
         amount=-amount,
         effective_date=today,
-        description=write_off.reference,
+        wording=LedgerWording.WRITE_OFF,
+        reference=write_off.reference,
         external_ref=f"write-off:{write_off.reference}",
     )
     db.session.add(entry)

@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from portal.creditors.records import ITEM_KINDS
 from portal.models.hold import HOLD_KINDS
+from portal.translated import OTHER_LANGUAGES
 
 #: the creditor's own references in URLs: letters, digits, dot, dash, underscore
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
@@ -27,6 +28,18 @@ def _text(length: int, *, required: bool = False, **kwargs) -> fields.String:
         validate=[validate.Length(min=minimum, max=length), NO_NUL],
         allow_none=not required,
         **kwargs,
+    )
+
+
+def _translations(length: int, what: str) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(OTHER_LANGUAGES)),
+        values=fields.String(validate=[validate.Length(min=1, max=length), NO_NUL]),
+        allow_none=True,
+        metadata={
+            "description": f'{what} in other languages, by language: {{"es": "Tarjeta de crédito"}}. '
+            "Pages in that language show it; others show `description`."
+        },
     )
 
 
@@ -60,6 +73,7 @@ class DebtorOut(Schema):
 
 class AccountIn(Schema):
     description = _text(200, required=True, metadata={"description": "What the debt is for, in the debtor's words."})
+    description_translations = _translations(200, "The description")
     original_creditor = _text(200, required=True)
     original_reference = _text(64)
     currency = fields.String(
@@ -90,6 +104,7 @@ class AccountOut(Schema):
     reference = fields.String(required=True)
     debtor_reference = fields.String(required=True)
     description = fields.String(required=True)
+    description_translations = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
     original_creditor = fields.String(required=True)
     original_reference = fields.String(allow_none=True)
     currency = fields.String(required=True)
@@ -120,6 +135,7 @@ class LedgerItemIn(Schema):
         100, required=True, metadata={"description": "Your unique id for the item: posting it again adds nothing."}
     )
     description = _text(200)
+    description_translations = _translations(200, "The description (when you send one)")
 
 
 class LedgerItemOut(Schema):
@@ -129,6 +145,7 @@ class LedgerItemOut(Schema):
     currency = fields.String(required=True)
     effective_date = fields.Date(required=True)
     description = fields.String(allow_none=True)
+    description_translations = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True)
     balance = fields.Integer(required=True, metadata={"description": "The account's balance now."})
     created_at = fields.DateTime(required=True)
 

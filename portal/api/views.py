@@ -123,6 +123,8 @@ def get_debtor(reference: str):
 def _account_out(account: Account) -> dict:
     return {
         **{name: getattr(account, name) for name in AccountOut().fields if hasattr(account, name)},
+        # as the creditor sent it, whatever language the request asks for
+        "description": account.description_text,
         "debtor_reference": account.debtor.reference,
         "itemization_amount": sums_by_kind(account).get(LedgerKind.ITEMIZATION, 0),
         "balance": balance_of(account),
@@ -178,6 +180,7 @@ def _item_out(account: Account, entry: LedgerEntry, reference: str) -> dict:
         "currency": account.currency,
         "effective_date": entry.effective_date,
         "description": entry.description,
+        "description_translations": entry.description_translations,
         "balance": balance_of(account),
         "created_at": entry.created_at,
     }

@@ -39,7 +39,7 @@ WHOLE_NUMBERS = (
     "retry_attempts",
     "retry_after_days",
 )
-OPTIONAL_TEXT = ("phone", "email", "website", "mailing_address")
+OPTIONAL_TEXT = ("phone", "email", "website", "mailing_address", "quick_exit_url")
 _WHOLE = re.compile(r"-?\d+")
 
 
@@ -54,6 +54,7 @@ class CreditorSettingsForm(FlaskForm):
     email = _text("email")
     website = _text("website")
     mailing_address = TextAreaField(LABELS["mailing_address"])
+    quick_exit_url = _text("quick_exit_url")
     identity_method = RadioField(
         LABELS["identity_method"],
         choices=[SelectChoice(str(key), label) for key, label in IDENTITY_LABELS.items()],

@@ -25,10 +25,11 @@ from portal.accounts.ledger import sums_by_kind
 from portal.domain_errors import Conflict, NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Creditor, Debtor, LedgerEntry
-from portal.models.account import LedgerKind
+from portal.models.account import LedgerKind, LedgerWording
 from portal.models.freeze import LedgerEntryFrozen
 from portal.models.hold import LedgerEntryOnHold
 from portal.ownership import get_owned
+from portal.translated import clean_translations
 
 
 class InvalidRecord(NotAllowedNow):
@@ -99,6 +100,7 @@ def get_account(debtor: Debtor, reference: str) -> Account:
 
 ACCOUNT_FIELDS = (
     "description",
+    "description_translations",
     "original_creditor",
     "original_reference",
     "itemization_creditor",
@@ -141,7 +143,6 @@ def put_account(debtor: Debtor, reference: str, fields: dict[str, Any]) -> tuple
                 kind=LedgerKind.ITEMIZATION,
                 amount=fields["itemization_amount"],
                 effective_date=fields["itemization_date"],
-                description="Itemization",
             )
         )
     else:
@@ -149,6 +150,8 @@ def put_account(debtor: Debtor, reference: str, fields: dict[str, Any]) -> tuple
     for name in ACCOUNT_FIELDS:
         default = False if name in ("time_barred", "payment_restarts_time_limit", "statute_barred") else None
         value = fields.get(name, default)
+        if name == "description_translations":
+            value = clean_translations(value)
         setattr(account, name, 0 if name == "monthly_interest" and value is None else value)
     db.session.flush()
     return account, created
@@ -192,8 +195,12 @@ def add_ledger_item(
     effective_date: date,
     reference: str,
     description: str | None = None,
+    description_translations: dict[str, str] | None = None,
 ) -> tuple[LedgerEntry, bool]:
     """Add a ledger item once: returns it and whether it is new (False: this reference was already posted).
+
+    `description` is the creditor's own words for it, `description_translations` the same in other languages
+    ({"es": "…"}); with no words, pages name the item by its kind, in their own language.
 
     The unique external reference decides between two racing posts: the loser finds the winner's item.
     """
@@ -207,7 +214,9 @@ def add_ledger_item(
             kind=item.ledger_kind,
             amount=signed,
             effective_date=effective_date,
-            description=description or kind.capitalize(),
+            description=description or None,
+            description_translations=clean_translations(description_translations) if description else None,
+            wording=None if description else LedgerWording.CREDITOR_ITEM,
             external_ref=external_ref,
         )
         try:

@@ -10,6 +10,7 @@ kept as they are.
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from portal.budget.structures import load_structure
 from portal.domain_errors import NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
+from portal.help.quick_exit import POLICY_KEY as QUICK_EXIT_KEY
 from portal.models import Creditor, CreditorSettingsVersion, StaffUser
 from portal.models.audit import record
 from portal.models.creditor import IDENTITY_METHODS
@@ -32,6 +34,7 @@ LABELS = {
     "email": _l("Email address"),
     "website": _l("Website"),
     "mailing_address": _l("Mailing address"),
+    "quick_exit_url": _l("Where “Exit this page” goes"),
     "identity_method": _l("What debtors enter to prove who they are"),
     "link_lifetime_days": _l("Days a link works for"),
     "min_instalment": _l("Smallest instalment"),
@@ -104,6 +107,7 @@ def editable(settings: dict[str, Any]) -> dict[str, Any]:
         "settlement_discount_max_pct": high,
         **{key: raw.get(key) for key in OPTIONAL_POLICY_KEYS},
         "budget_guidelines": raw.get("budget_guidelines") or {},
+        "quick_exit_url": raw.get(QUICK_EXIT_KEY),
     }
 
 
@@ -124,6 +128,8 @@ def problems(values: dict[str, Any], creditor: Creditor) -> dict[str, str]:
     website = values.get("website") or ""
     if website and not re.fullmatch(r"https://[^\s/]+\.[^\s]+", website):
         found.setdefault("website", _l("Enter a web address starting with https://"))
+    if not _secure_address(values.get("quick_exit_url")):
+        found["quick_exit_url"] = _l("Enter a web address starting with https://, or leave it empty")
     if values.get("identity_method") not in IDENTITY_METHODS:
         found["identity_method"] = _l("Choose what debtors enter to prove who they are")
     found |= _whole_number_problems(values)
@@ -161,6 +167,21 @@ def _whole_number_problems(values: dict[str, Any]) -> dict[str, str]:
     if auto is None or auto < 0 or (longest is not None and auto > longest):
         found["auto_accept_max_term_months"] = _l("Enter a number of months from 0 to the longest plan")
     return found
+
+
+def _secure_address(address: str | None) -> bool:
+    """Empty, or a whole https address of a named site (the quick exit sends a frightened person there)."""
+    if not address:
+        return True
+    if len(address) > 500 or any(character.isspace() for character in address):
+        return False
+    try:
+        parts = urlsplit(address)
+        parts.port  # noqa: B018  (raises on a port that isn't one)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme == "https" and "." in host and not parts.username and not host.endswith(".")
 
 
 def _colour_problem(colour: str) -> dict[str, str]:
@@ -267,6 +288,9 @@ def _apply(creditor: Creditor, values: dict[str, Any]) -> None:
     policy.pop("budget_guidelines", None)
     if values["budget_guidelines"]:
         policy["budget_guidelines"] = values["budget_guidelines"]
+    policy.pop(QUICK_EXIT_KEY, None)
+    if values["quick_exit_url"]:
+        policy[QUICK_EXIT_KEY] = values["quick_exit_url"]
     creditor.policy = policy
 
 

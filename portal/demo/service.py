@@ -80,6 +80,14 @@ CREDITORS = [
 
 # (creditor slug, reference, name, date of birth, postcode, email, accounts)
 # Each account: (reference, description, original creditor, balance then, months ago, monthly interest, fees, payments)
+#: names a creditor sent in Spanish too, shown on Spanish pages: an account's description, a fee's words
+SPANISH = {"Credit card": "Tarjeta de crédito", "Late payment fee": "Cargo por pago atrasado"}
+
+
+def _in_spanish(text: str | None) -> dict[str, str] | None:
+    return {"es": SPANISH[text]} if text in SPANISH else None
+
+
 DEBTORS = [
     (
         "northwind",
@@ -322,6 +330,7 @@ def _ledger(account: Account, spec: tuple, today: date) -> None:
                 amount=amount,
                 effective_date=min(when, today),
                 description=text,
+                description_translations=_in_spanish(text),
                 external_ref=f"demo:{reference}:{n}",
             )
         )
@@ -362,6 +371,7 @@ def seed(today: date | None = None) -> list[str]:
                     debtor=debtor,
                     reference=spec[0],
                     description=spec[1],
+                    description_translations=_in_spanish(spec[1]),
                     original_creditor=spec[2],
                     current_creditor=OWNERS.get(spec[0], spec[2]),
                     currency=creditor.currency,

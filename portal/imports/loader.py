@@ -30,6 +30,7 @@ from portal.models.audit import record
 #: the account's columns a row sets (currency and status are the portal's, not the file's)
 ACCOUNT_FIELDS = (
     "description",
+    "description_translations",
     "original_creditor",
     "original_reference",
     "itemization_date",
@@ -37,6 +38,9 @@ ACCOUNT_FIELDS = (
     "current_creditor",
     "monthly_interest",
 )
+#: the model's attribute for a row's field, where their names differ (the account's description as the
+#: creditor sent it: `Account.description` is that or a translation, by the language being drawn in)
+_ATTRIBUTES = {"description": "description_text"}
 #: references looked up per statement (well under SQLite's limit on bound parameters)
 _LOOKUP = 1000
 
@@ -104,7 +108,7 @@ def existing(creditor: Creditor, rows: Sequence[AccountRow]) -> Existing:
     found = Existing()
     references = list(dict.fromkeys(row.debtor_reference for row in rows))
     debtor_columns = [getattr(Debtor, name) for name in DEBTOR_FIELDS]
-    account_columns = [getattr(Account, name) for name in ACCOUNT_FIELDS]
+    account_columns = [getattr(Account, _ATTRIBUTES.get(name, name)) for name in ACCOUNT_FIELDS]
     itemized = (
         select(func.sum(LedgerEntry.amount))
         .where(LedgerEntry.account_id == Account.id, LedgerEntry.kind == LedgerKind.ITEMIZATION)
@@ -223,7 +227,7 @@ def _accounts(
     """The id of each row's account by (debtor reference, account reference)."""
     new, changed, ids = [], [], {}
     for row in rows:
-        fields = {name: getattr(row, name) for name in ACCOUNT_FIELDS}
+        fields = {_ATTRIBUTES.get(name, name): getattr(row, name) for name in ACCOUNT_FIELDS}
         known = found.accounts.get((row.debtor_reference, row.account_reference))
         if known is None:
             debtor_id = debtor_ids[row.debtor_reference]

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from babel.numbers import get_currency_precision
 
+from portal.translated import clean_translations
+
 #: every column an accounts file may have, in the order the example and the README give them
 COLUMNS = (
     "debtor_reference",
@@ -32,6 +34,7 @@ COLUMNS = (
     "itemization_creditor",
     "current_creditor",
     "monthly_interest",
+    "description_es",
 )
 #: columns every file must have (date_of_birth or postcode too, by the creditor's identity check)
 REQUIRED_COLUMNS = (
@@ -62,6 +65,7 @@ _LENGTHS = {
     "address": 500,
     "account_reference": 64,
     "description": 200,
+    "description_es": 200,
     "original_creditor": 200,
     "original_reference": 64,
     "itemization_creditor": 200,
@@ -100,6 +104,8 @@ class AccountRow:
     locale: str | None
     account_reference: str
     description: str
+    #: the description in other languages, from the optional description_<language> columns
+    description_translations: dict[str, str] | None
     original_creditor: str
     original_reference: str | None
     itemization_date: date
@@ -202,6 +208,7 @@ def check_row(line: int, values: Mapping[str, str], rules: Rules) -> AccountRow:
         locale=_language(text),
         account_reference=text["account_reference"],
         description=text["description"],
+        description_translations=clean_translations({"es": text["description_es"]}),
         original_creditor=text["original_creditor"],
         original_reference=text["original_reference"] or None,
         itemization_date=itemization_date,

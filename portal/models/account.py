@@ -3,13 +3,15 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.append_only import append_only
 from portal.models.debtor import Debtor
 from portal.models.types import UTCDateTime, one_of, utcnow
+from portal.translated import in_language
 
 
 class AccountStatus(StrEnum):
@@ -38,6 +40,19 @@ class LedgerKind(StrEnum):
 LEDGER_KINDS = tuple(map(str, LedgerKind))
 
 
+class LedgerWording(StrEnum):
+    """What happened, for entries the portal writes itself: the words are chosen when the page is drawn."""
+
+    #: the debtor paid by card (reference: the payment's P-…)
+    CARD_PAYMENT = "card_payment"
+    #: a settlement plan was paid: the rest of the balance is credited (reference: the plan's PL-…)
+    SETTLEMENT_DISCOUNT = "settlement_discount"
+    #: a person at the creditor wrote some or all of it off (reference: the write-off's W-…)
+    WRITE_OFF = "write_off"
+    #: the creditor sent an item with no words of its own: the ledger kind says what it is
+    CREDITOR_ITEM = "creditor_item"
+
+
 class Account(db.Model):
     __tablename__ = "account"
     __table_args__ = (
@@ -49,8 +64,11 @@ class Account(db.Model):
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     #: the account number the debtor knows from the creditor's letters
     reference: Mapped[str] = mapped_column(String(64))
-    #: what the debt is for, in the debtor's words ("Mobile phone contract")
-    description: Mapped[str] = mapped_column(String(200))
+    #: what the debt is for, in the debtor's words ("Mobile phone contract"), as the creditor sent it;
+    #: read `description`, which is in the language the page or letter is drawn in
+    description_text: Mapped[str] = mapped_column("description", String(200))
+    #: the same in other languages, when the creditor sent them: {"es": "Contrato de teléfono móvil"}
+    description_translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
     original_creditor: Mapped[str] = mapped_column(String(200))
     original_reference: Mapped[str | None] = mapped_column(String(64))
     currency: Mapped[str] = mapped_column(String(3))
@@ -82,6 +100,22 @@ class Account(db.Model):
         back_populates="account", order_by="LedgerEntry.id", lazy="raise"
     )
 
+    @hybrid_property
+    def description(self) -> str:
+        """What the debt is for, in the language being drawn in when the creditor sent it, else as sent.
+
+        In a query, the column as sent (`select(Account.description)`, `Account.description == ...`)."""
+        return in_language(self.description_text, self.description_translations)
+
+    @description.inplace.setter
+    def _description_setter(self, value: str) -> None:
+        self.description_text = value
+
+    @description.inplace.expression
+    @classmethod
+    def _description_expression(cls):
+        return cls.description_text
+
     def __repr__(self) -> str:
         return f"<Account {self.reference}>"
 
@@ -91,6 +125,7 @@ class LedgerEntry(db.Model):
     __tablename__ = "ledger_entry"
     __table_args__ = (
         one_of("kind", LedgerKind),
+        one_of("wording", LedgerWording),
         # the account page's history, newest first, a page at a time
         Index("ix_ledger_entry_account_history", "account_id", "effective_date", "id"),
         # balances and itemizations (portal.accounts.ledger) are summed from this index alone, never from the
@@ -105,7 +140,16 @@ class LedgerEntry(db.Model):
     amount: Mapped[int]
     #: the day the entry takes effect, in the creditor's books
     effective_date: Mapped[date] = mapped_column(Date)
+    #: the creditor's own words for the item ("Late payment fee"), when it sent some; text the portal writes
+    #: itself is not stored as words but as `wording` and `reference` (portal.accounts.wording.describe)
     description: Mapped[str | None] = mapped_column(String(200))
+    #: the creditor's words in other languages, when it sent them: {"es": "Cargo por pago atrasado"}
+    description_translations: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: what the portal did, when the portal wrote the entry (a LedgerWording), so that the page says it in
+    #: its own language; None for the creditor's items
+    wording: Mapped[str | None] = mapped_column(String(30))
+    #: the portal's reference the entry is about: a payment's P-…, a plan's PL-…, a write-off's W-…
+    reference: Mapped[str | None] = mapped_column(String(64))
     #: unique id from outside (PaymentIntent id, creditor's transaction id): a retry can't count twice
     external_ref: Mapped[str | None] = mapped_column(String(120), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

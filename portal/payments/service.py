@@ -29,6 +29,7 @@ from portal.accounts.ledger import balance_of, balance_query
 from portal.domain_errors import Conflict, NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Creditor, Debtor, LedgerEntry, Payment, StripeCustomer
+from portal.models.account import LedgerWording
 from portal.models.audit import record
 from portal.payments.gateway import (
     Card,
@@ -455,7 +456,8 @@ def _write_ledger(payment: Payment, intent: Intent) -> LedgerEntry:
         kind="payment",
         amount=-intent.amount,
         effective_date=_effective_date(payment),
-        description=f"Card payment {payment.reference}",
+        wording=LedgerWording.CARD_PAYMENT,
+        reference=payment.reference,
         external_ref=intent.id,
     )
     try:

@@ -111,6 +111,7 @@ def everything_about(debtor: Debtor) -> dict[str, Any]:
                 (
                     "reference",
                     "description",
+                    "description_translations",
                     "original_creditor",
                     "original_reference",
                     "currency",
@@ -128,7 +129,19 @@ def everything_about(debtor: Debtor) -> dict[str, Any]:
             | {
                 "balance": sum(entry.amount for entry in entries if entry.account_id == account.id),
                 "ledger": [
-                    _fields(entry, ("kind", "amount", "effective_date", "description", "created_at"))
+                    _fields(
+                        entry,
+                        (
+                            "kind",
+                            "amount",
+                            "effective_date",
+                            "wording",
+                            "reference",
+                            "description",
+                            "description_translations",
+                            "created_at",
+                        ),
+                    )
                     for entry in entries
                     if entry.account_id == account.id
                 ],

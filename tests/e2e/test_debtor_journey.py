@@ -6,8 +6,10 @@ from datetime import date
 import pytest
 
 from portal.extensions import db
+from portal.models import LedgerEntry
+from portal.models.account import LedgerWording
 from tests.e2e.conftest import axe_violations, shot, sign_in
-from tests.factories import make_account, make_creditor, make_debtor, make_link
+from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 
 @pytest.fixture
@@ -93,3 +95,52 @@ def test_switching_to_spanish_translates_the_pages_and_keeps_us_money_style(phon
     assert phone.locator("html").get_attribute("lang") == "es", "the choice is remembered"
     assert axe_violations(phone) == [], "account page in Spanish"
     shot(phone, "journey-6-account-es")
+
+
+@pytest.fixture
+def spanish_uk_debtor(app):
+    """A UK debtor (who reads Spanish), whose creditor sent Spanish names for the account and a fee."""
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321")
+    debtor = make_debtor(creditor, full_name="Lucía Pérez", postcode="LS6 2AB")
+    account = make_account(
+        debtor,
+        [("itemization", 63_580)],
+        description="Catalogue account",
+        description_translations={"es": "Cuenta de catálogo"},
+        reference="CC-5521",
+    )
+    lines = [
+        {
+            "kind": "fee",
+            "amount": 1_200,
+            "description": "Default notice fee",
+            "description_translations": {"es": "Cargo por aviso de impago"},
+        },
+        {"kind": "fee", "amount": 500, "description": "Returned payment fee"},
+        {"kind": "payment", "amount": -5_000, "wording": LedgerWording.CARD_PAYMENT, "reference": "P-7K2M9Q"},
+        {"kind": "write_off", "amount": -2_000, "wording": LedgerWording.WRITE_OFF, "reference": "W-9XZ2"},
+    ]
+    for day, fields in enumerate(lines, start=1):
+        db.session.add(
+            LedgerEntry(account=account, effective_date=date(2026, 2, day), external_ref=f"e2e:{day}", **fields)
+        )
+    db.session.commit()
+    return debtor
+
+
+def test_a_spanish_reader_sees_the_ledger_and_the_creditors_names_in_spanish_and_pounds(
+    phone, portal_url, spanish_uk_debtor
+):
+    sign_in(phone, portal_url, spanish_uk_debtor)
+    phone.get_by_role("button", name="Español").click()
+    phone.get_by_role("heading", name="Lo que debe").wait_for()
+    phone.get_by_role("link", name=re.compile("^Cuenta de catálogo")).click()
+
+    history = phone.get_by_role("table", name="Historial, lo más reciente primero").inner_text()
+    assert "Cargo: Cargo por aviso de impago" in history
+    assert "Cargo: Returned payment fee" in history  # the creditor sent no Spanish for this one
+    assert "Condonado: Referencia W-9XZ2" in history
+    assert "Referencia P-7K2M9Q" in history
+    assert "-50,00 £" in history.replace("\xa0", " ") and "GBP" not in history
+    assert axe_violations(phone) == [], "account page in Spanish"
+    shot(phone, "journey-7-account-ledger-es")

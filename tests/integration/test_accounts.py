@@ -3,12 +3,16 @@
 import html
 import re
 from collections import Counter
+from datetime import date
 
 import pytest
 from babel import Locale
 
+from portal.accounts import wording
+from portal.demo.service import seed
 from portal.extensions import db
-from portal.models import Account
+from portal.models import Account, LedgerEntry
+from portal.models.account import LedgerWording
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
@@ -117,13 +121,21 @@ def test_queries_per_page_do_not_grow_with_accounts_or_entries(app, browser, cou
     assert queries_for(1, 1) == queries_for(3, 30)
 
 
-def test_the_account_page_translates_only_the_words_it_shows(browser, translations):
+def test_the_account_page_translates_only_the_words_it_shows(browser, translations, monkeypatch):
     """Each row of the history translates its own kind and each card its own status: translating every kind
-    for every row took a fifth of the account page's time (bench/render.py)."""
+    for every row took a fifth of the account page's time (bench/render.py). A row's words are chosen by
+    portal.accounts.wording, so its translations are counted too."""
     debtor = make_debtor()
     account = make_account(debtor, [("itemization", 1_000)] + [("interest", 10)] * 30)
     db.session.commit()
     browser.sign_in(make_link(debtor), debtor)
+    words = wording._
+
+    def counting(message, **variables):
+        translations[message] += 1
+        return words(message, **variables)
+
+    monkeypatch.setattr(wording, "_", counting)
     translations.clear()
     text = main_text(browser.get(f"/accounts/{account.id}"))
 
@@ -267,3 +279,114 @@ def test_paid_accounts_add_no_statements_to_the_dashboard(app, browser, count_qu
     assert dashboard_queries([("itemization", 1_000)]) == dashboard_queries(
         [("itemization", 1_000), ("payment", -1_000)]
     )
+
+
+# The ledger in the page's language (portal.accounts.wording)
+
+
+def _spanish_debtor_account(browser, entries, **account_fields):
+    debtor = make_debtor(make_uk_creditor(), locale="es")
+    account = make_account(debtor, [("itemization", 60_000)], **account_fields)
+    for day, fields in enumerate(entries, start=1):
+        db.session.add(
+            LedgerEntry(
+                account=account, effective_date=date(2026, 2, day), external_ref=f"t:{account.id}:{day}", **fields
+            )
+        )
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    return account
+
+
+def _history(browser, account) -> str:
+    page = browser.get(f"/accounts/{account.id}").get_data(as_text=True)
+    table = re.search(r'<table class="history">.*?</table>', page, re.S).group(0)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table)))
+
+
+def test_a_spanish_page_shows_a_write_off_in_spanish(browser):
+    account = _spanish_debtor_account(
+        browser, [{"kind": "write_off", "amount": -10_000, "wording": LedgerWording.WRITE_OFF, "reference": "W-9XZ2"}]
+    )
+    history = _history(browser, account)
+    assert "Condonado : Referencia W-9XZ2" in history and "-100,00 £" in history
+
+
+def test_a_spanish_page_shows_a_card_payment_with_its_reference_in_spanish(browser):
+    """Waits for the Spanish of "Card payment" (the lead translates new strings)."""
+    account = _spanish_debtor_account(
+        browser, [{"kind": "payment", "amount": -5_000, "wording": LedgerWording.CARD_PAYMENT, "reference": "P-7K2M"}]
+    )
+    history = _history(browser, account)
+    assert "Referencia P-7K2M" in history and "Card payment" not in history
+
+
+def test_a_spanish_page_shows_the_creditors_fee_in_the_creditors_spanish(browser):
+    account = _spanish_debtor_account(
+        browser,
+        [
+            {
+                "kind": "fee",
+                "amount": 3_500,
+                "description": "Late payment fee",
+                "description_translations": {"es": "Cargo por pago atrasado"},
+            }
+        ],
+    )
+    history = _history(browser, account)
+    assert "Cargo : Cargo por pago atrasado 35,00 £" in history and "Late payment fee" not in history
+
+
+def test_a_spanish_page_shows_the_creditors_fee_as_sent_when_it_sent_no_spanish(browser):
+    account = _spanish_debtor_account(browser, [{"kind": "fee", "amount": 1_200, "description": "Default notice fee"}])
+    assert "Cargo : Default notice fee 12,00 £" in _history(browser, account)
+
+
+def test_a_spanish_page_names_a_creditors_item_without_words_by_its_kind_alone(browser):
+    account = _spanish_debtor_account(
+        browser,
+        [{"kind": "interest", "amount": 800, "description": "Interest", "wording": LedgerWording.CREDITOR_ITEM}],
+    )
+    history = _history(browser, account)
+    assert "Intereses 8,00 £" in history and "Interest" not in history
+    assert "Saldo en la fecha de desglose 600,00 £" in history and "Itemization" not in history
+
+
+def test_a_spanish_page_shows_the_accounts_spanish_name_when_the_creditor_sent_one(browser):
+    account = _spanish_debtor_account(
+        browser, [], description="Credit card", description_translations={"es": "Tarjeta de crédito"}
+    )
+    account_page = main_text(browser.get(f"/accounts/{account.id}"))
+    dashboard = main_text(browser.get("/accounts/"))
+    assert "Tarjeta de crédito" in account_page and "Credit card" not in account_page
+    assert "Tarjeta de crédito" in dashboard and "Credit card" not in dashboard
+
+
+def test_an_english_page_shows_the_accounts_name_as_the_creditor_sent_it(browser):
+    debtor = make_debtor(make_uk_creditor(), locale="en")
+    account = make_account(debtor, description="Credit card", description_translations={"es": "Tarjeta de crédito"})
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    text = main_text(browser.get(f"/accounts/{account.id}"))
+    assert "Credit card" in text and "Tarjeta" not in text
+
+
+def test_a_spanish_page_shows_the_creditors_name_when_it_sent_no_spanish(browser):
+    account = _spanish_debtor_account(browser, [], description="Hospital bill")
+    assert "Hospital bill" in main_text(browser.get(f"/accounts/{account.id}"))
+
+
+def test_a_spanish_page_of_a_uk_creditor_writes_amounts_with_the_pound_sign(browser):
+    account = _spanish_debtor_account(browser, [])
+    text = main_text(browser.get(f"/accounts/{account.id}"))
+    assert "600,00 £" in text and "GBP" not in text
+
+
+def test_the_demo_shows_a_creditors_spanish_names_on_a_spanish_page(app, browser):
+    seed()
+    account = db.session.scalar(db.select(Account).where(Account.reference == "4417-2291"))
+    browser.sign_in(make_link(account.debtor), account.debtor)
+    browser.post("/language", {"language": "es", "next": "/accounts/"})
+
+    text = main_text(browser.get(f"/accounts/{account.id}"))
+    assert "Tarjeta de crédito" in text and "Cargo : Cargo por pago atrasado" in text

@@ -11,7 +11,8 @@ from portal.extensions import db
 from portal.models import Account, Debtor, InterestFreeze, LedgerEntry
 from portal.rights.service import holds
 from tests.api_support import ACCOUNT, DEBTOR, api_for
-from tests.factories import make_creditor, make_uk_creditor
+from tests.conftest import Browser, main_text
+from tests.factories import make_creditor, make_link, make_uk_creditor
 
 
 @pytest.fixture
@@ -236,3 +237,77 @@ def test_interest_on_an_account_whose_interest_is_frozen_is_refused_naming_the_r
 
     assert response.status_code == 409
     assert response.get_json()["rule"] == "interest_freeze"
+
+
+# Names in Spanish, from the creditor
+
+
+def _spanish_page(app, creditor, account_reference="A1") -> str:
+    """The signed-in debtor D1's account page (D1 reads Spanish)."""
+    debtor = db.session.scalar(select(Debtor).where(Debtor.creditor_id == creditor.id, Debtor.reference == "D1"))
+    account = db.session.scalar(
+        select(Account).where(Account.debtor_id == debtor.id, Account.reference == account_reference)
+    )
+    browser = Browser(app.test_client())
+    browser.sign_in(make_link(debtor), debtor)
+    return main_text(browser.get(f"/accounts/{account.id}"))
+
+
+def test_an_accounts_spanish_name_is_accepted_and_shown_on_the_debtors_spanish_page(app, api, creditor):
+    response = _with_account(api, description_translations={"es": "Contrato de teléfono móvil"})
+
+    body = response.get_json()
+    assert body["description"] == "Mobile phone contract"
+    assert body["description_translations"] == {"es": "Contrato de teléfono móvil"}
+    spanish = api.get("/api/v1/debtors/D1/accounts/A1", headers={"Accept-Language": "es"}).get_json()
+    assert spanish["description"] == "Mobile phone contract"  # the API answers with what was sent
+    text = _spanish_page(app, creditor)
+    assert "Contrato de teléfono móvil" in text and "Mobile phone contract" not in text
+
+
+def test_an_accounts_name_in_a_language_the_portal_does_not_speak_is_refused_naming_the_field(api):
+    assert api.put("/api/v1/debtors/D1", DEBTOR).status_code == 201
+    response = api.put("/api/v1/debtors/D1/accounts/A1", ACCOUNT | {"description_translations": {"fr": "Contrat"}})
+
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["description_translations.fr.key"]
+
+
+def test_a_put_without_the_spanish_name_leaves_the_creditors_name_alone(app, api, creditor):
+    _with_account(api, description_translations={"es": "Contrato de teléfono móvil"})
+    _with_account(api)
+
+    assert "Mobile phone contract" in _spanish_page(app, creditor)
+
+
+def test_a_ledger_items_spanish_words_are_accepted_and_shown_on_the_debtors_spanish_page(app, api, creditor):
+    _with_account(api)
+    item = {
+        "kind": "fee",
+        "amount": 1_500,
+        "effective_date": "2026-02-01",
+        "reference": "F-1",
+        "description": "Late payment fee",
+        "description_translations": {"es": "Cargo por pago atrasado"},
+    }
+
+    response = api.post(ITEMS, item)
+
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["description_translations"] == {"es": "Cargo por pago atrasado"}
+    text = _spanish_page(app, creditor)
+    assert "Cargo : Cargo por pago atrasado" in text and "Late payment fee" not in text
+
+
+def test_a_ledger_item_without_words_is_named_by_its_kind_on_the_debtors_page(app, api, creditor):
+    _with_account(api)
+    item = {"kind": "charge", "amount": 1_500, "effective_date": "2026-02-01", "reference": "C-1"}
+
+    response = api.post(ITEMS, item)
+
+    assert response.get_json()["description"] is None
+    entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.external_ref.like("%:C-1")))
+    assert entry.wording == "creditor_item"
+    text = _spanish_page(app, creditor)
+    assert "Cargo $15.00" in text
+    assert "Charge" not in text

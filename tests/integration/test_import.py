@@ -14,7 +14,8 @@ from portal.extensions import db
 from portal.imports.rows import COLUMNS
 from portal.links import service as links
 from portal.models import Account, AuditEvent, Debtor, LedgerEntry, MagicLink
-from tests.factories import make_account, make_creditor, make_debtor, make_uk_creditor
+from tests.conftest import main_text
+from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "example-accounts.csv"
 ROW = {
@@ -75,6 +76,8 @@ def test_the_example_file_loads_every_row(app, creditor, tmp_path):
     }
     debtor = db.session.scalar(select(Debtor).where(Debtor.reference == "CSV-2002"))
     assert (debtor.full_name, debtor.locale, debtor.creditor_id) == ("Ana Lucía Torres", "es", creditor.id)
+    hospital = db.session.scalar(select(Account).where(Account.reference == "MED-40917"))
+    assert hospital.description_translations == {"es": "Factura del hospital"}
     account = db.session.scalar(select(Account).where(Account.reference == "AUTO-30021"))
     assert (account.currency, account.monthly_interest, balance_of(account)) == ("USD", 4_820, 674_055)
     assert account.itemization_creditor == account.current_creditor == "Summit Receivables LLC"
@@ -161,6 +164,33 @@ def test_a_changed_row_updates_its_debtor_and_account_by_reference(app, creditor
         0,
     )
     assert _counts()["entries"] == 1
+
+
+def test_a_description_in_spanish_is_imported_and_shown_on_the_debtors_spanish_page(app, creditor, tmp_path, browser):
+    spanish = ROW | {"language": "es", "description_es": "Tarjeta de crédito"}
+    result = _import(app, _write(tmp_path / "in.csv", [spanish]))
+    assert result.exit_code == 0, result.output
+
+    account = db.session.scalar(select(Account))
+    assert (account.description_text, account.description_translations) == ("Credit card", {"es": "Tarjeta de crédito"})
+    browser.sign_in(make_link(account.debtor), account.debtor)
+    text = main_text(browser.get(f"/accounts/{account.id}"))
+    assert "Tarjeta de crédito" in text and "Credit card" not in text
+
+
+def test_a_changed_description_in_spanish_updates_the_account(app, creditor, tmp_path):
+    assert _import(app, _write(tmp_path / "in.csv", [ROW | {"description_es": "Tarjeta"}])).exit_code == 0
+    result = _import(app, _write(tmp_path / "in.csv", [ROW | {"description_es": "Tarjeta de crédito"}]))
+    assert "Accounts: 0 added, 1 updated" in result.stdout
+    account = db.session.scalar(select(Account))
+    db.session.refresh(account)
+    assert account.description_translations == {"es": "Tarjeta de crédito"}
+
+
+def test_a_file_without_the_spanish_column_imports_as_before(app, creditor, tmp_path):
+    columns = [column for column in COLUMNS if column != "description_es"]
+    assert _import(app, _write(tmp_path / "in.csv", [ROW], columns)).exit_code == 0
+    assert db.session.scalar(select(Account)).description_translations is None
 
 
 def test_a_blank_column_keeps_a_debtors_details_and_their_own_language_choice_stands(app, creditor, tmp_path):

@@ -660,6 +660,43 @@ def test_a_paid_settlement_writes_off_the_rest_and_ends(browser, card, account, 
     assert "There is nothing to pay on this account" in main_text(browser.get(f"/accounts/{account.id}/plans"))
 
 
+def _paid_settlement(browser, card, account, today) -> tuple[Plan, list[LedgerEntry]]:
+    plan = _agreed_plan(browser, account, today, first="now", offer="settlement")
+    card.save(plan.reference, GOOD_CARD)
+    db.session.expire_all()
+    payment = db.session.scalar(
+        db.select(Payment).join(Instalment, Instalment.payment_id == Payment.id).where(Instalment.plan_id == plan.id)
+    )
+    entries = db.session.scalars(
+        db.select(LedgerEntry).where(LedgerEntry.account_id == account.id).order_by(LedgerEntry.id)
+    ).all()
+    return payment, entries[1:]
+
+
+def test_a_paid_settlement_keeps_what_happened_not_words(browser, card, account, today):
+    """The card payment and the discount are stored as what happened and its reference: the page words them."""
+    payment, (paid, discount) = _paid_settlement(browser, card, account, today)
+    plan = _plan()
+
+    assert (paid.wording, paid.reference, paid.description) == ("card_payment", payment.reference, None)
+    assert (discount.wording, discount.reference, discount.description) == ("settlement_discount", plan.reference, None)
+    text = main_text(browser.get(f"/accounts/{account.id}"))
+    assert f"Card payment : Reference {payment.reference}" in text
+    assert f"Settlement discount : Reference {plan.reference}" in text
+
+
+def test_a_paid_settlement_is_told_in_spanish_on_a_spanish_account_page(browser, card, account, today):
+    """Waits for the Spanish of "Card payment" and "Settlement discount" (the lead translates new strings)."""
+    payment, _ = _paid_settlement(browser, card, account, today)
+    plan = _plan()
+    browser.post("/language", {"language": "es", "next": "/accounts/"})
+
+    text = main_text(browser.get(f"/accounts/{account.id}"))
+    assert f"Referencia {payment.reference}" in text and f"Referencia {plan.reference}" in text
+    assert "Card payment" not in text and "Settlement discount" not in text
+    assert "480,00 £" in text  # the pound's sign, not "GBP"
+
+
 def test_the_plan_pages_work_in_spanish(browser, active, account):
     browser.post("/language", {"language": "es", "next": "/accounts/"})
     for path in (f"/plans/{active.reference}", f"/plans/{active.reference}/pay", f"/accounts/{account.id}"):

@@ -43,6 +43,7 @@ def settings_form(**changes) -> dict:
         "email": "",
         "website": "",
         "mailing_address": "",
+        "quick_exit_url": "",
         "identity_method": "date_of_birth",
         "link_lifetime_days": "30",
         "min_instalment": "25.00",
@@ -313,6 +314,57 @@ def test_how_far_a_payment_may_move_later_is_kept_where_the_plans_read_it(app, c
     db.session.refresh(creditor)
     assert creditor.policy["move_payment_later_days"] == 7
     assert PlanPolicy.from_dict(creditor.policy).move_payment_later_days == 7
+
+
+def test_the_quick_exit_address_is_set_versioned_and_where_the_debtors_exit_button_goes(app, console, admin, creditor):
+    debtor = make_debtor(creditor)
+    db.session.commit()
+    form = settings_form(quick_exit_url="https://www.weather.gov/", confirmed="yes")
+
+    console.post("/staff/admin/creditors/acme", form)
+
+    db.session.refresh(creditor)
+    assert creditor.policy["quick_exit_url"] == "https://www.weather.gov/" and creditor.policy["custom"] == 1
+    version = db.session.scalar(select(CreditorSettingsVersion).where(CreditorSettingsVersion.version == 2))
+    assert version.changes == {"quick_exit_url": [None, "https://www.weather.gov/"]}
+    assert 'value="https://www.weather.gov/"' in console.get("/staff/admin/creditors/acme").get_data(as_text=True)
+    debtor_browser = Browser(app.test_client())
+    debtor_browser.sign_in(make_link(debtor), debtor)
+    assert 'data-quick-exit="https://www.weather.gov/"' in debtor_browser.get("/accounts/").get_data(as_text=True)
+
+
+def test_emptying_the_quick_exit_address_goes_back_to_the_portals_site(app, console, creditor):
+    creditor.policy = creditor.policy | {"quick_exit_url": "https://www.weather.gov/"}
+    db.session.commit()
+
+    console.post("/staff/admin/creditors/acme", settings_form(quick_exit_url="", confirmed="yes"))
+
+    db.session.refresh(creditor)
+    assert "quick_exit_url" not in creditor.policy and creditor.policy["custom"] == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "http://www.weather.gov/",
+        "www.weather.gov",
+        "javascript:alert(1)",
+        "https://",
+        "https://localhost/",
+        "https://www.weather .gov/",
+        "https://user@www.weather.gov/",
+        "https://www.weather.gov:port/",
+    ],
+)
+def test_a_quick_exit_address_that_is_not_a_whole_https_address_is_refused(app, console, creditor, typed):
+    response = console.post("/staff/admin/creditors/acme", settings_form(quick_exit_url=typed, confirmed="yes"))
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'href="#quick_exit_url"' in page
+    assert "Enter a web address starting with https://, or leave it empty" in page
+    db.session.refresh(creditor)
+    assert "quick_exit_url" not in creditor.policy
 
 
 def test_frequencies_need_at_least_one(app, console, creditor):

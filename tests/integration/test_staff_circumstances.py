@@ -306,6 +306,8 @@ def test_a_partial_write_off_within_the_creditors_amount_is_written_at_once(supe
         supervisor.user.id,
         entry.id,
     )
+    # what happened, not words: the debtor's page says it in the debtor's language (portal.accounts.wording)
+    assert (entry.wording, entry.reference, entry.description) == ("write_off", write_off.reference, None)
     assert sum(amount for amount, _ in _scheduled(plan)) == 20_000
     (event,) = _events(debtor, "account.written_off")
     assert event.data["amount"] == 10_000 and "reason" not in event.data

@@ -53,6 +53,20 @@ def test_a_good_row_becomes_the_models_values_with_amounts_in_minor_units():
     assert row.itemization_creditor is None
 
 
+def test_the_description_in_spanish_is_kept_beside_the_creditors_own():
+    row = check_row(2, ROW | {"description_es": " Tarjeta de  crédito "}, US)
+    assert (row.description, row.description_translations) == ("Credit card", {"es": "Tarjeta de crédito"})
+
+
+def test_no_description_in_spanish_is_none():
+    assert check_row(2, ROW, US).description_translations is None
+    assert check_row(2, ROW | {"description_es": "  "}, US).description_translations is None
+
+
+def test_a_description_in_spanish_too_long_for_the_column_is_rejected():
+    assert _bad(description_es="x" * 201) == ("description_es", "longer than 200 characters")
+
+
 def test_blank_optional_columns_are_none_and_interest_zero():
     row = check_row(2, ROW | {"email": "", "phone": "", "language": "", "monthly_interest": "", "postcode": ""}, US)
     assert (row.email, row.phone, row.locale, row.monthly_interest, row.postcode) == (None, None, None, 0, None)

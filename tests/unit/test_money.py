@@ -1,6 +1,7 @@
 """Money: integers of minor units, formatted by Babel, read from what people type."""
 
 import pytest
+from babel import Locale
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +22,27 @@ from portal.money import Money, amount_example, amount_input, format_money, pars
 )
 def test_money_is_formatted_for_the_locale(minor, currency, locale, expected):
     assert format_money(minor, currency, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("minor", "locale", "expected"),
+    [
+        (63580, "es", "635,80\xa0£"),
+        (-12345650, "es", "-123.456,50\xa0£"),
+        (63580, Locale.parse("es"), "635,80\xa0£"),
+    ],
+)
+def test_a_spanish_page_of_a_uk_creditor_writes_pounds_with_the_pound_sign(minor, locale, expected):
+    """Babel's Spanish has no sign for the pound (nor an es_GB): it wrote "635,80 GBP"."""
+    assert format_money(minor, "GBP", locale) == expected
+
+
+def test_a_currency_nobody_has_a_sign_for_keeps_its_code():
+    assert format_money(63580, "CHF", "es") == "635,80\xa0CHF"
+
+
+def test_a_pound_sign_written_on_a_spanish_page_reads_back():
+    assert parse_money(format_money(63580, "GBP", "es"), "GBP", "es") == Money(63580, "GBP")
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ from portal.accounts.ledger import balance_of
 from portal.events import emit
 from portal.extensions import db
 from portal.models import Debtor, Instalment, LedgerEntry, Payment, Plan
+from portal.models.account import LedgerWording
 from portal.models.audit import record
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
 from portal.payments.rules import Outcome
@@ -269,7 +270,8 @@ def _write_off_settlement(plan: Plan) -> None:
         kind="credit",
         amount=-credit,
         effective_date=clock.today_for(db.session.get(Debtor, plan.debtor_id)),
-        description=f"Settlement discount {plan.reference}",
+        wording=LedgerWording.SETTLEMENT_DISCOUNT,
+        reference=plan.reference,
         external_ref=f"settlement:{plan.reference}",
     )
     try:
