@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from flask import g
+from flask import after_this_request, current_app, g
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
@@ -152,6 +152,27 @@ def held_for_the_job() -> Iterator[None]:
         yield
     finally:
         g.pop("outbox_held_for_the_job", None)
+
+
+def deliver_after_response(ids: Sequence[int]) -> None:
+    """For a request whose timing must not tell what it queued (a link sent to whoever an address typed on a
+    public page belongs to): queue inside `held_for_the_job()`, then call this with the ids, matched or not.
+    The messages are handed on once the response has gone."""
+    app = current_app._get_current_object()
+    ids = list(ids)
+
+    @after_this_request
+    def _once_sent(response):
+        def run() -> None:
+            with app.app_context():
+                try:
+                    if ids:
+                        deliver(ids)
+                finally:
+                    db.session.remove()
+
+        response.call_on_close(run)
+        return response
 
 
 def deliver(ids: Sequence[int] | None = None, now: datetime | None = None) -> dict[str, int]:

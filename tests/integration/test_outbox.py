@@ -167,6 +167,7 @@ SCENARIOS = {
     "plan.review": (True, lambda plan, debtor, account: _review(plan)),
     "dispute.resumes": (False, _delivered_dispute),
     "link.new": (False, lambda plan, debtor, account: {"staff_name": "Alex"}),
+    "link.requested": (False, lambda plan, debtor, account: {}),
     "circumstances.decision": (
         False,
         lambda plan, debtor, account: {"decision": "propose_lower", "note": "Thank you for telling us."},
