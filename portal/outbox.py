@@ -248,7 +248,7 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             return _finish(message, "in_portal", now, decided.reason)
     commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:
-        _hand_on(message, debtor, subject, body)
+        _hand_on(message, debtor, subject, body, bare=letter.bare)
     except (MailError, SmsError) as error:
         log.warning("Message %s (%s) not sent: %s", message.id, message.template, error)
         if message.attempts >= MAX_ATTEMPTS:
@@ -259,15 +259,14 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
     return _finish(message, "sent", now, None)
 
 
-def _hand_on(message: OutboundMessage, debtor: Debtor, subject: str, body: str) -> None:
-    """By the message's channel. A text is the body alone: its first words are the discreet ones."""
+def _hand_on(message: OutboundMessage, debtor: Debtor, subject: str, body: str, *, bare: bool = False) -> None:
+    """By the message's channel. A text is the body alone: its first words are the discreet ones. A bare letter
+    (to an address not, or no longer, known to be the debtor's) carries no opt-out headers, as no opt-out link."""
     if message.channel == "sms":
         send_text(debtor, body, message, number=message.to_address)
-    elif message.to_address:
-        # not (or no longer) the debtor's own address: no opt-out link for the debtor's address either
-        send_email(message.to_address, subject, body, sender=debtor.creditor.name)
-    else:
-        send_email(debtor.email, subject, body, sender=debtor.creditor.name, headers=email_headers(debtor))
+        return
+    headers = None if bare or message.to_address else email_headers(debtor)
+    send_email(message.to_address or debtor.email, subject, body, sender=debtor.creditor.name, headers=headers)
 
 
 def _finish(message: OutboundMessage, state: str, now: datetime, outcome: str | None) -> str:
