@@ -9,7 +9,7 @@ import pytest
 from portal.extensions import db
 from portal.models import Debtor
 from tests.e2e.conftest import axe_violations, shot, sign_in
-from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import emails
 
 
@@ -89,3 +89,35 @@ def test_a_debtor_changes_their_postal_address_without_javascript(app, chromium,
         shot(page, "contact-details-address-no-js")
     finally:
         context.close()
+
+
+PAGES = ["/help/details", "/help/details/email", "/help/details/mobile", "/help/details/address"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_contact_detail_pages_are_axe_clean_in_spanish(phone, portal_url, debtor, path):
+    sign_in(phone, portal_url, debtor)
+    phone.get_by_role("button", name="Español").click()
+    phone.get_by_role("heading", name="Lo que debe").wait_for()
+    phone.goto(portal_url + path)
+    assert phone.locator("html").get_attribute("lang") == "es"
+    assert axe_violations(phone) == [], path
+    if path == "/help/details":
+        shot(phone, "contact-details-es")
+
+
+def test_a_debtor_whose_link_expired_gets_a_new_one_at_once_and_is_told_where(app, phone, portal_url):
+    creditor = make_uk_creditor(name="Harbour Credit", phone="0113 496 0321")
+    debtor = make_debtor(creditor, full_name="Sarah Jones", email="sarah@example.co.uk")
+    make_account(debtor)
+    db.session.commit()
+    path = make_link(debtor, ttl_days=-1)
+    phone.goto(portal_url + path)
+    phone.get_by_role("heading", name="This link has expired").wait_for()
+    phone.get_by_role("button", name="Send me a new link").click()
+    phone.get_by_role("heading", name="We have your request").wait_for()
+    assert "We have sent a new link to the email address s…@example.co.uk" in phone.locator("main").inner_text()
+    assert axe_violations(phone) == [], "new link sent"
+    shot(phone, "new-link-sent-at-once")
+    [email] = emails(app)
+    assert email["To"] == "sarah@example.co.uk"
