@@ -11,7 +11,9 @@ Asking for money on an account stops while any of these stands:
 A payment the debtor chooses to make is always taken; the pages then call it optional. A message
 is sent only by a channel the debtor allows and can be reached on, inside contact hours and the
 parts of the day they chose; one that asks for money is never sent while asking is stopped, however
-long ago it was queued. Subjects and first lines follow the discreet setting.
+long ago it was queued. Subjects and first lines follow the discreet setting. The one exception is a
+one-time code the person asked for this minute to prove a new email address or mobile number: it says
+nothing about money and goes at once to the address they typed (see `delivery`).
 
 The answer is worked out at the moment of acting (a charge, a send, a page drawn), never stored.
 """
