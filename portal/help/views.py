@@ -195,10 +195,11 @@ def details_mobile():
     return _new_detail("phone", PhoneForm(jurisdiction=current_user.creditor.jurisdiction))
 
 
+#: what to say when a code was not compared (said when the page is drawn, in its language)
 _REFUSALS = {
-    "expired": lambda left: _("This code has expired. Ask for a new code."),
-    "too_many": lambda left: _("You have entered a wrong code too many times. Ask for a new code."),
-    "none": lambda left: _("There is no code waiting. Ask for a new code."),
+    "expired": lambda: _("This code has expired. Ask for a new code."),
+    "too_many": lambda: _("You have entered a wrong code too many times. Ask for a new code."),
+    "none": lambda: _("There is no code waiting. Ask for a new code."),
 }
 
 
@@ -221,7 +222,7 @@ def _code(kind: str):
                     )
                 ]
             else:
-                form.code.errors = [_REFUSALS[refused.reason](refused.tries_left)]
+                form.code.errors = [_REFUSALS[refused.reason]()]
         else:
             flash(
                 _("Your email address is changed. We will use it from now on.")
