@@ -11,7 +11,9 @@ Asking for money on an account stops while any of these stands:
 A payment the debtor chooses to make is always taken; the pages then call it optional. A message
 is sent only by a channel the debtor allows and can be reached on, inside contact hours and the
 parts of the day they chose; one that asks for money is never sent while asking is stopped, however
-long ago it was queued. Subjects and first lines follow the discreet setting.
+long ago it was queued. Subjects and first lines follow the discreet setting. The one exception is a
+one-time code the person asked for this minute to prove a new email address or mobile number: it says
+nothing about money and goes at once to the address they typed (see `delivery`).
 
 The answer is worked out at the moment of acting (a charge, a send, a page drawn), never stored.
 """
@@ -25,7 +27,7 @@ from sqlalchemy import JSON, and_, bindparam, cast, literal, null, or_, select, 
 
 from portal import clock
 from portal.extensions import db
-from portal.help.contact import allowed
+from portal.help.contact import allowed, usable
 from portal.help.service.contact import reachable, reminders_paused_until, settings_for
 from portal.models import Account, Circumstance, Debtor, Dispute, Hold, Plan
 from portal.models.circumstance import BREAK_HELPS
@@ -157,17 +159,37 @@ class Delivery:
 
 
 def delivery(
-    debtor: Debtor, channel: str, now: datetime, *, asks_for_money: bool, accounts: Sequence[Account] = ()
+    debtor: Debtor,
+    channel: str,
+    now: datetime,
+    *,
+    asks_for_money: bool,
+    accounts: Sequence[Account] = (),
+    address: str | None = None,
+    at_their_request: bool = False,
 ) -> Delivery:
-    """May this message go to this debtor by this channel now? `now` is timezone-aware."""
+    """May this message go to this debtor by this channel now? `now` is timezone-aware.
+
+    `address`: the message goes there rather than to the debtor's own address or number (a notice to the
+    one they just replaced is judged by that one). `at_their_request`: a one-time code the person asked for
+    this minute and is waiting for on the page, sent to the address they typed to prove it is theirs. It
+    says nothing about money, so no hold stops it; their channel switches and contact hours are about
+    messages we decide to send, and a code that waits for tomorrow or goes to the portal instead is no code
+    at all, so they do not stop it either (Regulation F §1006.6(b)(1) lets a consumer's own request for
+    a communication set the time)."""
     settings = settings_for(debtor)
+    if at_their_request and not asks_for_money:
+        return Delivery(Verdict.SEND, settings.discreet)
     if asks_for_money:
         stopped = sorted({stop for s in standings(accounts, clock.today_for(debtor, now)).values() for stop in s.stops})
         if stopped:
             return Delivery(Verdict.WITHHOLD, settings.discreet, "asking stopped: " + ", ".join(stopped))
         if reminders_paused_until(debtor, now) is not None:
             return Delivery(Verdict.WITHHOLD, settings.discreet, "asking stopped: circumstances told")
-    if not reachable(debtor, channel) or channel not in settings.channels:
+    can_reach = (
+        usable(channel, email=address, phone=address, settings=settings) if address else reachable(debtor, channel)
+    )
+    if not can_reach or channel not in settings.channels:
         return Delivery(Verdict.IN_PORTAL, settings.discreet, f"{channel} off or unknown")
     if not allowed(
         channel, now, timezone=debtor.effective_timezone, settings=settings, reachable=True, paused_until=None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from flask import g
+from flask import after_this_request, current_app, g
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select, update
@@ -59,10 +59,16 @@ class Letter:
     lines: Sequence[str]
     neutral_subject: str
     neutral_opening: str
+    #: the words alone, with no greeting and no notices: for a message to an address that is not (or no
+    #: longer) known to be the debtor's (a code to a new one, a notice to the old one), which must say
+    #: nothing about them or their debt to whoever reads it
+    bare: bool = False
 
     def text(self, greeting: str, *, discreet: bool, notices: Notices) -> tuple[str, str]:
         """The subject and body to send, with the words every message must carry (portal.message_rules)
         after the opening and at the end: never in the subject or the first line."""
+        if self.bare:
+            return self.neutral_subject if discreet else self.subject, "\n".join([self.opening, *self.lines]) + "\n"
         opening = [self.opening, *(["", *notices.after_opening] if notices.after_opening else [])]
         footer = ["", *notices.footer] if notices.footer else []
         if discreet:
@@ -87,16 +93,20 @@ class Template:
     render: Render
     #: its words are in the debtor's messages already (a staff answer sent on by text): never posted again
     in_portal_already: bool = False
+    #: a code the person is waiting for on the page: sent at once to the address it names (see gate.delivery)
+    at_their_request: bool = False
 
 
 TEMPLATES: dict[str, Template] = {}
 
 
-def template(name: str, *, asks_for_money: bool, in_portal_already: bool = False) -> Callable[[Render], Render]:
+def template(
+    name: str, *, asks_for_money: bool, in_portal_already: bool = False, at_their_request: bool = False
+) -> Callable[[Render], Render]:
     """Register the function that writes a message (called inside the debtor's language)."""
 
     def register(render: Render) -> Render:
-        TEMPLATES[name] = Template(name, asks_for_money, render, in_portal_already)
+        TEMPLATES[name] = Template(name, asks_for_money, render, in_portal_already, at_their_request)
         return render
 
     return register
@@ -110,9 +120,10 @@ def queue(
     params: dict | None = None,
     channel: str = "email",
     due_at: datetime | None = None,
+    to_address: str | None = None,
 ) -> OutboundMessage:
     """Queue a message in the caller's unit of work; it is sent once that is committed (for a job: at the
-    end of its run, see `held_for_the_job`)."""
+    end of its run, see `held_for_the_job`). `to_address`: an address or number other than the debtor's own."""
     if name not in TEMPLATES:
         raise ValueError(f"no message template {name!r}")
     message = OutboundMessage(
@@ -123,6 +134,7 @@ def queue(
         params=params or {},
         asks_for_money=TEMPLATES[name].asks_for_money,
         due_at=due_at,
+        to_address=to_address,
     )
     db.session.add(message)
     db.session.flush()
@@ -140,6 +152,27 @@ def held_for_the_job() -> Iterator[None]:
         yield
     finally:
         g.pop("outbox_held_for_the_job", None)
+
+
+def deliver_after_response(ids: Sequence[int]) -> None:
+    """For a request whose timing must not tell what it queued (a link sent to whoever an address typed on a
+    public page belongs to): queue inside `held_for_the_job()`, then call this with the ids, matched or not.
+    The messages are handed on once the response has gone."""
+    app = current_app._get_current_object()
+    ids = list(ids)
+
+    @after_this_request
+    def _once_sent(response):
+        def run() -> None:
+            with app.app_context():
+                try:
+                    if ids:
+                        deliver(ids)
+                finally:
+                    db.session.remove()
+
+        response.call_on_close(run)
+        return response
 
 
 def deliver(ids: Sequence[int] | None = None, now: datetime | None = None) -> dict[str, int]:
@@ -181,7 +214,15 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
         return None
     debtor = db.session.get(Debtor, message.debtor_id)
     accounts = _accounts_of(message, debtor)
-    decided = gate.delivery(debtor, message.channel, now, asks_for_money=message.asks_for_money, accounts=accounts)
+    decided = gate.delivery(
+        debtor,
+        message.channel,
+        now,
+        asks_for_money=message.asks_for_money,
+        accounts=accounts,
+        address=message.to_address,
+        at_their_request=TEMPLATES[message.template].at_their_request,
+    )
     if decided.verdict is gate.Verdict.WITHHOLD:
         return _finish(message, "withheld", now, decided.reason)
     if decided.verdict is gate.Verdict.WAIT:
@@ -207,7 +248,7 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
             return _finish(message, "in_portal", now, decided.reason)
     commit_claim()  # anything the template made (a fresh sign-in link) exists before the email does
     try:
-        _hand_on(message, debtor, subject, body)
+        _hand_on(message, debtor, subject, body, bare=letter.bare)
     except (MailError, SmsError) as error:
         log.warning("Message %s (%s) not sent: %s", message.id, message.template, error)
         if message.attempts >= MAX_ATTEMPTS:
@@ -218,12 +259,14 @@ def _deliver_one(message_id: int, now: datetime) -> str | None:
     return _finish(message, "sent", now, None)
 
 
-def _hand_on(message: OutboundMessage, debtor: Debtor, subject: str, body: str) -> None:
-    """By the message's channel. A text is the body alone: its first words are the discreet ones."""
+def _hand_on(message: OutboundMessage, debtor: Debtor, subject: str, body: str, *, bare: bool = False) -> None:
+    """By the message's channel. A text is the body alone: its first words are the discreet ones. A bare letter
+    (to an address not, or no longer, known to be the debtor's) carries no opt-out headers, as no opt-out link."""
     if message.channel == "sms":
-        send_text(debtor, body, message)
-    else:
-        send_email(debtor.email, subject, body, sender=debtor.creditor.name, headers=email_headers(debtor))
+        send_text(debtor, body, message, number=message.to_address)
+        return
+    headers = None if bare or message.to_address else email_headers(debtor)
+    send_email(message.to_address or debtor.email, subject, body, sender=debtor.creditor.name, headers=headers)
 
 
 def _finish(message: OutboundMessage, state: str, now: datetime, outcome: str | None) -> str:

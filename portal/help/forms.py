@@ -7,6 +7,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from portal.help.service import details
 from portal.help.service.circumstances import DETAILS_MAX, HELP_LABELS, KIND_LABELS
 from portal.help.service.messages import BODY_MAX, SUBJECT_MAX
 
@@ -107,3 +108,90 @@ class ReplyForm(FlaskForm):
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
         return summary(self.body)
+
+
+class EmailForm(FlaskForm):
+    """A new email address; `normal` holds it as we keep it once valid."""
+
+    email = StringField(_l("Email address"))
+    normal: str | None = None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        typed = (self.email.data or "").strip()
+        if not typed:
+            self.email.errors = [_l("Enter your email address")]
+        elif len(typed) > 200:
+            self.email.errors = [_l("Enter an email address of 200 characters or fewer")]
+        else:
+            self.normal = details.normal_email(typed)
+            if self.normal is None:
+                self.email.errors = [_l("Enter an email address in the correct format, like name@example.com")]
+        return not self.email.errors
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.email)
+
+
+class PhoneForm(FlaskForm):
+    """A new mobile number, read as a number of the creditor's country unless it starts with +."""
+
+    phone = StringField(_l("Mobile number"))
+    normal: str | None = None
+
+    def __init__(self, *args, jurisdiction: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jurisdiction = jurisdiction
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        typed = (self.phone.data or "").strip()
+        if not typed:
+            self.phone.errors = [_l("Enter your mobile number")]
+        else:
+            self.normal = details.normal_phone(typed, self.jurisdiction)
+            if self.normal is None:
+                example = "07700 900 982" if self.jurisdiction == "UK" else "(201) 555-0123"
+                self.phone.errors = [
+                    _l("Enter a mobile number in the correct format, like %(example)s", example=example)
+                ]
+        return not self.phone.errors
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.phone)
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"))
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        typed = "".join((self.code.data or "").split())
+        if not typed:
+            self.code.errors = [_l("Enter the code we sent you")]
+        elif not (typed.isdigit() and len(typed) == 6):
+            self.code.errors = [_l("The code is 6 numbers, like 123456")]
+        return not self.code.errors
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.code)
+
+
+class AddressForm(FlaskForm):
+    address = TextAreaField(
+        _l("Postal address"),
+        validators=[
+            DataRequired(_l("Enter your postal address")),
+            Length(max=details.ADDRESS_MAX, message=_l("Write 500 characters or fewer")),
+        ],
+    )
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.address)

@@ -4,16 +4,27 @@ from datetime import UTC, datetime
 
 from babel.dates import format_date, format_time
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, get_timezone, refresh
+from flask_babel import get_locale, get_timezone, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from portal import clock
 from portal.extensions import csrf
-from portal.help.forms import CircumstancesForm, NewMessageForm, PreferencesForm, ReplyForm
+from portal.help import details_messages  # noqa: F401  (registers the contact-detail messages)
+from portal.help.forms import (
+    AddressForm,
+    CircumstancesForm,
+    CodeForm,
+    EmailForm,
+    NewMessageForm,
+    PhoneForm,
+    PreferencesForm,
+    ReplyForm,
+)
 from portal.help.quick_exit import quick_exit_url
-from portal.help.service import circumstances, messages, preferences, viewed
+from portal.help.service import circumstances, details, messages, preferences, viewed
 from portal.help.service.contact import reminders_paused_until, settings_for
 from portal.i18n import formatting_locale
 from portal.models.audit import record
@@ -131,6 +142,127 @@ def contact():
         paused_until=reminders_paused_until(current_user, datetime.now(UTC)),
         creditor=current_user.creditor,
     ), (400 if form.errors else 200)
+
+
+# Your contact details
+
+
+@bp.get("/details")
+@login_required
+def contact_details():
+    return render_template(
+        "help/details.html",
+        pending={kind: details.pending(current_user, kind) for kind in ("email", "phone")},
+        settings=settings_for(current_user),
+        creditor=current_user.creditor,
+    )
+
+
+#: the page that takes the code for each detail proved with one
+_CODED = {"email": "help.details_email_code", "phone": "help.details_mobile_code"}
+
+
+def _new_detail(kind: str, form):
+    """Ask for a new email address or mobile number, then send a code to it."""
+    if form.validate_on_submit():
+        if details.is_current(current_user, kind, form.normal):
+            field = form.email if kind == "email" else form.phone
+            field.errors = [
+                _("This is already your email address") if kind == "email" else _("This is already your mobile number")
+            ]
+        else:
+            try:
+                details.start_change(current_user, kind, form.normal, now=clock.now())
+            except details.TooManyCodes:
+                field = form.email if kind == "email" else form.phone
+                field.errors = [_("You have asked for too many codes. Wait an hour, then try again.")]
+            else:
+                return redirect(url_for(_CODED[kind]), code=303)
+    return render_template("help/details_new.html", form=form, kind=kind, creditor=current_user.creditor), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/details/email", methods=["GET", "POST"])
+@login_required
+def details_email():
+    return _new_detail("email", EmailForm())
+
+
+@bp.route("/details/mobile", methods=["GET", "POST"])
+@login_required
+def details_mobile():
+    return _new_detail("phone", PhoneForm(jurisdiction=current_user.creditor.jurisdiction))
+
+
+#: what to say when a code was not compared (said when the page is drawn, in its language)
+_REFUSALS = {
+    "expired": lambda: _("This code has expired. Ask for a new code."),
+    "too_many": lambda: _("You have entered a wrong code too many times. Ask for a new code."),
+    "none": lambda: _("There is no code waiting. Ask for a new code."),
+}
+
+
+def _code(kind: str):
+    """Enter the code sent to the new address or number; the right one makes it theirs."""
+    change = details.pending(current_user, kind)
+    if change is None and request.method == "GET":
+        return redirect(url_for(".contact_details"), code=303)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            details.confirm(current_user, kind, form.code.data, now=clock.now())
+        except details.CodeRefused as refused:
+            if refused.reason == "wrong":
+                form.code.errors = [
+                    ngettext(
+                        "The code is not right. Check it and try again. You can try %(num)d more time.",
+                        "The code is not right. Check it and try again. You can try %(num)d more times.",
+                        refused.tries_left,
+                    )
+                ]
+            else:
+                form.code.errors = [_REFUSALS[refused.reason]()]
+        else:
+            flash(
+                _("Your email address is changed. We will use it from now on.")
+                if kind == "email"
+                else _("Your mobile number is changed. We will use it from now on.")
+            )
+            return redirect(url_for(".contact_details"), code=303)
+    return render_template(
+        "help/details_code.html",
+        form=form,
+        kind=kind,
+        sent_to=change.new_value if change else None,
+        minutes=details.CODE_MINUTES,
+        creditor=current_user.creditor,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/details/email/code", methods=["GET", "POST"])
+@login_required
+def details_email_code():
+    return _code("email")
+
+
+@bp.route("/details/mobile/code", methods=["GET", "POST"])
+@login_required
+def details_mobile_code():
+    return _code("phone")
+
+
+@bp.route("/details/address", methods=["GET", "POST"])
+@login_required
+def details_address():
+    form = AddressForm(data={"address": current_user.address} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        details.save_address(current_user, form.address.data)
+        flash(_("Your postal address is saved. We will send letters there from now on."))
+        return redirect(url_for(".contact_details"), code=303)
+    return render_template("help/details_address.html", form=form, creditor=current_user.creditor), (
+        400 if form.errors else 200
+    )
 
 
 # Messages

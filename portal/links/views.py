@@ -5,8 +5,9 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from portal import outbox
 from portal.extensions import limiter
-from portal.links import service
+from portal.links import resend, service
 from portal.links.forms import ContinueForm, DateOfBirthForm, NewLinkForm, PostcodeForm, UnknownLinkForm, ZipCodeForm
 from portal.links.service import IdentityRefused, LinkProblem
 from portal.models import MagicLink
@@ -125,18 +126,23 @@ def verify():
 
 
 @bp.post("/new-link")
+@limiter.limit(lambda: current_app.config["NEW_LINK_REQUESTS_PER_IP"])
 def request_new_link():
+    session.pop("new_link_sent", None)
     link = service.find_by_public_id(session.get("problem_link"))
     if link is not None:
         problem = service.link_problem(link) or LinkProblem(session.get("problem", LinkProblem.EXPIRED))
         form = NewLinkForm()
         if form.validate_on_submit():
-            service.request_new_link(link, problem)
+            sent = resend.new_link_for_link(link, problem)
+            if sent is not None:
+                session["new_link_sent"] = {"channel": sent.channel, "to": sent.to, "now": sent.now}
             return redirect(url_for(".new_link_sent"))
         return _problem_page(problem, link)
     form = UnknownLinkForm()
     if form.validate_on_submit():
-        service.request_new_link(None, LinkProblem.INVALID, contact=form.contact.data.strip())
+        # the same answer, in the same time, whether or not the address typed is one of ours (see links.resend)
+        outbox.deliver_after_response(resend.new_link_for_typed(form.contact.data.strip()))
         return redirect(url_for(".new_link_sent"))
     return render_template("links/problem.html", problem=LinkProblem.INVALID.value, form=form, creditor=None), 400
 
@@ -145,7 +151,9 @@ def request_new_link():
 def new_link_sent():
     link = service.find_by_public_id(session.get("problem_link"))
     creditor = link.debtor.creditor if link else None
-    return render_template("links/new_link_sent.html", creditor=creditor)
+    return render_template(
+        "links/new_link_sent.html", creditor=creditor, known=link is not None, sent=session.get("new_link_sent")
+    )
 
 
 @bp.post("/sign-out")

@@ -5,6 +5,7 @@ from portal.models.api_key import ApiKey, IdempotentRequest
 from portal.models.audit import AuditEvent
 from portal.models.budget import Budget
 from portal.models.circumstance import Circumstance
+from portal.models.contact_change import ContactChange
 from portal.models.contact_preference import ContactPreference
 from portal.models.creditor import Creditor
 from portal.models.creditor_event import CreditorEvent
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEvent",
     "Budget",
     "Circumstance",
+    "ContactChange",
     "ContactPreference",
     "Creditor",
     "CreditorEvent",

@@ -51,6 +51,9 @@ class OutboundMessage(db.Model):
     channel: Mapped[str] = mapped_column(String(10))
     #: which message it is ("receipt", "plan.reminder", ...): portal.outbox renders it at send time
     template: Mapped[str] = mapped_column(String(40))
+    #: where it goes when that is not the debtor's own address or number: a code goes to the new one before it
+    #: is theirs, and the notice that it changed to the old one
+    to_address: Mapped[str | None] = mapped_column(String(200))
     #: what the template needs to render it (ids, never personal data)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: reminders, missed payments, requests to confirm a payment: never sent while asking has stopped

@@ -20,6 +20,7 @@ from portal.models import (
     AuditEvent,
     Budget,
     Circumstance,
+    ContactChange,
     ContactPreference,
     Creditor,
     CreditorEvent,
@@ -322,7 +323,7 @@ def everything_about(debtor: Debtor) -> dict[str, Any]:
         ],
         "emails_and_texts_to_you": [
             {"account": account_of(outbound)}
-            | _fields(outbound, ("channel", "template", "state", "outcome", "created_at", "finished_at"))
+            | _fields(outbound, ("channel", "to_address", "template", "state", "outcome", "created_at", "finished_at"))
             for outbound in _all(
                 select(OutboundMessage).where(OutboundMessage.debtor_id == debtor.id).order_by(OutboundMessage.id)
             )
@@ -349,6 +350,12 @@ def everything_about(debtor: Debtor) -> dict[str, Any]:
                 ),
             )
             for link in _all(select(MagicLink).where(MagicLink.debtor_id == debtor.id).order_by(MagicLink.id))
+        ],
+        "contact_details_given": [
+            _fields(change, ("kind", "new_value", "created_at", "confirmed_at", "cancelled_at"))
+            for change in _all(
+                select(ContactChange).where(ContactChange.debtor_id == debtor.id).order_by(ContactChange.id)
+            )
         ],
         "new_link_requests": [
             _fields(request, ("reason", "contact", "created_at", "handled_at"))

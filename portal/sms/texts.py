@@ -7,9 +7,10 @@ from portal.sms.numbers import e164
 from portal.sms.provider import SmsError, send_sms
 
 
-def send_text(debtor: Debtor, body: str, message: OutboundMessage) -> TextMessage:
-    """Send an outbox message by text and record the number it went to; raises SmsError."""
-    number = e164(debtor.phone, debtor.creditor.jurisdiction)
+def send_text(debtor: Debtor, body: str, message: OutboundMessage, *, number: str | None = None) -> TextMessage:
+    """Send an outbox message by text (to the debtor's phone, or to `number`) and record the number it went
+    to; raises SmsError."""
+    number = e164(number or debtor.phone, debtor.creditor.jurisdiction)
     if number is None:
         raise SmsError("the phone number is not one a text can be sent to")
     sid = send_sms(number, body)

@@ -79,6 +79,11 @@ ALLOWED_POSTS = frozenset(
 #: every other POST is refused, and says why; an endpoint missing here is refused too, in general words
 REFUSED_POSTS = {
     "help.contact": _l("Contact details and preferences are changed by the debtor only."),
+    "help.details_email": _l("Contact details and preferences are changed by the debtor only."),
+    "help.details_email_code": _l("Contact details and preferences are changed by the debtor only."),
+    "help.details_mobile": _l("Contact details and preferences are changed by the debtor only."),
+    "help.details_mobile_code": _l("Contact details and preferences are changed by the debtor only."),
+    "help.details_address": _l("Contact details and preferences are changed by the debtor only."),
     "help.withdraw_consent": _l("Only the debtor can withdraw their consent."),
     "payments.amount": _CARD,
     "plans.pay_extra": _CARD,

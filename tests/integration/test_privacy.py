@@ -14,6 +14,7 @@ from portal.models import (
     Agreement,
     AuditEvent,
     Budget,
+    ContactChange,
     ContactPreference,
     Dispute,
     Hold,
@@ -216,6 +217,7 @@ def _everything(debtor, mark: str) -> dict:
             ContactPreference(debtor_id=debtor.id, contact_at_work=False, windows=["evening"]),
             OutboundMessage(debtor_id=debtor.id, channel="email", template="receipt", state="sent"),
             LinkRequest(debtor_id=debtor.id, reason="expired", contact=f"Call me {mark}"),
+            ContactChange(debtor_id=debtor.id, kind="email", new_value=f"new.{mark}@example.org"),
         ]
     )
     kept = circumstances.disclose(debtor, kinds=["illness"], helps=["pause"], details=f"Kept {mark}", consented=True)
@@ -278,6 +280,8 @@ def test_the_download_holds_everything_we_keep_about_the_debtor(app, two_debtors
     assert data["emails_and_texts_to_you"][0]["template"] == "receipt"
     assert {"reference": "D-SARAH"} in [event["data"] for event in data["updates_to_the_creditor"]]
     assert data["new_link_requests"][0]["contact"] == "Call me SARAH"
+    assert data["contact_details_given"][0]["new_value"] == "new.SARAH@example.org"
+    assert "code_hash" not in data["contact_details_given"][0]
     assert len(data["sign_in_links"]) >= 2
     assert "circumstances.consent_withdrawn" in {event["action"] for event in data["activity"]}
     assert hers["kept"] in response.get_data(as_text=True)

@@ -1,0 +1,123 @@
+"""Codes racing each other over real HTTP, on SQLite and PostgreSQL: twenty wrong codes at once are compared
+five times at most, and the right code sent twice at once changes the address once."""
+
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.help.service import details
+from portal.models import AuditEvent, ContactChange, Debtor, OutboundMessage
+from tests.conftest import csrf_from
+from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.live_server import serve
+from tests.plan_support import emails
+
+TRIES = 20
+NEW_EMAIL = "sarah.new@example.org"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return {
+        "MAIL_BACKEND": "file",
+        "MAIL_DIR": str(tmp_path / "mail"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": TRIES + 5, "max_overflow": 0},
+    }
+
+
+def _signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
+    phone = requests.Session()
+    start = phone.get(base_url + link_path, timeout=10)
+    question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
+    born = debtor.date_of_birth
+    answer = {"csrf_token": csrf_from(question.text), "day": born.day, "month": born.month, "year": born.year}
+    signed_in = phone.post(base_url + "/verify", data=answer, timeout=10)
+    assert signed_in.url.endswith("/accounts/"), signed_in.url
+    return phone
+
+
+def _all_at_once(phone: requests.Session, url: str, code: str, times: int) -> list[int]:
+    """The same signed-in phone (many tabs) sends `code` `times` times at the same moment."""
+    token = csrf_from(phone.get(url, timeout=10).text)
+    barrier = threading.Barrier(times)
+
+    def send(_n):
+        barrier.wait()
+        return phone.post(url, data={"csrf_token": token, "code": code}, timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=times) as pool:
+        return list(pool.map(send, range(times)))
+
+
+def _debtor():
+    creditor = make_uk_creditor(name="Harbour Credit", identity_method="date_of_birth")
+    debtor = make_debtor(creditor, email="sarah@example.co.uk")
+    make_account(debtor)
+    link_path = make_link(debtor)
+    db.session.commit()
+    return debtor, link_path
+
+
+def _ask_for_code(phone, base_url) -> None:
+    page = phone.get(base_url + "/help/details/email", timeout=10)
+    sent = phone.post(
+        base_url + "/help/details/email", data={"csrf_token": csrf_from(page.text), "email": NEW_EMAIL}, timeout=10
+    )
+    assert sent.url.endswith("/help/details/email/code"), sent.text
+
+
+def test_twenty_wrong_codes_at_once_are_compared_at_most_five_times(app_on_each_database):
+    app = app_on_each_database
+    debtor, link_path = _debtor()
+    with serve(app) as base_url:
+        phone = _signed_in_phone(base_url, link_path, debtor)
+        _ask_for_code(phone, base_url)
+        code = re.search(r"\d{6}", emails(app)[0].get_content()).group(0)
+        wrong = "111111" if code != "111111" else "222222"
+        statuses = _all_at_once(phone, base_url + "/help/details/email/code", wrong, TRIES)
+        after = phone.get(base_url + "/help/details/email/code", timeout=10)
+        right = phone.post(
+            base_url + "/help/details/email/code",
+            data={"csrf_token": csrf_from(after.text), "code": code},
+            timeout=10,
+        )
+
+    db.session.expire_all()
+    compared = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "contact.code_wrong", AuditEvent.debtor_id == debtor.id
+        )
+    )
+    assert compared <= details.MAX_TRIES, f"{compared} of {TRIES} codes were compared"
+    assert db.session.scalar(select(ContactChange.attempts)) == details.MAX_TRIES
+    assert set(statuses) == {400}, statuses
+    assert "wrong code too many times" in right.text
+    assert db.session.get(Debtor, debtor.id).email == "sarah@example.co.uk"
+
+
+def test_the_right_code_sent_many_times_at_once_changes_the_address_once(app_on_each_database):
+    app = app_on_each_database
+    debtor, link_path = _debtor()
+    with serve(app) as base_url:
+        phone = _signed_in_phone(base_url, link_path, debtor)
+        _ask_for_code(phone, base_url)
+        code = re.search(r"\d{6}", emails(app)[0].get_content()).group(0)
+        statuses = _all_at_once(phone, base_url + "/help/details/email/code", code, 10)
+
+    db.session.expire_all()
+    assert sorted(statuses) == [200] + [400] * 9, statuses  # the one that changed it was sent on to the page
+    assert db.session.get(Debtor, debtor.id).email == NEW_EMAIL
+    changed = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "contact.changed", AuditEvent.debtor_id == debtor.id
+        )
+    )
+    told = db.session.scalar(
+        select(func.count(OutboundMessage.id)).where(OutboundMessage.template == "contact.old_told")
+    )
+    assert (changed, told) == (1, 1)
