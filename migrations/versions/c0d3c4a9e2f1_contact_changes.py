@@ -2,7 +2,7 @@
 a notice to the old one).
 
 Revision ID: c0d3c4a9e2f1
-Revises: 7f8740a20497
+Revises: f5e3e06ccafc
 Create Date: 2026-11-29 14:45:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c0d3c4a9e2f1"
-down_revision = "7f8740a20497"
+down_revision = "f5e3e06ccafc"
 branch_labels = None
 depends_on = None
 
