@@ -43,6 +43,7 @@ from portal.models import (
 )
 from portal.models.audit import record
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
+from portal.plans.service.progress import Progress, payments_by_plan, progress
 from portal.staff.access import Permission, may, their_creditors
 
 #: the audit trail shows this many events, newest first
@@ -173,6 +174,8 @@ class DebtorFile:
     totals: dict[str, int]
     payments: list[Payment]
     plans: list[Plan]
+    #: each plan's payments as the ledger has them (the day an instalment was really paid, extra payments)
+    plan_progress: dict[int, Progress]
     #: proposals (plans from the debtor's own amount), newest first, with the budget each was made from
     proposals: list[tuple[Plan, BudgetFile | None]]
     disputes: list[Dispute]
@@ -220,6 +223,7 @@ def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = Non
         currency = account_file.account.currency
         totals[currency] = totals.get(currency, 0) + account_file.itemization.balance
     plans = _newest_first(Plan, debtor)
+    paid = payments_by_plan(plans)
     disputes = _newest_first(Dispute, debtor)
     holds = _newest_first(Hold, debtor)
     fields = disclosure_fields(staff)
@@ -231,6 +235,7 @@ def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = Non
         totals=totals,
         payments=_newest_first(Payment, debtor),
         plans=plans,
+        plan_progress={plan.id: progress(plan, paid.get(plan.id, [])) for plan in plans},
         proposals=[(plan, budget_file(debtor, plan)) for plan in plans if plan.source in ("proposal", "budget")],
         disputes=disputes,
         disclosures=disclosures,

@@ -27,6 +27,7 @@ from portal.plans import agreement
 from portal.plans.service.making import submit_proposal
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_card_debtor, make_link
+from tests.staff_support import StaffBrowser, make_staff
 from tests.stripe_server import (
     DECLINED_CARD,
     GOOD_CARD,
@@ -799,3 +800,21 @@ def test_a_payment_not_yet_in_the_ledger_is_not_counted_as_paid(browser, active,
     text = main_text(browser.get(f"/plans/{active.reference}"))
     assert "Paid so far £0.00 of £600.00" in text
     assert _rows(browser.get(f"/plans/{active.reference}"))[0] == f"1 {_day(today + timedelta(days=7))} £50.00 To pay"
+
+
+def test_the_console_shows_a_first_payment_on_the_day_it_was_paid_and_the_extra_payments(
+    app, browser, card, account, today
+):
+    plan = _paid_now(browser, card, account, today)
+    _extra(browser, plan.reference, "75")
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(account.debtor.creditor))
+
+    text = main_text(staff.get(f"/staff/debtors/{account.debtor_id}"))
+
+    assert f"1 {_day(_ledger_day_of(plan.instalments[0]))} £50.00 Paid" in text
+    assert f"Extra {_day(clock.today_for(account.debtor))} £75.00 Paid" in text
+
+
+def _ledger_day_of(instalment):
+    return db.session.get(LedgerEntry, instalment.payment.ledger_entry_id).effective_date
