@@ -16,6 +16,7 @@ from portal.payments.gateway import Card, StripeGateway
 from portal.payments.rules import Outcome
 from portal.payments.service import claim_payment, start_payment
 from portal.plans.dates import add_months, schedule_dates
+from portal.plans.emails import queue_confirmation
 from portal.plans.policy import Frequency
 from portal.plans.service import PlanError
 from portal.plans.service.collection import charge, confirm_action, extra_key, fit_to_balance, outcome_for
@@ -83,7 +84,8 @@ def change_payment_day(plan: Plan, debtor: Debtor, next_date: date) -> None:
 
 
 def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -> None:
-    """Ask for a pause: a person decides, and nothing is collected until they do (portal.gate)."""
+    """Ask for a pause: a person decides, and nothing is collected until they do (portal.gate). The debtor is
+    sent a confirmation."""
     if plan.status != "active":
         raise PlanError("not_active")
     plan.pause_requested_at = datetime.now(UTC)
@@ -99,10 +101,11 @@ def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -
         months=months,
         review_by=plan.review_by.isoformat(),
     )
+    queue_confirmation("pause_requested", plan)
 
 
 def cancel(plan: Plan, debtor: Debtor) -> None:
-    """The debtor ends the plan: nothing more is taken. What they owe stays owed."""
+    """The debtor ends the plan: nothing more is taken. What they owe stays owed. Confirmed to the debtor."""
     if plan.status not in LIVE_STATUSES:
         raise PlanError("not_live")
     plan.status = "cancelled"
@@ -112,3 +115,4 @@ def cancel(plan: Plan, debtor: Debtor) -> None:
             instalment.status = "cancelled"
     record("plan.cancelled", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
     emit("plan.cancelled", debtor=debtor, account=plan.account, plan=plan.reference)
+    queue_confirmation("cancelled", plan)
