@@ -25,7 +25,7 @@ from portal.plans.service.changes import cancel, request_pause
 from portal.plans.service.making import submit_proposal
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
-from tests.plan_support import POLICY, active_plan, emails
+from tests.plan_support import POLICY, active_plan, emails, set_aside_messages
 from tests.staff_support import make_staff
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
@@ -249,8 +249,7 @@ def _queue(name, debtor, localstripe) -> OutboundMessage:
     needs_plan, make_params = SCENARIOS[name]
     plan = active_plan(debtor, account, localstripe) if needs_plan else None
     params = make_params(plan, debtor, account)
-    # what setting the scene confirmed to the debtor (a plan agreed, a proposal received) is not this test's message
-    db.session.execute(db.delete(OutboundMessage))
+    set_aside_messages(debtor)
     message = outbox.queue(debtor, name, account=account, params=params)
     db.session.commit()
     return message
