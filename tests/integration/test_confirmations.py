@@ -192,6 +192,7 @@ def test_a_debtor_who_chose_texts_gets_a_short_text_with_the_reference(
     [text] = twilio.texts(to="+447700900123")
     assert plan.reference in text["body"] and "cancelled your payment plan" in text["body"]
     assert "http://portal.test/s/" in text["body"], "a text carries the short link"
+    assert "If you are finding it hard to pay" not in text["body"], "the longer lines are for email"
     assert len(emails(app)) == emails_before
 
 
