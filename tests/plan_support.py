@@ -5,10 +5,12 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
+from sqlalchemy import update
+
 from portal import clock
 from portal.extensions import db
 from portal.jobs.collect import collect
-from portal.models import Instalment, Plan
+from portal.models import Instalment, OutboundMessage, Plan
 from portal.payments.gateway import get_gateway
 from portal.plans import agreement
 from portal.plans.service.card import prepare_card, save_card
@@ -41,7 +43,37 @@ def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | 
     db.session.commit()
     db.session.refresh(plan)
     assert plan.status == "active"
+    set_aside_messages(debtor)
     return plan
+
+
+#: the outcome of a message set aside by a test's set-up
+SET_ASIDE = "set aside by the test's set-up"
+#: the messages that confirm what the debtor did (portal.confirmations)
+CONFIRMATIONS = (
+    "plan.agreed",
+    "plan.proposal_received",
+    "plan.pause_requested",
+    "plan.cancelled",
+    "dispute.received",
+    "dispute.answered",
+    "circumstances.received",
+)
+
+
+def set_aside_messages(debtor) -> None:
+    """The confirmations setting the scene queued for the debtor (a plan agreed, a dispute received) are
+    test_confirmations.py's to check: finished here unsent, so a test that starts from it counts only its own."""
+    db.session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.debtor_id == debtor.id,
+            OutboundMessage.state == "queued",
+            OutboundMessage.template.in_(CONFIRMATIONS),
+        )
+        .values(state="stale", finished_at=datetime.now(UTC), outcome=SET_ASIDE)
+    )
+    db.session.commit()
 
 
 def run(day: date, now: datetime = NOON):

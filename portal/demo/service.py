@@ -262,7 +262,7 @@ def _plans_demo(debtor: Debtor, today: date) -> None:
     account = db.session.scalar(
         db.select(Account).where(Account.debtor_id == debtor.id, Account.reference == reference)
     )
-    submit_proposal(debtor, account, amount, "monthly", today + timedelta(days=7))
+    submit_proposal(debtor, account, amount, "monthly", today + timedelta(days=7), confirm=False)
 
 
 #: the support console's demo staff, serving both creditors: email, name, role, TOTP secret (base32)

@@ -1,4 +1,5 @@
-"""Messages that tell a debtor what a person decided about their circumstances, as outbox templates:
+"""Messages about a debtor's circumstances, as outbox templates: that we have what they told us
+(`circumstances.received`, by the channel they chose: portal.confirmations), and what a person decided:
 a pause, lower payments, interest and fees frozen, and a write-off.
 
 Kind and plain: what we decided, what it means for them, what happens next, the supervisor's own
@@ -11,15 +12,34 @@ from datetime import date
 from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from portal import clock
 from portal.accounts.ledger import balance_of
+from portal.confirmations import channel_for, is_text, reference_line, sign_in_link
 from portal.extensions import db
 from portal.links.service import issue_link, link_url
-from portal.models import Account, Debtor, Hold, InterestFreeze, OutboundMessage, Plan, WriteOff
+from portal.models import Account, Circumstance, Debtor, Hold, InterestFreeze, OutboundMessage, Plan, WriteOff
 from portal.outbox import Letter, queue, template
 from portal.plans.words import Formatter, how_often
 
 #: the decisions `circumstances.decision` words
 DECISIONS = ("pause", "reduced_payments", "propose_lower", "freeze")
+
+
+#: what a debtor may tell us that a message to them must never hint at: someone else may read their email or texts
+UNSAFE_TO_CONFIRM = frozenset({"abuse"})
+
+
+def queue_received(circumstance: Circumstance, debtor: Debtor) -> OutboundMessage | None:
+    """Confirm that we have what they told us; never when they told us about abuse (someone controlling their
+    money may read their messages: the page they saw confirmed it, with the helplines)."""
+    if UNSAFE_TO_CONFIRM.intersection(circumstance.kinds):
+        return None
+    return queue(
+        debtor,
+        "circumstances.received",
+        params={"circumstance_id": circumstance.id},
+        channel=channel_for(debtor),
+    )
 
 
 def queue_decision(debtor: Debtor, decision: str, *, account: Account | None, note: str, **params) -> OutboundMessage:
@@ -187,3 +207,41 @@ def written_off(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         neutral_subject=neutral_subject,
         neutral_opening=neutral_opening,
     )
+
+
+@template("circumstances.received", asks_for_money=False)
+def received(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    """Thank you, the reference, and what happens next, never what they told us (it stays in the portal)."""
+    circumstance = db.session.get(Circumstance, message.params["circumstance_id"])
+    if circumstance is None or circumstance.debtor_id != debtor.id:
+        return None
+    fmt = Formatter.for_debtor(debtor)
+    link = sign_in_link(
+        message, debtor, campaign="circumstances", endpoint="help.circumstance", reference=circumstance.reference
+    )
+    paused_until = clock.today_for(debtor, circumstance.reminders_paused_until)
+    next_steps = [
+        _(
+            "A person at %(name)s will read what you told us and contact you about how we can help.",
+            name=debtor.creditor.name,
+        ),
+        _("We will not send you any reminders until %(date)s.", date=fmt.date(paused_until)),
+    ]
+    neutral_subject, neutral_opening = _neutral_received()
+    return Letter(
+        subject=_("We have received what you told us"),
+        opening=_("Thank you for telling us about your circumstances."),
+        lines=[
+            reference_line(circumstance.reference),
+            *([] if is_text(message) else next_steps),
+            "",
+            _("To see what you told us, sign in here: %(link)s", link=link),
+            *([] if is_text(message) else _closing(debtor, None)),
+        ],
+        neutral_subject=neutral_subject,
+        neutral_opening=neutral_opening,
+    )
+
+
+def _neutral_received() -> tuple[str, str]:
+    return _("Thank you for your message"), _("We have your message. Please sign in to see the details.")

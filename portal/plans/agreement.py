@@ -141,3 +141,12 @@ def _interest(terms: dict, creditor: Creditor, money) -> tuple[str, ...]:
 def as_text(parts: list[Section]) -> str:
     """The agreement as one plain text, as stored."""
     return "\n\n".join(part.heading + "\n" + "\n".join(part.paragraphs) for part in parts)
+
+
+def from_text(text: str) -> list[Section]:
+    """The stored text back in its sections (the inverse of `as_text`), to show the copy word for word."""
+    parts = []
+    for block in text.split("\n\n"):
+        heading, *paragraphs = block.splitlines() or [""]
+        parts.append(Section(heading, tuple(paragraphs)))
+    return parts

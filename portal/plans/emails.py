@@ -1,5 +1,7 @@
 """Messages about a plan, as outbox templates: a reminder before each payment, what happened when we
-tried to collect one, and what a person decided about a proposal or a pause request.
+tried to collect one, what a person decided about a proposal or a pause request, and the confirmations
+of what the debtor did themselves (a plan agreed, with a copy of the agreement; a proposal or a pause
+request received; a plan cancelled: portal.confirmations).
 
 Each carries a fresh sign-in link, because a link in a message is how a debtor gets back to the
 portal. Collection messages ask for money, so the gate withholds them while asking has stopped;
@@ -12,13 +14,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from portal.accounts.ledger import balance_of
+from portal.confirmations import channel_for, is_text, reference_line, sign_in_link
 from portal.extensions import db
 from portal.links.service import issue_link, link_url
-from portal.models import Debtor, Instalment, OutboundMessage, Plan
+from portal.models import Agreement, Debtor, Instalment, OutboundMessage, Plan
 from portal.models.plan import REVIEW_OUTCOMES
 from portal.outbox import Letter, neutral, queue, template
 from portal.payments.cards import card_words
-from portal.plans.words import Formatter
+from portal.plans.words import Formatter, amount_per
 from portal.rights.packs import advice_in_messages
 
 #: what happened to a collection that the debtor is told about
@@ -50,11 +53,31 @@ def queue_review_answer(plan: Plan, *, moved: bool = False) -> OutboundMessage:
     """Tell the debtor what a person decided (plan.review_outcome), with a link that opens the plan."""
     if plan.review_outcome not in REVIEW_OUTCOMES:
         raise ValueError(f"no message for a review outcome of {plan.review_outcome!r}")
+    debtor = db.session.get(Debtor, plan.debtor_id)
     return queue(
-        db.session.get(Debtor, plan.debtor_id),
+        debtor,
         "plan.review",
         account=plan.account,
         params={"plan_id": plan.id, "outcome": plan.review_outcome, "moved": moved},
+        channel=channel_for(debtor),
+    )
+
+
+#: what the debtor did that a confirmation is sent for (plan.<what>)
+CONFIRMATIONS = ("agreed", "proposal_received", "pause_requested", "cancelled")
+
+
+def queue_confirmation(what: str, plan: Plan, **params) -> OutboundMessage:
+    """Confirm what the debtor just did (CONFIRMATIONS), by the channel they chose, in the caller's unit of work."""
+    if what not in CONFIRMATIONS:
+        raise ValueError(f"no confirmation for {what!r}")
+    debtor = db.session.get(Debtor, plan.debtor_id)
+    return queue(
+        debtor,
+        f"plan.{what}",
+        account=plan.account,
+        params={"plan_id": plan.id, **params},
+        channel=channel_for(debtor),
     )
 
 
@@ -254,7 +277,7 @@ def review_answer(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     if plan is None or plan.debtor_id != debtor.id or plan.review_outcome != message.params["outcome"]:
         return None
     fmt, what = Formatter.for_debtor(debtor), _what(plan)
-    link = _sign_in_link(debtor, _page("plans.plan", reference=plan.reference))
+    link = sign_in_link(message, debtor, campaign="plan", endpoint="plans.plan", reference=plan.reference)
     pending = [i for i in plan.instalments if i.status in ("scheduled", "processing", "requires_action")]
     upcoming = min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None
     outcome = plan.review_outcome
@@ -321,10 +344,174 @@ def review_answer(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         )
     if plan.review_note:
         lines += ["", _("What we said:"), plan.review_note]
+    lines = [reference_line(plan.reference), *lines]
+    if is_text(message):
+        lines = [reference_line(plan.reference)]  # the rest is one tap away: a text stays short
     return Letter(
         subject=subject,
         opening=opening,
-        lines=[*lines, "", closing, *_help_lines(debtor)],
+        lines=[*lines, "", closing, *([] if is_text(message) else _help_lines(debtor))],
         neutral_subject=_("We have an answer for you"),
         neutral_opening=_("We have looked at what you asked us. Please sign in to read our answer."),
+    )
+
+
+# Confirmations of what the debtor did (portal.confirmations)
+
+
+def _own_plan(message: OutboundMessage, debtor: Debtor) -> Plan | None:
+    plan = db.session.get(Plan, message.params["plan_id"])
+    return plan if plan is not None and plan.debtor_id == debtor.id else None
+
+
+def _confirmation(
+    message: OutboundMessage,
+    debtor: Debtor,
+    *,
+    subject: str,
+    opening: str,
+    reference: str,
+    lines: list[str],
+    text_lines: list[str],
+    link: str,
+) -> Letter:
+    """A confirmation: the reference first, then what happens next; a text keeps the reference and the link only."""
+    neutral_subject, neutral_opening = neutral(debtor)
+    body = [reference_line(reference), *(text_lines if is_text(message) else lines), *(["", link] if link else [])]
+    return Letter(
+        subject=subject,
+        opening=opening,
+        lines=body,
+        neutral_subject=neutral_subject,
+        neutral_opening=neutral_opening,
+    )
+
+
+def agreement_paragraphs(text: str) -> list[str]:
+    """The stored agreement as the lines of a message: each heading, then its paragraphs."""
+    return [line for part in text.split("\n\n") for line in ["", *part.splitlines()]]
+
+
+@template("plan.agreed", asks_for_money=False)
+def agreed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    """Thank you, the plan and its reference, what happens next (save a card, or the first payment's date), and
+    a copy of the agreement word for word, with a link to the page that shows it to print."""
+    plan = _own_plan(message, debtor)
+    if plan is None or plan.status not in ("agreed", "active", "completed"):
+        return None
+    copy = db.session.scalar(
+        db.select(Agreement).where(Agreement.plan_id == plan.id).order_by(Agreement.id.desc()).limit(1)
+    )
+    if copy is None:
+        return None
+    fmt = Formatter.for_debtor(debtor)
+    first = plan.instalments[0]
+    amount, when = fmt.money(first.amount, plan.currency), fmt.date(first.due_date)
+    if plan.status == "agreed":
+        if plan.pay_first_now:
+            next_step = _(
+                "Next, save a card. We take the first payment of %(amount)s as soon as you do.", amount=amount
+            )
+        else:
+            next_step = _(
+                "Next, save a card to start the plan. Your first payment of %(amount)s is on %(date)s.",
+                amount=amount,
+                date=when,
+            )
+    else:
+        next_step = _("Your first payment is %(amount)s on %(date)s.", amount=amount, date=when)
+    link = sign_in_link(message, debtor, campaign="plan", endpoint="plans.agreement_copy", reference=plan.reference)
+    return _confirmation(
+        message,
+        debtor,
+        subject=_("You have agreed a payment plan"),
+        opening=_("Thank you. You have agreed a payment plan for %(what)s.", what=_what(plan)),
+        reference=plan.reference,
+        lines=[
+            next_step,
+            "",
+            _("A copy of what you agreed is below. To read it or print it, sign in here: %(link)s", link=link),
+            *_help_lines(debtor),
+            "",
+            _("What you agreed on %(date)s:", date=fmt.date(copy.agreed_at.date())),
+            *agreement_paragraphs(copy.text),
+        ],
+        text_lines=[next_step],
+        link=_("To read what you agreed, sign in: %(link)s", link=link) if is_text(message) else "",
+    )
+
+
+@template("plan.proposal_received", asks_for_money=False)
+def proposal_received(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    plan = _own_plan(message, debtor)
+    if plan is None or plan.status != "pending_review" or plan.review_by is None:
+        return None
+    fmt = Formatter.for_debtor(debtor)
+    offer = amount_per(fmt.money(plan.instalment_amount, plan.currency), plan.frequency)
+    by = _("We will tell you by %(date)s.", date=fmt.date(plan.review_by))
+    link = sign_in_link(message, debtor, campaign="plan", endpoint="plans.plan", reference=plan.reference)
+    return _confirmation(
+        message,
+        debtor,
+        subject=_("We have your proposed payment plan"),
+        opening=_("Thank you. We have your offer of %(offer)s for %(what)s.", offer=offer, what=_what(plan)),
+        reference=plan.reference,
+        lines=[
+            _("A person will look at it, because it is outside what we can agree straight away."),
+            by,
+            _("Nothing is taken from you until you have agreed a plan and saved a card."),
+        ],
+        text_lines=[by],
+        link=_("To see your proposal, sign in here: %(link)s", link=link),
+    )
+
+
+@template("plan.pause_requested", asks_for_money=False)
+def pause_requested(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    plan = _own_plan(message, debtor)
+    if plan is None or plan.pause_requested_at is None or plan.review_by is None:
+        return None
+    fmt = Formatter.for_debtor(debtor)
+    by = _("We will tell you by %(date)s.", date=fmt.date(plan.review_by))
+    link = sign_in_link(message, debtor, campaign="plan", endpoint="plans.plan", reference=plan.reference)
+    return _confirmation(
+        message,
+        debtor,
+        subject=_("We have your request to pause your plan"),
+        opening=ngettext(
+            "Thank you. We have your request to pause your plan for %(what)s for %(num)d month.",
+            "Thank you. We have your request to pause your plan for %(what)s for %(num)d months.",
+            plan.pause_months or 0,
+            what=_what(plan),
+        ),
+        reference=plan.reference,
+        lines=[
+            _("A person will look at it."),
+            by,
+            _("We take no payments until then."),
+        ],
+        text_lines=[by],
+        link=_("To see your plan, sign in here: %(link)s", link=link),
+    )
+
+
+@template("plan.cancelled", asks_for_money=False)
+def cancelled(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    plan = _own_plan(message, debtor)
+    if plan is None or plan.status != "cancelled":
+        return None
+    link = sign_in_link(message, debtor, campaign="plan", endpoint="accounts.account", account_id=plan.account_id)
+    return _confirmation(
+        message,
+        debtor,
+        subject=_("Your payment plan is cancelled"),
+        opening=_("You have cancelled your payment plan for %(what)s.", what=_what(plan)),
+        reference=plan.reference,
+        lines=[
+            _("We will not take any more payments for it."),
+            _("Cancelling the plan does not cancel what you owe."),
+            *_help_lines(debtor),
+        ],
+        text_lines=[_("We will not take any more payments for it.")],
+        link=_("To see your account, sign in here: %(link)s", link=link),
     )

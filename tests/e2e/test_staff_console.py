@@ -153,7 +153,8 @@ def test_a_supervisor_accepts_a_waiting_proposal_and_the_debtor_sees_it_accepted
 
     sign_in(phone, portal_url, debtor)
     main = phone.locator("main").inner_text()
-    assert "Accepted" in main and "We can agree the plan you proposed." in main
+    assert "Accepted" in main and "was accepted." in main
+    assert "To start the plan, agree to it and add your card." in main
     shot(phone, "staff-accepted-debtor-dashboard")
 
 

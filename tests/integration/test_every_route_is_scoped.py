@@ -33,6 +33,7 @@ NAMES = {
     ("reference", "payments.receipt"): "receipt",
     ("reference", "plans.plan"): "plan",
     ("reference", "plans.calendar_file"): "plan",
+    ("reference", "plans.agreement_copy"): "plan",
     ("reference", "plans.cancel"): "plan",
     ("reference", "plans.card"): "plan",
     ("reference", "plans.card_confirm"): "plan",

@@ -21,7 +21,7 @@ from portal.models.audit import AuditEvent
 from tests.conftest import csrf_from, main_text
 from tests.factories import make_account, make_card_debtor, make_creditor, make_debtor
 from tests.integration.test_outbox import BARE, REVEALING, SCENARIOS
-from tests.plan_support import POLICY, active_plan, emails
+from tests.plan_support import POLICY, active_plan, emails, set_aside_messages
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
 DISCLOSURE = "This communication is from a debt collector."
@@ -50,7 +50,9 @@ def _send(app, name: str, debtor, localstripe):
     db.session.commit()
     needs_plan, make_params = SCENARIOS[name]
     plan = active_plan(debtor, account, localstripe) if needs_plan else None
-    outbox.queue(debtor, name, account=account, params=make_params(plan, debtor, account))
+    params = make_params(plan, debtor, account)
+    set_aside_messages(debtor)
+    outbox.queue(debtor, name, account=account, params=params)
     db.session.commit()
     assert outbox.deliver(now=clock.now()) == {"sent": 1}
     [email] = emails(app)

@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from portal import outbox
+from portal import clock, outbox
 from portal.extensions import db
 from portal.help.service import messages
 from portal.models import (
+    Circumstance,
     ContactChange,
     ContactPreference,
     Dispute,
@@ -21,9 +22,11 @@ from portal.models import (
     Payment,
 )
 from portal.models.write_off import WriteOff
+from portal.plans.service.changes import cancel, request_pause
+from portal.plans.service.making import submit_proposal
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
-from tests.plan_support import POLICY, active_plan, emails
+from tests.plan_support import POLICY, active_plan, emails, set_aside_messages
 from tests.staff_support import make_staff
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
@@ -135,6 +138,59 @@ def _written_off(debtor, account) -> dict:
     return {"write_off_id": write_off.id}
 
 
+def _agreed(plan) -> dict:
+    """An active plan was agreed (active_plan stores an agreement)."""
+    return {"plan_id": plan.id}
+
+
+def _proposal(debtor, account) -> dict:
+    plan = submit_proposal(debtor, account, 1_000, "monthly", clock.today_for(debtor) + timedelta(days=10))
+    assert plan.status == "pending_review"
+    return {"plan_id": plan.id}
+
+
+def _pause_requested(plan, debtor) -> dict:
+    request_pause(plan, debtor, 2, "Hours cut")
+    return {"plan_id": plan.id}
+
+
+def _cancelled(plan, debtor) -> dict:
+    cancel(plan, debtor)
+    return {"plan_id": plan.id}
+
+
+def _open_dispute(debtor, account, *, outcome: str | None = None) -> dict:
+    dispute = Dispute(
+        reference="D-OUTBOX2",
+        account=account,
+        debtor_id=debtor.id,
+        kind="dispute",
+        reason="wrong_amount",
+        account_status_before="open",
+        status="open" if outcome is None else "awaiting_delivery",
+        outcome=outcome,
+        resolution_note="Checked." if outcome else None,
+        resolved_at=datetime.now(UTC) if outcome else None,
+    )
+    db.session.add(dispute)
+    db.session.flush()
+    return {"dispute_id": dispute.id} | ({"outcome": outcome} if outcome else {})
+
+
+def _circumstance(debtor) -> dict:
+    circumstance = Circumstance(
+        reference="C-OUTBOX1",
+        debtor_id=debtor.id,
+        kinds=["income"],
+        helps=["pause"],
+        reminders_paused_until=datetime.now(UTC) + timedelta(days=30),
+        status="new",
+    )
+    db.session.add(circumstance)
+    db.session.flush()
+    return {"circumstance_id": circumstance.id}
+
+
 def _staff_answer(debtor) -> dict:
     thread = messages.start_thread(debtor, "Dates", "Can I pay on Friday?")
     return {"message_id": messages.reply_as_staff(thread, "Yes, Friday is fine.", staff_name="Alex").id}
@@ -178,6 +234,13 @@ SCENARIOS = {
     "contact.code": (False, lambda plan, debtor, account: _contact_change(debtor)),
     "contact.old_told": (False, lambda plan, debtor, account: _contact_change(debtor)),
     "contact.changed": (False, lambda plan, debtor, account: {"kind": "email"}),
+    "plan.agreed": (True, lambda plan, debtor, account: _agreed(plan)),
+    "plan.proposal_received": (False, lambda plan, debtor, account: _proposal(debtor, account)),
+    "plan.pause_requested": (True, lambda plan, debtor, account: _pause_requested(plan, debtor)),
+    "plan.cancelled": (True, lambda plan, debtor, account: _cancelled(plan, debtor)),
+    "dispute.received": (False, lambda plan, debtor, account: _open_dispute(debtor, account)),
+    "dispute.answered": (False, lambda plan, debtor, account: _open_dispute(debtor, account, outcome="confirmed")),
+    "circumstances.received": (False, lambda plan, debtor, account: _circumstance(debtor)),
 }
 
 #: a code the person is waiting for on the page goes at once, whatever the hour and their channel switches
@@ -204,7 +267,9 @@ def _queue(name, debtor, localstripe) -> OutboundMessage:
     db.session.commit()
     needs_plan, make_params = SCENARIOS[name]
     plan = active_plan(debtor, account, localstripe) if needs_plan else None
-    message = outbox.queue(debtor, name, account=account, params=make_params(plan, debtor, account))
+    params = make_params(plan, debtor, account)
+    set_aside_messages(debtor)
+    message = outbox.queue(debtor, name, account=account, params=params)
     db.session.commit()
     return message
 

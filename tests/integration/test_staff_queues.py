@@ -154,7 +154,7 @@ def test_a_supervisor_accepts_a_proposal_and_the_debtor_sees_it_accepted_on_the_
     staff_id = db.session.scalar(db.select(StaffUser.id).where(StaffUser.name == "Sam Supervisor"))
     assert (audit.actor_id, audit.detail["staff_role"]) == (staff_id, "supervisor"), "the decision names who made it"
     dashboard = main_text(signed_in.get("/accounts/"))
-    assert "Accepted We can agree the plan you proposed." in dashboard
+    assert "Accepted Your offer of £20.00 a month was accepted." in dashboard
 
 
 def test_declining_needs_a_note_which_the_debtor_then_reads(supervisor, signed_in, proposal):

@@ -13,7 +13,7 @@ from portal.models import Account, AuditEvent, CreditorEvent, Dispute, OutboundM
 from portal.rights.service import disputes, holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
-from tests.plan_support import emails, stored_plan
+from tests.plan_support import emails, set_aside_messages, stored_plan
 
 
 @pytest.fixture
@@ -52,6 +52,7 @@ def _answered(debtor, kind: str = "dispute", outcome: str = "confirmed") -> Disp
     db.session.flush()
     disputes.resolve(found, outcome=outcome, note="Lakeside Bank, 1 Main St, Springfield", by="Sam", today=today)
     db.session.commit()
+    set_aside_messages(debtor)  # its confirmations (received, answered) are test_confirmations.py's
     return found
 
 
@@ -80,7 +81,7 @@ def test_recording_delivery_lets_collection_start_again_and_tells_the_debtor(app
     assert "From now on, we may ask you for payment on this account again." in body
     assert "If you are finding it hard to pay, tell us: we can help." in body
     assert "http://portal.test/l/" in body
-    message = db.session.scalar(db.select(OutboundMessage))
+    message = db.session.scalar(db.select(OutboundMessage).where(OutboundMessage.template == "dispute.resumes"))
     assert (message.template, message.asks_for_money, message.state) == ("dispute.resumes", False, "sent")
 
     assert remind(now=clock.now()).counts == {"queued": 1}
@@ -199,7 +200,10 @@ def test_the_debtor_is_not_told_asking_starts_again_while_a_hold_still_stops_it(
     assert account.status == "on_hold"
     assert not gate.may_ask_for_money(account, clock.today_for(debtor))
     assert emails(app) == []
-    assert db.session.scalar(db.select(OutboundMessage)).state == "stale"
+    assert (
+        db.session.scalar(db.select(OutboundMessage).where(OutboundMessage.template == "dispute.resumes")).state
+        == "stale"
+    )
 
 
 def test_a_dispute_delivered_while_a_statute_barred_claim_waits_leaves_the_account_disputed(app, browser):
@@ -209,6 +213,7 @@ def test_a_dispute_delivered_while_a_statute_barred_claim_waits_leaves_the_accou
     dispute = _answered(debtor)
     disputes.claim_statute_barred(debtor, account, details=None)
     db.session.commit()
+    set_aside_messages(debtor)
 
     assert _delivered(app, dispute.reference, "--by", "post").exit_code == 0
 
@@ -227,4 +232,7 @@ def test_the_message_keeps_to_contact_hours(app, debtor, monkeypatch):
 
     assert "waiting" in result.output
     assert emails(app) == []
-    assert db.session.scalar(db.select(OutboundMessage)).state == "queued"
+    assert (
+        db.session.scalar(db.select(OutboundMessage).where(OutboundMessage.template == "dispute.resumes")).state
+        == "queued"
+    )

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from portal.events import emit
 from portal.extensions import db
+from portal.help.decision_emails import queue_received
 from portal.models import Circumstance, Creditor, Debtor
 from portal.models.audit import record
 from portal.models.circumstance import CIRCUMSTANCE_HELPS, CIRCUMSTANCE_KINDS
@@ -90,8 +91,8 @@ def disclose(
     consented: bool = False,
     now: datetime | None = None,
 ) -> Circumstance:
-    """Record what the debtor told us, pause reminders and tell the creditor. Their own words are kept
-    only if they consented to a record of them; without consent we keep only what they chose."""
+    """Record what the debtor told us, pause reminders, tell the creditor and confirm it to the debtor. Their own
+    words are kept only if they consented to a record of them; without consent we keep only what they chose."""
     now = now or datetime.now(UTC)
     circumstance = Circumstance(
         reference=new_reference("C"),
@@ -120,6 +121,7 @@ def disclose(
         reference=circumstance.reference,
         reminders_paused_until=circumstance.reminders_paused_until.isoformat(),
     )
+    queue_received(circumstance, debtor)
     return circumstance
 
 

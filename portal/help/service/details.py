@@ -22,9 +22,9 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from portal import clock, outbox
+from portal.confirmations import channel_for
 from portal.domain_errors import NotAllowedNow
 from portal.extensions import db
-from portal.help.service.contact import reachable, settings_for
 from portal.models import ContactChange, Debtor
 from portal.models.audit import record
 from portal.models.contact_change import ContactKind
@@ -237,14 +237,4 @@ def _changed(debtor: Debtor, kind: str, old: str | None, new: str, *, change_id:
             to_address=old,
             params={"kind": kind, "change_id": change_id},
         )
-    outbox.queue(debtor, "contact.changed", channel=confirmation_channel(debtor), params={"kind": kind})
-
-
-def confirmation_channel(debtor: Debtor) -> str:
-    """Their usual channel: email if we may use it, otherwise a text, otherwise email (which the outbox then
-    shows in the portal's messages)."""
-    channels = settings_for(debtor).channels
-    for channel in ("email", "sms"):
-        if channel in channels and reachable(debtor, channel):
-            return channel
-    return "email"
+    outbox.queue(debtor, "contact.changed", channel=channel_for(debtor), params={"kind": kind})

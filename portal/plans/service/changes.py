@@ -18,6 +18,7 @@ from portal.payments.rules import Outcome
 from portal.payments.service import claim_payment, start_payment
 from portal.plans import dates
 from portal.plans.dates import add_months
+from portal.plans.emails import queue_confirmation
 from portal.plans.engine import Interest
 from portal.plans.policy import Frequency
 from portal.plans.service import IN_FLIGHT, PlanError
@@ -144,7 +145,8 @@ def _interest_change(plan: Plan, old_last: date, new_last: date) -> int:
 
 
 def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -> None:
-    """Ask for a pause: a person decides, and nothing is collected until they do (portal.gate)."""
+    """Ask for a pause: a person decides, and nothing is collected until they do (portal.gate). The debtor is
+    sent a confirmation."""
     if plan.status != "active":
         raise PlanError("not_active")
     plan.pause_requested_at = datetime.now(UTC)
@@ -160,10 +162,11 @@ def request_pause(plan: Plan, debtor: Debtor, months: int, reason: str | None) -
         months=months,
         review_by=plan.review_by.isoformat(),
     )
+    queue_confirmation("pause_requested", plan)
 
 
 def cancel(plan: Plan, debtor: Debtor) -> None:
-    """The debtor ends the plan: nothing more is taken. What they owe stays owed."""
+    """The debtor ends the plan: nothing more is taken. What they owe stays owed. Confirmed to the debtor."""
     if plan.status not in LIVE_STATUSES:
         raise PlanError("not_live")
     plan.status = "cancelled"
@@ -173,3 +176,4 @@ def cancel(plan: Plan, debtor: Debtor) -> None:
             instalment.status = "cancelled"
     record("plan.cancelled", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
     emit("plan.cancelled", debtor=debtor, account=plan.account, plan=plan.reference)
+    queue_confirmation("cancelled", plan)

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import Account, Agreement, Budget, Debtor, Instalment, Plan
 from portal.models.audit import record
 from portal.plans.dates import Payday
+from portal.plans.emails import queue_confirmation
 from portal.plans.engine import Decision, evaluate_proposal, interest_during_plan, offers, smallest_accepted_amount
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
@@ -180,11 +181,14 @@ def submit_proposal(
     first: date,
     budget: Budget | None = None,
     payday: Payday | None = None,
+    *,
+    confirm: bool = True,
 ) -> Plan:
     """Store the debtor's own plan with the engine's decision.
 
     Returns the plan: `status == "draft"` (accepted at once; agree it next at `plans.check`) or
-    `"pending_review"` with `review_reasons` and `review_by`. The budget it came from, if any, is kept.
+    `"pending_review"` with `review_reasons` and `review_by`, and then the debtor is sent a confirmation
+    (unless `confirm` is False: demo data). The budget it came from, if any, is kept.
     Raises PlanError("nothing_owed") when the balance is nothing, PlanError("plan_running") when a
     plan is already being collected on the account.
     """
@@ -242,11 +246,14 @@ def submit_proposal(
             review_by=plan.review_by.isoformat(),
             budget_id=plan.budget_id,
         )
+        if confirm:
+            queue_confirmation("proposal_received", plan)
     return plan
 
 
 def agree(plan: Plan, debtor: Debtor, *, text: str, version: str, language: str, pay_first_now: bool) -> Agreement:
-    """Store the agreement word for word with its version and the time; the plan then waits for a card."""
+    """Store the agreement word for word with its version and the time; the plan then waits for a card. The
+    debtor is sent a confirmation with a copy of it."""
     if plan.status != "draft":
         raise PlanError("not_agreeable")
     now = datetime.now(UTC)
@@ -280,6 +287,7 @@ def agree(plan: Plan, debtor: Debtor, *, text: str, version: str, language: str,
         interest_frozen=bool(plan.terms.get("interest_frozen")),
     )
     db.session.flush()
+    queue_confirmation("agreed", plan)
     return agreement
 
 

@@ -1,10 +1,12 @@
-"""Where a plan stands: the plan page (or the review page while a person decides) and the calendar file."""
+"""Where a plan stands: the plan page (or the review page while a person decides), the copy of the agreement
+to read or print, and the calendar file."""
 
 from flask import Response, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal import clock, gate
+from portal.plans import agreement as agreement_words
 from portal.plans.calendar import Event, calendar
 from portal.plans.service.making import latest_agreement
 from portal.plans.service.progress import Progress, get_plan_for, progress
@@ -36,6 +38,23 @@ def plan(reference: str):
         standing=standing,
         agreement=latest_agreement(plan),
         **context,
+    )
+
+
+@bp.get("/plans/<reference>/agreement")
+@login_required
+def agreement_copy(reference: str):
+    """What the debtor agreed, word for word, as stored when they agreed it: a page to keep, print or save as a PDF
+    (the confirmation message links here)."""
+    plan = get_plan_for(current_user, reference)
+    agreed = latest_agreement(plan)
+    if agreed is None:
+        return redirect(url_for(".plan", reference=reference))
+    return render_template(
+        "plans/agreement.html",
+        agreement=agreed,
+        sections=agreement_words.from_text(agreed.text),
+        **plan_context(plan),
     )
 
 

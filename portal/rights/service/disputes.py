@@ -14,7 +14,9 @@
   account is put back as it was (or on hold, if a hold now covers it) and the debtor is told
   that we may ask for payment again.
 
-Functions never commit (only queueing the debtor's message flushes); the caller commits once.
+The debtor is told by message when we have what they sent, when it is answered, and when collection
+may start again (portal.rights.emails). Functions never commit (only queueing the debtor's messages
+flushes); the caller commits once.
 """
 
 from datetime import UTC, date, datetime, time
@@ -28,7 +30,7 @@ from portal.models.dispute import DISPUTE_OUTCOMES, DISPUTE_REASONS, OPEN_DISPUT
 from portal.ownership import get_owned
 from portal.references import new_reference
 from portal.rights.attachments import CheckedFile
-from portal.rights.emails import queue_resumes
+from portal.rights.emails import queue_answered, queue_received, queue_resumes
 from portal.rights.service import holds
 from portal.rights.validation import validation_period_end
 
@@ -196,6 +198,8 @@ def open_dispute(
         within_validation_period=dispute.within_validation_period,
     )
     _record_for_debtor("dispute.opened", dispute, reason=reason)
+    db.session.flush()
+    queue_received(dispute)
     return dispute
 
 
@@ -215,6 +219,8 @@ def request_original_creditor(debtor: Debtor, account: Account, *, today: date) 
         within_validation_period=request.within_validation_period,
     )
     _record_for_debtor("original_creditor.requested", request)
+    db.session.flush()
+    queue_received(request)
     return request
 
 
@@ -234,6 +240,8 @@ def claim_statute_barred(debtor: Debtor, account: Account, *, details: str | Non
         marked_statute_barred=account.statute_barred,
     )
     _record_for_debtor("statute_barred.claimed", claim)
+    db.session.flush()
+    queue_received(claim)
     return claim
 
 
@@ -302,6 +310,7 @@ def resolve(dispute: Dispute, *, outcome: str, note: str, by: str, today: date) 
         outcome=outcome,
         by=by,
     )
+    queue_answered(dispute)
     return dispute
 
 
