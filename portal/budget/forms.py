@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
@@ -179,8 +180,11 @@ class ExplanationsForm:
             if not text:
                 self.errors[flag.item_id] = _("Tell us in a few words why you spend this on %(item)s", item=name)
             elif len(text) > MAX_EXPLANATION:
-                self.errors[flag.item_id] = _(
-                    "Keep your answer about %(item)s to %(count)d characters or fewer", item=name, count=MAX_EXPLANATION
+                self.errors[flag.item_id] = ngettext(
+                    "Keep your answer about %(item)s to %(num)d character or fewer",
+                    "Keep your answer about %(item)s to %(num)d characters or fewer",
+                    MAX_EXPLANATION,
+                    item=name,
                 )
 
     def validate(self) -> bool:

@@ -545,6 +545,12 @@ def test_asking_for_a_pause_goes_to_a_person_and_payments_carry_on(browser, acti
     assert "You asked for a pause of 2 months" in main_text(browser.get(f"/plans/{active.reference}"))
 
 
+def test_a_pause_of_one_month_says_one_month(browser, active):
+    browser.post(f"/plans/{active.reference}/pause", {"months": "1", "reason": ""})
+    text = main_text(browser.get(f"/plans/{active.reference}"))
+    assert "You asked for a pause of 1 month." in text and "1 months" not in text
+
+
 def test_a_pause_request_needs_a_length(browser, active):
     response = browser.post(f"/plans/{active.reference}/pause", {})
     assert response.status_code == 400
