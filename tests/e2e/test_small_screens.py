@@ -28,8 +28,11 @@ _PROBLEMS = """
   if (document.documentElement.scrollWidth > width) {
     problems.push(`page is ${document.documentElement.scrollWidth}px wide on a ${width}px screen`);
   }
+  if (document.querySelector('input[type=date]')) {
+    problems.push('a date picker, whose order follows the browser: ask with the date input (day, month, year)');
+  }
   const hidden = (element) => element.closest('[hidden], noscript, .visually-hidden, .skip');
-  const controls = ['button', '.button', 'input[type=text]', 'input[type=number]', 'input[type=date]',
+  const controls = ['button', '.button', 'input[type=text]', 'input[type=number]',
                     'input:not([type])', 'select', 'textarea'].join(', ');
   for (const element of document.querySelectorAll(controls)) {
     const box = element.getBoundingClientRect();
