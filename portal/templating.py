@@ -99,10 +99,12 @@ def accent_colour(hex_colour: str | None) -> str:
     return hex_colour if ratio >= 4.5 else DEFAULT_ACCENT
 
 
-def date_parts_order() -> tuple[str, ...]:
+def date_parts_order(region: str | None = None) -> tuple[str, ...]:
     """The order a date's day, month and year are written in the reader's region ("day", "month", "year" in
-    the UK and Spain; month first in the US), read from the region's short date pattern."""
-    pattern = _locale().date_formats["short"].pattern
+    the UK and Spain; month first in the US), read from the region's short date pattern. `region`: a creditor
+    locale, for a page whose reader is not signed in yet (the identity question)."""
+    locale = babel_locale(formatting_locale(region)) if region else _locale()
+    pattern = locale.date_formats["short"].pattern
     found = {part: pattern.find(letter) for part, letter in (("day", "d"), ("month", "M"), ("year", "y"))}
     if min(found.values()) < 0:
         return ("day", "month", "year")
