@@ -112,7 +112,7 @@ translations:
 
 # Refresh the catalogs after changing user-visible strings.
 messages:
-	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.* _* node_modules' --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --ignore-dirs='.* _* node_modules' --no-location \
 		-o portal/translations/messages.pot .
 	$(BIN)/pybabel update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
 

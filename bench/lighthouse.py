@@ -180,7 +180,7 @@ def identity_answer(answer: str) -> dict[str, str]:
     """The identity form's fields: a date of birth in three parts, or a postcode or ZIP code."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", answer):
         year, month, day = answer.split("-")
-        return {"day": str(int(day)), "month": str(int(month)), "year": year}
+        return {"date_of_birth-day": str(int(day)), "date_of_birth-month": str(int(month)), "date_of_birth-year": year}
     return {"postcode": answer}
 
 

@@ -310,7 +310,11 @@ def signed_in_client(app: Flask, debtor_id: int) -> FlaskClient:
         if debtor.creditor.identity_method == "postcode":
             answer = {"postcode": debtor.postcode}
         else:
-            answer = {"day": str(BORN.day), "month": str(BORN.month), "year": str(BORN.year)}
+            answer = {
+                "date_of_birth-day": str(BORN.day),
+                "date_of_birth-month": str(BORN.month),
+                "date_of_birth-year": str(BORN.year),
+            }
     client = app.test_client()
     client.environ_base["wsgi.url_scheme"] = "https"  # production's cookies are Secure
     client.get(f"/l/{token}")

@@ -100,10 +100,23 @@ def accent_colour(hex_colour: str | None) -> str:
     return hex_colour if ratio >= 4.5 else DEFAULT_ACCENT
 
 
+def date_parts_order(region: str | None = None) -> tuple[str, ...]:
+    """The order a date's day, month and year are written in the reader's region ("day", "month", "year" in
+    the UK and Spain; month first in the US), read from the region's short date pattern. `region`: a creditor
+    locale, for a page whose reader is not signed in yet (the identity question)."""
+    locale = babel_locale(formatting_locale(region)) if region else _locale()
+    pattern = locale.date_formats["short"].pattern
+    found = {part: pattern.find(letter) for part, letter in (("day", "d"), ("month", "M"), ("year", "y"))}
+    if min(found.values()) < 0:
+        return ("day", "month", "year")
+    return tuple(sorted(found, key=found.get))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["date_parts_order"] = date_parts_order
     app.jinja_env.filters["accent"] = accent_colour
     #: "Visa ending 4242" for a payment or a plan: `{{ plan|card }}`
     app.jinja_env.filters["card"] = card_of

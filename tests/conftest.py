@@ -348,7 +348,11 @@ class Browser:
         self.post("/start")
         if debtor.creditor.identity_method == "date_of_birth":
             born = debtor.date_of_birth
-            answer = {"day": str(born.day), "month": str(born.month), "year": str(born.year)}
+            answer = {
+                "date_of_birth-day": str(born.day),
+                "date_of_birth-month": str(born.month),
+                "date_of_birth-year": str(born.year),
+            }
         else:
             answer = {"postcode": debtor.postcode}
         response = self.post("/verify", answer)

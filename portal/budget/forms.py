@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
@@ -16,6 +17,7 @@ from portal.budget.engine import BudgetLine, GuidelineFlag, Household, LineFrequ
 from portal.budget.labels import label
 from portal.budget.service import MAX_LINE_AMOUNT
 from portal.budget.structures import Section
+from portal.date_input import DateInputField
 from portal.models.budget import BUDGET_MODES
 from portal.money import amount_example, amount_input, format_money, parse_money
 
@@ -179,8 +181,11 @@ class ExplanationsForm:
             if not text:
                 self.errors[flag.item_id] = _("Tell us in a few words why you spend this on %(item)s", item=name)
             elif len(text) > MAX_EXPLANATION:
-                self.errors[flag.item_id] = _(
-                    "Keep your answer about %(item)s to %(count)d characters or fewer", item=name, count=MAX_EXPLANATION
+                self.errors[flag.item_id] = ngettext(
+                    "Keep your answer about %(item)s to %(num)d character or fewer",
+                    "Keep your answer about %(item)s to %(num)d characters or fewer",
+                    MAX_EXPLANATION,
+                    item=name,
                 )
 
     def validate(self) -> bool:
@@ -196,49 +201,30 @@ class ExplanationsForm:
 class FirstPaymentForm(FlaskForm):
     """When the first payment of the proposals would be: a GOV.UK date input, filled in with a suggestion."""
 
-    day = StringField(_l("Day"))
-    month = StringField(_l("Month"))
-    year = StringField(_l("Year"))
+    first = DateInputField(_l("Date of your first payment"), required=_l("Enter the date of your first payment"))
 
     def __init__(self, *args, suggested: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.suggested = suggested
         if not self.is_submitted():
-            self.day.data, self.month.data, self.year.data = (
-                str(suggested.day),
-                str(suggested.month),
-                str(suggested.year),
-            )
-        self.first: date | None = None
-        self.date_error: str | None = None
+            self.first.show(suggested)
 
     def check(self, today: date) -> bool:
         """Read the date: a real day, from today to a year ahead (the plan rules decide the rest)."""
-        parts = [(self.day.data or "").strip(), (self.month.data or "").strip(), (self.year.data or "").strip()]
-        if not all(part.isdigit() for part in parts):
-            self.date_error = _("Enter the date of your first payment, like %(example)s", example=_example(today))
-            return False
-        try:
-            first = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            self.date_error = _("The date of your first payment must be a real date")
+        first = self.first.read()
+        if first is None:
             return False
         if first < today:
-            self.date_error = _("The date of your first payment must be today or later")
+            self.first.errors = [_("The date of your first payment must be today or later")]
             return False
         if first > today + timedelta(days=366):
-            self.date_error = _("The date of your first payment must be within a year")
+            self.first.errors = [_("The date of your first payment must be within a year")]
             return False
-        self.first = first
         return True
 
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
-        return [("first-day", self.date_error)] if self.date_error else []
-
-
-def _example(today: date) -> str:
-    soon = today + timedelta(days=7)
-    return f"{soon.day} {soon.month} {soon.year}"
+        return [(self.first.summary_id, str(error)) for error in self.first.errors]
 
 
 class OfferAmountForm(FlaskForm):

@@ -339,7 +339,7 @@ def propose(budget_id: int):
         return redirect(url_for(".offer", budget_id=budget.id))
     form = FirstPaymentForm(suggested=service.suggested_first_date(current_user))
     if form.validate_on_submit() and form.check(clock.today_for(current_user)):
-        for sent in service.send_proposals(current_user, budget, offer, form.first):
+        for sent in service.send_proposals(current_user, budget, offer, form.first.data):
             if sent.problem is not None:
                 flash(_not_sent_message(sent))
         return redirect(url_for(".proposals", budget_id=budget.id), code=303)

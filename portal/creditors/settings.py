@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
 
 from portal.budget.structures import load_structure
@@ -121,7 +122,7 @@ def problems(values: dict[str, Any], creditor: Creditor) -> dict[str, str]:
     found |= _colour_problem(values.get("brand_colour") or "")
     for field, limit in (("phone", 40), ("email", 200), ("website", 200), ("mailing_address", 500)):
         if len(values.get(field) or "") > limit:
-            found[field] = _l("Write %(count)d characters or fewer", count=limit)
+            found[field] = lazy_ngettext("Write %(num)d character or fewer", "Write %(num)d characters or fewer", limit)
     email = values.get("email") or ""
     if email and (email.count("@") != 1 or " " in email or "." not in email.split("@")[1]):
         found.setdefault("email", _l("Enter an email address like help@example.com"))

@@ -7,6 +7,7 @@ the creditor's name, the code or the fact of a change, and what to do if it was 
 """
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.extensions import db
 from portal.help.service.details import CODE_MINUTES, masked, new_code
@@ -35,7 +36,11 @@ def code_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         subject=subject,
         opening=_("Your code for %(creditor)s is %(code)s", creditor=creditor, code=code),
         lines=[
-            _("It works for %(minutes)d minutes. If you did not ask for it, ignore this message.", minutes=CODE_MINUTES)
+            ngettext(
+                "It works for %(num)d minute. If you did not ask for it, ignore this message.",
+                "It works for %(num)d minutes. If you did not ask for it, ignore this message.",
+                CODE_MINUTES,
+            )
         ],
         neutral_subject=subject,
         neutral_opening=subject,

@@ -96,7 +96,7 @@ def verify():
     form = _identity_form(creditor)
     if form.validate_on_submit():
         answer = (
-            {"date_of_birth": form.date_of_birth}
+            {"date_of_birth": form.date_of_birth.data}
             if isinstance(form, DateOfBirthForm)
             else {"postcode": form.postcode.data}
         )
@@ -119,7 +119,7 @@ def verify():
             tries_left,
         )
         if isinstance(form, DateOfBirthForm):
-            form.date_error = mismatch
+            form.date_of_birth.errors = [mismatch]
         else:
             form.postcode.errors = [mismatch]
     return render_template("links/verify.html", creditor=creditor, form=form)

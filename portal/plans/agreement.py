@@ -7,12 +7,13 @@ language. Change the wording → change VERSION.
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.models import Account, Creditor, Plan
 from portal.plans.policy import PlanPolicy
 from portal.plans.words import Formatter, amount_per, how_often, settlement_on_credit_file
 
-VERSION = "2026-2"
+VERSION = "2026-3"
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,12 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
             agree += (settlement_on_credit_file(creditor.jurisdiction),)
     else:
         agree = (
-            _(
-                "You agree to pay %(total)s for %(what)s in %(count)d payments of %(regular)s.",
+            ngettext(
+                "You agree to pay %(total)s for %(what)s in %(num)d payment of %(regular)s.",
+                "You agree to pay %(total)s for %(what)s in %(num)d payments of %(regular)s.",
+                len(instalments),
                 total=money(plan.total),
                 what=what,
-                count=len(instalments),
                 regular=amount_per(money(plan.instalment_amount), plan.frequency),
             ),
             _(
@@ -92,15 +94,16 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
             _("If a payment is missed"),
             (
                 _(
-                    "If a payment does not go through, we will tell you and try again %(days)d days later, "
-                    "up to %(retries)d more times.",
-                    days=days,
-                    retries=retries,
+                    "If a payment does not go through, we will tell you and try again %(later)s, up to %(times)s.",
+                    later=ngettext("%(num)d day later", "%(num)d days later", days),
+                    times=ngettext("%(num)d more time", "%(num)d more times", retries),
                 ),
-                _(
-                    "If %(missed)d payments are missed, the plan ends. What is left is still owed, "
+                ngettext(
+                    "If %(num)d payment is missed, the plan ends. What is left is still owed, "
                     "and we will contact you about how to pay it.",
-                    missed=missed,
+                    "If %(num)d payments are missed, the plan ends. What is left is still owed, "
+                    "and we will contact you about how to pay it.",
+                    missed,
                 ),
             ),
         ),

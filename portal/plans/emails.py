@@ -233,7 +233,11 @@ def missed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         opening=_("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=_what(plan)),
         lines=[
             _("This payment is now missed. Your plan carries on with the next payment."),
-            _("If %(count)d more payments are missed, the plan will end.", count=left),
+            ngettext(
+                "If %(num)d more payment is missed, the plan will end.",
+                "If %(num)d more payments are missed, the plan will end.",
+                left,
+            ),
             "",
             _("To pay the missed amount or use another card, sign in here: %(link)s", link=link),
             *_help_lines(debtor),
@@ -254,9 +258,10 @@ def broken(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     subject, opening = neutral(debtor)
     return Letter(
         subject=_("Your payment plan has ended"),
-        opening=_(
-            "Because %(count)d payments were missed, your plan for %(what)s has ended.",
-            count=plan.missed_count,
+        opening=ngettext(
+            "Because %(num)d payment was missed, your plan for %(what)s has ended.",
+            "Because %(num)d payments were missed, your plan for %(what)s has ended.",
+            plan.missed_count,
             what=_what(plan),
         ),
         lines=[
@@ -303,10 +308,11 @@ def review_answer(message: OutboundMessage, debtor: Debtor) -> Letter | None:
             what=what,
         )
         lines = [
-            _(
-                "Payments of %(amount)s, %(count)d in all, adding up to %(total)s. The first would be on %(date)s.",
+            ngettext(
+                "One payment of %(amount)s, on %(date)s.",
+                "Payments of %(amount)s, %(num)d in all, adding up to %(total)s. The first would be on %(date)s.",
+                len(plan.instalments),
                 amount=fmt.money(plan.instalment_amount, plan.currency),
-                count=len(plan.instalments),
                 total=fmt.money(plan.total, plan.currency),
                 date=fmt.date(first.due_date),
             )

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Form, HiddenField, StringField, TextAreaField
 
+from portal.date_input import DateInputField
 from portal.money import amount_example, format_money, parse_money
 from portal.payments.forms import IdempotentForm, read_amount
 from portal.plans.dates import Payday
@@ -72,8 +73,9 @@ class _Errors:
     def errors_for_summary(self) -> list[tuple[str, str]]:
         pairs = []
         for name, field in self._fields.items():
+            target = getattr(field, "summary_id", None) or self.summary_ids.get(name, field.id)
             for message in field.errors or []:
-                pairs.append((self.summary_ids.get(name, field.id), str(message)))
+                pairs.append((target, str(message)))
         return pairs
 
 
@@ -83,7 +85,7 @@ class OptionsForm(_Errors, Form):
     summary_ids = {"frequency": "frequency-0"}
 
     frequency = StringField(_l("How often do you want to pay?"))
-    start = StringField(_l("Date of your first payment"))
+    start = DateInputField(_l("Date of your first payment"))
     payday = StringField(_l("For monthly payments, the day you get paid"))
 
     def read(
@@ -105,19 +107,17 @@ class OptionsForm(_Errors, Form):
         self.chosen_payday = PAYDAYS.get(self.payday.data or "same_day")
         self.payday.data = payday_key(self.chosen_payday)
         self.chosen_start = default_start
-        if self.start.data:
-            day = parse_day(self.start.data, locale)
-            if day is None:
-                self.start.errors = [
-                    _l("Enter a real date, for example %(example)s", example=default_start.isoformat())
-                ]
-            elif not earliest <= day <= latest:
-                self.start.errors = [
-                    _l("Choose a date from %(earliest)s to %(latest)s", earliest=show(earliest), latest=show(latest))
-                ]
-            else:
-                self.chosen_start = day
-        self.start.data = self.chosen_start.isoformat()
+        day = self.start.read()
+        if day is not None and not earliest <= day <= latest:
+            self.start.errors = [
+                _l("Choose a date from %(earliest)s to %(latest)s", earliest=show(earliest), latest=show(latest))
+            ]
+        elif day is not None:
+            self.chosen_start = day
+        if not self.start.errors:
+            self.start.show(self.chosen_start)
+        # what the offers are worked out from, whatever the boxes say (the hidden field of the choose form)
+        self.start.data = self.chosen_start
 
 
 class ChooseForm(_Errors, FlaskForm):
@@ -144,7 +144,7 @@ class ProposalForm(_Errors, FlaskForm):
 
     amount = StringField(_l("How much can you pay each time?"))
     frequency = StringField(_l("How often?"))
-    start = StringField(_l("Date of your first payment"))
+    start = DateInputField(_l("Date of your first payment"), required=_l("Enter the date of your first payment"))
 
     def check(self, *, currency: str, locale: str) -> bool:
         """Read the proposal into `amount_minor`, `chosen_frequency`, `chosen_start`; messages on problems."""
@@ -169,12 +169,7 @@ class ProposalForm(_Errors, FlaskForm):
             self.chosen_frequency = Frequency(self.frequency.data)
         else:
             self.frequency.errors = [_l("Choose how often you want to pay")]
-        if not (self.start.data or "").strip():
-            self.start.errors = [_l("Enter the date of your first payment")]
-        else:
-            self.chosen_start = parse_day(self.start.data, locale)
-            if self.chosen_start is None:
-                self.start.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
+        self.chosen_start = self.start.read()
         return not (self.amount.errors or self.frequency.errors or self.start.errors)
 
     def reject_past(self, today: date) -> bool:
@@ -199,16 +194,12 @@ class AgreeForm(_Errors, FlaskForm):
 
 
 class PaymentDayForm(_Errors, FlaskForm):
-    next_date = StringField(_l("New date for your next payment"))
+    next_date = DateInputField(
+        _l("New date for your next payment"), required=_l("Enter the new date for your next payment")
+    )
 
     def check(self, locale: str) -> date | None:
-        if not (self.next_date.data or "").strip():
-            self.next_date.errors = [_l("Enter the new date for your next payment")]
-            return None
-        day = parse_day(self.next_date.data, locale)
-        if day is None:
-            self.next_date.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
-        return day
+        return self.next_date.read()
 
 
 class ExtraForm(_Errors, IdempotentForm):

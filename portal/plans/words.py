@@ -9,6 +9,7 @@ from datetime import date
 
 from babel.dates import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.i18n import babel_locale, formatting_locale_for
 from portal.models import Debtor
@@ -101,9 +102,9 @@ def reason_text(reason: dict, fmt: Formatter, currency: str) -> str:
     code, params = reason.get("code"), reason.get("params") or {}
     if code == "term_too_long":
         return _(
-            "Your plan would take %(months)s months. We can agree plans of up to %(allowed)s months straight away.",
-            months=params.get("months"),
-            allowed=params.get("allowed"),
+            "Your plan would take %(length)s. We can agree plans of up to %(allowed)s straight away.",
+            length=ngettext("%(num)d month", "%(num)d months", int(params.get("months") or 0)),
+            allowed=ngettext("%(num)d month", "%(num)d months", int(params.get("allowed") or 0)),
         )
     if code == "below_minimum":
         return _(

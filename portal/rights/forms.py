@@ -1,6 +1,7 @@
 """The dispute form, the one-button original-creditor request and the statute-barred claim."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
@@ -42,7 +43,9 @@ class DisputeForm(FlaskForm):
             self.details.errors = [_l("Tell us what is wrong with this debt")]
             ok = False
         elif len(details) > DETAILS_MAX:
-            self.details.errors = [_l("Use %(count)d characters or fewer", count=DETAILS_MAX)]
+            self.details.errors = [
+                lazy_ngettext("Use %(num)d character or fewer", "Use %(num)d characters or fewer", DETAILS_MAX)
+            ]
             ok = False
         upload = self.attachment.data
         if upload is not None and getattr(upload, "filename", None):
@@ -78,7 +81,9 @@ class StatuteBarredForm(FlaskForm):
 
     def check(self) -> bool:
         if len((self.details.data or "").strip()) > DETAILS_MAX:
-            self.details.errors = [_l("Use %(count)d characters or fewer", count=DETAILS_MAX)]
+            self.details.errors = [
+                lazy_ngettext("Use %(num)d character or fewer", "Use %(num)d characters or fewer", DETAILS_MAX)
+            ]
             return False
         return True
 

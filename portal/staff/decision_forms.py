@@ -8,6 +8,7 @@ what to do.
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -94,12 +95,24 @@ class ProposalDecisionForm(FlaskForm):
         if self.chosen_start is None:
             self.start.errors = [_l("Enter a real date, for example %(example)s", example="2026-12-01")]
         elif (self.chosen_start - today).days < MIN_DAYS_TO_FIRST:
-            self.start.errors = [_l("Enter a date at least %(days)d days from today", days=MIN_DAYS_TO_FIRST)]
+            self.start.errors = [
+                lazy_ngettext(
+                    "Enter a date at least %(num)d day from today",
+                    "Enter a date at least %(num)d days from today",
+                    MIN_DAYS_TO_FIRST,
+                )
+            ]
 
     def offer_problem(self, code: str, *, balance: int, currency: str, locale: str) -> None:
         """What the service found wrong with the counter-offer (portal.plans.review.OFFER_PROBLEMS)."""
         if code == "too_soon":
-            self.start.errors = [_l("Enter a date at least %(days)d days from today", days=MIN_DAYS_TO_FIRST)]
+            self.start.errors = [
+                lazy_ngettext(
+                    "Enter a date at least %(num)d day from today",
+                    "Enter a date at least %(num)d days from today",
+                    MIN_DAYS_TO_FIRST,
+                )
+            ]
         elif code == "above_balance":
             owed = format_money(balance, currency, locale)
             self.amount.errors = [_l("Enter an amount of %(balance)s or less. That is what they owe.", balance=owed)]

@@ -1,6 +1,7 @@
 """Staff passwords: long, not common, not the email; hashed with scrypt (Werkzeug), never stored as typed."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
@@ -14,7 +15,7 @@ _NOBODY = generate_password_hash("nobody has this password", method="scrypt")
 def password_problem(password: str, email: str) -> str | None:
     """Why this password may not be used, in words for the person choosing it; None when it may."""
     if len(password) < MIN_LENGTH:
-        return _l("Use at least %(count)d characters.", count=MIN_LENGTH)
+        return lazy_ngettext("Use at least %(num)d character.", "Use at least %(num)d characters.", MIN_LENGTH)
     lowered = password.lower()
     if lowered in _COMMON or lowered.strip("0123456789!") in _COMMON:
         return _l("That password is one of the most common ones. Choose one that is harder to guess.")

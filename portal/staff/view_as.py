@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import Flask, Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from portal import clock
@@ -185,10 +186,11 @@ def _enter() -> Response | None:
     if view.expires_at <= now:
         end_view(view, reason="expired", now=now)
         flash(
-            _(
-                "Your view as %(name)s ended after %(minutes)d minutes.",
+            ngettext(
+                "Your view as %(name)s ended after %(num)d minute.",
+                "Your view as %(name)s ended after %(num)d minutes.",
+                current_app.config["VIEW_AS_MINUTES"],
                 name=view.debtor.full_name,
-                minutes=current_app.config["VIEW_AS_MINUTES"],
             )
         )
         if _is_debtor_page():

@@ -138,3 +138,11 @@ def type_card(page, number: str) -> None:
         ("postal_code", "LS62A"),
     ]:
         page.fill(f"#card-element input[placeholder={placeholder}]", value)
+
+
+def type_date(page, question: str, day) -> None:
+    """A date as a person types it into the Day, Month and Year boxes of the question (a GOV.UK date input)."""
+    group = page.get_by_role("group", name=question)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))

@@ -37,7 +37,8 @@ def test_a_debtor_opens_their_link_checks_it_is_them_and_sees_what_they_owe(phon
     phone.get_by_role("button", name="Continue").click()
     question = phone.get_by_role("group", name="What is your date of birth?")
     question.wait_for()
-    assert "For example, 27 3 2007" in question.inner_text(), "an example no debtor has, not theirs"
+    # a US page: the month first, as dates are written there; an example no debtor has, not theirs
+    assert "For example, 3 27 2007\n\nMonth\nDay\nYear" in question.inner_text()
     assert axe_violations(phone) == [], "identity check"
     shot(phone, "journey-2-identity")
 

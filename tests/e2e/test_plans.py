@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.models import Account, LedgerEntry
 from portal.payments.gateway import get_gateway
-from tests.e2e.conftest import axe_violations, shot, sign_in, type_card
+from tests.e2e.conftest import axe_violations, shot, sign_in, type_card, type_date
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import NOON, active_plan
 
@@ -127,7 +127,18 @@ def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor)
     phone.get_by_label("How much can you pay each time?").fill("20")
     phone.get_by_label("Every month").check()
     start = clock.today_for(debtor) + timedelta(days=5)
-    phone.get_by_label("Date of your first payment").fill(start.isoformat())
+    question = phone.get_by_role("group", name="Date of your first payment")
+    question.get_by_label("Day").fill(str(start.day))  # the month and year forgotten
+    phone.get_by_role("button", name="Send my proposal").click()
+    summary = phone.locator(".error-summary")
+    summary.get_by_role("link", name="Date of your first payment must include a month and year").click()
+    assert question.get_by_label("Month").evaluate("box => box === document.activeElement")
+    assert question.get_by_label("Month").evaluate("box => box.getBoundingClientRect().top") > phone.locator(
+        ".exit-button"
+    ).evaluate("button => button.getBoundingClientRect().bottom")  # not under the sticky Exit this page button
+    assert axe_violations(phone) == [], "proposal with a date half typed"
+    shot(phone, "plans-propose-date-error")
+    type_date(phone, "Date of your first payment", start)
     phone.get_by_role("button", name="Send my proposal").click()
     phone.get_by_role("heading", name="Your proposal has been sent for review").wait_for()
     main = phone.locator("main").inner_text()

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import Account, AuditEvent, Plan, StaffUser
 from portal.plans.service.making import submit_proposal
 from portal.staff.accounts import create_staff
-from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.conftest import axe_violations, shot, sign_in, type_date
 from tests.factories import make_account, make_card_debtor
 from tests.integration.test_staff_scoping import _console_rules, _path, _theirs
 from tests.staff_support import PASSWORD, make_staff, next_code
@@ -58,7 +58,7 @@ def staff_sign_in(page, portal_url: str, user) -> None:
 def fill_proposal(page, first) -> None:
     page.get_by_label("How much can you pay each time?").fill("20")
     page.get_by_label("Every month").check()
-    page.get_by_label("Date of your first payment").fill(first.isoformat())
+    type_date(page, "Date of your first payment", first)
 
 
 def test_an_agent_finds_a_debtor_views_as_them_and_proposes_a_plan_for_them(laptop, portal_url, debtor, agent):

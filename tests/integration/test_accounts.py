@@ -3,16 +3,18 @@
 import html
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from babel import Locale
 
+from portal import clock
 from portal.accounts import wording
 from portal.demo.service import seed
 from portal.extensions import db
 from portal.models import Account, LedgerEntry
 from portal.models.account import LedgerWording
+from portal.plans.service.making import submit_proposal
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 
@@ -48,6 +50,24 @@ def test_the_dashboard_lists_each_account_with_its_details(browser, debtor):
         f"Owed to {debtor.creditor.name}",
     ]:
         assert expected in text
+
+
+def test_each_card_has_one_main_action_finishing_a_plan_before_paying(browser, debtor):
+    planned = db.session.scalar(db.select(Account).where(Account.description == "Hospital bill"))
+    plan = submit_proposal(debtor, planned, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=3))
+    db.session.commit()
+    page = browser.get("/accounts/").get_data(as_text=True)
+    cards = re.findall(r'<li class="card">(.*?)</li>', page, re.S)
+    assert [card.count('class="button') for card in cards] == [1, 1]
+    plain, started = cards
+    assert 'class="button pay"' in plain and "Set up a payment plan" in plain
+    assert f'class="button" href="/plans/{plan.reference}"' in started
+    assert 'class="action pay"' in started
+
+
+def test_the_words_about_finding_it_hard_to_pay_are_said_once_not_on_every_card(browser, debtor):
+    text = main_text(browser.get("/accounts/"))
+    assert text.count("finding it hard to pay") == 1
 
 
 def test_the_dashboard_offers_help_before_consequences(browser, debtor):

@@ -337,7 +337,7 @@ def test_without_guidelines_no_amount_is_questioned(browser, debtor):
 
 def _first_payment(debtor, days: int = 7) -> dict[str, str]:
     first = clock.today_for(debtor) + timedelta(days=days)
-    return {"day": str(first.day), "month": str(first.month), "year": str(first.year)}
+    return {"first-day": str(first.day), "first-month": str(first.month), "first-year": str(first.year)}
 
 
 def test_propose_this_sends_each_accounts_share_as_a_monthly_proposal_with_the_budget(browser, creditor, debtor):

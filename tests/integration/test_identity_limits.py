@@ -12,7 +12,7 @@ from tests.conftest import TEST_SETTINGS, Browser, csrf_from, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link
 from tests.live_server import serve
 
-WRONG = {"day": "1", "month": "1", "year": "1990"}
+WRONG = {"date_of_birth-day": "1", "date_of_birth-month": "1", "date_of_birth-year": "1990"}
 
 
 def _debtor(creditor=None):
@@ -55,7 +55,11 @@ def test_wrong_answers_from_one_address_are_still_limited(app):
     browser.get(make_link(debtor))
     assert browser.post("/verify", WRONG).status_code == 429
     born = debtor.date_of_birth
-    right = {"day": str(born.day), "month": str(born.month), "year": str(born.year)}
+    right = {
+        "date_of_birth-day": str(born.day),
+        "date_of_birth-month": str(born.month),
+        "date_of_birth-year": str(born.year),
+    }
     assert browser.post("/verify", right).status_code == 429, "while limited, no answer is compared"
     assert "Too many wrong answers" in main_text(browser.post("/verify", right))
     assert _checked(debtor) == 0

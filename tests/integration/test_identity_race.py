@@ -17,7 +17,7 @@ from tests.factories import make_account, make_debtor, make_link
 from tests.live_server import serve
 
 ANSWERS = 20
-WRONG_DATE_OF_BIRTH = {"day": "1", "month": "1", "year": "1990"}
+WRONG_DATE_OF_BIRTH = {"date_of_birth-day": "1", "date_of_birth-month": "1", "date_of_birth-year": "1990"}
 
 
 @pytest.fixture

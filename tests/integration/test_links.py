@@ -13,7 +13,7 @@ from tests.factories import make_account, make_creditor, make_debtor, make_link,
 
 
 def _dob(day="17", month="5", year="1980"):
-    return {"day": day, "month": month, "year": year}
+    return {"date_of_birth-day": day, "date_of_birth-month": month, "date_of_birth-year": year}
 
 
 @pytest.fixture
@@ -288,3 +288,18 @@ def test_bulk_links_each_get_their_own_short_code(app):
     issued = service.issue_links(creditor, ids)
     assert len({link.short_code for link in issued}) == 3
     assert all(service.find_by_short_code(link.short_code).debtor_id in ids for link in issued)
+
+
+@pytest.mark.parametrize(
+    ("creditor", "order", "example"),
+    [(make_uk_creditor, ["day", "month", "year"], "27 3 2007"), (make_creditor, ["month", "day", "year"], "3 27 2007")],
+)
+def test_the_date_of_birth_boxes_follow_the_way_the_debtors_region_writes_dates(browser, creditor, order, example):
+    debtor = make_debtor(creditor(identity_method="date_of_birth"))
+    db.session.commit()
+    browser.get(make_link(debtor))
+    html = browser.get("/verify").get_data(as_text=True)
+    positions = [html.index(f'name="date_of_birth-{part}"') for part in order]
+    assert positions == sorted(positions)
+    assert f"For example, {example}" in html
+    assert 'autocomplete="bday-day"' in html and 'type="date"' not in html

@@ -26,7 +26,7 @@ from portal.payments import service as payments_service
 from portal.plans import agreement
 from portal.plans.service.making import submit_proposal
 from tests.conftest import Browser, main_text
-from tests.factories import make_account, make_card_debtor, make_link
+from tests.factories import make_account, make_card_debtor, make_creditor, make_debtor, make_link
 from tests.staff_support import StaffBrowser, make_staff
 from tests.stripe_server import (
     DECLINED_CARD,
@@ -68,6 +68,11 @@ def account(debtor, browser):
 @pytest.fixture
 def today(debtor):
     return clock.today_for(debtor)
+
+
+def _typed(name: str, day) -> dict[str, str]:
+    """A date as a person types it into the Day, Month and Year boxes."""
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
 
 
 def _plan(reference: str | None = None) -> Plan:
@@ -259,9 +264,9 @@ def test_a_new_choice_replaces_an_unstarted_plan(browser, account, today):
 
 
 def test_a_proposal_inside_the_policy_is_accepted_at_once(browser, account, today):
-    start = (today + timedelta(days=5)).isoformat()
+    start = today + timedelta(days=5)
     response = browser.post(
-        f"/accounts/{account.id}/plans/propose", {"amount": "100", "frequency": "monthly", "start": start}
+        f"/accounts/{account.id}/plans/propose", {"amount": "100", "frequency": "monthly"} | _typed("start", start)
     )
     plan = _plan()
     assert response.headers["Location"] == f"/plans/{plan.reference}/check"
@@ -324,8 +329,31 @@ def test_the_hinted_amount_is_agreed_straight_away_and_a_penny_less_is_sent_for_
         ({"amount": "lots", "frequency": "monthly", "start": "2030-01-01"}, "Enter an amount in numbers"),
         ({"amount": "50", "start": "2030-01-01"}, "Choose how often you want to pay"),
         ({"amount": "50", "frequency": "monthly"}, "Enter the date of your first payment"),
-        ({"amount": "50", "frequency": "monthly", "start": "31/02/2030"}, "Enter a real date"),
-        ({"amount": "50", "frequency": "monthly", "start": "2020-01-01"}, "Enter a date from today onwards"),
+        (
+            {"amount": "50", "frequency": "monthly", "start-day": "", "start-month": "", "start-year": ""},
+            "Enter the date",
+        ),
+        (
+            {"amount": "50", "frequency": "monthly", "start-day": "31", "start-month": "2", "start-year": "2030"},
+            "Date of your first payment must be a real date",
+        ),
+        (
+            {"amount": "50", "frequency": "monthly", "start-day": "6", "start-month": "", "start-year": "2030"},
+            "Date of your first payment must include a month",
+        ),
+        (
+            {"amount": "50", "frequency": "monthly", "start-day": "6", "start-month": "12", "start-year": "30"},
+            "Year must include 4 numbers",
+        ),
+        (
+            {"amount": "50", "frequency": "monthly", "start-day": "6", "start-month": "Dec", "start-year": "2030"},
+            "Date of your first payment must be a real date",
+        ),
+        ({"amount": "50", "frequency": "monthly", "start": "31/02/2030"}, "Date of your first payment must be a real"),
+        (
+            {"amount": "50", "frequency": "monthly", "start-day": "1", "start-month": "1", "start-year": "2020"},
+            "Enter a date from today onwards",
+        ),
         ({"amount": "700", "frequency": "monthly", "start": "2030-01-01"}, "Enter an amount of £600.00 or less"),
     ],
 )
@@ -334,6 +362,29 @@ def test_a_proposal_that_cant_be_read_is_explained_beside_the_field(browser, acc
     assert response.status_code == 400
     assert main_text(response).count(message) == 2
     assert _plan() is None
+
+
+def test_a_date_typed_in_day_month_and_year_boxes_is_read_as_the_debtor_means_it(browser, account, today):
+    """6 December is 6 December, whatever the browser's own language: no date picker decides the order."""
+    day = today + timedelta(days=10)
+    html = browser.get(f"/accounts/{account.id}/plans/propose").get_data(as_text=True)
+    assert 'type="date"' not in html
+    assert html.index('name="start-day"') < html.index('name="start-month"') < html.index('name="start-year"')
+    assert f"For example, {today.day} {today.month} {today.year}" in main_text(
+        browser.get(f"/accounts/{account.id}/plans/propose")
+    )
+    browser.post(
+        f"/accounts/{account.id}/plans/propose", {"amount": "100", "frequency": "monthly"} | _typed("start", day)
+    )
+    assert _plan().first_date == day
+
+
+def test_a_date_error_names_the_part_that_is_missing_and_links_to_its_box(browser, account):
+    data = {"amount": "50", "frequency": "monthly", "start-day": "6", "start-month": "", "start-year": "2030"}
+    html = browser.post(f"/accounts/{account.id}/plans/propose", data).get_data(as_text=True)
+    assert '<a href="#start-month">Date of your first payment must include a month</a>' in html
+    assert 'class="input input-2 input-error" id="start-month"' in html
+    assert 'class="input input-2" id="start-day"' in html and 'value="6"' in html
 
 
 def test_the_proposal_page_can_be_filled_in_from_a_link(browser, account):
@@ -447,7 +498,7 @@ def test_the_plan_page_shows_the_next_payment_the_schedule_and_the_changes(brows
 
 def test_changing_the_payment_day_moves_the_later_payments_too(browser, active, today):
     new = today + timedelta(days=20)
-    response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": new.isoformat()})
+    response = browser.post(f"/plans/{active.reference}/payment-day", _typed("next_date", new))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/plans/{active.reference}"
     dates = [i.due_date for i in _plan(active.reference).instalments]
@@ -456,7 +507,7 @@ def test_changing_the_payment_day_moves_the_later_payments_too(browser, active, 
 
 
 def test_a_payment_day_outside_the_window_is_refused(browser, active, today):
-    response = browser.post(f"/plans/{active.reference}/payment-day", {"next_date": today.isoformat()})
+    response = browser.post(f"/plans/{active.reference}/payment-day", _typed("next_date", today))
     assert response.status_code == 400
     assert "Choose a date from" in main_text(response)
 
@@ -500,6 +551,13 @@ def test_a_creditor_that_allows_no_later_move_says_so(browser, active, debtor):
     assert response.status_code == 400
     assert "You cannot move a payment later. Contact us to move it." in main_text(response)
     assert "You can move a payment up to" not in main_text(browser.get(f"/plans/{active.reference}/payment-day"))
+
+
+def test_a_new_payment_day_must_be_a_real_date(browser, active):
+    data = {"next_date-day": "31", "next_date-month": "4", "next_date-year": "2027"}
+    response = browser.post(f"/plans/{active.reference}/payment-day", data)
+    assert response.status_code == 400
+    assert main_text(response).count("New date for your next payment must be a real date") == 2
 
 
 def test_paying_extra_shrinks_the_last_payments(browser, active, localstripe):
@@ -585,6 +643,12 @@ def test_asking_for_a_pause_goes_to_a_person_and_payments_carry_on(browser, acti
     [event] = _events("plan.pause_requested")
     assert event.data["months"] == 2
     assert "You asked for a pause of 2 months" in main_text(browser.get(f"/plans/{active.reference}"))
+
+
+def test_a_pause_of_one_month_says_one_month(browser, active):
+    browser.post(f"/plans/{active.reference}/pause", {"months": "1", "reason": ""})
+    text = main_text(browser.get(f"/plans/{active.reference}"))
+    assert "You asked for a pause of 1 month." in text and "1 months" not in text
 
 
 def test_a_pause_request_needs_a_length(browser, active):
@@ -818,3 +882,16 @@ def test_the_console_shows_a_first_payment_on_the_day_it_was_paid_and_the_extra_
 
 def _ledger_day_of(instalment):
     return db.session.get(LedgerEntry, instalment.payment.ledger_entry_id).effective_date
+
+
+def test_a_us_debtor_types_the_month_first_as_dates_are_written_there(app, browser):
+    us = make_debtor(make_creditor(policy=POLICY))
+    account = make_account(us, [("itemization", 60_000)])
+    db.session.commit()
+    browser.sign_in(make_link(us), us)
+    html = browser.get(f"/accounts/{account.id}/plans/propose").get_data(as_text=True)
+    assert html.index('name="start-month"') < html.index('name="start-day"') < html.index('name="start-year"')
+    today = clock.today_for(us)
+    assert f"For example, {today.month} {today.day} {today.year}" in main_text(
+        browser.get(f"/accounts/{account.id}/plans/propose")
+    )

@@ -56,8 +56,15 @@ def test_an_identity_answer_without_a_csrf_token_is_refused(browser, app):
     debtor = make_debtor()
     db.session.commit()
     browser.get(make_link(debtor))
-    assert browser.client.post("/verify", data={"day": "17", "month": "5", "year": "1980"}).status_code == 400
-    refused = browser.client.post("/verify", data={"day": "17", "month": "5", "year": "1980"})
+    assert (
+        browser.client.post(
+            "/verify", data={"date_of_birth-day": "17", "date_of_birth-month": "5", "date_of_birth-year": "1980"}
+        ).status_code
+        == 400
+    )
+    refused = browser.client.post(
+        "/verify", data={"date_of_birth-day": "17", "date_of_birth-month": "5", "date_of_birth-year": "1980"}
+    )
     assert "The form had expired or was sent twice" in main_text(refused)
 
 

@@ -46,6 +46,8 @@ def test_the_catalog_has_every_message_in_the_source(tmp_path):
             "babel.cfg",
             "-k",
             "_l",
+            "-k",
+            "lazy_ngettext:1,2",
             "--ignore-dirs=.* _* node_modules",
             "-o",
             str(template),

@@ -3,6 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal import clock
 from portal.security import is_local_path
@@ -15,9 +16,10 @@ _WRONG = _l("The email address, password or code is wrong.")
 
 
 def _locked_message() -> str:
-    return _(
-        "This account is locked after too many wrong answers. Try again in %(minutes)d minutes, or ask an admin.",
-        minutes=current_app.config["STAFF_LOCK_MINUTES"],
+    return ngettext(
+        "This account is locked after too many wrong answers. Try again in %(num)d minute, or ask an admin.",
+        "This account is locked after too many wrong answers. Try again in %(num)d minutes, or ask an admin.",
+        current_app.config["STAFF_LOCK_MINUTES"],
     )
 
 

@@ -9,6 +9,7 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -157,9 +158,10 @@ def debtor_end_hold(debtor_id: int, hold_id: int):
             flash(_("This hold could not be ended: it has ended already, or has not started yet."))
         else:
             flash(
-                _(
-                    "The hold has ended. Plan payments moved on by %(days)d days.",
-                    days=hold.plan_days_shifted or 0,
+                ngettext(
+                    "The hold has ended. Plan payments moved on by %(num)d day.",
+                    "The hold has ended. Plan payments moved on by %(num)d days.",
+                    hold.plan_days_shifted or 0,
                 )
             )
         return redirect(url_for("staff.debtor", debtor_id=found.id, _anchor=f"hold-{hold.id}"))
