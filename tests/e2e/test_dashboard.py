@@ -14,8 +14,9 @@ from tests.plan_support import stored_plan
 #: the phone the fixture `phone` stands for: 375 × 812 px
 SCREEN = 812
 #: what the dashboard says (its <main>) ends within two screens and a little room for a longer name or a second
-#: line; Spanish runs longer (amounts as "200,00 GBP", "Preparar un plan de pagos" on a line of its own)
-MOST = {"English": 2 * SCREEN + 120, "Español": 2 * SCREEN + 280}
+#: line; Spanish runs longer ("Preparar un plan de pagos" on a line of its own, the help links one to a line,
+#: "Sus datos de contacto" among them)
+MOST = {"English": 2 * SCREEN + 120, "Español": 2 * SCREEN + 320}
 #: and the portal's footer below it (sign out, the creditor's phone number, the privacy notice)
 FOOTER = 220
 

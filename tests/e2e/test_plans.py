@@ -195,7 +195,7 @@ def test_move_the_payment_date_later_up_to_the_limit_the_creditor_sets(phone, po
     phone.get_by_role("heading", name="Change the payment date").wait_for()
     assert "You can move a payment up to 14 days later." in phone.locator("#next_date-hint").inner_text()
 
-    phone.get_by_label("New date for your next payment").fill((due + timedelta(days=20)).isoformat())
+    type_date(phone, "New date for your next payment", due + timedelta(days=20))
     phone.get_by_role("button", name="Change the date").click()
     phone.locator(".error-summary").get_by_role(
         "link", name="You can move a payment up to 14 days later. Contact us to move it further."
@@ -204,7 +204,7 @@ def test_move_the_payment_date_later_up_to_the_limit_the_creditor_sets(phone, po
     shot(phone, "plans-payment-date-limit")
 
     later = due + timedelta(days=14)
-    phone.get_by_label("New date for your next payment").fill(later.isoformat())
+    type_date(phone, "New date for your next payment", later)
     phone.get_by_role("button", name="Change the date").click()
     phone.get_by_role("heading", name="Your payment plan").wait_for()
     main = re.sub(r"\s+", " ", phone.locator("main").inner_text())

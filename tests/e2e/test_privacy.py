@@ -40,7 +40,7 @@ def test_a_debtor_asks_not_to_be_contacted_at_work(phone, portal_url, debtor):
     shot(phone, "privacy-preferences-work")
 
     phone.get_by_role("button", name="Save my choices").click()
-    phone.locator(".notice").wait_for()
+    phone.get_by_role("status").filter(has_text="Your choices are saved").wait_for()
     assert phone.get_by_label("Do not contact me at work").is_checked()
     assert (
         "sarah@work.example is a work address, so we show our messages here instead."

@@ -35,7 +35,12 @@ def _signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
     start = phone.get(base_url + link_path, timeout=10)
     question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
     born = debtor.date_of_birth
-    answer = {"csrf_token": csrf_from(question.text), "day": born.day, "month": born.month, "year": born.year}
+    answer = {
+        "csrf_token": csrf_from(question.text),
+        "date_of_birth-day": born.day,
+        "date_of_birth-month": born.month,
+        "date_of_birth-year": born.year,
+    }
     signed_in = phone.post(base_url + "/verify", data=answer, timeout=10)
     assert signed_in.url.endswith("/accounts/"), signed_in.url
     return phone
