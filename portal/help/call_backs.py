@@ -1,15 +1,15 @@
 """When a person may call a debtor back: the rule over plain data.
 
 A slot is offered only when all of these hold:
-- it lies inside the creditor's opening hours (`policy["opening_hours"]`, in the creditor's time zone) on a
-  working day of the creditor's jurisdiction;
+- it lies inside the creditor's opening hours (`policy["opening_hours"]`, in the creditor's time zone), on a
+  day that is not a public holiday of the creditor's jurisdiction;
 - it lies inside the hours the debtor lets us contact them (8am to 9pm their time, and the parts of the day
   they chose: portal.help.contact). There is no "phone" channel: a call is contact like any other, so the
   same hours apply;
 - it starts at least MIN_NOTICE from now (no slot today that has passed or is about to).
 
 Slots are SLOT_HOURS long, start on the hour in the debtor's time, and do not overlap: from the earliest that
-fits, the next that fits after it ends, and so on. Days offered: the next DAYS_AHEAD working days.
+fits, the next that fits after it ends, and so on. Days offered: from today to the DAYS_AHEAD-th working day.
 
 portal.help.service.call_backs reads a debtor's settings and their creditor's policy for it.
 """
@@ -20,7 +20,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.help.contact import within_windows
-from portal.working_days import is_working_day
+from portal.working_days import is_working_day, public_holidays
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: the policy key, and what applies when a creditor set nothing: Monday to Friday, 9am to 5pm
@@ -93,10 +93,12 @@ class Where:
 
 
 def is_open(start: datetime, end: datetime, where: Where) -> bool:
-    """The whole of [start, end) is inside the creditor's opening hours on one of its working days."""
+    """The whole of [start, end) is inside the creditor's opening hours, on a day that is not a public holiday of
+    its jurisdiction (a creditor open on Saturdays says so in its hours)."""
     zone = ZoneInfo(where.creditor_timezone)
     local_start, local_end = start.astimezone(zone), (end - timedelta(minutes=1)).astimezone(zone)
-    if local_start.date() != local_end.date() or not is_working_day(local_start.date(), where.jurisdiction):
+    day = local_start.date()
+    if local_start.date() != local_end.date() or day in public_holidays(where.jurisdiction, day.year):
         return False
     hours = where.hours.get(WEEKDAYS[local_start.weekday()])
     if hours is None:
@@ -134,15 +136,15 @@ def slots_on(day: date, where: Where, now: datetime) -> list[Slot]:
 
 
 def days_offered(where: Where, now: datetime) -> list[tuple[date, list[Slot]]]:
-    """The next DAYS_AHEAD working days (the debtor's dates, from today), each with its slots; days with no
-    slot left out."""
+    """The days from today (the debtor's dates) to the DAYS_AHEAD-th working day, each with its slots; days with
+    no slot left out (a weekend day has slots only if the creditor opens then)."""
     day = now.astimezone(ZoneInfo(where.debtor_timezone)).date()
     offered, counted = [], 0
     while counted < DAYS_AHEAD:
         if is_working_day(day, where.jurisdiction):
             counted += 1
-            slots = slots_on(day, where, now)
-            if slots:
-                offered.append((day, slots))
+        slots = slots_on(day, where, now)
+        if slots:
+            offered.append((day, slots))
         day += timedelta(days=1)
     return offered

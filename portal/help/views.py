@@ -341,6 +341,10 @@ def _per_debtor() -> str:
     return f"call-back:{current_user.get_id()}"
 
 
+#: one count for booking and cancelling, per debtor
+_call_back_posts = limiter.shared_limit(_call_back_limit, scope="call-back", key_func=_per_debtor, methods=["POST"])
+
+
 @bp.get("/call-back")
 @login_required
 def call_back():
@@ -368,7 +372,7 @@ def _day_asked() -> date | None:
 
 @bp.route("/call-back/time", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_call_back_limit, key_func=_per_debtor, methods=["POST"])
+@_call_back_posts
 def call_back_time():
     """The times we can call on the day chosen, what it is about, and the number we will call."""
     day = _day_asked()
@@ -414,7 +418,7 @@ def call_back_time():
 
 @bp.post("/call-back/cancel")
 @login_required
-@limiter.limit(_call_back_limit, key_func=_per_debtor)
+@_call_back_posts
 def cancel_call_back():
     if CancelCallBackForm().validate_on_submit():
         try:

@@ -410,3 +410,11 @@ def test_booking_for_the_debtor_while_viewing_as_them_needs_their_agreement(cons
     assert done.status_code == 303
     [audit] = _audits("callback.requested")
     assert audit.actor_type == "staff" and audit.detail["on_behalf"] is True
+
+
+def test_booking_and_cancelling_are_rate_limited_per_debtor(app, browser, debtor, monday_morning):
+    app.config["CALL_BACK_POSTS_PER_HOUR"] = "3 per hour"
+    statuses = [browser.post("/help/call-back/cancel").status_code for _ in range(4)]
+    assert statuses == [303, 303, 303, 429]
+    assert _book(browser, MONDAY).status_code == 429
+    assert db.session.scalar(select(func.count(CallBack.id))) == 0
