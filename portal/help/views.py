@@ -359,6 +359,7 @@ def call_back():
         earlier=[item for item in call_backs.call_backs_of(current_user) if item is not booked],
         reasons=call_backs.REASON_LABELS,
         cancel_form=CancelCallBackForm(),
+        now=now,
         creditor=current_user.creditor,
     )
 

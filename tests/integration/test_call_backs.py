@@ -418,3 +418,29 @@ def test_booking_and_cancelling_are_rate_limited_per_debtor(app, browser, debtor
     assert statuses == [303, 303, 303, 429]
     assert _book(browser, MONDAY).status_code == 429
     assert db.session.scalar(select(func.count(CallBack.id))) == 0
+
+
+def test_a_day_beyond_the_days_offered_has_no_times(browser, debtor, monday_morning):
+    far = MONDAY + timedelta(days=28)
+    slot = rule.Slot(at(far, 9), at(far, 11)).key
+    assert browser.get(f"/help/call-back/time?day={far.isoformat()}").status_code == 303
+    response = browser.post(f"/help/call-back/time?day={far.isoformat()}", {"slot": slot, "reason": "plan"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(CallBack.id))) == 0
+
+
+def test_a_call_back_whose_time_has_passed_says_so_and_can_be_cancelled(browser, debtor, monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: at(MONDAY, 8))
+    _book(browser, MONDAY)
+    monkeypatch.setattr(clock, "now", lambda: at(MONDAY, 12))
+    page = main_text(browser.get("/help/call-back"))
+    assert "We were due to call you at that time. If we did not reach you" in page
+    assert browser.post("/help/call-back/cancel").status_code == 303
+
+
+def test_the_confirmation_says_the_slot_in_the_debtors_language(app, browser, debtor, monday_morning):
+    debtor.locale = "es"
+    db.session.commit()
+    _book(browser, MONDAY)
+    [email] = emails(app)
+    assert f"lunes, {MONDAY.day} de" in email.get_content()

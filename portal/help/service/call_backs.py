@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import events, outbox
 from portal.domain_errors import Conflict, NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
-from portal.help.call_backs import Slot, Where, days_offered, opening_hours, slots_on
+from portal.help.call_backs import Slot, Where, days_offered, opening_hours
 from portal.help.service.contact import settings_for
 from portal.help.service.details import confirmation_channel
 from portal.models import CallBack, Debtor, StaffUser
@@ -68,7 +68,8 @@ def days_for(debtor: Debtor, now: datetime) -> list[tuple[date, list[Slot]]]:
 
 
 def slots_for(debtor: Debtor, day: date, now: datetime) -> list[Slot]:
-    return slots_on(day, where_for(debtor), now)
+    """The slots of `day` if it is one of the days offered (a day further ahead has none)."""
+    return dict(days_for(debtor, now)).get(day, [])
 
 
 def open_call_back(debtor: Debtor) -> CallBack | None:
