@@ -85,6 +85,8 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "SHORT_LINK_OPENS_PER_IP": environ.get("SHORT_LINK_OPENS_PER_IP", "30 per hour"),
         # asking for a new link sends one at once to an address we hold: a page anyone can post to
         "NEW_LINK_REQUESTS_PER_IP": environ.get("NEW_LINK_REQUESTS_PER_IP", "10 per hour"),
+        # booking and cancelling call backs, per debtor: plenty for a person, too few to fill the queue
+        "CALL_BACK_POSTS_PER_HOUR": environ.get("CALL_BACK_POSTS_PER_HOUR", "30 per hour"),
         # Creditor API requests per key (portal.api).
         "API_RATE_LIMIT": environ.get("API_RATE_LIMIT", "600 per minute"),
         # Staff console: a staff sign-in ends after STAFF_SESSION_IDLE_MINUTES without a request, and after

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts import ledger, service
 from portal.accounts.wording import describe
+from portal.help.service.call_backs import open_call_back
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 #: a ledger line in the page's language, for the debtor's and the console's history tables
@@ -22,6 +23,7 @@ def dashboard():
         settled=settled,
         standings=standings,
         owed=service.owed(accounts, standings),
+        call_back=open_call_back(current_user),
         creditor=current_user.creditor,
     )
 

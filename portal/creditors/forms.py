@@ -14,6 +14,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 
 from portal.creditors.settings import LABELS, MONEY, OPTIONAL_POLICY_KEYS, parse_guidelines
+from portal.help.call_backs import opening_hours_text, parse_opening_hours
 from portal.help.forms import summary
 from portal.i18n import formatting_locale
 from portal.models import Creditor
@@ -77,6 +78,7 @@ class CreditorSettingsForm(FlaskForm):
     min_payment = _text("min_payment")
     write_off_approval_above = _text("write_off_approval_above")
     budget_guidelines = TextAreaField(LABELS["budget_guidelines"])
+    opening_hours = TextAreaField(LABELS["opening_hours"])
 
     def __init__(self, creditor: Creditor, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +94,8 @@ class CreditorSettingsForm(FlaskForm):
                 field.data = "" if value is None else self.amount_text(value)
             elif name == "budget_guidelines":
                 field.data = guidelines_text(value, self.amount_text)
+            elif name == "opening_hours":
+                field.data = opening_hours_text(value)
             elif isinstance(value, bool | list):
                 field.data = value
             else:
@@ -135,6 +139,14 @@ class CreditorSettingsForm(FlaskForm):
         )
         if problem:
             self.budget_guidelines.errors = [str(problem)]
+        values["opening_hours"], bad_line = parse_opening_hours(self.opening_hours.data or "")
+        if bad_line:
+            self.opening_hours.errors = [
+                _(
+                    'Line %(number)d: write a day and the hours it is open, like "mon 09:00-17:00", each day once',
+                    number=bad_line,
+                )
+            ]
         return None if any(field.errors for field in self) else values
 
     def refuse(self, problems: dict[str, Any]) -> None:
@@ -157,6 +169,8 @@ def guidelines_text(figures: dict[str, dict[str, int]], amount_text) -> str:
 
 def describe(field: str, value: Any, form: CreditorSettingsForm) -> str:
     """A setting's value in words, for the review and history."""
+    if field == "opening_hours" and value == {}:
+        return _("Closed every day: no call backs")
     if value is None or value == [] or value == {}:
         return _("Not set")
     if isinstance(value, bool):
@@ -169,4 +183,6 @@ def describe(field: str, value: Any, form: CreditorSettingsForm) -> str:
         return str(IDENTITY_LABELS.get(value, value))
     if field == "budget_guidelines":
         return guidelines_text(value, form.amount_text)
+    if field == "opening_hours":
+        return opening_hours_text(value) if value else _("Closed every day: no call backs")
     return str(value)

@@ -20,6 +20,8 @@ from sqlalchemy import func, select
 from portal.budget.structures import load_structure
 from portal.domain_errors import NotAllowedNow, NotFoundForOwner
 from portal.extensions import db
+from portal.help.call_backs import DEFAULT_OPENING_HOURS
+from portal.help.call_backs import POLICY_KEY as OPENING_HOURS_KEY
 from portal.help.quick_exit import POLICY_KEY as QUICK_EXIT_KEY
 from portal.models import Creditor, CreditorSettingsVersion, StaffUser
 from portal.models.audit import record
@@ -54,6 +56,7 @@ LABELS = {
     "min_payment": _l("Smallest one-off payment"),
     "write_off_approval_above": _l("Write-offs above this need a second supervisor"),
     "budget_guidelines": _l("Budget guideline figures"),
+    "opening_hours": _l("Opening hours for call backs"),
 }
 #: settings in minor units of the creditor's currency
 MONEY = frozenset({"min_instalment", "min_payment", "write_off_approval_above"})
@@ -109,6 +112,7 @@ def editable(settings: dict[str, Any]) -> dict[str, Any]:
         **{key: raw.get(key) for key in OPTIONAL_POLICY_KEYS},
         "budget_guidelines": raw.get("budget_guidelines") or {},
         "quick_exit_url": raw.get(QUICK_EXIT_KEY),
+        "opening_hours": raw.get(OPENING_HOURS_KEY, DEFAULT_OPENING_HOURS),
     }
 
 
@@ -292,6 +296,7 @@ def _apply(creditor: Creditor, values: dict[str, Any]) -> None:
     policy.pop(QUICK_EXIT_KEY, None)
     if values["quick_exit_url"]:
         policy[QUICK_EXIT_KEY] = values["quick_exit_url"]
+    policy[OPENING_HOURS_KEY] = values["opening_hours"]
     creditor.policy = policy
 
 

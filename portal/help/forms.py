@@ -7,7 +7,7 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.help.service import details
+from portal.help.service import call_backs, details
 from portal.help.service.circumstances import DETAILS_MAX, HELP_LABELS, KIND_LABELS
 from portal.help.service.messages import BODY_MAX, SUBJECT_MAX
 
@@ -195,3 +195,33 @@ class AddressForm(FlaskForm):
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
         return summary(self.address)
+
+
+class CallBackForm(FlaskForm):
+    """A slot (its choices are the slots offered on the day), a reason and a few words if they want."""
+
+    slot = RadioField(
+        _l("What time suits you?"),
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose a time for us to call you"))],
+    )
+    reason = RadioField(
+        _l("What would you like to talk about?"),
+        choices=options(call_backs.REASON_LABELS),
+        validators=[DataRequired(message=_l("Choose what you would like to talk about"))],
+    )
+    note = TextAreaField(
+        _l("Anything we should know before we call (optional)"),
+        validators=[Length(max=call_backs.NOTE_MAX, message=_l("Write 500 characters or fewer"))],
+    )
+
+    def offer(self, slots: list[SelectChoice]) -> None:
+        self.slot.choices = slots
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.slot, self.reason, self.note)
+
+
+class CancelCallBackForm(FlaskForm):
+    """Only the CSRF token: the button says what it does."""

@@ -1,20 +1,24 @@
 """Help pages: tell us about your circumstances, how we contact you, messages, who has viewed your account."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, get_timezone, ngettext, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import validate_csrf
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from portal import clock
-from portal.extensions import csrf
+from portal.extensions import csrf, limiter
 from portal.help import details_messages  # noqa: F401  (registers the contact-detail messages)
+from portal.help.call_back_messages import day_in_words, slot_in_words, time_range
 from portal.help.forms import (
     AddressForm,
+    CallBackForm,
+    CancelCallBackForm,
     CircumstancesForm,
     CodeForm,
     EmailForm,
@@ -24,7 +28,7 @@ from portal.help.forms import (
     ReplyForm,
 )
 from portal.help.quick_exit import quick_exit_url
-from portal.help.service import circumstances, details, messages, preferences, viewed
+from portal.help.service import call_backs, circumstances, details, messages, preferences, viewed
 from portal.help.service.contact import reminders_paused_until, settings_for
 from portal.i18n import formatting_locale
 from portal.models.audit import record
@@ -50,6 +54,25 @@ def date_and_time(value: datetime) -> str:
         date=format_date(local, "long", locale=locale),
         time=format_time(local, "short", locale=locale),
     )
+
+
+@bp.app_template_global("call_back_when")
+def call_back_when(call_back, debtor) -> str:
+    """ "Tuesday, 1 December 2026, between 10:00 and 12:00": the slot where the debtor lives, in the page's language."""
+    return slot_in_words(
+        call_back.slot_start, call_back.slot_end, debtor.effective_timezone, formatting_locale(debtor.creditor.locale)
+    )
+
+
+@bp.app_template_filter("long_weekday")
+def long_weekday(day: date) -> str:
+    """ "Tuesday, 1 December 2026"."""
+    return day_in_words(day, formatting_locale(current_user.creditor.locale if current_user.is_authenticated else None))
+
+
+@bp.app_template_global("call_back_reason")
+def call_back_reason(reason: str) -> str:
+    return str(call_backs.REASON_LABELS.get(reason, reason))
 
 
 # Tell us about your circumstances
@@ -305,6 +328,107 @@ def thread(thread_id: int):
         form=form,
         creditor=current_user.creditor,
     ), (400 if form.errors else 200)
+
+
+# Ask for a call back
+
+
+def _call_back_limit() -> str:
+    return current_app.config["CALL_BACK_POSTS_PER_HOUR"]
+
+
+def _per_debtor() -> str:
+    return f"call-back:{current_user.get_id()}"
+
+
+#: one count for booking and cancelling, per debtor
+_call_back_posts = limiter.shared_limit(_call_back_limit, scope="call-back", key_func=_per_debtor, methods=["POST"])
+
+
+@bp.get("/call-back")
+@login_required
+def call_back():
+    """The booked call back with a way to cancel it; or the days we can call (a GET form: choosing a day
+    changes nothing); or, without a number to call, where to add one."""
+    now = clock.now()
+    booked = call_backs.open_call_back(current_user)
+    return render_template(
+        "help/call_back.html",
+        booked=booked,
+        days=[] if booked or not current_user.phone else call_backs.days_for(current_user, now),
+        earlier=[item for item in call_backs.call_backs_of(current_user) if item is not booked],
+        reasons=call_backs.REASON_LABELS,
+        cancel_form=CancelCallBackForm(),
+        now=now,
+        creditor=current_user.creditor,
+    )
+
+
+def _day_asked() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return None
+
+
+@bp.route("/call-back/time", methods=["GET", "POST"])
+@login_required
+@_call_back_posts
+def call_back_time():
+    """The times we can call on the day chosen, what it is about, and the number we will call."""
+    day = _day_asked()
+    if day is None or not current_user.phone or call_backs.open_call_back(current_user):
+        return redirect(url_for(".call_back"), code=303)
+    now = clock.now()
+    slots = call_backs.slots_for(current_user, day, now)
+    if not slots and request.method == "GET":
+        flash(_("We can no longer call you on that day. Choose another day."))
+        return redirect(url_for(".call_back"), code=303)
+    form = CallBackForm()
+    locale = formatting_locale(current_user.creditor.locale)
+    timezone = current_user.effective_timezone
+    form.offer([SelectChoice(slot.key, time_range(slot.start, slot.end, timezone, locale)) for slot in slots])
+    if form.validate_on_submit():
+        try:
+            call_backs.book(
+                current_user,
+                day=day,
+                slot_key=form.slot.data,
+                reason=form.reason.data,
+                note=form.note.data,
+                now=now,
+            )
+        except call_backs.AlreadyBooked:
+            flash(_("You already have a call back booked."))
+            return redirect(url_for(".call_back"), code=303)
+        except call_backs.SlotNotOffered:
+            form.slot.errors = [_("That time is no longer free. Choose another time.")]
+        except call_backs.NoPhone:
+            return redirect(url_for(".call_back"), code=303)
+        else:
+            flash(_("Your call back is booked. We have sent you a confirmation."))
+            return redirect(url_for(".call_back"), code=303)
+    return render_template(
+        "help/call_back_time.html",
+        form=form,
+        day=day,
+        day_words=day_in_words(day, locale),
+        creditor=current_user.creditor,
+    ), (400 if form.errors_for_summary else 200)
+
+
+@bp.post("/call-back/cancel")
+@login_required
+@_call_back_posts
+def cancel_call_back():
+    if CancelCallBackForm().validate_on_submit():
+        try:
+            call_backs.cancel(current_user, now=clock.now())
+        except call_backs.NotOpen:
+            pass
+        else:
+            flash(_("Your call back is cancelled. We will not call you."))
+    return redirect(url_for(".call_back"), code=303)
 
 
 # Who has viewed your account

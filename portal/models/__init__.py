@@ -4,6 +4,7 @@ from portal.models.account import Account, LedgerEntry
 from portal.models.api_key import ApiKey, IdempotentRequest
 from portal.models.audit import AuditEvent
 from portal.models.budget import Budget
+from portal.models.call_back import CallBack
 from portal.models.circumstance import Circumstance
 from portal.models.contact_change import ContactChange
 from portal.models.contact_preference import ContactPreference
@@ -31,6 +32,7 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Budget",
+    "CallBack",
     "Circumstance",
     "ContactChange",
     "ContactPreference",

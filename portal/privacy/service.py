@@ -19,6 +19,7 @@ from portal.models import (
     Agreement,
     AuditEvent,
     Budget,
+    CallBack,
     Circumstance,
     ContactChange,
     ContactPreference,
@@ -356,6 +357,24 @@ def everything_about(debtor: Debtor) -> dict[str, Any]:
             for change in _all(
                 select(ContactChange).where(ContactChange.debtor_id == debtor.id).order_by(ContactChange.id)
             )
+        ],
+        "call_backs": [
+            _fields(
+                call_back,
+                (
+                    "status",
+                    "slot_start",
+                    "slot_end",
+                    "reason",
+                    "note",
+                    "phone",
+                    "created_at",
+                    "cancelled_at",
+                    "done_at",
+                    "done_note",
+                ),
+            )
+            for call_back in _all(select(CallBack).where(CallBack.debtor_id == debtor.id).order_by(CallBack.id))
         ],
         "new_link_requests": [
             _fields(request, ("reason", "contact", "created_at", "handled_at"))

@@ -23,11 +23,13 @@ from portal.extensions import db
 from portal.gate import Standing
 from portal.help.contact import CHANNELS, ContactSettings
 from portal.help.service import circumstances, messages
+from portal.help.service.call_backs import call_backs_of
 from portal.help.service.contact import reachable, reminders_paused_until, settings_for
 from portal.models import (
     Account,
     AuditEvent,
     Budget,
+    CallBack,
     Circumstance,
     ContactPreference,
     Debtor,
@@ -106,6 +108,9 @@ ACTION_WORDS = {
     "hold.started": _l("A hold started"),
     "hold.ended": _l("A hold ended"),
     "message.sent": _l("Sent a message"),
+    "callback.requested": _l("Asked for a call back"),
+    "callback.cancelled": _l("Cancelled a call back"),
+    "callback.done": _l("A call back was made"),
     "message.replied": _l("Staff replied to a message"),
     "message.notice": _l("A notice was posted in their messages"),
     "preferences.changed": _l("Changed contact preferences"),
@@ -184,6 +189,8 @@ class DebtorFile:
     disclosure_fields: frozenset[str]
     holds: list[Hold]
     threads: list[MessageThread]
+    #: every call back they asked for, the latest slot first
+    call_backs: list[CallBack]
     contact: ContactSettings
     contact_saved: ContactPreference | None
     #: channel -> whether we have an address for it we may use
@@ -242,6 +249,7 @@ def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = Non
         disclosure_fields=fields,
         holds=holds,
         threads=messages.threads_for(debtor),
+        call_backs=call_backs_of(debtor),
         contact=settings,
         contact_saved=db.session.scalar(select(ContactPreference).where(ContactPreference.debtor_id == debtor.id)),
         channels={channel: reachable(debtor, channel) for channel in CHANNELS},

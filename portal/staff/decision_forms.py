@@ -190,3 +190,16 @@ class DeliveryForm(FlaskForm):
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
         return summary(self.channel, self.on, self.confirm)
+
+
+class CallBackDoneForm(FlaskForm):
+    """The call was made: a short note of what happened, for whoever looks next."""
+
+    note = TextAreaField(
+        _l("What happened on the call (optional)"),
+        validators=[Length(max=500, message=_l("Write 500 characters or fewer"))],
+    )
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.note)

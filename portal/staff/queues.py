@@ -1,11 +1,12 @@
-"""What waits for a person, for one staff user: proposals and pause requests to decide, disputes to answer
-or to deliver, circumstances to review and messages to reply to, of their creditors only; the oldest
+"""What waits for a person, for one staff user: call backs to make, proposals and pause requests to decide,
+disputes to answer or to deliver, circumstances to review and messages to reply to, of their creditors only; the oldest
 promise to answer first, with the days left.
 
 The day we promised to answer by:
 - a proposal or a pause request: `Plan.review_by`, the day the debtor was told (5 working days);
 - circumstances: reminders stop for 30 days, as the debtor is told, and a person reviews it before they
   start again, so `reminders_paused_until`;
+- a call back: the day of its slot, where the debtor lives (the queue shows the slot itself, earliest first);
 - disputes and messages: the debtor is given no date ("our answer will be here", "we will reply here"),
   so we keep the promise we make for proposals, 5 working days in the creditor's jurisdiction from the
   day it came (for an answer still to be delivered, from the day it was answered). `told` is False for
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from portal import clock
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
+from portal.help.service import call_backs
 from portal.help.service.circumstances import review_queue
 from portal.help.service.messages import staff_threads
 from portal.models import Debtor, Dispute, Plan, StaffUser
@@ -29,7 +31,7 @@ from portal.rights.service.disputes import listing
 from portal.staff.access import their_creditors
 
 #: the queues, in the order the page shows their counts
-QUEUES = ("plans", "disputes", "circumstances", "messages")
+QUEUES = ("callbacks", "plans", "disputes", "circumstances", "messages")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Item:
     days_left: int
     #: True when the debtor was given `answer_by`; False when it is our own target
     told: bool
+    #: a call back's slot start: call backs are in slot order
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,9 +62,18 @@ class Queues:
         return sum(1 for item in self.items if item.queue == queue)
 
 
-def _item(kind: str, queue: str, thing, debtor: Debtor, received: datetime, answer_by: date, told: bool) -> Item:
+def _item(
+    kind: str,
+    queue: str,
+    thing,
+    debtor: Debtor,
+    received: datetime,
+    answer_by: date,
+    told: bool,
+    at: datetime | None = None,
+) -> Item:
     days_left = (answer_by - clock.today_for(debtor)).days
-    return Item(kind, queue, thing, debtor, received, clock.today_for(debtor, received), answer_by, days_left, told)
+    return Item(kind, queue, thing, debtor, received, clock.today_for(debtor, received), answer_by, days_left, told, at)
 
 
 def _our_target(debtor: Debtor, received: datetime) -> date:
@@ -100,7 +113,14 @@ def waiting_for(user: StaffUser) -> Queues:
     for thread, debtor in staff_threads(waiting_only=True, creditor_ids=creditor_ids):
         received = thread.last_message_at
         items.append(_item("message", "messages", thread, debtor, received, _our_target(debtor, received), False))
-    items.sort(key=lambda item: (item.answer_by, item.received))
+    for call_back, debtor in call_backs.waiting(creditor_ids):
+        slot_day = clock.today_for(debtor, call_back.slot_start)
+        items.append(
+            _item(
+                "callback", "callbacks", call_back, debtor, call_back.created_at, slot_day, True, call_back.slot_start
+            )
+        )
+    items.sort(key=lambda item: (item.answer_by, item.at or item.received, item.received))
     return Queues(items)
 
 

@@ -59,7 +59,18 @@ REFUSED = {
 }
 
 #: POSTs the debtor must have agreed to on the phone; recorded as done by the staff user on their behalf
-ASSISTED = frozenset({"plans.propose", "plans.check", "budget.propose", "help.circumstances_form"})
+#: a call back (booked or cancelled) is one: the debtor on the phone may ask for a call at a better time, and it
+#: calls the number already on file, which the staff user cannot change
+ASSISTED = frozenset(
+    {
+        "plans.propose",
+        "plans.check",
+        "budget.propose",
+        "help.circumstances_form",
+        "help.call_back_time",
+        "help.cancel_call_back",
+    }
+)
 
 #: POSTs that change nothing the debtor has agreed to: working figures, a preview, the page's language
 ALLOWED_POSTS = frozenset(

@@ -11,6 +11,7 @@ from portal import clock, outbox
 from portal.extensions import db
 from portal.help.service import messages
 from portal.models import (
+    CallBack,
     Circumstance,
     ContactChange,
     ContactPreference,
@@ -203,6 +204,16 @@ def _contact_change(debtor) -> dict:
     return {"kind": "email", "change_id": change.id}
 
 
+def _call_back(debtor) -> dict:
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    call_back = CallBack(
+        debtor_id=debtor.id, slot_start=start, slot_end=start + timedelta(hours=2), reason="plan", phone="07700 900123"
+    )
+    db.session.add(call_back)
+    db.session.flush()
+    return {"call_back_id": call_back.id}
+
+
 #: how to make each template's message true: (needs a plan, params from (plan, debtor, account))
 SCENARIOS = {
     "receipt": (False, lambda plan, debtor, account: _succeeded_payment(debtor, account)),
@@ -241,6 +252,7 @@ SCENARIOS = {
     "dispute.received": (False, lambda plan, debtor, account: _open_dispute(debtor, account)),
     "dispute.answered": (False, lambda plan, debtor, account: _open_dispute(debtor, account, outcome="confirmed")),
     "circumstances.received": (False, lambda plan, debtor, account: _circumstance(debtor)),
+    "callback.booked": (False, lambda plan, debtor, account: _call_back(debtor)),
 }
 
 #: a code the person is waiting for on the page goes at once, whatever the hour and their channel switches

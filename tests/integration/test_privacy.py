@@ -14,6 +14,7 @@ from portal.models import (
     Agreement,
     AuditEvent,
     Budget,
+    CallBack,
     ContactChange,
     ContactPreference,
     Dispute,
@@ -218,6 +219,16 @@ def _everything(debtor, mark: str) -> dict:
             OutboundMessage(debtor_id=debtor.id, channel="email", template="receipt", state="sent"),
             LinkRequest(debtor_id=debtor.id, reason="expired", contact=f"Call me {mark}"),
             ContactChange(debtor_id=debtor.id, kind="email", new_value=f"new.{mark}@example.org"),
+            CallBack(
+                debtor_id=debtor.id,
+                status="done",
+                slot_start=datetime(2026, 2, 2, 9, tzinfo=UTC),
+                slot_end=datetime(2026, 2, 2, 11, tzinfo=UTC),
+                reason="plan",
+                note=f"Call me {mark} in the morning",
+                phone="07700 900123",
+                done_note=f"Called {mark}",
+            ),
         ]
     )
     kept = circumstances.disclose(debtor, kinds=["illness"], helps=["pause"], details=f"Kept {mark}", consented=True)
@@ -281,6 +292,8 @@ def test_the_download_holds_everything_we_keep_about_the_debtor(app, two_debtors
     assert {"reference": "D-SARAH"} in [event["data"] for event in data["updates_to_the_creditor"]]
     assert data["new_link_requests"][0]["contact"] == "Call me SARAH"
     assert data["contact_details_given"][0]["new_value"] == "new.SARAH@example.org"
+    [call_back] = data["call_backs"]
+    assert (call_back["note"], call_back["done_note"]) == ("Call me SARAH in the morning", "Called SARAH")
     assert "code_hash" not in data["contact_details_given"][0]
     assert len(data["sign_in_links"]) >= 2
     assert "circumstances.consent_withdrawn" in {event["action"] for event in data["activity"]}

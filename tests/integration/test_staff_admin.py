@@ -2,12 +2,14 @@
 
 import html
 import re
+from datetime import time
 
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
+from portal.help.call_backs import opening_hours
 from portal.models import AuditEvent, CreditorSettingsVersion, StaffSession, StaffUser
 from portal.plans.policy import PlanPolicy
 from tests.conftest import Browser
@@ -60,6 +62,7 @@ def settings_form(**changes) -> dict:
         "min_payment": "",
         "write_off_approval_above": "",
         "budget_guidelines": "",
+        "opening_hours": "mon 09:00-17:00\ntue 09:00-17:00\nwed 09:00-17:00\nthu 09:00-17:00\nfri 09:00-17:00",
     } | changes
 
 
@@ -402,3 +405,48 @@ def test_the_confirmation_page_carries_every_field_as_typed(app, console, credit
 def test_the_nav_shows_admin_links_to_admins(app, console):
     page = console.get("/staff/").get_data(as_text=True)
     assert 'href="/staff/admin/users"' in page and 'href="/staff/admin/creditors"' in page
+
+
+def test_opening_hours_are_changed_versioned_audited_and_where_call_backs_read_them(app, console, admin, creditor):
+    hours = "mon 08:30-18:00\nsat 10:00-13:00"
+    asked = console.post("/staff/admin/creditors/acme", settings_form(opening_hours=hours)).get_data(as_text=True)
+    assert "Opening hours for call backs" in asked and "sat 10:00-13:00" in asked
+
+    console.post("/staff/admin/creditors/acme", settings_form(opening_hours=hours, confirmed="yes"))
+
+    db.session.refresh(creditor)
+    assert creditor.policy["opening_hours"] == {"mon": ["08:30", "18:00"], "sat": ["10:00", "13:00"]}
+    assert creditor.policy["custom"] == 1
+    assert opening_hours(creditor.policy) == {"mon": (time(8, 30), time(18)), "sat": (time(10), time(13))}
+    version = db.session.scalar(select(CreditorSettingsVersion).where(CreditorSettingsVersion.version == 2))
+    assert list(version.changes) == ["opening_hours"]
+    (audited,) = events("creditor.settings_changed")
+    assert audited.detail["changed"] == ["opening_hours"]
+    assert "sat 10:00-13:00" in console.get("/staff/admin/creditors/acme").get_data(as_text=True)
+
+
+def test_without_opening_hours_set_the_default_is_monday_to_friday_9_to_5(app, console, creditor):
+    assert opening_hours(creditor.policy) == {day: (time(9), time(17)) for day in ("mon", "tue", "wed", "thu", "fri")}
+    assert "fri 09:00-17:00" in console.get("/staff/admin/creditors/acme").get_data(as_text=True)
+
+
+def test_emptying_the_opening_hours_offers_no_call_backs(app, console, creditor):
+    console.post("/staff/admin/creditors/acme", settings_form(opening_hours="", confirmed="yes"))
+    db.session.refresh(creditor)
+    assert creditor.policy["opening_hours"] == {} and opening_hours(creditor.policy) == {}
+    version = db.session.scalar(select(CreditorSettingsVersion).where(CreditorSettingsVersion.version == 2))
+    assert "Closed every day: no call backs" in console.get(
+        f"/staff/admin/creditors/acme/versions/{version.version}"
+    ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["monday 09:00-17:00", "mon 17:00-09:00", "mon 09:00-17:00\nmon 10:00-12:00", "mon 25:00-26:00", "mon 9-5"],
+)
+def test_opening_hours_that_cannot_be_read_are_refused(app, console, creditor, typed):
+    response = console.post("/staff/admin/creditors/acme", settings_form(opening_hours=typed, confirmed="yes"))
+    assert response.status_code == 400
+    assert "write a day and the hours it is open" in response.get_data(as_text=True)
+    db.session.refresh(creditor)
+    assert "opening_hours" not in creditor.policy

@@ -4,6 +4,7 @@ needs a signed-in staff user. The rules come from the app's URL map, so a new co
 is added, or this test says what to add."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from werkzeug.routing import Rule
@@ -14,6 +15,7 @@ from portal.api import keys
 from portal.extensions import db
 from portal.help.service import circumstances, messages
 from portal.links.service import issue_link, record_open
+from portal.models import CallBack
 from portal.models.staff import StaffRole
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes, holds
@@ -37,6 +39,7 @@ NAMES = {
     ("hold_id", None): "hold",
     ("campaign", None): "campaign",
     ("lookup", None): "api_key",
+    ("call_back_id", None): "call_back",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -60,6 +63,8 @@ class Things:
     hold: int
     #: an API key's public part
     api_key: str
+    #: a call back the debtor booked
+    call_back: int = 0
     #: a version of the creditor's settings that exists
     settings_version: int = 1
     #: the name of a campaign the creditor sent links in
@@ -105,6 +110,13 @@ def _theirs() -> Things:
         hold=holds.start_hold(debtor, kind="breathing_space", account=None, starts_on=today, days=60, by="test").id,
         api_key=keys.create_key(creditor, name="Their system", by="test")[0].lookup,
     )
+    start = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    call_back = CallBack(
+        debtor_id=debtor.id, slot_start=start, slot_end=start + timedelta(hours=2), reason="plan", phone="07700 900123"
+    )
+    db.session.add(call_back)
+    db.session.flush()
+    things.call_back = call_back.id
     record_open(issue_link(debtor, campaign=things.campaign)[0])  # opened: the campaign's page has its chart
     db.session.commit()
     return things

@@ -2,6 +2,7 @@
 reads every page the app serves a signed-in debtor, from the URL map, as the security-headers test finds them."""
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,6 +75,33 @@ def test_the_budget_margin_and_is_that_right_steps_are_valid_html_with_and_witho
         browser.get(f"{budget}/propose?monthly=10000"),
     ]
     assert [page.status_code for page in pages] == [200, 400, 200, 400, 200]
+    files = []
+    for number, page in enumerate(pages):
+        files.append(tmp_path / f"page-{number}.html")
+        files[-1].write_bytes(page.get_data())
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
+    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
+
+
+def test_the_call_back_pages_are_valid_html_with_and_without_errors(app, browser, tmp_path):
+    """Pages the URL map cannot reach without a day chosen: the times of a day, its errors, and a booked call back
+    in the debtor's pages and in the console."""
+    command = _checker()
+    debtor = make_debtor(make_uk_creditor(), phone="07700 900123")
+    make_account(debtor)
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    day = re.search(r'name="day" value="([\d-]+)"', browser.get("/help/call-back").get_data(as_text=True))[1]
+    times = browser.get(f"/help/call-back/time?day={day}")
+    slot = re.search(r'name="slot" value="([^"]+)"', times.get_data(as_text=True))[1]
+    pages = [
+        times,
+        browser.post(f"/help/call-back/time?day={day}", {"note": "x" * 501}),
+        browser.post(f"/help/call-back/time?day={day}", {"slot": slot, "reason": "other"})
+        and browser.get("/help/call-back"),
+        browser.get("/accounts/"),
+    ]
+    assert [page.status_code for page in pages] == [200, 400, 200, 200]
     files = []
     for number, page in enumerate(pages):
         files.append(tmp_path / f"page-{number}.html")

@@ -1,5 +1,5 @@
-"""The queues, and the decisions in them: a proposal (accept, counter-offer, decline), a pause request
-(approve, decline), a dispute (resolve, then record the delivery of the answer).
+"""The queues, and the decisions in them: a call back (mark it done), a proposal (accept, counter-offer,
+decline), a pause request (approve, decline), a dispute (resolve, then record the delivery of the answer).
 
 Anyone in the console may read a decision's page; only a role with the permission sees its form and may
 post it. The services do the work, audit it and tell the debtor once the request commits.
@@ -14,8 +14,9 @@ from portal import clock
 from portal.accounts.ledger import balance_of
 from portal.budget.service import summary_of
 from portal.extensions import db
+from portal.help.service import call_backs
 from portal.i18n import formatting_locale
-from portal.models import Budget, Debtor
+from portal.models import Budget, Debtor, StaffUser
 from portal.plans import review
 from portal.plans.views.shared import schedule_rows
 from portal.plans.words import Formatter, reason_text
@@ -25,6 +26,7 @@ from portal.staff.access import Permission, staff_required
 from portal.staff.decision_forms import (
     CHANNELS,
     OUTCOME_LABELS,
+    CallBackDoneForm,
     DeliveryForm,
     PauseDecisionForm,
     ProposalDecisionForm,
@@ -203,3 +205,37 @@ def dispute_delivered(reference: str):
             flash(_("Delivery recorded. Collection may start again, and %(name)s will be told.", name=debtor.full_name))
         return redirect(url_for("staff.dispute", reference=found.reference), code=303)
     return _dispute_page(found, ResolveForm(formdata=None).for_kind(found.kind), form, 400)
+
+
+# A call back
+
+
+def _call_back_page(found, form, status: int = 200):
+    debtor = db.session.get(Debtor, found.debtor_id)
+    done_by = db.session.get(StaffUser, found.done_by_id) if found.done_by_id else None
+    return render_template(
+        "staff/queues/call_back.html", call_back=found, debtor=debtor, done_by=done_by, form=form
+    ), status
+
+
+@bp.get("/call-backs/<int:call_back_id>")
+@staff_required()
+def call_back(call_back_id: int):
+    return _call_back_page(call_backs.call_back_for_staff(current_staff(), call_back_id), CallBackDoneForm())
+
+
+@bp.post("/call-backs/<int:call_back_id>")
+@staff_required()
+def call_back_done(call_back_id: int):
+    staff = current_staff()
+    found = call_backs.call_back_for_staff(staff, call_back_id)
+    form = CallBackDoneForm()
+    if not form.validate_on_submit():
+        return _call_back_page(found, form, 400)
+    try:
+        call_backs.mark_done(found, staff=staff, note=form.note.data, now=clock.now())
+    except call_backs.NotOpen:
+        flash(_("This call back is no longer open: it was cancelled or marked as done."))
+    else:
+        flash(_("Call back marked as done."))
+    return redirect(url_for("staff.call_back", call_back_id=found.id), code=303)
