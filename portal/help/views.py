@@ -361,7 +361,8 @@ def call_back():
         cancel_form=CancelCallBackForm(),
         now=now,
         creditor=current_user.creditor,
-    )
+        day_error=_("Choose the day that suits you") if request.args.get("missing_day") else None,
+    ), 400 if request.args.get("missing_day") else 200
 
 
 def _day_asked() -> date | None:
@@ -377,6 +378,8 @@ def _day_asked() -> date | None:
 def call_back_time():
     """The times we can call on the day chosen, what it is about, and the number we will call."""
     day = _day_asked()
+    if day is None and request.args.get("asked") and request.method == "GET":
+        return redirect(url_for(".call_back", missing_day=1), code=303)
     if day is None or not current_user.phone or call_backs.open_call_back(current_user):
         return redirect(url_for(".call_back"), code=303)
     now = clock.now()

@@ -35,6 +35,10 @@ def test_a_debtor_books_a_call_back_sees_it_and_cancels_it(phone, portal_url, de
     assert axe_violations(phone) == [], "days"
     _fits_and_taps(phone)
     shot(phone, "call-back-days")
+    phone.get_by_role("button", name="Continue").click()  # no day chosen for them: the error summary
+    phone.locator(".error-summary").get_by_role("link", name="Choose the day that suits you").wait_for()
+    assert axe_violations(phone) == [], "days with no day chosen"
+    phone.get_by_role("group", name="Which day suits you?").get_by_role("radio").first.check()
     phone.get_by_role("button", name="Continue").click()
 
     phone.get_by_role("heading", name="Choose a time for us to call you").wait_for()
@@ -74,6 +78,7 @@ def test_a_call_back_is_booked_without_javascript(chromium, portal_url, debtor):
     try:
         sign_in(page, portal_url, debtor)
         page.goto(portal_url + "/help/call-back")
+        page.get_by_role("group", name="Which day suits you?").get_by_role("radio").first.check()
         page.get_by_role("button", name="Continue").click()
         page.get_by_role("group", name="What time suits you?").get_by_role("radio").first.check()
         page.get_by_label("I can't pay right now").check()
@@ -90,6 +95,7 @@ def test_the_call_back_pages_are_axe_clean_in_spanish(phone, portal_url, debtor,
     phone.get_by_role("heading", name="Lo que debe").wait_for()
     phone.goto(portal_url + "/help/call-back")
     if step != "days":
+        phone.locator("input[name=day]").first.check()
         phone.locator("main form button").click()
         phone.locator("input[name=slot]").first.wait_for()
     if step == "booked":
@@ -106,6 +112,7 @@ def test_the_call_back_pages_are_axe_clean_in_spanish(phone, portal_url, debtor,
 def test_an_agent_finds_the_call_back_in_the_queue_and_marks_it_done(phone, laptop, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     phone.goto(portal_url + "/help/call-back")
+    phone.get_by_role("group", name="Which day suits you?").get_by_role("radio").first.check()
     phone.get_by_role("button", name="Continue").click()
     phone.get_by_role("group", name="What time suits you?").get_by_role("radio").first.check()
     phone.get_by_label("A question about my account").check()

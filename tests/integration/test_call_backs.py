@@ -444,3 +444,13 @@ def test_the_confirmation_says_the_slot_in_the_debtors_language(app, browser, de
     _book(browser, MONDAY)
     [email] = emails(app)
     assert f"lunes, {MONDAY.day} de" in email.get_content()
+
+
+def test_no_day_is_chosen_for_the_debtor_and_continuing_without_one_says_so(browser, debtor, monday_morning):
+    page = browser.get("/help/call-back").get_data(as_text=True)
+    assert 'name="day"' in page and " checked" not in page
+
+    response = browser.get("/help/call-back/time?asked=1", follow_redirects=True)
+
+    assert response.status_code == 400
+    assert main_text(response).count("Choose the day that suits you") == 2  # the summary and beside the days
