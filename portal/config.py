@@ -140,6 +140,8 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         # Dispute attachments: stored in UPLOAD_FOLDER/disputes (inside instance/, never served to debtors).
         "UPLOAD_FOLDER": environ.get("UPLOAD_FOLDER", str(instance / "uploads")),
         "DISPUTE_ATTACHMENT_MAX_BYTES": attachment_max_bytes,
+        #: where the PDF documents' font (DejaVu Sans, regular and bold) is: Debian's fonts-dejavu-core puts it here
+        "PDF_FONT_DIR": environ.get("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
         # Any request body larger than this is refused (413) before it is read: the attachment plus the form.
         "MAX_CONTENT_LENGTH": attachment_max_bytes + 512 * 1024,
     }

@@ -7,6 +7,8 @@ set -eu
 missing=""
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing="$missing python3-venv"
 command -v npm >/dev/null 2>&1 || missing="$missing npm"
+# the PDF documents' font (statements, paid-in-full letters): DejaVu Sans, for "£", "€" and accents
+[ -n "${PDF_FONT_DIR:-}" ] || [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing="$missing fonts-dejavu-core"
 if [ "${1:-}" = "--test" ] && [ -z "${CHROMIUM_PATH:-}" ]; then
   command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 fi

@@ -1,9 +1,11 @@
-"""What the debtor owes: the dashboard and each account."""
+"""What the debtor owes: the dashboard and each account; and the documents they keep (payments, statements,
+the "paid in full" letter)."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from portal.accounts import ledger, service
+from portal import clock
+from portal.accounts import documents, ledger, pdf, service
 from portal.accounts.wording import describe
 from portal.help.service.call_backs import open_call_back
 
@@ -42,4 +44,93 @@ def account(account_id: int):
         itemization=itemization,
         standing=service.standings_for(current_user, [account])[account.id],
         creditor=current_user.creditor,
+    )
+
+
+# Documents
+
+
+@bp.get("/payments")
+@login_required
+def payments():
+    return render_template(
+        "accounts/payments.html",
+        page=documents.payments_of(current_user, before=request.args.get("before")),
+        older_than=request.args.get("before"),
+        creditor=current_user.creditor,
+    )
+
+
+def _period(account):
+    return documents.read_period(
+        request.args, today=clock.today_for(current_user), default_first=documents.first_day(account)
+    )
+
+
+@bp.get("/<int:account_id>/statement")
+@login_required
+def statement(account_id: int):
+    account = service.get_account_for(current_user, account_id)
+    period = _period(account)
+    return render_template(
+        "accounts/statement.html",
+        account=account,
+        period=period,
+        statement=documents.statement_of(account, period.first, period.last) if period.valid else None,
+        creditor=current_user.creditor,
+    )
+
+
+@bp.get("/<int:account_id>/statement.pdf")
+@login_required
+def statement_pdf(account_id: int):
+    account = service.get_account_for(current_user, account_id)
+    period = _period(account)
+    if not period.valid:
+        # the page says what is wrong with the dates, beside the boxes
+        return redirect(url_for(".statement", account_id=account.id, **request.args))
+    statement = documents.statement_of(account, period.first, period.last)
+    return pdf_file(
+        pdf.statement_pdf(statement, current_user.creditor, current_user),
+        f"statement-{account.reference}-{period.first.isoformat()}-to-{period.last.isoformat()}.pdf",
+    )
+
+
+@bp.get("/<int:account_id>/paid-in-full")
+@login_required
+def paid_in_full(account_id: int):
+    account = service.get_account_for(current_user, account_id)
+    paid = documents.paid_in_full(account)
+    creditor = current_user.creditor
+    return render_template(
+        "accounts/paid_in_full.html",
+        account=account,
+        paid=paid,
+        words=pdf.paid_in_full_words(paid, creditor, current_user) if paid.paid else [],
+        today=clock.today_for(current_user),
+        creditor=creditor,
+    )
+
+
+@bp.get("/<int:account_id>/paid-in-full.pdf")
+@login_required
+def paid_in_full_pdf(account_id: int):
+    account = service.get_account_for(current_user, account_id)
+    paid = documents.paid_in_full(account)
+    if not paid.paid:
+        # no letter to give: the page says why, and what is still owed
+        return redirect(url_for(".paid_in_full", account_id=account.id))
+    return pdf_file(
+        pdf.paid_in_full_pdf(paid, current_user.creditor, current_user, clock.today_for(current_user)),
+        f"paid-in-full-{account.reference}.pdf",
+    )
+
+
+def pdf_file(content: bytes, filename: str) -> Response:
+    """A PDF to save, never kept by a browser's or a proxy's cache (it is about someone's debt)."""
+    safe = "".join(c if c.isalnum() or c in "-._" else "-" for c in filename)
+    return Response(
+        content,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"},
     )
