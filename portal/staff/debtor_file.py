@@ -63,6 +63,7 @@ _LINK = re.compile(r"\S*/l/[\w.~-]+")
 #: each audit action in plain words; an action not named here is shown as recorded
 ACTION_WORDS = {
     "staff.opened_debtor": _l("Opened their page in the console"),
+    "staff.opened_statement": _l("Opened a statement of their account in the console"),
     "link.issued": _l("A link was issued"),
     "link.opened": _l("A link was opened"),
     "link.locked": _l("A link locked after wrong answers"),

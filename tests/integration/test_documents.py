@@ -7,11 +7,12 @@ import pytest
 
 from portal import clock
 from portal.extensions import db
-from portal.models import LedgerEntry
+from portal.models import AuditEvent, LedgerEntry
 from portal.models.account import LedgerWording
 from tests.conftest import Browser, csrf_from, main_text
 from tests.factories import make_account, make_debtor, make_link, make_payment, make_uk_creditor
 from tests.pdf_text import pdf_text
+from tests.staff_support import StaffBrowser, make_staff
 
 
 def _entry(account, kind: str, amount: int, day, n: str, **fields) -> LedgerEntry:
@@ -318,3 +319,38 @@ def test_an_account_cleared_by_a_write_off_is_not_said_to_be_paid_in_full(browse
     text = main_text(browser.get(f"/accounts/{account.id}/paid-in-full"))
     assert "Not paid in full yet" in text
     assert "it was not cleared by payments" in text
+
+
+# The console
+
+
+def _agent(app, creditor):
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(creditor, role="agent"))
+    return staff
+
+
+def test_an_agent_opens_the_debtors_statement_for_any_period_and_it_is_audited(app, debtor, account):
+    staff = _agent(app, debtor.creditor)
+    assert f"/staff/debtors/{debtor.id}/accounts/{account.id}/statement" in staff.get(
+        f"/staff/debtors/{debtor.id}"
+    ).get_data(as_text=True)
+    today = clock.today_for(debtor)
+    first, last = today - timedelta(days=25), today - timedelta(days=15)
+    path = f"/staff/debtors/{debtor.id}/accounts/{account.id}/statement"
+    text = main_text(staff.get(path, query_string=_dates("from", first) | _dates("to", last)))
+    assert "Balance at the start £1,025.00" in text and "Balance at the end £875.00" in text
+    event = db.session.scalar(
+        db.select(AuditEvent).where(AuditEvent.action == "staff.opened_statement", AuditEvent.debtor_id == debtor.id)
+    )
+    assert event.detail["account"] == "4417-2291" and event.detail["first"] == first.isoformat()
+    response = staff.get(f"{path}.pdf?from={first.isoformat()}&to={last.isoformat()}")
+    assert response.mimetype == "application/pdf" and "no-store" in response.headers["Cache-Control"]
+    assert "You owed £875.00 at the end of" in pdf_text(response.get_data())
+
+
+def test_the_console_refuses_a_period_that_cannot_be(app, debtor, account):
+    staff = _agent(app, debtor.creditor)
+    tomorrow = clock.today_for(debtor) + timedelta(days=1)
+    path = f"/staff/debtors/{debtor.id}/accounts/{account.id}/statement"
+    assert "The end date must be today or in the past" in main_text(staff.get(f"{path}?to={tomorrow.isoformat()}"))

@@ -199,3 +199,16 @@ def test_every_console_page_needs_a_signed_in_staff_user(app):
             response = client.get(_path(rule, things))
             assert response.status_code == 302, rule.endpoint
             assert response.headers["Location"].startswith("/staff/sign-in"), rule.endpoint
+
+
+def test_a_statement_names_the_debtors_own_account_only(app):
+    """The console's statement is scoped twice: the debtor to the staff user's creditors, the account to the debtor
+    (another debtor's account at the same creditor, under this debtor's address, is not found)."""
+    creditor = make_creditor()
+    debtor, neighbour = make_debtor(creditor), make_debtor(creditor)
+    mine, theirs = make_account(debtor), make_account(neighbour)
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(creditor, role="agent"))
+    for suffix in ("", ".pdf"):
+        assert staff.get(f"/staff/debtors/{debtor.id}/accounts/{mine.id}/statement{suffix}").status_code == 200
+        assert staff.get(f"/staff/debtors/{debtor.id}/accounts/{theirs.id}/statement{suffix}").status_code == 404

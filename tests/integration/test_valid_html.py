@@ -5,13 +5,15 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from tests.conftest import REQUIRE_FULL_SUITE, csrf_from
-from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_debtor, make_link, make_payment, make_uk_creditor
 from tests.integration.test_every_route_is_scoped import _everything, _signed_in
 from tests.integration.test_security_headers import _every_get
 from tests.plan_support import POLICY
@@ -102,6 +104,34 @@ def test_the_call_back_pages_are_valid_html_with_and_without_errors(app, browser
         browser.get("/accounts/"),
     ]
     assert [page.status_code for page in pages] == [200, 400, 200, 200]
+    files = []
+    for number, page in enumerate(pages):
+        files.append(tmp_path / f"page-{number}.html")
+        files[-1].write_bytes(page.get_data())
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
+    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
+
+
+def test_the_documents_are_valid_html_with_a_letter_both_kinds_of_payment_and_a_period_with_errors(
+    app, browser, tmp_path
+):
+    """Pages the URL map reaches only in one state: the paid-in-full letter itself, a payment with no receipt page,
+    and a statement's dates refused."""
+    command = _checker()
+    debtor = make_debtor(make_uk_creditor())
+    account = make_account(debtor, [("itemization", 30_000), ("payment", -10_000)])
+    make_payment(debtor, account, "valid-html", status="succeeded", amount=20_000)
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    tomorrow = (clock.today_for(debtor) + timedelta(days=1)).isoformat()
+    pages = [
+        browser.get(f"/accounts/{account.id}/paid-in-full"),
+        browser.get("/accounts/payments"),
+        browser.get(f"/accounts/{account.id}/statement?to={tomorrow}"),
+        browser.get(f"/accounts/{account.id}/statement?from-day=31&from-month=2&from-year=2026&to-day=1"),
+    ]
+    assert [page.status_code for page in pages] == [200] * 4
+    assert "Paid in full" in pages[0].get_data(as_text=True)
     files = []
     for number, page in enumerate(pages):
         files.append(tmp_path / f"page-{number}.html")

@@ -14,6 +14,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from portal import clock
+from portal.accounts import documents, pdf
+from portal.accounts.views import pdf_file
 from portal.extensions import db
 from portal.help.forms import options
 from portal.help.service import circumstances, messages
@@ -46,6 +48,57 @@ def debtor(debtor_id: int):
         now=clock.now(),
         circumstance_kinds=circumstances.KIND_LABELS,
         circumstance_helps=circumstances.HELP_LABELS,
+    )
+
+
+def _statement_period(debtor_id: int, account_id: int):
+    """The debtor (theirs only), one of the debtor's accounts, and the period asked for; opening it is audited."""
+    found = debtor_for_staff(current_staff(), debtor_id)
+    account = get_owned(Account, found, "account", id=account_id)
+    period = documents.read_period(
+        request.args, today=clock.today_for(found), default_first=documents.first_day(account)
+    )
+    return found, account, period
+
+
+@bp.get("/debtors/<int:debtor_id>/accounts/<int:account_id>/statement")
+@staff_required(Permission.FIND)
+def debtor_statement(debtor_id: int, account_id: int):
+    """The debtor's statement for any period, as they see it (read-only)."""
+    found, account, period = _statement_period(debtor_id, account_id)
+    statement = documents.statement_of(account, period.first, period.last) if period.valid else None
+    if statement is not None:
+        record(
+            "staff.opened_statement",
+            actor_type="staff",
+            debtor_id=found.id,
+            account=account.reference,
+            first=period.first.isoformat(),
+            last=period.last.isoformat(),
+        )
+    return render_template(
+        "staff/debtor_statement.html", debtor=found, account=account, period=period, statement=statement
+    )
+
+
+@bp.get("/debtors/<int:debtor_id>/accounts/<int:account_id>/statement.pdf")
+@staff_required(Permission.FIND)
+def debtor_statement_pdf(debtor_id: int, account_id: int):
+    found, account, period = _statement_period(debtor_id, account_id)
+    if not period.valid:
+        return redirect(url_for(".debtor_statement", debtor_id=found.id, account_id=account.id, **request.args))
+    record(
+        "staff.opened_statement",
+        actor_type="staff",
+        debtor_id=found.id,
+        account=account.reference,
+        first=period.first.isoformat(),
+        last=period.last.isoformat(),
+        pdf=True,
+    )
+    return pdf_file(
+        pdf.statement_pdf(documents.statement_of(account, period.first, period.last), found.creditor, found),
+        f"statement-{account.reference}-{period.first.isoformat()}-to-{period.last.isoformat()}.pdf",
     )
 
 
