@@ -160,6 +160,12 @@ def _read_boxes(args, name: str) -> tuple[DateBoxes, date | None]:
         return boxes, None
 
 
+def period_args(args) -> dict[str, str]:
+    """Only the period's own values from a query string (to send the same period on to another page)."""
+    names = {"from", "to"} | {f"{name}-{part}" for name in ("from", "to") for part in PARTS}
+    return {name: value for name, value in args.items() if name in names}
+
+
 def read_period(args, *, today: date, default_first: date) -> Period:
     """The period a debtor (or an agent) asked for, from a query string.
 

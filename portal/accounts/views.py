@@ -88,7 +88,7 @@ def statement_pdf(account_id: int):
     period = _period(account)
     if not period.valid:
         # the page says what is wrong with the dates, beside the boxes
-        return redirect(url_for(".statement", account_id=account.id, **request.args))
+        return redirect(url_for(".statement", account_id=account.id, **documents.period_args(request.args)))
     statement = documents.statement_of(account, period.first, period.last)
     return pdf_file(
         pdf.statement_pdf(statement, current_user.creditor, current_user),

@@ -354,3 +354,10 @@ def test_the_console_refuses_a_period_that_cannot_be(app, debtor, account):
     tomorrow = clock.today_for(debtor) + timedelta(days=1)
     path = f"/staff/debtors/{debtor.id}/accounts/{account.id}/statement"
     assert "The end date must be today or in the past" in main_text(staff.get(f"{path}?to={tomorrow.isoformat()}"))
+
+
+def test_a_pdf_asked_for_with_other_values_in_the_address_still_goes_back_to_the_page(browser, debtor, account):
+    tomorrow = clock.today_for(debtor) + timedelta(days=1)
+    response = browser.get(f"/accounts/{account.id}/statement.pdf?to={tomorrow.isoformat()}&account_id=999")
+    assert response.status_code == 302
+    assert "account_id" not in response.headers["Location"]

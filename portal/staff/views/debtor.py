@@ -86,7 +86,11 @@ def debtor_statement(debtor_id: int, account_id: int):
 def debtor_statement_pdf(debtor_id: int, account_id: int):
     found, account, period = _statement_period(debtor_id, account_id)
     if not period.valid:
-        return redirect(url_for(".debtor_statement", debtor_id=found.id, account_id=account.id, **request.args))
+        return redirect(
+            url_for(
+                ".debtor_statement", debtor_id=found.id, account_id=account.id, **documents.period_args(request.args)
+            )
+        )
     record(
         "staff.opened_statement",
         actor_type="staff",
