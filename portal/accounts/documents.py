@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
 
 from portal.accounts.ledger import balance_of, settled_on
@@ -70,7 +69,7 @@ def payments_of(debtor: Debtor, *, before: str | None = None, size: int = 25) ->
 
 
 def _position(value: str | None) -> tuple[date, int] | None:
-    day, _, entry_id = (value or "").partition(".")
+    day, _dot, entry_id = (value or "").partition(".")
     try:
         return date.fromisoformat(day), int(entry_id)
     except ValueError:
@@ -79,120 +78,24 @@ def _position(value: str | None) -> tuple[date, int] | None:
 
 # The period of a statement
 
-#: the boxes of each date, named as the GOV.UK date input names them (`<name>-day`, ...)
-PARTS = ("day", "month", "year")
+
+@dataclass(frozen=True)
+class PeriodProblem:
+    """Why a period cannot be: which of its dates ("from" or "to") and what to do about it."""
+
+    date: str
+    message: str
 
 
-@dataclass
-class DateBoxes:
-    """What was typed in one date's Day, Month and Year boxes, and what is wrong with it."""
-
-    name: str
-    day: str = ""
-    month: str = ""
-    year: str = ""
-    error: str | None = None
-    #: the boxes the error is about (each gets a red border; the summary links to the first)
-    error_parts: tuple[str, ...] = PARTS
-
-    @property
-    def typed(self) -> bool:
-        return bool(self.day or self.month or self.year)
-
-    @property
-    def summary(self) -> tuple[str, str | None]:
-        """The error summary's link: the first box the error is about, and the message."""
-        return f"{self.name}-{self.error_parts[0]}", self.error
-
-    def show(self, day: date) -> None:
-        self.day, self.month, self.year = str(day.day), str(day.month), str(day.year)
-
-
-@dataclass
-class Period:
-    """The statement's first and last days (both included), as asked for; `errors` empty when they can be used."""
-
-    starts: DateBoxes
-    ends: DateBoxes
-    first: date | None = None
-    last: date | None = None
-
-    @property
-    def errors(self) -> list[DateBoxes]:
-        return [boxes for boxes in (self.starts, self.ends) if boxes.error]
-
-    @property
-    def valid(self) -> bool:
-        return self.first is not None and self.last is not None and not self.errors
-
-
-_WHAT = {"from": _l("The start date"), "to": _l("The end date")}
-
-
-def _read_boxes(args, name: str) -> tuple[DateBoxes, date | None]:
-    """One date from the query: three boxes, or the whole date as 2026-03-31 (the PDF link and the console)."""
-    boxes = DateBoxes(name, *((args.get(f"{name}-{part}") or "").strip() for part in PARTS))
-    what = str(_WHAT[name])
-    if not boxes.typed and args.get(name):
-        try:
-            day = date.fromisoformat(args[name].strip())
-        except ValueError:
-            boxes.error = _("%(what)s must be a real date", what=what)
-            return boxes, None
-        boxes.show(day)
-        return boxes, day
-    if not boxes.typed:
-        return boxes, None
-    missing = tuple(part for part in PARTS if not getattr(boxes, part))
-    if missing:
-        boxes.error = _("%(what)s must include a day, a month and a year", what=what)
-        boxes.error_parts = missing
-        return boxes, None
-    wrong = tuple(part for part in PARTS if not getattr(boxes, part).isdigit())
-    if wrong or len(boxes.year) != 4:
-        boxes.error = _("%(what)s must be a real date", what=what)
-        boxes.error_parts = wrong or ("year",)
-        return boxes, None
-    try:
-        return boxes, date(int(boxes.year), int(boxes.month), int(boxes.day))
-    except ValueError:
-        boxes.error = _("%(what)s must be a real date", what=what)
-        return boxes, None
-
-
-def period_args(args) -> dict[str, str]:
-    """Only the period's own values from a query string (to send the same period on to another page)."""
-    names = {"from", "to"} | {f"{name}-{part}" for name in ("from", "to") for part in PARTS}
-    return {name: value for name, value in args.items() if name in names}
-
-
-def read_period(args, *, today: date, default_first: date) -> Period:
-    """The period a debtor (or an agent) asked for, from a query string.
-
-    Nothing asked for: from `default_first` (the account's first day) to today. Either date may be left out
-    (from the first day, or to today). The last day may not be after today (a statement says what happened),
-    nor the first after the last.
-    """
-    starts, first = _read_boxes(args, "from")
-    ends, last = _read_boxes(args, "to")
-    period = Period(starts, ends)
-    if starts.error or ends.error:
-        return period
-    first = first or default_first
-    last = last or today
+def period_problem(first: date, last: date, today: date) -> PeriodProblem | None:
+    """A statement says what happened: no day after today, and the first day no later than the last."""
     if first > today:
-        starts.error = _("The start date must be today or in the past")
-        return period
+        return PeriodProblem("from", _("The start date must be today or in the past"))
     if last > today:
-        ends.error = _("The end date must be today or in the past")
-        return period
+        return PeriodProblem("to", _("The end date must be today or in the past"))
     if first > last:
-        starts.error = _("The start date must be the same as or before the end date")
-        return period
-    starts.show(first)
-    ends.show(last)
-    period.first, period.last = first, last
-    return period
+        return PeriodProblem("from", _("The start date must be the same as or before the end date"))
+    return None
 
 
 def first_day(account: Account) -> date:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from portal import clock
 from portal.accounts import documents, ledger, pdf, service
+from portal.accounts.forms import PeriodForm, period_args
 from portal.accounts.wording import describe
 from portal.help.service.call_backs import open_call_back
 
@@ -61,22 +62,22 @@ def payments():
     )
 
 
-def _period(account):
-    return documents.read_period(
-        request.args, today=clock.today_for(current_user), default_first=documents.first_day(account)
-    )
+def _period(account) -> tuple[PeriodForm, tuple | None]:
+    form = PeriodForm(request.args)
+    return form, form.period(today=clock.today_for(current_user), default_first=documents.first_day(account))
 
 
 @bp.get("/<int:account_id>/statement")
 @login_required
 def statement(account_id: int):
     account = service.get_account_for(current_user, account_id)
-    period = _period(account)
+    form, period = _period(account)
     return render_template(
         "accounts/statement.html",
         account=account,
-        period=period,
-        statement=documents.statement_of(account, period.first, period.last) if period.valid else None,
+        form=form,
+        statement=documents.statement_of(account, *period) if period else None,
+        today=clock.today_for(current_user),
         creditor=current_user.creditor,
     )
 
@@ -85,14 +86,14 @@ def statement(account_id: int):
 @login_required
 def statement_pdf(account_id: int):
     account = service.get_account_for(current_user, account_id)
-    period = _period(account)
-    if not period.valid:
+    _, period = _period(account)
+    if period is None:
         # the page says what is wrong with the dates, beside the boxes
-        return redirect(url_for(".statement", account_id=account.id, **documents.period_args(request.args)))
-    statement = documents.statement_of(account, period.first, period.last)
+        return redirect(url_for(".statement", account_id=account.id, **period_args(request.args)))
+    first, last = period
     return pdf_file(
-        pdf.statement_pdf(statement, current_user.creditor, current_user),
-        f"statement-{account.reference}-{period.first.isoformat()}-to-{period.last.isoformat()}.pdf",
+        pdf.statement_pdf(documents.statement_of(account, first, last), current_user.creditor, current_user),
+        f"statement-{account.reference}-{first.isoformat()}-to-{last.isoformat()}.pdf",
     )
 
 

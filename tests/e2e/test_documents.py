@@ -76,7 +76,7 @@ def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_
 
     first = debtor.first_day
     tomorrow = clock.today_for(debtor) + timedelta(days=1)
-    dates = phone.get_by_role("group", name="To")
+    dates = phone.get_by_role("group", name="End date")
     dates.get_by_label("Day").fill(str(tomorrow.day))
     dates.get_by_label("Month").fill(str(tomorrow.month))
     dates.get_by_label("Year").fill(str(tomorrow.year))
@@ -86,7 +86,7 @@ def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_
     assert axe_violations(phone) == [], "statement with an error"
     shot(phone, "documents-2-statement-error")
 
-    starts = phone.get_by_role("group", name="From")
+    starts = phone.get_by_role("group", name="Start date")
     starts.get_by_label("Day").fill(str(first.day))
     starts.get_by_label("Month").fill(str(first.month))
     starts.get_by_label("Year").fill(str(first.year))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.accounts import documents, pdf
+from portal.accounts.forms import PeriodForm, period_args
 from portal.accounts.views import pdf_file
 from portal.extensions import db
 from portal.help.forms import options
@@ -52,57 +53,51 @@ def debtor(debtor_id: int):
 
 
 def _statement_period(debtor_id: int, account_id: int):
-    """The debtor (theirs only), one of the debtor's accounts, and the period asked for; opening it is audited."""
+    """The debtor (theirs only), one of the debtor's accounts, the form and the period asked for (None: refused)."""
     found = debtor_for_staff(current_staff(), debtor_id)
     account = get_owned(Account, found, "account", id=account_id)
-    period = documents.read_period(
-        request.args, today=clock.today_for(found), default_first=documents.first_day(account)
-    )
-    return found, account, period
-
-
-@bp.get("/debtors/<int:debtor_id>/accounts/<int:account_id>/statement")
-@staff_required(Permission.FIND)
-def debtor_statement(debtor_id: int, account_id: int):
-    """The debtor's statement for any period, as they see it (read-only)."""
-    found, account, period = _statement_period(debtor_id, account_id)
-    statement = documents.statement_of(account, period.first, period.last) if period.valid else None
-    if statement is not None:
+    form = PeriodForm(request.args)
+    period = form.period(today=clock.today_for(found), default_first=documents.first_day(account))
+    if period is not None:
+        first, last = period
         record(
             "staff.opened_statement",
             actor_type="staff",
             debtor_id=found.id,
             account=account.reference,
-            first=period.first.isoformat(),
-            last=period.last.isoformat(),
+            first=first.isoformat(),
+            last=last.isoformat(),
         )
+    return found, account, form, period
+
+
+@bp.get("/debtors/<int:debtor_id>/accounts/<int:account_id>/statement")
+@staff_required(Permission.FIND)
+def debtor_statement(debtor_id: int, account_id: int):
+    """The debtor's statement for any dates, as they see it (read-only); each one opened is audited."""
+    found, account, form, period = _statement_period(debtor_id, account_id)
     return render_template(
-        "staff/debtor_statement.html", debtor=found, account=account, period=period, statement=statement
+        "staff/debtor_statement.html",
+        debtor=found,
+        account=account,
+        form=form,
+        statement=documents.statement_of(account, *period) if period else None,
+        today=clock.today_for(found),
     )
 
 
 @bp.get("/debtors/<int:debtor_id>/accounts/<int:account_id>/statement.pdf")
 @staff_required(Permission.FIND)
 def debtor_statement_pdf(debtor_id: int, account_id: int):
-    found, account, period = _statement_period(debtor_id, account_id)
-    if not period.valid:
+    found, account, _, period = _statement_period(debtor_id, account_id)
+    if period is None:
         return redirect(
-            url_for(
-                ".debtor_statement", debtor_id=found.id, account_id=account.id, **documents.period_args(request.args)
-            )
+            url_for(".debtor_statement", debtor_id=found.id, account_id=account.id, **period_args(request.args))
         )
-    record(
-        "staff.opened_statement",
-        actor_type="staff",
-        debtor_id=found.id,
-        account=account.reference,
-        first=period.first.isoformat(),
-        last=period.last.isoformat(),
-        pdf=True,
-    )
+    first, last = period
     return pdf_file(
-        pdf.statement_pdf(documents.statement_of(account, period.first, period.last), found.creditor, found),
-        f"statement-{account.reference}-{period.first.isoformat()}-to-{period.last.isoformat()}.pdf",
+        pdf.statement_pdf(documents.statement_of(account, first, last), found.creditor, found),
+        f"statement-{account.reference}-{first.isoformat()}-to-{last.isoformat()}.pdf",
     )
 
 
