@@ -361,3 +361,27 @@ def test_a_pdf_asked_for_with_other_values_in_the_address_still_goes_back_to_the
     response = browser.get(f"/accounts/{account.id}/statement.pdf?to={tomorrow.isoformat()}&account_id=999")
     assert response.status_code == 302
     assert "account_id" not in response.headers["Location"]
+
+
+def test_the_documents_queries_do_not_grow_with_accounts_payments_or_entries(browser, debtor, account, count_queries):
+    def counts() -> list[int]:
+        found = []
+        for path in (
+            "/accounts/payments",
+            f"/accounts/{account.id}/statement",
+            f"/accounts/{account.id}/statement.pdf",
+        ):
+            with count_queries() as counter:
+                assert browser.get(path).status_code == 200
+            found.append(counter.count)
+        return found
+
+    before = counts()
+    today = clock.today_for(debtor)
+    for n in range(3):
+        other = make_account(debtor, [("itemization", 5_000)])
+        _entry(other, "payment", -100, today, f"other-{n}")
+    for n in range(20):
+        _entry(account, "payment", -100, today - timedelta(days=n % 5), f"more-{n}")
+    db.session.commit()
+    assert counts() == before
