@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import LedgerEntry
 from portal.models.account import LedgerWording
 from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.test_small_screens import _PROBLEMS, TOUCH
 from tests.factories import make_account, make_debtor, make_payment, make_uk_creditor
 from tests.pdf_text import pdf_text
 
@@ -63,6 +64,7 @@ def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_
     assert phone.get_by_role("link", name=re.compile(r"^Receipt for payment P-")).count() == 1
     assert "Paid another way and recorded by Harbour Credit" in phone.locator("main").inner_text()
     assert axe_violations(phone) == [], "payments"
+    assert phone.evaluate(_PROBLEMS, TOUCH) == [], "payments"
     shot(phone, "documents-1-payments")
 
     phone.get_by_role("link", name=re.compile(r"^Receipt for payment P-")).click()
@@ -99,6 +101,7 @@ def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_
     text = table.inner_text()
     assert "£600.00" in text and "Payment: Bank transfer" in text and "£525.00" in text
     assert axe_violations(phone) == [], "statement"
+    assert phone.evaluate(_PROBLEMS, TOUCH) == [], "statement"
     shot(phone, "documents-3-statement")
 
     with phone.expect_download() as download_info:
@@ -113,10 +116,13 @@ def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_
 
 def test_a_paid_account_has_its_letter_from_the_dashboard(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
+    shot(phone, "documents-0-dashboard")
+    assert phone.evaluate(_PROBLEMS, TOUCH) == [], "the dashboard with a paid account's letter link"
     phone.get_by_role("link", name=re.compile(r"^Your paid in full letter.*Catalogue$")).click()
     phone.get_by_role("heading", name="Paid in full").wait_for()
     assert "CAT-9" in phone.locator("main").inner_text()
     assert axe_violations(phone) == [], "paid in full letter"
+    assert phone.evaluate(_PROBLEMS, TOUCH) == [], "paid in full letter"
     shot(phone, "documents-4-paid-in-full")
     with phone.expect_download() as download_info:
         phone.get_by_role("link", name="Download this letter (PDF)").click()
