@@ -5,23 +5,28 @@ Flate-compressed or plain streams, literal strings shown with Tj (or TJ), two-by
 import re
 import zlib
 
-_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+#: where a stream's bytes start: after the keyword and its end of line; how many there are is the dictionary's /Length
+_STREAM = re.compile(rb"stream\r?\n")
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
 
 
 def _objects(pdf: bytes) -> dict[int, tuple[bytes, bytes | None]]:
-    """Each object's dictionary and its (decompressed) stream."""
+    """Each object's dictionary and its (decompressed) stream, cut by its /Length: compressed bytes may end with
+    anything, a line end included, so the keyword "endstream" cannot say where they stop."""
     found = {}
-    for match in _OBJECT.finditer(pdf):
-        body = match.group(2)
-        stream = _STREAM.search(body)
-        data = None
-        if stream:
-            data = stream.group(1)
-            if b"/FlateDecode" in body[: stream.start()]:
-                data = zlib.decompress(data)
-        found[int(match.group(1))] = (body[: stream.start()] if stream else body, data)
+    for match in re.finditer(rb"(\d+) 0 obj", pdf):
+        start = match.end()
+        stream = _STREAM.search(pdf, start)
+        end = pdf.find(b"endobj", start)
+        if stream is None or stream.start() > end:
+            found[int(match.group(1))] = (pdf[start:end], None)
+            continue
+        header = pdf[start : stream.start()]
+        length = int(re.search(rb"/Length (\d+)", header).group(1))
+        data = pdf[stream.end() : stream.end() + length]
+        if b"/FlateDecode" in header:
+            data = zlib.decompress(data)
+        found[int(match.group(1))] = (header, data)
     return found
 
 
