@@ -58,7 +58,7 @@ REFUSED = {
 }
 
 #: POSTs the debtor must have agreed to on the phone; recorded as done by the staff user on their behalf
-ASSISTED = frozenset({"plans.propose", "plans.check", "budget.propose", "help.circumstances_form"})
+ASSISTED = frozenset({"plans.propose", "plans.check", "budget.propose", "help.circumstances_form", "promises.make"})
 
 #: POSTs that change nothing the debtor has agreed to: working figures, a preview, the page's language
 ALLOWED_POSTS = frozenset(
