@@ -62,8 +62,8 @@ class PlanPolicy:
     move_payment_later_days: int = 14
     #: a promise to pay ("I'll pay £X by <date>", portal.promises) may name a day at most this many days ahead
     promise_latest_days: int = 30
-    #: the least a promise to pay may be for, in minor units (less when the balance is less)
-    promise_min_amount: int = 1000
+    #: the least a promise to pay may be for, in minor units (less when the balance is less); None: min_instalment
+    promise_min_amount: int | None = None
     #: how many promises to pay may be open at once on one account
     promise_max_open: int = 1
 
@@ -95,9 +95,8 @@ class PlanPolicy:
         """
         raw = policy or {}
         max_term = _int(raw, "max_term_months", 24, 1, MAX_TERM_MONTHS)
-        min_instalment = _int(raw, "min_instalment", max(default_minimum, 1), 1, None)
         return cls(
-            min_instalment=min_instalment,
+            min_instalment=_int(raw, "min_instalment", max(default_minimum, 1), 1, None),
             max_term_months=max_term,
             frequencies=_frequencies(raw.get("frequencies")),
             settlement_discount_pct=_discount(raw),
@@ -110,9 +109,14 @@ class PlanPolicy:
             reports_to_credit_files=raw.get("reports_to_credit_files") is True,
             move_payment_later_days=_int(raw, "move_payment_later_days", 14, 0, MAX_MOVE_LATER_DAYS),
             promise_latest_days=_int(raw, "promise_latest_days", 30, 1, MAX_PROMISE_DAYS),
-            promise_min_amount=_int(raw, "promise_min_amount", min_instalment, 1, None),
+            promise_min_amount=_int(raw, "promise_min_amount", 0, 1, None) or None,
             promise_max_open=_int(raw, "promise_max_open", 1, 1, MAX_OPEN_PROMISES),
         )
+
+    @property
+    def least_promise(self) -> int:
+        """The least a promise to pay may be for: the creditor's own figure, or the smallest instalment."""
+        return self.promise_min_amount or self.min_instalment
 
     def latest_first_payment(self, today: date) -> date:
         """The last day the first payment may fall on: a plan must start soon to be a real plan."""

@@ -85,7 +85,7 @@ def limits_for(debtor: Debtor, balance: int, today: date | None = None) -> Limit
     policy = policy_for(debtor)
     today = today or clock.today_for(debtor)
     return Limits(
-        least=min(policy.promise_min_amount, balance),
+        least=min(policy.least_promise, balance),
         most=balance,
         first_day=today,
         last_day=today + timedelta(days=policy.promise_latest_days),

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from portal import clock, gate
 from portal.accounts.ledger import balance_of
 from portal.accounts.service import get_account_for
-from portal.domain_errors import NotFoundForOwner
 from portal.i18n import formatting_locale
 from portal.models import Promise
 from portal.ownership import get_owned
@@ -32,17 +31,16 @@ def make(account_id: int):
     limits = service.limits_for(current_user, max(balance, 0))
     form = PromiseForm()
     status = 200
-    if why is None and form.validate_on_submit():
-        if form.check(limits, currency=account.currency, locale=_locale()):
-            try:
-                promise = service.make_promise(current_user, account, form.amount_minor, form.due_on)
-            except PromiseRefused as refused:
-                why = refused.why
-            else:
-                return redirect(url_for(".made", account_id=account.id, reference=promise.reference), code=303)
-        status = 400
-    elif request.method == "POST":
-        status = 400 if why is None else 409
+    if request.method == "POST":
+        status = 409 if why else 400
+    read = why is None and form.validate_on_submit()
+    if read and form.check(limits, currency=account.currency, locale=_locale()):
+        try:
+            promise = service.make_promise(current_user, account, form.amount_minor, form.due_on)
+        except PromiseRefused as refused:
+            why, status = refused.why, 409  # another tab claimed the last open place first
+        else:
+            return redirect(url_for(".made", reference=promise.reference), code=303)
     return render_template(
         "promises/make.html",
         account=account,
@@ -56,12 +54,10 @@ def make(account_id: int):
     ), status
 
 
-@bp.get("/accounts/<int:account_id>/promises/<reference>")
+@bp.get("/promises/<reference>")
 @login_required
-def made(account_id: int, reference: str):
+def made(reference: str):
     promise = get_owned(Promise, current_user, "promise", reference=reference)
-    if promise.account_id != account_id:
-        raise NotFoundForOwner(f"No promise {reference!r} on account {account_id}.")
     return render_template(
         "promises/made.html", promise=promise, account=promise.account, creditor=current_user.creditor
     )

@@ -109,7 +109,7 @@ def test_a_promise_within_the_policy_is_made_confirmed_audited_and_told_to_the_c
         "open",
     )
     assert promise.made_by_staff_id is None
-    assert response.headers["Location"] == f"/accounts/{account.id}/promises/{promise.reference}"
+    assert response.headers["Location"] == f"/promises/{promise.reference}"
     page = main_text(browser.get(response.headers["Location"]))
     assert "You have made a promise to pay" in page and promise.reference in page
     assert "We will remind you the day before" in page
@@ -225,8 +225,8 @@ def test_another_debtors_account_and_promise_are_not_found(app, browser, account
     other.sign_in(make_link(stranger), stranger)
     _promise(other, theirs, "50", today + timedelta(days=3))
     (their_promise,) = _promises(theirs)
-    assert browser.get(f"/accounts/{theirs.id}/promises/{their_promise.reference}").status_code == 404
-    assert browser.get(f"/accounts/{account.id}/promises/{their_promise.reference}").status_code == 404
+    assert browser.get(f"/promises/{their_promise.reference}").status_code == 404
+    assert other.get(f"/promises/{their_promise.reference}").status_code == 200
 
 
 # Kept or broken

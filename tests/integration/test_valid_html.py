@@ -4,10 +4,12 @@ reads every page the app serves a signed-in debtor, from the URL map, as the sec
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from portal import clock
 from portal.extensions import db
 from tests.conftest import REQUIRE_FULL_SUITE, csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
@@ -74,6 +76,31 @@ def test_the_budget_margin_and_is_that_right_steps_are_valid_html_with_and_witho
         browser.get(f"{budget}/propose?monthly=10000"),
     ]
     assert [page.status_code for page in pages] == [200, 400, 200, 400, 200]
+    files = []
+    for number, page in enumerate(pages):
+        files.append(tmp_path / f"page-{number}.html")
+        files[-1].write_bytes(page.get_data())
+    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
+    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
+
+
+def test_the_promise_to_pay_form_is_valid_html_with_and_without_errors(app, browser, tmp_path):
+    """The promise form the URL map reaches only as "not now" (its account has a plan): the form, its errors, and
+    the confirmation."""
+    command = _checker()
+    debtor = make_debtor(make_uk_creditor())
+    account = make_account(debtor, [("itemization", 30_000)])
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    path, day = f"/accounts/{account.id}/promise", clock.today_for(debtor) + timedelta(days=3)
+    pages = [
+        browser.get(path),
+        browser.post(path, {"amount": "", "day": "", "month": "", "year": ""}),
+        browser.post(path, {"amount": "1", "day": "31", "month": "2", "year": str(day.year)}),
+    ]
+    made = browser.post(path, {"amount": "50", "day": str(day.day), "month": str(day.month), "year": str(day.year)})
+    pages += [browser.get(made.headers["Location"]), browser.get(path), browser.get(f"/accounts/{account.id}")]
+    assert [page.status_code for page in pages] == [200, 400, 400, 200, 200, 200]
     files = []
     for number, page in enumerate(pages):
         files.append(tmp_path / f"page-{number}.html")
