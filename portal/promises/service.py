@@ -17,7 +17,6 @@
 """
 
 import enum
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -116,17 +115,8 @@ def open_promises(account: Account) -> list[Promise]:
 
 
 def unavailable(debtor: Debtor, account: Account, balance: int, standing: gate.Standing) -> Unavailable | None:
-    """Why a promise can't be made on the account now, or None when it can (the limit is checked again, atomically,
-    when it is made)."""
-    if balance <= 0 or gate.Stop.CLOSED in standing.stops:
-        return Unavailable.NOTHING_OWED
-    if not standing.may_ask:
-        return Unavailable.NOT_ASKING
-    if db.session.scalar(select(Plan.id).where(Plan.account_id == account.id, Plan.status.in_(PLAN_STANDS))):
-        return Unavailable.PLAN
-    if len(open_promises(account)) >= policy_for(debtor).promise_max_open:
-        return Unavailable.OPEN_LIMIT
-    return None
+    """Why a promise can't be made on the account now, or None when it can (see `Board.unavailable`)."""
+    return board_for(debtor, account).unavailable(account, balance, standing)
 
 
 def make_promise(debtor: Debtor, account: Account, amount: int, due_on: date) -> Promise:
@@ -281,26 +271,76 @@ def claim_reminder(promise: Promise, now: datetime) -> bool:
     )
 
 
-def current_for(accounts: Iterable[Account]) -> dict[int, Promise]:
-    """{account id: its promise to show}: the open one due first, else the latest decided in the last 30 days.
-    Open ones the ledger shows paid are marked kept on the way (see the module's notes)."""
-    ids = [account.id for account in accounts]
-    if not ids:
-        return {}
+@dataclass
+class Board:
+    """A debtor's promises as their pages show them, worked out in three statements however many accounts."""
+
+    #: {account id: its promise to show}: the open one due first, else the latest decided in the last 30 days
+    shown: dict[int, Promise]
+    #: {account id: how many promises are open on it}
+    open_count: dict[int, int]
+    #: the accounts a plan stands for
+    with_plan: set[int]
+    max_open: int
+
+    def unavailable(self, account: Account, balance: int, standing: gate.Standing) -> Unavailable | None:
+        """Why a promise can't be made on the account now, or None when it can (the limit is checked again,
+        atomically, when it is made)."""
+        if balance <= 0 or gate.Stop.CLOSED in standing.stops:
+            return Unavailable.NOTHING_OWED
+        if not standing.may_ask:
+            return Unavailable.NOT_ASKING
+        if account.id in self.with_plan:
+            return Unavailable.PLAN
+        if self.open_count.get(account.id, 0) >= self.max_open:
+            return Unavailable.OPEN_LIMIT
+        return None
+
+
+def board_for(debtor: Debtor, account: Account | None = None) -> Board:
+    """The debtor's promises (on one account, or all), open ones the ledger shows paid marked kept on the way (see
+    the module's notes)."""
+    mine = [Promise.debtor_id == debtor.id] + ([Promise.account_id == account.id] if account else [])
     since = clock.now() - timedelta(days=30)
     rows = db.session.scalars(
         select(Promise)
-        .where(Promise.account_id.in_(ids), Promise.status != "cancelled")
+        .where(*mine, Promise.status != "cancelled")
         .where((Promise.status == "open") | (Promise.settled_at >= since))
         .order_by(Promise.id.desc())
     ).all()
+    paid = _paid_towards_each([promise for promise in rows if promise.status == "open"])
     shown: dict[int, Promise] = {}
+    open_count: dict[int, int] = {}
     for promise in rows:
-        keep_if_paid(promise)
-        mine = shown.get(promise.account_id)
-        if mine is None or (promise.status == "open" and (mine.status != "open" or promise.due_on < mine.due_on)):
+        if promise.status == "open" and paid.get(promise.id, 0) >= promise.amount:
+            keep_if_paid(promise)
+        if promise.status == "open":
+            open_count[promise.account_id] = open_count.get(promise.account_id, 0) + 1
+        first = shown.get(promise.account_id)
+        if first is None or (promise.status == "open" and (first.status != "open" or promise.due_on < first.due_on)):
             shown[promise.account_id] = promise
-    return shown
+    plans = select(Plan.account_id).where(Plan.debtor_id == debtor.id, Plan.status.in_(PLAN_STANDS))
+    if account is not None:
+        plans = plans.where(Plan.account_id == account.id)
+    return Board(shown, open_count, set(db.session.scalars(plans)), policy_for(debtor).promise_max_open)
+
+
+def _paid_towards_each(promises: list[Promise]) -> dict[int, int]:
+    """`paid_towards` for many promises in one statement."""
+    if not promises:
+        return {}
+    rows = db.session.execute(
+        select(Promise.id, func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerEntry, LedgerEntry.account_id == Promise.account_id)
+        .where(
+            Promise.id.in_([promise.id for promise in promises]),
+            LedgerEntry.kind == "payment",
+            LedgerEntry.created_at >= Promise.made_at,
+            LedgerEntry.effective_date <= Promise.due_on,
+        )
+        .group_by(Promise.id)
+    )
+    return {promise_id: -int(total) for promise_id, total in rows}
 
 
 def promises_of(debtor: Debtor) -> list[Promise]:

@@ -1,7 +1,7 @@
 """The debtor's promise to pay: the page that makes one, the confirmation, and what the account pages show."""
 
 from babel.numbers import get_currency_symbol
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from portal import clock, gate
@@ -63,16 +63,23 @@ def made(reference: str):
     )
 
 
+def _board() -> service.Board:
+    """The signed-in debtor's promises, worked out once a page however many accounts it shows."""
+    if "promise_board" not in g:
+        g.promise_board = service.board_for(current_user)
+    return g.promise_board
+
+
 @bp.app_template_global()
 def promise_of(account) -> Promise | None:
     """The promise to show on an account's card and page: the open one, or the outcome of a recent one."""
     if not current_user.is_authenticated:
         return None
-    return service.current_for([account]).get(account.id)
+    return _board().shown.get(account.id)
 
 
 @bp.app_template_global()
 def promise_unavailable(account, balance: int, standing) -> str | None:
     """Why the account offers no "promise to pay" link now (None: it does)."""
-    why = service.unavailable(current_user, account, balance, standing)
+    why = _board().unavailable(account, balance, standing)
     return str(why) if why else None
