@@ -24,7 +24,7 @@ from portal.transaction import unit_of_work
 
 @dataclass
 class PromisesReport:
-    #: kept, broken, reminded
+    #: kept, broken, cancelled (asking stopped by its day), reminded
     counts: Counter = field(default_factory=Counter)
     messages: dict[str, int] = field(default_factory=dict)
 

@@ -243,12 +243,21 @@ def keep_if_paid(promise: Promise, now: datetime | None = None) -> bool:
 
 def settle(promise: Promise, now: datetime) -> str | None:
     """The job's step for one open promise: kept if paid, broken once its day has passed in the debtor's
-    calendar; returns what it became (None: still open, or decided by someone else first)."""
+    calendar; returns what it became (None: still open, or decided by someone else first).
+
+    A promise whose day passes while we may not ask for money on the account (a hold came, a dispute was opened,
+    the debtor asked for a break) is not broken but cancelled: nobody is held to a promise we stopped asking for."""
     if keep_if_paid(promise, now):
         return "kept"
     debtor = db.session.get(Debtor, promise.debtor_id)
-    if promise.status != "open" or clock.today_for(debtor, now) <= promise.due_on:
+    today = clock.today_for(debtor, now)
+    if promise.status != "open" or today <= promise.due_on:
         return None
+    if not gate.may_ask_for_money(promise.account, today):
+        if not _decide(promise, PromiseStatus.CANCELLED, now):
+            return None
+        record("promise.cancelled", actor_type="system", debtor_id=debtor.id, promise=promise.reference, why="gate")
+        return "cancelled"
     if not _decide(promise, PromiseStatus.BROKEN, now):
         return None
     _told(promise, "broken", debtor, paid_towards(promise))

@@ -324,6 +324,18 @@ def test_a_broken_promise_does_not_block_a_new_one(app, browser, account, today)
     assert [p.status for p in _promises(account)] == ["broken", "open"]
 
 
+def test_a_promise_whose_day_passes_during_a_hold_is_cancelled_not_broken(app, browser, account, debtor, today):
+    due = today + timedelta(days=2)
+    _promise(browser, account, "50", due)
+    db.session.add(Hold(debtor_id=debtor.id, kind="breathing_space", starts_on=today, ends_on=today + timedelta(60)))
+    db.session.commit()
+
+    assert run(_noon(due + timedelta(days=1))).counts["cancelled"] == 1
+
+    assert _promises(account)[0].status == "cancelled"
+    assert _events("promise.broken") == [] and _messages(debtor, "promise.broken") == []
+
+
 # The reminder the day before
 
 
