@@ -20,7 +20,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from sqlalchemy import Date, Integer, String, func, insert, literal, select, update
 
 from portal import clock, gate
@@ -119,10 +119,13 @@ def unavailable(debtor: Debtor, account: Account, balance: int, standing: gate.S
     return board_for(debtor, account).unavailable(account, balance, standing)
 
 
-def make_promise(debtor: Debtor, account: Account, amount: int, due_on: date) -> Promise:
+def make_promise(
+    debtor: Debtor, account: Account, amount: int, due_on: date, *, made_by_staff_id: int | None = None
+) -> Promise:
     """Promise `amount` by `due_on` on the debtor's own account, in the caller's unit of work: audited, the
-    creditor told (promise.made), a confirmation queued. Raises PromiseRefused, or ValueError for an amount or
-    date the limits refuse (the view checks `problems` first and shows them)."""
+    creditor told (promise.made), a confirmation queued. `made_by_staff_id`: the staff user viewing as the debtor
+    who made it for them, the debtor agreeing. Raises PromiseRefused, or ValueError for an amount or date the
+    limits refuse (the view checks `problems` first and shows them)."""
     balance = balance_of(account)
     standing = gate.standing(account, clock.today_for(debtor))
     why = unavailable(debtor, account, balance, standing)
@@ -131,7 +134,7 @@ def make_promise(debtor: Debtor, account: Account, amount: int, due_on: date) ->
     limits = limits_for(debtor, balance)
     if problems(limits, amount, due_on):
         raise ValueError(f"a promise of {amount} by {due_on} is outside the creditor's policy")
-    promise = _claim(debtor, account, amount, due_on, limits.max_open)
+    promise = _claim(debtor, account, amount, due_on, limits.max_open, made_by_staff_id)
     record(
         "promise.made",
         actor_type="debtor",
@@ -156,12 +159,11 @@ def make_promise(debtor: Debtor, account: Account, amount: int, due_on: date) ->
     return promise
 
 
-def _claim(debtor: Debtor, account: Account, amount: int, due_on: date, max_open: int) -> Promise:
+def _claim(debtor: Debtor, account: Account, amount: int, due_on: date, max_open: int, staff_id: int | None) -> Promise:
     """Insert the promise only while fewer than `max_open` are open on the account, in one statement."""
     db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
     # the real time, as a ledger entry's created_at is: "paid since it was made" compares the two
     reference, now = new_reference("PR"), utcnow()
-    staff_id = (g.get("view_as_detail") or {}).get("staff_id") if has_request_context() else None
     still_open = (
         select(func.count(Promise.id))
         .where(Promise.account_id == account.id, Promise.status == "open")

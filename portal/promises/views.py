@@ -36,7 +36,10 @@ def make(account_id: int):
     read = why is None and form.validate_on_submit()
     if read and form.check(limits, currency=account.currency, locale=_locale()):
         try:
-            promise = service.make_promise(current_user, account, form.amount_minor, form.due_on)
+            staff_id = (g.get("view_as_detail") or {}).get("staff_id")  # viewing as them (portal.staff.view_as)
+            promise = service.make_promise(
+                current_user, account, form.amount_minor, form.due_on, made_by_staff_id=staff_id
+            )
         except PromiseRefused as refused:
             why, status = refused.why, 409  # another tab claimed the last open place first
         else:
