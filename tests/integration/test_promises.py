@@ -406,3 +406,13 @@ def test_staff_viewing_as_the_debtor_make_a_promise_only_with_their_agreement(ap
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "promise.made"))
     assert event.actor_type == "staff" and event.detail.get("on_behalf") is True
     assert _events("promise.made")[0].data["made_by_staff"] is True
+
+
+def test_the_job_runs_from_the_command_line(app, browser, account, today):
+    due = today + timedelta(days=1)
+    _promise(browser, account, "50", due)
+    when = (due + timedelta(days=1)).isoformat() + "T12:00"
+    result = app.test_cli_runner().invoke(args=["promises", "run", "--now", when])
+    assert result.exit_code == 0, result.output
+    assert "Promises: broken 1" in result.output
+    assert _promises(account)[0].status == "broken"
