@@ -76,6 +76,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     from portal.plans.cli import plans_cli
     from portal.plans.views import bp as plans_bp
     from portal.privacy.views import bp as privacy_bp
+    from portal.promises.views import bp as promises_bp
     from portal.webhooks import cli as webhooks_cli
 
     app.register_blueprint(health.bp)
@@ -83,6 +84,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     app.register_blueprint(accounts_bp)
     app.register_blueprint(budget_bp)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(promises_bp)
     app.register_blueprint(privacy_bp)
     payments.init_app(app)
     rights.init_app(app)

@@ -23,8 +23,7 @@ def headings(results: Results) -> list[str]:
 
 
 def csv_text(results: Results) -> str:
-    """One row a day, then the totals; days as ISO dates, money as decimals of its currency. Promises to pay
-    are not recorded yet: their cells are empty, not zero."""
+    """One row a day, then the totals; days as ISO dates, money as decimals of its currency."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headings(results))
@@ -35,9 +34,16 @@ def csv_text(results: Results) -> str:
 
 
 def _row(label: str, figures: Figures, results: Results) -> list:
-    counts = [figures.issued, figures.opened, figures.identity_checked, figures.paid, figures.plans_agreed]
+    counts = [
+        figures.issued,
+        figures.opened,
+        figures.identity_checked,
+        figures.paid,
+        figures.plans_agreed,
+        figures.promises_made,
+    ]
     money = [Money(figures.collected.get(currency, 0), currency).to_decimal() for currency in results.currencies]
-    return [label, *counts, "", *money]
+    return [label, *counts, *money]
 
 
 def filename(results: Results) -> str:

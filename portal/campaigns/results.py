@@ -14,7 +14,7 @@ they stay quick even just after a bulk import, while PostgreSQL's statistics sti
   campaign's links is not the campaign's; one made after a later campaign's link is the later campaign's.
   Paid and plan agreed count debtors, on the day of their first such payment or agreement; the amount is
   every attributed payment, by currency.
-- Promises to pay are not recorded yet, so there is no figure for them.
+- Promise made counts promises to pay (portal.promises), each on the day it was made, attributed as payments are.
 """
 
 import sqlite3
@@ -30,7 +30,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
-from portal.models import AuditEvent, Creditor, Debtor, MagicLink, Payment, Plan
+from portal.models import AuditEvent, Creditor, Debtor, MagicLink, Payment, Plan, Promise
 
 
 @dataclass
@@ -40,6 +40,7 @@ class Figures:
     identity_checked: int = 0
     paid: int = 0
     plans_agreed: int = 0
+    promises_made: int = 0
     #: minor units collected, by currency
     collected: dict[str, int] = field(default_factory=dict)
 
@@ -167,6 +168,14 @@ def _first_per_debtor(attributed: Select, name: str | None) -> Select:
     )
 
 
+def _each(attributed: Select, name: str | None) -> Select:
+    """Every attributed row of the campaigns, at its own time."""
+    rows = attributed.subquery()
+    return select(rows.c.creditor_id, rows.c.campaign, rows.c.at).where(
+        rows.c.campaign == name if name is not None else rows.c.campaign.is_not(None)
+    )
+
+
 def _payments(scope) -> Select:
     return _attributed(Payment, Payment.succeeded_at, scope, Payment.amount, Payment.currency).where(
         Payment.status == "succeeded"
@@ -181,6 +190,7 @@ def _counted(scope, name: str | None) -> dict[str, Select]:
         "identity_checked": _first_event("session.started", scope),
         "paid": _first_per_debtor(_payments(scope), name),
         "plans_agreed": _first_per_debtor(_attributed(Plan, Plan.agreed_at, scope), name),
+        "promises_made": _each(_attributed(Promise, Promise.made_at, scope), name),
     }
 
 
@@ -245,7 +255,7 @@ def results_of(creditor: Creditor, name: str) -> Results:
 def total_of(rows) -> Figures:
     total = Figures()
     for figures in rows:
-        for name in ("issued", "opened", "identity_checked", "paid", "plans_agreed"):
+        for name in ("issued", "opened", "identity_checked", "paid", "plans_agreed", "promises_made"):
             setattr(total, name, getattr(total, name) + getattr(figures, name))
         for currency, amount in figures.collected.items():
             total.collected[currency] = total.collected.get(currency, 0) + amount

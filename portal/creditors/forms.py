@@ -39,6 +39,8 @@ WHOLE_NUMBERS = (
     "missed_payments_to_break",
     "retry_attempts",
     "retry_after_days",
+    "promise_latest_days",
+    "promise_max_open",
 )
 OPTIONAL_TEXT = ("phone", "email", "website", "mailing_address", "quick_exit_url")
 _WHOLE = re.compile(r"-?\d+")
@@ -79,6 +81,9 @@ class CreditorSettingsForm(FlaskForm):
     write_off_approval_above = _text("write_off_approval_above")
     budget_guidelines = TextAreaField(LABELS["budget_guidelines"])
     opening_hours = TextAreaField(LABELS["opening_hours"])
+    promise_latest_days = _text("promise_latest_days")
+    promise_min_amount = _text("promise_min_amount")
+    promise_max_open = _text("promise_max_open")
 
     def __init__(self, creditor: Creditor, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +128,7 @@ class CreditorSettingsForm(FlaskForm):
             text = (getattr(self, name).data or "").strip()
             if _WHOLE.fullmatch(text):
                 values[name] = int(text)
-            elif text or not name.startswith("settlement_discount"):
+            elif text or not (name.startswith("settlement_discount") or name in OPTIONAL_POLICY_KEYS):
                 getattr(self, name).errors = [_("Enter a whole number, like 12")]
             else:
                 values[name] = None

@@ -26,7 +26,14 @@ from portal.help.quick_exit import POLICY_KEY as QUICK_EXIT_KEY
 from portal.models import Creditor, CreditorSettingsVersion, StaffUser
 from portal.models.audit import record
 from portal.models.creditor import IDENTITY_METHODS
-from portal.plans.policy import MAX_MOVE_LATER_DAYS, MAX_TERM_MONTHS, Frequency, PlanPolicy
+from portal.plans.policy import (
+    MAX_MOVE_LATER_DAYS,
+    MAX_OPEN_PROMISES,
+    MAX_PROMISE_DAYS,
+    MAX_TERM_MONTHS,
+    Frequency,
+    PlanPolicy,
+)
 from portal.templating import accent_colour
 
 #: what the settings page edits, in the order the page and the history show them, with their labels
@@ -57,9 +64,12 @@ LABELS = {
     "write_off_approval_above": _l("Write-offs above this need a second supervisor"),
     "budget_guidelines": _l("Budget guideline figures"),
     "opening_hours": _l("Opening hours for call backs"),
+    "promise_latest_days": _l("Latest day of a promise to pay, in days from today"),
+    "promise_min_amount": _l("Smallest promise to pay"),
+    "promise_max_open": _l("Promises to pay open at once on one account"),
 }
 #: settings in minor units of the creditor's currency
-MONEY = frozenset({"min_instalment", "min_payment", "write_off_approval_above"})
+MONEY = frozenset({"min_instalment", "min_payment", "write_off_approval_above", "promise_min_amount"})
 #: plan policy keys, as portal.plans.policy.PlanPolicy reads them
 POLICY_KEYS = (
     "min_instalment",
@@ -74,8 +84,10 @@ POLICY_KEYS = (
     "freeze_interest_on_plan",
     "reports_to_credit_files",
 )
+#: the promise-to-pay rules (portal.promises), read by PlanPolicy; each may be left out for its default
+PROMISE_KEYS = ("promise_latest_days", "promise_min_amount", "promise_max_open")
 #: policy keys that may be left out (the portal's default applies)
-OPTIONAL_POLICY_KEYS = ("min_payment", "write_off_approval_above")
+OPTIONAL_POLICY_KEYS = ("min_payment", "write_off_approval_above", *PROMISE_KEYS)
 ROW_FIELDS = ("name", "brand_colour", "phone", "email", "website", "mailing_address", "identity_method")
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
 _HOUSEHOLD = re.compile(r"adults:\d+,children:\d+(,vehicles:\d+)?|persons:\d+|per_person")
@@ -156,6 +168,9 @@ _RANGES = (
     ("retry_after_days", 1, 14, _l("Enter a number of days from 1 to %(most)d")),
     ("min_payment", 1, None, _l("Enter an amount more than 0, or leave it empty")),
     ("write_off_approval_above", 0, None, _l("Enter an amount of 0 or more, or leave it empty")),
+    ("promise_latest_days", 1, MAX_PROMISE_DAYS, _l("Enter a number of days from 1 to %(most)d, or leave it empty")),
+    ("promise_min_amount", 1, None, _l("Enter an amount more than 0, or leave it empty")),
+    ("promise_max_open", 1, MAX_OPEN_PROMISES, _l("Enter a number from 1 to %(most)d, or leave it empty")),
 )
 
 

@@ -70,7 +70,25 @@ def purge_command() -> None:
     click.echo(f"Removed {removed} message record(s) past their retention period.")
 
 
+promises_cli = click.Group("promises", help="Promises to pay: kept, broken, and reminded the day before.")
+
+
+@promises_cli.command("run")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+    help="Run as if it were this time (UTC), e.g. 2026-12-01T10:00; default: now.",
+)
+def promises_run_command(now: datetime | None) -> None:
+    """Mark promises kept or broken and queue the reminders due tomorrow (cron, every hour)."""
+    from portal.promises.job import run
+
+    report = run(now.replace(tzinfo=UTC) if now else None)
+    click.echo(f"Promises: {_summary(report.counts)}; messages: {_summary(report.messages)}.")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(promises_cli)
     app.cli.add_command(collect_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(outbox_cli)

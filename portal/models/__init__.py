@@ -20,6 +20,7 @@ from portal.models.message import Message, MessageThread
 from portal.models.outbound_message import OutboundMessage
 from portal.models.payment import Payment, StripeCustomer, StripeEvent
 from portal.models.plan import Agreement, Instalment, Plan
+from portal.models.promise import Promise
 from portal.models.reminder import Reminder
 from portal.models.staff import DebtorView, StaffSession, StaffUser
 from portal.models.text_message import TextMessage
@@ -54,6 +55,7 @@ __all__ = [
     "OutboundMessage",
     "Payment",
     "Plan",
+    "Promise",
     "Reminder",
     "StaffSession",
     "StaffUser",

@@ -15,6 +15,10 @@ MAX_TERM_MONTHS = 120
 #: the furthest a debtor may ever move a payment later by themselves: less than a month, so a monthly plan never
 #: jumps a month (a creditor may allow less)
 MAX_MOVE_LATER_DAYS = 28
+#: the furthest ahead a promise to pay may ever be (a creditor may allow less): a promise is a short thing
+MAX_PROMISE_DAYS = 90
+#: the most promises to pay a creditor may let be open at once on one account
+MAX_OPEN_PROMISES = 5
 
 
 class Frequency(enum.StrEnum):
@@ -56,6 +60,12 @@ class PlanPolicy:
     #: how many days later than its date a running plan's next payment may be moved by the debtor (to their
     #: payday, say); 0: only earlier. Never a whole payment interval (portal.plans.dates.move_window)
     move_payment_later_days: int = 14
+    #: a promise to pay ("I'll pay £X by <date>", portal.promises) may name a day at most this many days ahead
+    promise_latest_days: int = 30
+    #: the least a promise to pay may be for, in minor units (less when the balance is less); None: min_instalment
+    promise_min_amount: int | None = None
+    #: how many promises to pay may be open at once on one account
+    promise_max_open: int = 1
 
     def __post_init__(self) -> None:
         if self.min_instalment < 1:
@@ -66,6 +76,8 @@ class PlanPolicy:
             raise ValueError("auto_accept_max_term_months must be 0..max_term_months")
         if not self.frequencies:
             raise ValueError("a policy allows at least one frequency")
+        if not 1 <= self.promise_latest_days <= MAX_PROMISE_DAYS or not 1 <= self.promise_max_open <= MAX_OPEN_PROMISES:
+            raise ValueError("promise_latest_days or promise_max_open out of range")
         if self.settlement_discount_pct is not None and not _valid_discount(self.settlement_discount_pct):
             raise ValueError("settlement_discount_pct must be (min, max) with 0 <= min <= max < 100")
 
@@ -77,7 +89,9 @@ class PlanPolicy:
         ([min, max]) or settlement_discount_min_pct / settlement_discount_max_pct, missed_payments_to_break,
         first_payment_within_days, retry_attempts, retry_after_days, auto_accept_max_term_months
         (defaults to max_term_months, and never exceeds it), freeze_interest_on_plan and
-        reports_to_credit_files (true only when sent as JSON true), move_payment_later_days (0..28, default 14).
+        reports_to_credit_files (true only when sent as JSON true), move_payment_later_days (0..28, default 14),
+        promise_latest_days (1..MAX_PROMISE_DAYS, default 30), promise_min_amount (default: min_instalment),
+        promise_max_open (1..MAX_OPEN_PROMISES, default 1).
         """
         raw = policy or {}
         max_term = _int(raw, "max_term_months", 24, 1, MAX_TERM_MONTHS)
@@ -94,7 +108,15 @@ class PlanPolicy:
             freeze_interest_on_plan=raw.get("freeze_interest_on_plan") is True,
             reports_to_credit_files=raw.get("reports_to_credit_files") is True,
             move_payment_later_days=_int(raw, "move_payment_later_days", 14, 0, MAX_MOVE_LATER_DAYS),
+            promise_latest_days=_int(raw, "promise_latest_days", 30, 1, MAX_PROMISE_DAYS),
+            promise_min_amount=_int(raw, "promise_min_amount", 0, 1, None) or None,
+            promise_max_open=_int(raw, "promise_max_open", 1, 1, MAX_OPEN_PROMISES),
         )
+
+    @property
+    def least_promise(self) -> int:
+        """The least a promise to pay may be for: the creditor's own figure, or the smallest instalment."""
+        return self.promise_min_amount or self.min_instalment
 
     def latest_first_payment(self, today: date) -> date:
         """The last day the first payment may fall on: a plan must start soon to be a real plan."""

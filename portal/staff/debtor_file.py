@@ -7,7 +7,7 @@ showing health details is recorded in the audit trail, because the debtor can se
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -45,7 +45,9 @@ from portal.models import (
 )
 from portal.models.audit import record
 from portal.models.dispute import OPEN_DISPUTE_STATUSES
+from portal.models.promise import Promise
 from portal.plans.service.progress import Progress, payments_by_plan, progress
+from portal.promises.service import promises_of
 from portal.staff.access import Permission, may, their_creditors
 
 #: the audit trail shows this many events, newest first
@@ -207,6 +209,8 @@ class DebtorFile:
     audit: list[AuditLine]
     #: what an agent on the phone must know at once (a hold, an open dispute, a disclosure)
     flags: list[str]
+    #: promises to pay, newest first (portal.promises)
+    promises: list[Promise] = field(default_factory=list)
 
 
 def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = None, before: str | None = None):
@@ -282,6 +286,7 @@ def gather(staff: StaffUser, debtor: Debtor, *, ledger_account: int | None = Non
         ),
         audit=audit_trail(debtor),
         flags=_flags(holds, disputes, disclosures, today),
+        promises=promises_of(debtor),
     )
 
 

@@ -69,6 +69,7 @@ ASSISTED = frozenset(
         "help.circumstances_form",
         "help.call_back_time",
         "help.cancel_call_back",
+        "promises.make",
     }
 )
 

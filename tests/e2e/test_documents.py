@@ -59,6 +59,7 @@ def debtor(app):
 
 def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_it(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
+    phone.get_by_role("link", name=re.compile("^Mobile phone contract")).first.click()  # from its account page
     phone.locator("main").get_by_role("link", name="Your payments and receipts").click()
     phone.get_by_role("heading", name="Your payments").wait_for()
     assert phone.get_by_role("link", name=re.compile(r"^Receipt for payment P-")).count() == 1

@@ -115,9 +115,9 @@ def test_a_long_list_of_payments_is_paged(browser, debtor, account):
     assert "Show older payments" not in second
 
 
-def test_the_dashboard_and_the_account_page_link_to_the_payments(browser, account):
-    assert 'href="/accounts/payments"' in browser.get("/accounts/").get_data(as_text=True)
+def test_the_account_page_and_every_pages_footer_link_to_the_payments(browser, account):
     assert 'href="/accounts/payments"' in browser.get(f"/accounts/{account.id}").get_data(as_text=True)
+    assert 'href="/accounts/payments"' in browser.get("/rights").get_data(as_text=True).split("<footer")[1]
 
 
 def test_a_debtor_with_no_payments_is_told_so(browser, debtor):

@@ -11,7 +11,9 @@ from portal import clock
 from portal.budget import service as budgets
 from portal.extensions import db
 from portal.help.service import circumstances, messages
+from portal.models import Promise
 from portal.plans.service.making import submit_proposal
+from portal.references import new_reference
 from portal.rights.service import disputes
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_payment, make_uk_creditor
@@ -49,6 +51,7 @@ NAMES = {
     ("reference", "rights.dispute_status"): "dispute",
     ("reference", "help.circumstance"): "circumstance",
     ("reference", "help.withdraw_consent"): "circumstance",
+    ("reference", "promises.made"): "promise",
 }
 
 #: endpoints that are public by design, so not scoped to a signed-in debtor
@@ -84,6 +87,8 @@ class Things:
     #: a proposal still to be agreed, on an account of its own: plan pages answer a draft differently
     draft_plan: str
     draft_account: int
+    #: a promise to pay (on its own account, as a promise is not made beside a plan)
+    promise: str = ""
     #: a section of the full budget: it exists for every debtor, so the budget id is what is scoped
     position: int = 1
 
@@ -127,9 +132,25 @@ def _everything(debtor, stripe) -> Things:
         thread=messages.start_thread(debtor, None, "When is my payment due?").id,
         draft_plan=draft.reference,
         draft_account=proposed.id,
+        promise=_promise(debtor),
     )
     db.session.commit()
     return things
+
+
+def _promise(debtor) -> str:
+    account = make_account(debtor)
+    promise = Promise(
+        reference=new_reference("PR"),
+        debtor_id=debtor.id,
+        account_id=account.id,
+        amount=5_000,
+        currency=account.currency,
+        due_on=clock.today_for(debtor) + timedelta(days=5),
+    )
+    db.session.add(promise)
+    db.session.flush()
+    return promise.reference
 
 
 def _scoped_rules(app) -> list[Rule]:

@@ -22,6 +22,7 @@ from portal.models import (
     OutboundMessage,
     Payment,
 )
+from portal.models.promise import Promise
 from portal.models.write_off import WriteOff
 from portal.plans.service.changes import cancel, request_pause
 from portal.plans.service.making import submit_proposal
@@ -178,6 +179,22 @@ def _open_dispute(debtor, account, *, outcome: str | None = None) -> dict:
     return {"dispute_id": dispute.id} | ({"outcome": outcome} if outcome else {})
 
 
+def _promise(debtor, account, status: str) -> dict:
+    """A promise to pay £50.00 in a few days, in the state its message is about."""
+    promise = Promise(
+        reference=f"PR-OUTBOX{account.id}",
+        debtor_id=debtor.id,
+        account_id=account.id,
+        amount=5_000,
+        currency=account.currency,
+        due_on=clock.today_for(debtor) + timedelta(days=1),
+        status=status,
+    )
+    db.session.add(promise)
+    db.session.flush()
+    return {"promise_id": promise.id}
+
+
 def _circumstance(debtor) -> dict:
     circumstance = Circumstance(
         reference="C-OUTBOX1",
@@ -253,6 +270,10 @@ SCENARIOS = {
     "dispute.answered": (False, lambda plan, debtor, account: _open_dispute(debtor, account, outcome="confirmed")),
     "circumstances.received": (False, lambda plan, debtor, account: _circumstance(debtor)),
     "callback.booked": (False, lambda plan, debtor, account: _call_back(debtor)),
+    "promise.made": (False, lambda plan, debtor, account: _promise(debtor, account, "open")),
+    "promise.reminder": (False, lambda plan, debtor, account: _promise(debtor, account, "open")),
+    "promise.kept": (False, lambda plan, debtor, account: _promise(debtor, account, "kept")),
+    "promise.broken": (False, lambda plan, debtor, account: _promise(debtor, account, "broken")),
 }
 
 #: a code the person is waiting for on the page goes at once, whatever the hour and their channel switches

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.help.call_backs import opening_hours
 from portal.models import AuditEvent, CreditorSettingsVersion, StaffSession, StaffUser
 from portal.plans.policy import PlanPolicy
-from tests.conftest import Browser
+from tests.conftest import Browser, main_text
 from tests.factories import make_creditor, make_debtor, make_link
 from tests.staff_support import StaffBrowser, make_staff
 
@@ -450,3 +450,36 @@ def test_opening_hours_that_cannot_be_read_are_refused(app, console, creditor, t
     assert "write a day and the hours it is open" in response.get_data(as_text=True)
     db.session.refresh(creditor)
     assert "opening_hours" not in creditor.policy
+
+
+def test_the_promise_rules_are_versioned_and_kept_where_the_promises_read_them(app, console, creditor):
+    form = settings_form(promise_latest_days="14", promise_min_amount="20.00", promise_max_open="2", confirmed="yes")
+    console.post("/staff/admin/creditors/acme", form)
+    db.session.refresh(creditor)
+    policy = PlanPolicy.from_dict(creditor.policy)
+    assert (policy.promise_latest_days, policy.least_promise, policy.promise_max_open) == (14, 2_000, 2)
+    version = db.session.scalar(select(CreditorSettingsVersion).order_by(CreditorSettingsVersion.version.desc()))
+    assert set(version.changes) == {"promise_latest_days", "promise_min_amount", "promise_max_open"}
+    page = main_text(console.get("/staff/admin/creditors/acme"))
+    assert "Promises to pay" in page
+
+
+def test_emptied_promise_rules_go_back_to_their_defaults(app, console, creditor):
+    console.post("/staff/admin/creditors/acme", settings_form(promise_latest_days="14", confirmed="yes"))
+    console.post("/staff/admin/creditors/acme", settings_form(promise_latest_days="", confirmed="yes"))
+    db.session.refresh(creditor)
+    assert "promise_latest_days" not in creditor.policy
+    assert PlanPolicy.from_dict(creditor.policy).promise_latest_days == 30
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("promise_latest_days", "91", "Enter a number of days from 1 to 90, or leave it empty"),
+        ("promise_max_open", "0", "Enter a number from 1 to 5, or leave it empty"),
+        ("promise_min_amount", "0", "Enter an amount more than 0, or leave it empty"),
+    ],
+)
+def test_a_promise_rule_out_of_range_is_refused(app, console, creditor, field, typed, message):
+    response = console.post("/staff/admin/creditors/acme", settings_form(confirmed="yes") | {field: typed})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)

@@ -77,12 +77,7 @@ def test_the_budget_margin_and_is_that_right_steps_are_valid_html_with_and_witho
         browser.get(f"{budget}/propose?monthly=10000"),
     ]
     assert [page.status_code for page in pages] == [200, 400, 200, 400, 200]
-    files = []
-    for number, page in enumerate(pages):
-        files.append(tmp_path / f"page-{number}.html")
-        files[-1].write_bytes(page.get_data())
-    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
-    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
+    assert _checked(command, pages, tmp_path) == []
 
 
 def test_the_call_back_pages_are_valid_html_with_and_without_errors(app, browser, tmp_path):
@@ -104,12 +99,39 @@ def test_the_call_back_pages_are_valid_html_with_and_without_errors(app, browser
         browser.get("/accounts/"),
     ]
     assert [page.status_code for page in pages] == [200, 400, 200, 200]
+    assert _checked(command, pages, tmp_path) == []
+
+
+def test_the_promise_to_pay_form_is_valid_html_with_and_without_errors(app, browser, tmp_path):
+    """The promise form the URL map reaches only as "not now" (its account has a plan): the form, its errors, and
+    the confirmation."""
+    command = _checker()
+    debtor = make_debtor(make_uk_creditor())
+    account = make_account(debtor, [("itemization", 30_000)])
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    path, day = f"/accounts/{account.id}/promise", clock.today_for(debtor) + timedelta(days=3)
+    pages = [
+        browser.get(path),
+        browser.post(path, {"amount": "", "due-day": "", "due-month": "", "due-year": ""}),
+        browser.post(path, {"amount": "1", "due-day": "31", "due-month": "2", "due-year": str(day.year)}),
+    ]
+    made = browser.post(
+        path, {"amount": "50", "due-day": str(day.day), "due-month": str(day.month), "due-year": str(day.year)}
+    )
+    pages += [browser.get(made.headers["Location"]), browser.get(path), browser.get(f"/accounts/{account.id}")]
+    assert [page.status_code for page in pages] == [200, 400, 400, 200, 200, 200]
+    assert _checked(command, pages, tmp_path) == []
+
+
+def _checked(command: list[str], pages, tmp_path) -> list[dict]:
+    """The checker's messages about these responses."""
     files = []
     for number, page in enumerate(pages):
         files.append(tmp_path / f"page-{number}.html")
         files[-1].write_bytes(page.get_data())
     result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
-    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
+    return json.loads(result.stderr or '{"messages": []}')["messages"]
 
 
 def test_the_documents_are_valid_html_with_a_letter_both_kinds_of_payment_and_a_period_with_errors(
@@ -132,9 +154,4 @@ def test_the_documents_are_valid_html_with_a_letter_both_kinds_of_payment_and_a_
     ]
     assert [page.status_code for page in pages] == [200] * 4
     assert "Paid in full" in pages[0].get_data(as_text=True)
-    files = []
-    for number, page in enumerate(pages):
-        files.append(tmp_path / f"page-{number}.html")
-        files[-1].write_bytes(page.get_data())
-    result = subprocess.run([*command, *map(str, files)], capture_output=True, text=True)
-    assert json.loads(result.stderr or '{"messages": []}')["messages"] == []
+    assert _checked(command, pages, tmp_path) == []

@@ -104,3 +104,15 @@ def test_a_payment_may_move_up_to_14_days_later_unless_the_creditor_says_otherwi
 @pytest.mark.parametrize("value", [-1, 29, "14", True, None])
 def test_a_move_later_limit_out_of_range_takes_the_default(value):
     assert PlanPolicy.from_dict({"move_payment_later_days": value}).move_payment_later_days == 14
+
+
+def test_the_promise_rules_default_to_a_month_the_smallest_instalment_and_one_open():
+    policy = PlanPolicy.from_dict({"min_instalment": 2500})
+    assert (policy.promise_latest_days, policy.least_promise, policy.promise_max_open) == (30, 2500, 1)
+
+
+def test_the_promise_rules_are_read_and_bad_ones_fall_back():
+    policy = PlanPolicy.from_dict({"promise_latest_days": 7, "promise_min_amount": 1000, "promise_max_open": 3})
+    assert (policy.promise_latest_days, policy.least_promise, policy.promise_max_open) == (7, 1000, 3)
+    bad = PlanPolicy.from_dict({"promise_latest_days": 400, "promise_min_amount": "ten", "promise_max_open": 0})
+    assert (bad.promise_latest_days, bad.least_promise, bad.promise_max_open) == (30, 100, 1)
