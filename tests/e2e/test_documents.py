@@ -104,6 +104,10 @@ def test_a_debtor_opens_their_payments_a_statement_for_some_dates_and_downloads_
     assert axe_violations(phone) == [], "statement"
     assert phone.evaluate(_PROBLEMS, TOUCH) == [], "statement"
     shot(phone, "documents-3-statement")
+    phone.emulate_media(media="print")  # printed: the statement alone, no links back or buttons
+    assert not phone.get_by_role("link", name=re.compile("^Back")).first.is_visible()
+    assert table.is_visible()
+    phone.emulate_media(media="screen")
 
     with phone.expect_download() as download_info:
         phone.get_by_role("link", name="Download this statement (PDF)").click()
