@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import requests
 from flask import Flask
 from werkzeug.serving import make_server
+
+from tests.conftest import csrf_from
 
 
 @contextmanager
@@ -34,3 +37,20 @@ def live_server(app) -> Iterator[str]:
     """The base URL of the test's app, served until the test ends."""
     with serve(app) as url:
         yield url
+
+
+def signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
+    """A phone signed in to the served portal as a person does it: open the link, continue, give the date of birth."""
+    phone = requests.Session()
+    start = phone.get(base_url + link_path, timeout=10)
+    question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
+    born = debtor.date_of_birth
+    answer = {
+        "csrf_token": csrf_from(question.text),
+        "date_of_birth-day": born.day,
+        "date_of_birth-month": born.month,
+        "date_of_birth-year": born.year,
+    }
+    signed_in = phone.post(base_url + "/verify", data=answer, timeout=10)
+    assert signed_in.url.endswith("/accounts/"), signed_in.url
+    return phone

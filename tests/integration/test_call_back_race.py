@@ -13,7 +13,7 @@ from portal.extensions import db
 from portal.models import AuditEvent, CallBack, CreditorEvent, OutboundMessage
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.live_server import serve
+from tests.live_server import serve, signed_in_phone
 
 TRIES = 20
 
@@ -25,17 +25,6 @@ def settings(tmp_path):
         "MAIL_DIR": str(tmp_path / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": TRIES + 5, "max_overflow": 0},
     }
-
-
-def _signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
-    phone = requests.Session()
-    start = phone.get(base_url + link_path, timeout=10)
-    question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
-    born = debtor.date_of_birth
-    answer = {"csrf_token": csrf_from(question.text), "day": born.day, "month": born.month, "year": born.year}
-    signed_in = phone.post(base_url + "/verify", data=answer, timeout=10)
-    assert signed_in.url.endswith("/accounts/"), signed_in.url
-    return phone
 
 
 def _all_at_once(phone: requests.Session, url: str, form: dict, times: int) -> list[int]:
@@ -66,7 +55,7 @@ def _count(model, *where) -> int:
 def test_twenty_bookings_at_once_book_one_call_back(app_on_each_database):
     debtor, link_path = _debtor()
     with serve(app_on_each_database) as base_url:
-        phone = _signed_in_phone(base_url, link_path, debtor)
+        phone = signed_in_phone(base_url, link_path, debtor)
         day = re.search(r'name="day" value="([\d-]+)"', phone.get(base_url + "/help/call-back", timeout=10).text)[1]
         url = f"{base_url}/help/call-back/time?day={day}"
         page = phone.get(url, timeout=10).text
@@ -85,7 +74,7 @@ def test_twenty_bookings_at_once_book_one_call_back(app_on_each_database):
 def test_cancelling_from_many_tabs_at_once_cancels_once(app_on_each_database):
     debtor, link_path = _debtor()
     with serve(app_on_each_database) as base_url:
-        phone = _signed_in_phone(base_url, link_path, debtor)
+        phone = signed_in_phone(base_url, link_path, debtor)
         day = re.search(r'name="day" value="([\d-]+)"', phone.get(base_url + "/help/call-back", timeout=10).text)[1]
         url = f"{base_url}/help/call-back/time?day={day}"
         page = phone.get(url, timeout=10).text

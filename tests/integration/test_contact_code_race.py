@@ -14,7 +14,7 @@ from portal.help.service import details
 from portal.models import AuditEvent, ContactChange, Debtor, OutboundMessage
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.live_server import serve
+from tests.live_server import serve, signed_in_phone
 from tests.plan_support import emails
 
 TRIES = 20
@@ -28,22 +28,6 @@ def settings(tmp_path):
         "MAIL_DIR": str(tmp_path / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": TRIES + 5, "max_overflow": 0},
     }
-
-
-def _signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
-    phone = requests.Session()
-    start = phone.get(base_url + link_path, timeout=10)
-    question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
-    born = debtor.date_of_birth
-    answer = {
-        "csrf_token": csrf_from(question.text),
-        "date_of_birth-day": born.day,
-        "date_of_birth-month": born.month,
-        "date_of_birth-year": born.year,
-    }
-    signed_in = phone.post(base_url + "/verify", data=answer, timeout=10)
-    assert signed_in.url.endswith("/accounts/"), signed_in.url
-    return phone
 
 
 def _all_at_once(phone: requests.Session, url: str, code: str, times: int) -> list[int]:
@@ -80,7 +64,7 @@ def test_twenty_wrong_codes_at_once_are_compared_at_most_five_times(app_on_each_
     app = app_on_each_database
     debtor, link_path = _debtor()
     with serve(app) as base_url:
-        phone = _signed_in_phone(base_url, link_path, debtor)
+        phone = signed_in_phone(base_url, link_path, debtor)
         _ask_for_code(phone, base_url)
         code = re.search(r"\d{6}", emails(app)[0].get_content()).group(0)
         wrong = "111111" if code != "111111" else "222222"
@@ -109,7 +93,7 @@ def test_the_right_code_sent_many_times_at_once_changes_the_address_once(app_on_
     app = app_on_each_database
     debtor, link_path = _debtor()
     with serve(app) as base_url:
-        phone = _signed_in_phone(base_url, link_path, debtor)
+        phone = signed_in_phone(base_url, link_path, debtor)
         _ask_for_code(phone, base_url)
         code = re.search(r"\d{6}", emails(app)[0].get_content()).group(0)
         statuses = _all_at_once(phone, base_url + "/help/details/email/code", code, 10)

@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.models import CreditorEvent, Promise
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.live_server import serve
+from tests.live_server import serve, signed_in_phone
 
 TABS = 10
 
@@ -26,21 +26,6 @@ def settings(tmp_path):
         "MAIL_DIR": str(tmp_path / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": TABS + 5, "max_overflow": 0},
     }
-
-
-def _signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
-    phone = requests.Session()
-    start = phone.get(base_url + link_path, timeout=10)
-    question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
-    born = debtor.date_of_birth
-    answer = {
-        "csrf_token": csrf_from(question.text),
-        "date_of_birth-day": born.day,
-        "date_of_birth-month": born.month,
-        "date_of_birth-year": born.year,
-    }
-    assert phone.post(base_url + "/verify", data=answer, timeout=10).url.endswith("/accounts/")
-    return phone
 
 
 def _all_at_once(phone: requests.Session, url: str, form: dict) -> list[int]:
@@ -67,7 +52,7 @@ def test_promises_sent_at_once_never_pass_the_open_limit(app_on_each_database, m
     form = {"amount": "50", "due-day": str(day.day), "due-month": str(day.month), "due-year": str(day.year)}
 
     with serve(app) as base_url:
-        phone = _signed_in_phone(base_url, link_path, debtor)
+        phone = signed_in_phone(base_url, link_path, debtor)
         statuses = _all_at_once(phone, f"{base_url}/accounts/{account.id}/promise", form)
 
     db.session.expire_all()
