@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Literal
 
 from portal.plans.dates import STEP_DAYS, Payday, add_months, nth_date, schedule_dates
-from portal.plans.policy import Frequency, PlanPolicy
+from portal.plans.policy import SETTLEMENT_WITHIN_MONTHS, Frequency, PlanPolicy
 
 #: a proposal needing more instalments than this is far beyond any policy (MAX_TERM_MONTHS of weekly
 #: payments is about 520): its term is estimated and no schedule is built
@@ -65,12 +65,12 @@ class Instalment:
 
 @dataclass(frozen=True)
 class Offer:
-    """One option shown to the debtor: settle now, or n instalments at a frequency."""
+    """One option shown to the debtor: settle in one payment or in 2 or 3 monthly ones, or n instalments."""
 
     kind: Literal["settlement", "plan"]
-    #: None for a settlement
+    #: None for a settlement in one payment; monthly for one in instalments
     frequency: Frequency | None
-    #: number of payments; 1 for a settlement
+    #: number of payments; 1 for a settlement in one payment
     count: int
     #: the regular amount (every instalment but the last, which may be more)
     instalment: int
@@ -91,8 +91,10 @@ class Offer:
 
     @property
     def key(self) -> str:
-        """A stable name for the offer in a form ("settlement", "monthly:12"): recompute, then match."""
-        return "settlement" if self.kind == "settlement" else f"{self.frequency}:{self.count}"
+        """A stable name for the offer in a form ("settlement", "settlement:3", "monthly:12"): recompute, then match."""
+        if self.kind == "settlement":
+            return "settlement" if self.count == 1 else f"settlement:{self.count}"
+        return f"{self.frequency}:{self.count}"
 
 
 @dataclass(frozen=True)
@@ -231,20 +233,38 @@ def settlement_discount(policy: PlanPolicy, balance: int) -> int:
     return -(-balance * policy.settlement_discount_pct[1] // 100)
 
 
-def settlement_offer(policy: PlanPolicy, balance: int, on: date) -> Offer | None:
-    """Settle in full on one date at the creditor's discount; None when the creditor offers none."""
-    if policy.settlement_discount_pct is None or balance < 1:
+def settlement_offer(
+    policy: PlanPolicy, balance: int, on: date, count: int = 1, payday: Payday | None = None
+) -> Offer | None:
+    """Settle in full at the creditor's discount: in one payment on `on`, or in `count` monthly payments from it.
+
+    In payments, the discounted total is split equally (the rest on the last) and the last falls within
+    SETTLEMENT_WITHIN_MONTHS months of the first. None when the creditor offers no settlement, does not allow
+    that many payments, or the payments would be less than its minimum or fall too late.
+    """
+    if policy.settlement_discount_pct is None or balance < 1 or not 1 <= count <= policy.settlement_instalments_max:
         return None
     total = balance - settlement_discount(policy, balance)
-    return Offer(
-        kind="settlement",
-        frequency=None,
-        count=1,
-        instalment=total,
-        total=total,
-        saving=balance - total,
-        schedule=(Instalment(1, on, total),),
+    if count == 1:
+        return Offer("settlement", None, 1, total, total, balance - total, (Instalment(1, on, total),))
+    if total // count < policy.min_instalment:
+        return None
+    dates = schedule_dates(on, Frequency.MONTHLY, count, payday)
+    if dates[-1] >= add_months(dates[0], SETTLEMENT_WITHIN_MONTHS):
+        return None
+    schedule = tuple(
+        Instalment(n, due, part) for n, (due, part) in enumerate(zip(dates, split(total, count), strict=True), 1)
     )
+    return Offer("settlement", Frequency.MONTHLY, count, schedule[0].amount, total, balance - total, schedule)
+
+
+def settlement_offers(policy: PlanPolicy, balance: int, on: date, payday: Payday | None = None) -> list[Offer]:
+    """The settlement in one payment, then in each number of monthly payments the creditor allows (2 or 3)."""
+    found = (
+        settlement_offer(policy, balance, on, count, payday)
+        for count in range(1, policy.settlement_instalments_max + 1)
+    )
+    return [offer for offer in found if offer is not None]
 
 
 def plan_counts(
@@ -310,15 +330,15 @@ def offers(
     payday: Payday | None = None,
     interest: Interest | None = None,
 ) -> list[Offer]:
-    """What the debtor may pick: the settlement (if any), then per allowed frequency the shortest,
-    a middle and the longest plan the policy allows (the longest has the smallest instalments).
+    """What the debtor may pick: the settlements (if any: see settlement_offers), then per allowed frequency
+    the shortest, a middle and the longest plan the policy allows (the longest has the smallest instalments).
 
     A plan has at least two payments; a balance too small to split above the minimum gets no plans,
     and neither does one whose interest no allowed payment can beat.
     """
     if balance < 1:
         return []
-    result = [offer] if (offer := settlement_offer(policy, balance, first)) else []
+    result = settlement_offers(policy, balance, first, payday)
     for frequency in policy.frequencies:
         counts = [count for count in plan_counts(policy, balance, frequency, first, payday, interest) if count >= 2]
         if not counts:

@@ -19,6 +19,10 @@ MAX_MOVE_LATER_DAYS = 28
 MAX_PROMISE_DAYS = 90
 #: the most promises to pay a creditor may let be open at once on one account
 MAX_OPEN_PROMISES = 5
+#: the most payments a discounted settlement may be split into (1: one payment only)
+MAX_SETTLEMENT_INSTALMENTS = 3
+#: a settlement in instalments ends within this many months of its first payment
+SETTLEMENT_WITHIN_MONTHS = 3
 
 
 class Frequency(enum.StrEnum):
@@ -66,6 +70,9 @@ class PlanPolicy:
     promise_min_amount: int | None = None
     #: how many promises to pay may be open at once on one account
     promise_max_open: int = 1
+    #: how many monthly payments a discounted settlement may be paid in (1..MAX_SETTLEMENT_INSTALMENTS);
+    #: 1: one payment only. The discount is written off only when the last of them is paid
+    settlement_instalments_max: int = 1
 
     def __post_init__(self) -> None:
         if self.min_instalment < 1:
@@ -78,6 +85,8 @@ class PlanPolicy:
             raise ValueError("a policy allows at least one frequency")
         if not 1 <= self.promise_latest_days <= MAX_PROMISE_DAYS or not 1 <= self.promise_max_open <= MAX_OPEN_PROMISES:
             raise ValueError("promise_latest_days or promise_max_open out of range")
+        if not 1 <= self.settlement_instalments_max <= MAX_SETTLEMENT_INSTALMENTS:
+            raise ValueError(f"settlement_instalments_max must be 1..{MAX_SETTLEMENT_INSTALMENTS}")
         if self.settlement_discount_pct is not None and not _valid_discount(self.settlement_discount_pct):
             raise ValueError("settlement_discount_pct must be (min, max) with 0 <= min <= max < 100")
 
@@ -91,7 +100,8 @@ class PlanPolicy:
         (defaults to max_term_months, and never exceeds it), freeze_interest_on_plan and
         reports_to_credit_files (true only when sent as JSON true), move_payment_later_days (0..28, default 14),
         promise_latest_days (1..MAX_PROMISE_DAYS, default 30), promise_min_amount (default: min_instalment),
-        promise_max_open (1..MAX_OPEN_PROMISES, default 1).
+        promise_max_open (1..MAX_OPEN_PROMISES, default 1), settlement_instalments_max
+        (1..MAX_SETTLEMENT_INSTALMENTS, default 1: a settlement is one payment).
         """
         raw = policy or {}
         max_term = _int(raw, "max_term_months", 24, 1, MAX_TERM_MONTHS)
@@ -111,6 +121,7 @@ class PlanPolicy:
             promise_latest_days=_int(raw, "promise_latest_days", 30, 1, MAX_PROMISE_DAYS),
             promise_min_amount=_int(raw, "promise_min_amount", 0, 1, None) or None,
             promise_max_open=_int(raw, "promise_max_open", 1, 1, MAX_OPEN_PROMISES),
+            settlement_instalments_max=_int(raw, "settlement_instalments_max", 1, 1, MAX_SETTLEMENT_INSTALMENTS),
         )
 
     @property

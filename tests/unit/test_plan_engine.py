@@ -544,3 +544,54 @@ def test_the_smallest_amount_agreed_at_once_is_accepted_and_a_penny_less_is_not(
 
 def test_no_amount_is_agreed_at_once_when_the_creditor_looks_at_every_proposal():
     assert smallest_accepted_amount(make_policy(auto_accept_max_term_months=0), 30000, MONTHLY, TODAY, TODAY) is None
+
+
+# --- a settlement in instalments ---------------------------------------------------------------
+
+
+def test_a_settlement_is_one_payment_unless_the_creditor_allows_instalments():
+    assert [o.key for o in offers(make_policy(), 120000, TODAY) if o.kind == "settlement"] == ["settlement"]
+    assert settlement_offer(make_policy(), 120000, TODAY, count=3) is None
+
+
+def test_a_creditor_allowing_3_payments_offers_the_settlement_in_2_and_in_3():
+    policy = make_policy(settlement_instalments_max=3)
+    found = [o for o in offers(policy, 120000, TODAY) if o.kind == "settlement"]
+    assert [o.key for o in found] == ["settlement", "settlement:2", "settlement:3"]
+    assert {o.total for o in found} == {96000} and {o.saving for o in found} == {24000}
+
+
+def test_settlement_instalments_add_up_exactly_to_the_discounted_total_with_the_rest_on_the_last():
+    # 50000 less 20% is 40000: 13333, 13333 and 13334
+    offer = settlement_offer(make_policy(settlement_instalments_max=3), 50000, TODAY, count=3)
+    assert amounts(offer.schedule) == [13333, 13333, 13334]
+    assert sum(amounts(offer.schedule)) == offer.total == 40000
+    assert (offer.instalment, offer.frequency, offer.count) == (13333, MONTHLY, 3)
+
+
+@given(
+    balance=st.integers(min_value=1, max_value=10**9),
+    count=st.integers(min_value=2, max_value=3),
+    first=st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_settlement_instalments_always_add_up_and_end_within_3_months(balance, count, first):
+    policy = make_policy(settlement_instalments_max=3, min_instalment=1)
+    offer = settlement_offer(policy, balance, first, count=count)
+    if offer is None:  # too small to split into whole minor units above the minimum
+        assert (balance - settlement_discount(policy, balance)) // count < 1
+        return
+    assert sum(amounts(offer.schedule)) == offer.total == balance - offer.saving
+    assert offer.first_date == first and offer.end_date < add_months(first, 3)
+    assert [i.due for i in offer.schedule] == sorted({i.due for i in offer.schedule})
+
+
+def test_a_settlement_instalment_below_the_minimum_is_not_offered():
+    # 9000 less 20% is 7200: 3 payments of 2400 are below the 2500 minimum, 2 of 3600 are not
+    found = [o.key for o in offers(make_policy(settlement_instalments_max=3), 9000, TODAY) if o.kind == "settlement"]
+    assert found == ["settlement", "settlement:2"]
+
+
+def test_settlement_instalments_follow_a_monthly_payday_but_stay_within_3_months():
+    payday = Payday("last_day_of_month")
+    offer = settlement_offer(make_policy(settlement_instalments_max=3), 120000, date(2025, 1, 31), 3, payday)
+    assert offer.end_date < add_months(offer.first_date, 3)

@@ -116,3 +116,26 @@ def test_the_promise_rules_are_read_and_bad_ones_fall_back():
     assert (policy.promise_latest_days, policy.least_promise, policy.promise_max_open) == (7, 1000, 3)
     bad = PlanPolicy.from_dict({"promise_latest_days": 400, "promise_min_amount": "ten", "promise_max_open": 0})
     assert (bad.promise_latest_days, bad.least_promise, bad.promise_max_open) == (30, 100, 1)
+
+
+def test_a_settlement_is_one_payment_unless_the_creditor_allows_up_to_3():
+    assert PlanPolicy.from_dict({}).settlement_instalments_max == 1
+    assert PlanPolicy.from_dict({"settlement_instalments_max": 3}).settlement_instalments_max == 3
+    for bad in (0, 4, "3", True, None):
+        assert PlanPolicy.from_dict({"settlement_instalments_max": bad}).settlement_instalments_max == 1
+
+
+def test_a_policy_built_by_hand_allows_at_most_3_settlement_payments():
+    with pytest.raises(ValueError, match="settlement_instalments_max"):
+        PlanPolicy(
+            min_instalment=100,
+            max_term_months=12,
+            frequencies=tuple(Frequency),
+            settlement_discount_pct=(0, 10),
+            missed_payments_to_break=2,
+            first_payment_within_days=30,
+            retry_attempts=2,
+            retry_after_days=3,
+            auto_accept_max_term_months=12,
+            settlement_instalments_max=4,
+        )
