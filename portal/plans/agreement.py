@@ -13,7 +13,7 @@ from portal.models import Account, Creditor, Plan
 from portal.plans.policy import PlanPolicy
 from portal.plans.words import Formatter, amount_per, how_often, settlement_on_credit_file
 
-VERSION = "2026-3"
+VERSION = "2026-4"
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,37 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
         reference=account.reference,
         creditor=creditor.name,
     )
-    if plan.kind == "settlement":
+    if plan.kind == "settlement" and len(instalments) > 1:
+        agree = (
+            ngettext(
+                "You agree to pay %(total)s for %(what)s in %(num)d payment of %(regular)s.",
+                "You agree to pay %(total)s for %(what)s in %(num)d payments of %(regular)s.",
+                len(instalments),
+                total=money(plan.total),
+                what=what,
+                regular=amount_per(money(plan.instalment_amount), plan.frequency),
+            ),
+            _(
+                "The first payment is on %(first)s and the last is on %(last)s.",
+                first=fmt.date(first.due_date),
+                last=fmt.date(last.due_date),
+            ),
+        )
+        if last.amount != plan.instalment_amount:
+            agree += (_("The last payment is %(amount)s.", amount=money(last.amount)),)
+        agree += (
+            _(
+                "When the last payment is made, %(creditor)s agrees to accept this in full payment of the "
+                "%(balance)s you owe. You save %(saving)s.",
+                creditor=creditor.name,
+                balance=money(plan.balance_at_start),
+                saving=money(plan.saving),
+            ),
+            lost_discount_warning(),
+        )
+        if PlanPolicy.from_dict(creditor.policy).reports_to_credit_files:
+            agree += (settlement_on_credit_file(creditor.jurisdiction),)
+    elif plan.kind == "settlement":
         agree = (
             _(
                 "You agree to pay %(total)s on %(date)s for %(what)s.",
@@ -81,7 +111,7 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
             "We take each payment from the card you save next, on its date, %(how_often)s.",
             how_often=how_often(plan.frequency),
         )
-        if plan.kind == "plan"
+        if plan.kind == "plan" or len(instalments) > 1
         else _("We take the payment from the card you save next.")
     )
     return [
@@ -119,6 +149,14 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
             ),
         ),
     ]
+
+
+def lost_discount_warning() -> str:
+    """What a settlement in instalments costs if it ends early: said on the agreement and before agreeing."""
+    return _(
+        "If you miss a payment and the plan ends, you lose the discount "
+        "and owe the full balance less what you have paid."
+    )
 
 
 def _interest(terms: dict, creditor: Creditor, money) -> tuple[str, ...]:

@@ -265,6 +265,7 @@ def broken(message: OutboundMessage, debtor: Debtor) -> Letter | None:
             what=_what(plan),
         ),
         lines=[
+            *_lost_discount_lines(plan, fmt),
             _("You still owe %(balance)s.", balance=fmt.money(balance_of(plan.account), plan.currency)),
             "",
             _("You can set up a new plan or pay another way. Sign in here: %(link)s", link=link),
@@ -274,6 +275,19 @@ def broken(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         neutral_subject=subject,
         neutral_opening=opening,
     )
+
+
+def _lost_discount_lines(plan: Plan, fmt: Formatter) -> list[str]:
+    """A settlement that ends before its last payment earns no discount: say so plainly."""
+    if plan.kind != "settlement" or not plan.saving:
+        return []
+    return [
+        _(
+            "Because the settlement was not paid in full, you lose the discount of %(saving)s. "
+            "You owe the full balance less what you have paid.",
+            saving=fmt.money(plan.saving, plan.currency),
+        )
+    ]
 
 
 @template("plan.review", asks_for_money=False)

@@ -260,9 +260,15 @@ def _finish_if_done(plan: Plan) -> None:
 
 
 def _write_off_settlement(plan: Plan) -> None:
-    """The creditor accepted less in full payment: credit the rest of the balance (at most the saving), once."""
+    """The creditor accepted less in full payment: credit the rest of the balance, once.
+
+    Called only when every payment of the settlement is paid (in one payment or in instalments): until then
+    nothing is taken off, so a settlement that ends early leaves the whole balance owed less what was paid.
+    The credit is at most the saving plus the interest and charges the plan's terms say were added meanwhile
+    (a settlement in monthly payments runs for up to SETTLEMENT_WITHIN_MONTHS), never more than is owed.
+    """
     balance = balance_of(plan.account)
-    credit = min(balance, plan.saving)
+    credit = min(balance, plan.saving + _interest_added_during(plan))
     if credit <= 0:
         return
     entry = LedgerEntry(
@@ -279,6 +285,15 @@ def _write_off_settlement(plan: Plan) -> None:
             db.session.add(entry)
     except IntegrityError:
         return
+
+
+def _interest_added_during(plan: Plan) -> int:
+    """The interest and charges added from the day the plan was made to today, by its terms; none if frozen."""
+    terms = plan.terms
+    if terms.get("interest_frozen") or terms.get("monthly_interest", 0) < 1 or "interest_since" not in terms:
+        return 0
+    interest = Interest(terms["monthly_interest"], date.fromisoformat(terms["interest_since"]))
+    return interest.added_by(clock.today_for(db.session.get(Debtor, plan.debtor_id)))
 
 
 def fit_to_balance(plan: Plan, balance: int) -> None:

@@ -169,6 +169,10 @@ def choose_offer(debtor: Debtor, account: Account, key: str, first: date, payday
         schedule=offer.schedule,
         policy=policy,
     )
+    if offer.kind == "settlement" and offer.count > 1:
+        # a settlement is earned only when every payment is made: once one is missed (after its retries) it
+        # cannot be, so the plan ends then and the debtor is told the discount is lost (not at its last payment)
+        plan.terms = {**plan.terms, "missed_payments_to_break": 1}
     record("plan.chosen", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference, offer=key)
     return plan
 

@@ -55,8 +55,8 @@ def _options_context(account, balance: int, args) -> dict:
     form.read(policy.frequencies, earliest, latest, min(earliest + timedelta(days=7), latest), fmt.date, fmt.locale)
     interest = interest_during_plan(policy, account.monthly_interest, earliest)
     found: list[Offer] = offers(policy, balance, form.chosen_start, form.chosen_payday, interest)
-    settlement = next((o for o in found if o.kind == "settlement"), None)
-    plans = [o for o in found if o.frequency == form.chosen_frequency]
+    settlements = [o for o in found if o.kind == "settlement"]
+    plans = [o for o in found if o.kind == "plan" and o.frequency == form.chosen_frequency]
     keys = {o.key: o for o in found}
     selected = keys.get(args.get("offer") or "")  # none until the debtor picks one: no plan is agreed by default
     return {
@@ -68,7 +68,7 @@ def _options_context(account, balance: int, args) -> dict:
         "paydays": list(PAYDAYS),
         "earliest": earliest,
         "latest": latest,
-        "settlement": settlement,
+        "settlements": settlements,
         "plans": plans,
         "selected": selected,
         "rows": schedule_rows(selected.total, selected.schedule) if selected else [],
@@ -220,6 +220,9 @@ def check(reference: str):
         rows=schedule_rows(plan.total, plan.instalments),
         chart=balance_chart(plan.total, [i.amount for i in plan.instalments]) if len(plan.instalments) > 1 else None,
         interest_note=interest_note(frozen, monthly, plan.currency) if plan.kind == "plan" else None,
+        lost_discount=agreement.lost_discount_warning()
+        if plan.kind == "settlement" and len(plan.instalments) > 1
+        else None,
         version=agreement.VERSION,
         **plan_context(plan),
     ), (400 if request.method == "POST" else 200)
@@ -229,7 +232,11 @@ def _change_url(plan) -> str:
     """Back to where the plan was made, with the same choices filled in."""
     if plan.source != "offer":
         return url_for(".propose", account_id=plan.account_id, amount=plan.proposed_amount, frequency=plan.frequency)
-    offer = "settlement" if plan.kind == "settlement" else f"{plan.frequency}:{len(plan.instalments)}"
+    count = len(plan.instalments)
+    if plan.kind == "settlement":
+        offer = "settlement" if count == 1 else f"settlement:{count}"
+    else:
+        offer = f"{plan.frequency}:{count}"
     return url_for(
         ".options",
         account_id=plan.account_id,

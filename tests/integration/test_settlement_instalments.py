@@ -1,0 +1,190 @@
+"""A discounted settlement in 2 or 3 monthly payments, through HTTP: offered only where the creditor allows it,
+said plainly before agreeing, the discount written off only when the last payment is made, and lost if it breaks."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal import clock
+from portal.accounts.ledger import balance_of
+from portal.extensions import db
+from portal.models import Agreement, LedgerEntry, Plan
+from portal.plans.dates import add_months
+from tests.conftest import main_text
+from tests.factories import make_account, make_card_debtor, make_link
+from tests.plan_support import emails, run
+from tests.stripe_server import (
+    DECLINED_CARD,
+    GOOD_CARD,
+    settings,  # noqa: F401  (localstripe and emails in a folder)
+)
+
+POLICY = {
+    "min_instalment": 500,
+    "max_term_months": 12,
+    "frequencies": ["monthly"],
+    "settlement_discount_pct": [10, 20],
+    "settlement_instalments_max": 3,
+    "first_payment_within_days": 30,
+    "missed_payments_to_break": 2,
+    "retry_attempts": 1,
+    "retry_after_days": 3,
+}
+WARNING = (
+    "If you miss a payment and the plan ends, you lose the discount and owe the full balance less what you have paid."
+)
+
+
+def _debtor_owing(browser, policy: dict, balance: int = 50_000):
+    debtor = make_card_debtor(policy)
+    db.session.commit()
+    account = make_account(debtor, [("itemization", balance)], description="Mobile phone contract")
+    db.session.commit()
+    browser.sign_in(make_link(debtor), debtor)
+    return debtor, account
+
+
+@pytest.fixture
+def owing(app, browser):
+    return _debtor_owing(browser, POLICY)
+
+
+class Card:
+    """What pay.js does on the plan's card page, as JSON calls."""
+
+    def __init__(self, browser, stripe):
+        self.browser, self.stripe = browser, stripe
+
+    def post(self, path: str, body: dict | None = None):
+        headers = {"X-CSRFToken": self.browser.token(), "Accept": "application/json"}
+        response = self.browser.client.post(path, json=body or {}, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    def save(self, reference: str, number: str, confirm_path: str | None = None) -> dict:
+        secret = self.post(f"/plans/{reference}/card/setup")["client_secret"]
+        setup_intent = self.stripe.confirm_setup(secret, number)["id"]
+        return self.post(confirm_path or f"/plans/{reference}/card/confirm", {"setup_intent": setup_intent})
+
+
+def _choose(browser, account, debtor, offer="settlement:3") -> str:
+    start = clock.today_for(debtor) + timedelta(days=7)
+    response = browser.post(
+        f"/accounts/{account.id}/plans",
+        {"offer": offer, "frequency": "monthly", "start": start.isoformat(), "payday": ""},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"].split("/")[2]
+
+
+def _agreed(browser, localstripe, account, debtor, *, first="later", number=GOOD_CARD) -> Plan:
+    reference = _choose(browser, account, debtor)
+    assert browser.post(f"/plans/{reference}/check", {"first": first}).status_code == 303
+    answer = Card(browser, localstripe).save(reference, number)
+    assert answer["status"] == "succeeded", answer
+    db.session.expire_all()
+    return db.session.scalar(db.select(Plan).where(Plan.reference == reference))
+
+
+def _entries(account) -> list[tuple[str, int, str]]:
+    db.session.expire_all()
+    query = db.select(LedgerEntry).where(LedgerEntry.account_id == account.id).order_by(LedgerEntry.id)
+    return [(e.kind, e.amount, e.wording) for e in db.session.scalars(query)][1:]
+
+
+def test_the_options_offer_a_settlement_in_2_or_3_payments_next_to_the_one_payment(browser, owing):
+    _, account = owing
+    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    assert "Pay £400.00 once and save £100.00" in text
+    assert "Settle for £400.00 in 2 payments and save £100.00" in text
+    assert "Settle for £400.00 in 3 payments and save £100.00" in text
+    assert "If you miss a payment, you lose the discount." in text
+
+
+def test_no_settlement_in_payments_is_offered_unless_the_creditor_allows_it(app, browser):
+    _, account = _debtor_owing(browser, POLICY | {"settlement_instalments_max": 1})
+    text = main_text(browser.get(f"/accounts/{account.id}/plans"))
+    assert "Pay £400.00 once and save £100.00" in text
+    assert "Settle for" not in text
+    response = browser.post(
+        f"/accounts/{account.id}/plans", {"offer": "settlement:3", "frequency": "monthly", "start": "", "payday": ""}
+    )
+    assert response.status_code == 400 and db.session.scalar(db.select(db.func.count(Plan.id))) == 0
+
+
+def test_a_chosen_settlement_in_3_payments_adds_up_exactly_within_3_months(browser, owing):
+    debtor, account = owing
+    reference = _choose(browser, account, debtor)
+    plan = db.session.scalar(db.select(Plan).where(Plan.reference == reference))
+    assert (plan.kind, plan.status, plan.total, plan.saving, plan.frequency) == (
+        "settlement",
+        "draft",
+        40_000,
+        10_000,
+        "monthly",
+    )
+    assert [i.amount for i in plan.instalments] == [13_333, 13_333, 13_334]
+    assert plan.instalments[-1].due_date < add_months(plan.instalments[0].due_date, 3)
+    assert plan.terms["missed_payments_to_break"] == 1  # a settlement missed once can no longer be earned
+
+
+def test_before_agreeing_the_debtor_is_told_plainly_that_a_broken_plan_loses_the_discount(browser, owing):
+    debtor, account = owing
+    reference = _choose(browser, account, debtor)
+    text = main_text(browser.get(f"/plans/{reference}/check"))
+    assert "Settlement of £400.00 in 3 payments of £133.33 a month" in text
+    assert WARNING in text
+    assert "When the last payment is made, Harbour Credit agrees to accept this in full payment" in text
+    browser.post(f"/plans/{reference}/check", {"first": "later"})
+    agreed = db.session.scalar(db.select(Agreement))
+    assert WARNING in agreed.text and agreed.version == "2026-4"
+
+
+def test_a_one_payment_settlement_has_no_such_warning(browser, owing):
+    debtor, account = owing
+    reference = _choose(browser, account, debtor, offer="settlement")
+    assert WARNING not in main_text(browser.get(f"/plans/{reference}/check"))
+
+
+def test_paying_every_settlement_payment_writes_off_the_discount_once_and_clears_the_balance(
+    app, browser, owing, localstripe
+):
+    debtor, account = owing
+    plan = _agreed(browser, localstripe, account, debtor)
+    assert plan.status == "active"
+
+    run(plan.instalments[1].due_date)  # two paid: nothing is taken off yet
+    assert _entries(account) == [("payment", -13_333, "card_payment")] * 2
+    assert balance_of(account) == 50_000 - 26_666
+    assert db.session.get(Plan, plan.id).status == "active"
+
+    assert run(plan.instalments[2].due_date).counts == {"paid": 1}  # the last is not refused though less is owed
+    assert _entries(account)[2:] == [("payment", -13_334, "card_payment"), ("credit", -10_000, "settlement_discount")]
+    assert balance_of(account) == 0
+    assert db.session.get(Plan, plan.id).status == "completed"
+    run(plan.instalments[2].due_date + timedelta(days=1))
+    assert len([e for e in _entries(account) if e[2] == "settlement_discount"]) == 1
+    assert "There is nothing to pay on this account" in main_text(browser.get(f"/accounts/{account.id}/plans"))
+
+
+def test_a_broken_settlement_takes_nothing_off_and_says_the_discount_is_lost(app, browser, owing, localstripe):
+    debtor, account = owing
+    plan = _agreed(browser, localstripe, account, debtor, first="now")  # the first is paid today
+    Card(browser, localstripe).save(plan.reference, DECLINED_CARD, f"/plans/{plan.reference}/card/confirm?change=1")
+    second = plan.instalments[1].due_date
+
+    assert run(second).counts == {"retry": 1}
+    assert run(second + timedelta(days=3)).counts == {"broken": 1}  # missed once (after its retry): broken
+    plan = db.session.get(Plan, plan.id)
+    assert plan.status == "broken"
+    assert [i.status for i in plan.instalments] == ["paid", "missed", "cancelled"]
+    assert _entries(account) == [("payment", -13_333, "card_payment")]  # no discount
+    assert balance_of(account) == 50_000 - 13_333
+
+    [ended] = [m for m in emails(app) if m["Subject"] == "Your payment plan has ended"]
+    words = " ".join(ended.get_content().split())
+    assert "Because the settlement was not paid in full, you lose the discount of £100.00." in words
+    assert "You owe the full balance less what you have paid." in words
+    assert "You still owe £366.67." in words
+    text = main_text(browser.get(f"/plans/{plan.reference}"))
+    assert "you lose the discount of £100.00. You owe the full balance less what you have paid: £366.67." in text
