@@ -34,6 +34,7 @@ WHOLE_NUMBERS = (
     "auto_accept_max_term_months",
     "settlement_discount_min_pct",
     "settlement_discount_max_pct",
+    "settlement_instalments_max",
     "first_payment_within_days",
     "move_payment_later_days",
     "missed_payments_to_break",
@@ -70,6 +71,7 @@ class CreditorSettingsForm(FlaskForm):
     frequencies = SelectMultipleField(LABELS["frequencies"], validate_choice=False)
     settlement_discount_min_pct = _text("settlement_discount_min_pct")
     settlement_discount_max_pct = _text("settlement_discount_max_pct")
+    settlement_instalments_max = _text("settlement_instalments_max")
     first_payment_within_days = _text("first_payment_within_days")
     move_payment_later_days = _text("move_payment_later_days")
     missed_payments_to_break = _text("missed_payments_to_break")

@@ -30,6 +30,7 @@ from portal.plans.policy import (
     MAX_MOVE_LATER_DAYS,
     MAX_OPEN_PROMISES,
     MAX_PROMISE_DAYS,
+    MAX_SETTLEMENT_INSTALMENTS,
     MAX_TERM_MONTHS,
     Frequency,
     PlanPolicy,
@@ -53,6 +54,7 @@ LABELS = {
     "frequencies": _l("How often debtors may pay"),
     "settlement_discount_min_pct": _l("Smallest settlement discount, in percent"),
     "settlement_discount_max_pct": _l("Largest settlement discount, in percent"),
+    "settlement_instalments_max": _l("Monthly payments a settlement may be paid in"),
     "first_payment_within_days": _l("First payment within, in days"),
     "move_payment_later_days": _l("Days a debtor may move a payment later"),
     "missed_payments_to_break": _l("Missed payments that break a plan"),
@@ -87,7 +89,7 @@ POLICY_KEYS = (
 #: the promise-to-pay rules (portal.promises), read by PlanPolicy; each may be left out for its default
 PROMISE_KEYS = ("promise_latest_days", "promise_min_amount", "promise_max_open")
 #: policy keys that may be left out (the portal's default applies)
-OPTIONAL_POLICY_KEYS = ("min_payment", "write_off_approval_above", *PROMISE_KEYS)
+OPTIONAL_POLICY_KEYS = ("min_payment", "write_off_approval_above", "settlement_instalments_max", *PROMISE_KEYS)
 ROW_FIELDS = ("name", "brand_colour", "phone", "email", "website", "mailing_address", "identity_method")
 _COLOUR = re.compile(r"#[0-9a-f]{6}")
 _HOUSEHOLD = re.compile(r"adults:\d+,children:\d+(,vehicles:\d+)?|persons:\d+|per_person")
@@ -161,6 +163,12 @@ _RANGES = (
     ("link_lifetime_days", 1, MAX_LINK_DAYS, _l("Enter a number of days from 1 to %(most)d")),
     ("min_instalment", 1, None, _l("Enter an amount more than 0")),
     ("max_term_months", 1, MAX_TERM_MONTHS, _l("Enter a number of months from 1 to %(most)d")),
+    (
+        "settlement_instalments_max",
+        1,
+        MAX_SETTLEMENT_INSTALMENTS,
+        _l("Enter a number from 1 to %(most)d, or leave it empty"),
+    ),
     ("first_payment_within_days", 0, 365, _l("Enter a number of days from 0 to %(most)d")),
     ("move_payment_later_days", 0, MAX_MOVE_LATER_DAYS, _l("Enter a number of days from 0 to %(most)d")),
     ("missed_payments_to_break", 1, 12, _l("Enter a number from 1 to %(most)d")),

@@ -483,3 +483,18 @@ def test_emptied_promise_rules_go_back_to_their_defaults(app, console, creditor)
 def test_a_promise_rule_out_of_range_is_refused(app, console, creditor, field, typed, message):
     response = console.post("/staff/admin/creditors/acme", settings_form(confirmed="yes") | {field: typed})
     assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
+def test_a_settlement_in_up_to_3_payments_is_set_in_the_console_and_read_by_the_plans(app, console, creditor):
+    console.post("/staff/admin/creditors/acme", settings_form(settlement_instalments_max="3", confirmed="yes"))
+    db.session.refresh(creditor)
+    assert PlanPolicy.from_dict(creditor.policy).settlement_instalments_max == 3
+    console.post("/staff/admin/creditors/acme", settings_form(settlement_instalments_max="", confirmed="yes"))
+    db.session.refresh(creditor)
+    assert "settlement_instalments_max" not in creditor.policy
+    response = console.post(
+        "/staff/admin/creditors/acme", settings_form(settlement_instalments_max="4", confirmed="yes")
+    )
+    assert response.status_code == 400 and "Enter a number from 1 to 3, or leave it empty" in response.get_data(
+        as_text=True
+    )
