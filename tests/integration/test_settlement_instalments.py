@@ -1,7 +1,7 @@
 """A discounted settlement in 2 or 3 monthly payments, through HTTP: offered only where the creditor allows it,
 said plainly before agreeing, the discount written off only when the last payment is made, and lost if it breaks."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -188,3 +188,30 @@ def test_a_broken_settlement_takes_nothing_off_and_says_the_discount_is_lost(app
     assert "You still owe £366.67." in words
     text = main_text(browser.get(f"/plans/{plan.reference}"))
     assert "you lose the discount of £100.00. You owe the full balance less what you have paid: £366.67." in text
+
+
+def test_interest_the_creditor_adds_while_the_settlement_runs_is_written_off_with_the_discount(
+    app, browser, localstripe, monkeypatch
+):
+    debtor, account = _debtor_owing(browser, POLICY)
+    account.monthly_interest = 1_000
+    db.session.commit()
+    plan = _agreed(browser, localstripe, account, debtor)
+    made = plan.created_at.date()
+    for month in (1, 2):  # the creditor goes on adding interest: the settlement's words say it is paid in full
+        db.session.add(
+            LedgerEntry(
+                account_id=account.id,
+                kind="interest",
+                amount=1_000,
+                effective_date=add_months(made, month),
+                external_ref=f"i{month}",
+            )
+        )
+    db.session.commit()
+    last = plan.instalments[-1].due_date
+    monkeypatch.setattr(clock, "now", lambda: datetime.combine(last, time(12), tzinfo=UTC))
+
+    run(last)
+    assert _entries(account)[-1] == ("credit", -12_000, "settlement_discount")
+    assert balance_of(account) == 0
