@@ -40,7 +40,7 @@ LIVE_STATUSES = tuple(map(str, (PlanStatus.DRAFT, PlanStatus.PENDING_REVIEW, Pla
 
 
 class PlanKind(StrEnum):
-    SETTLEMENT = "settlement"  # one reduced payment
+    SETTLEMENT = "settlement"  # a reduced total, in one payment or in 2 or 3 monthly ones
     PLAN = "plan"  # instalments adding up to the balance
 
 
@@ -97,11 +97,11 @@ class Plan(db.Model):
     debtor_id: Mapped[int] = mapped_column(ForeignKey("debtor.id"), index=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    #: "settlement" (one reduced payment) or "plan" (instalments adding up to the balance)
+    #: "settlement" (a reduced total in one payment, or 2 or 3 monthly ones) or "plan" (adding up to the balance)
     kind: Mapped[str] = mapped_column(String(20))
     #: how it came about: "offer" (picked from the options), "proposal" (their own amount) or "budget"
     source: Mapped[str] = mapped_column(String(20))
-    #: weekly, fortnightly, four_weekly or monthly; None for a settlement
+    #: weekly, fortnightly, four_weekly or monthly; None for a settlement in one payment
     frequency: Mapped[str | None] = mapped_column(String(20))
     #: how monthly dates follow a payday: {"kind": "last_weekday_of_month", "weekday": 4}; None = same day
     payday: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -112,7 +112,7 @@ class Plan(db.Model):
     total: Mapped[int]
     #: the regular instalment (the last may differ), minor units
     instalment_amount: Mapped[int]
-    #: the settlement discount (balance - total), written off once the settlement is paid
+    #: the settlement discount (balance - total), written off only once every payment of the settlement is paid
     saving: Mapped[int] = mapped_column(default=0)
     first_date: Mapped[date] = mapped_column(Date)
     #: the debtor's own amount, for a proposal
