@@ -1,6 +1,7 @@
 """A discounted settlement in 2 or 3 monthly payments, through HTTP: offered only where the creditor allows it,
 said plainly before agreeing, the discount written off only when the last payment is made, and lost if it breaks."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -215,3 +216,43 @@ def test_interest_the_creditor_adds_while_the_settlement_runs_is_written_off_wit
     run(last)
     assert _entries(account)[-1] == ("credit", -12_000, "settlement_discount")
     assert balance_of(account) == 0
+
+
+def _pay_extra(browser, reference: str, choice: str, amount: str = "") -> None:
+    page = browser.get(f"/plans/{reference}/pay").get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"choice": choice, "amount": amount, "idempotency_key": key, "step": "pay"}
+    paid = browser.post(f"/plans/{reference}/pay", form)
+    assert paid.status_code == 303 and "/receipt" in paid.headers["Location"], main_text(paid)
+
+
+def test_paying_extra_on_a_settlement_makes_its_last_payments_smaller_and_keeps_the_discount(
+    app, browser, owing, localstripe
+):
+    debtor, account = owing
+    plan = _agreed(browser, localstripe, account, debtor)
+    _pay_extra(browser, plan.reference, "other", "150")
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    assert [(i.amount, i.status) for i in plan.instalments] == [
+        (13_333, "scheduled"),
+        (11_667, "scheduled"),
+        (0, "cancelled"),
+    ]
+
+    run(plan.instalments[1].due_date)
+    assert _entries(account)[-1] == ("credit", -10_000, "settlement_discount")
+    assert balance_of(account) == 0 and db.session.get(Plan, plan.id).status == "completed"
+
+
+def test_paying_off_a_settlement_pays_what_is_left_of_it_not_the_whole_balance(app, browser, owing, localstripe):
+    debtor, account = owing
+    plan = _agreed(browser, localstripe, account, debtor, first="now")
+    assert "Pay off everything: £266.67" in main_text(browser.get(f"/plans/{plan.reference}/pay"))
+    _pay_extra(browser, plan.reference, "rest")
+    assert _entries(account) == [
+        ("payment", -13_333, "card_payment"),
+        ("payment", -26_667, "card_payment"),
+        ("credit", -10_000, "settlement_discount"),
+    ]
+    assert balance_of(account) == 0 and db.session.get(Plan, plan.id).status == "completed"

@@ -254,7 +254,7 @@ def _finish_if_done(plan: Plan) -> None:
     """Complete the plan when nothing is left to collect; a paid settlement writes off the discount."""
     if any(i.status in PENDING for i in plan.instalments):
         return
-    if plan.kind == "settlement" and all(i.status == "paid" for i in plan.instalments):
+    if plan.kind == "settlement" and not any(i.status == "missed" for i in plan.instalments):
         _write_off_settlement(plan)
     _end(plan, "completed")
 
@@ -287,6 +287,15 @@ def _write_off_settlement(plan: Plan) -> None:
         return
 
 
+def settlement_left(plan: Plan, balance: int) -> int:
+    """What is left to pay of a running settlement: the balance less the discount still to be written off.
+
+    Whatever way the money came (its payments, an extra payment, a payment made another way), the debtor
+    never pays more than the settlement's total, so paying extra makes its last payments smaller.
+    """
+    return max(balance - plan.saving, 0)
+
+
 def _interest_added_during(plan: Plan) -> int:
     """The interest and charges added from the day the plan was made to today, by its terms; none if frozen."""
     terms = plan.terms
@@ -303,7 +312,10 @@ def fit_to_balance(plan: Plan, balance: int) -> None:
     Once nothing is owed, the plan is complete.
     """
     in_flight = sum(i.amount for i in plan.instalments if i.status in IN_FLIGHT)
-    room = max(balance - in_flight, 0) + _interest_to_come(plan)
+    if plan.kind == "settlement":
+        room = max(settlement_left(plan, balance) - in_flight, 0)
+    else:
+        room = max(balance - in_flight, 0) + _interest_to_come(plan)
     scheduled = [i for i in plan.instalments if i.status == "scheduled"]
     excess = sum(i.amount for i in scheduled) - room
     if excess > 0:
@@ -323,7 +335,9 @@ def fit_to_balance(plan: Plan, balance: int) -> None:
         excess -= cut
         if instalment.amount == 0:
             instalment.status = "cancelled"
-    if balance <= 0 and not any(i.status in IN_FLIGHT for i in plan.instalments):
+    if plan.kind == "settlement" and plan.status == "active":
+        _finish_if_done(plan)  # nothing left to pay: the discount is written off and the settlement completes
+    elif balance <= 0 and not any(i.status in IN_FLIGHT for i in plan.instalments):
         _end(plan, "completed")
 
 

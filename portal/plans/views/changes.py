@@ -93,6 +93,8 @@ def pay_extra(reference: str):
     """Pay extra, or pay off the rest, with the saved card: choose the amount, check it, pay."""
     plan = _active_plan(reference)
     balance = balance_of(plan.account)
+    if plan.kind == "settlement":  # "pay off everything" is what is left of the settlement, not the whole balance
+        balance = min(balance, sum(i.amount for i in plan.instalments if i.status == "scheduled"))
     fmt = formatter()
     form = ExtraForm()
     step, problem, status = "amount", None, 200
@@ -127,7 +129,7 @@ def pay_extra(reference: str):
         step=step,
         problem=problem,
         symbol=get_currency_symbol(plan.currency, locale=fmt.locale),
-        **plan_context(plan),
+        **plan_context(plan, balance=balance),
     ), status
 
 
