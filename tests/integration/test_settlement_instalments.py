@@ -256,3 +256,13 @@ def test_paying_off_a_settlement_pays_what_is_left_of_it_not_the_whole_balance(a
         ("credit", -10_000, "settlement_discount"),
     ]
     assert balance_of(account) == 0 and db.session.get(Plan, plan.id).status == "completed"
+
+
+def test_the_dashboard_and_the_plan_count_what_is_paid_towards_the_settlement_not_the_balance(
+    app, browser, owing, localstripe
+):
+    debtor, account = owing
+    plan = _agreed(browser, localstripe, account, debtor, first="now")
+    for page in (browser.get("/accounts/"), browser.get(f"/plans/{plan.reference}")):
+        text = main_text(page)
+        assert "£133.33 of £400.00" in text, text
