@@ -266,3 +266,21 @@ def test_the_dashboard_and_the_plan_count_what_is_paid_towards_the_settlement_no
     for page in (browser.get("/accounts/"), browser.get(f"/plans/{plan.reference}")):
         text = main_text(page)
         assert "£133.33 of £400.00" in text, text
+
+
+def test_moving_a_settlement_payment_later_never_takes_it_past_3_months(app, browser, owing, localstripe):
+    debtor, account = owing
+    plan = _agreed(browser, localstripe, account, debtor)
+    first = plan.first_date
+    for days in (14, 28):
+        moved = browser.post(
+            f"/plans/{plan.reference}/payment-day", {"next_date": (first + timedelta(days)).isoformat()}
+        )
+        assert moved.status_code == 303, main_text(moved)
+    refused = browser.post(f"/plans/{plan.reference}/payment-day", {"next_date": (first + timedelta(42)).isoformat()})
+    assert refused.status_code == 400
+    assert "That date would make your plan too long. Choose an earlier date." in main_text(refused)
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    assert plan.instalments[-1].due_date < add_months(first, 3)
+    assert [i.amount for i in plan.instalments] == [13_333, 13_333, 13_334] and plan.total == 40_000

@@ -20,7 +20,7 @@ from portal.plans import dates
 from portal.plans.dates import add_months
 from portal.plans.emails import queue_confirmation
 from portal.plans.engine import Interest
-from portal.plans.policy import Frequency
+from portal.plans.policy import SETTLEMENT_WITHIN_MONTHS, Frequency
 from portal.plans.service import IN_FLIGHT, PlanError
 from portal.plans.service.collection import charge, confirm_action, extra_key, fit_to_balance, outcome_for
 from portal.plans.service.making import policy_for, review_deadline
@@ -104,10 +104,13 @@ def change_payment_day(plan: Plan, debtor: Debtor, next_date: date) -> int:
     term_end = max(add_months(plan.first_date, policy.max_term_months), allowed_end)
     if new_dates[-1] >= term_end and len(pending) > 1:
         raise PlanError("term_too_long")
+    if plan.kind == "settlement" and new_dates[-1] >= add_months(plan.first_date, SETTLEMENT_WITHIN_MONTHS):
+        raise PlanError("term_too_long")  # a settlement in payments ends within 3 months of its first
     before = pending[0].due_date
     for instalment, due in zip(pending, new_dates, strict=True):
         instalment.due_date = due
-    change = _interest_change(plan, old_last, new_dates[-1])
+    # a settlement's total is fixed: interest added meanwhile is written off with the discount
+    change = 0 if plan.kind == "settlement" else _interest_change(plan, old_last, new_dates[-1])
     if change:
         last = pending[-1]
         change = max(change, -last.amount + 1)
