@@ -9,7 +9,7 @@ import pytest
 from portal import clock
 from portal.accounts.ledger import balance_of
 from portal.extensions import db
-from portal.models import Agreement, LedgerEntry, Plan
+from portal.models import Agreement, CreditorEvent, LedgerEntry, Plan
 from portal.plans.dates import add_months
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
@@ -181,6 +181,8 @@ def test_a_broken_settlement_takes_nothing_off_and_says_the_discount_is_lost(app
     assert [i.status for i in plan.instalments] == ["paid", "missed", "cancelled"]
     assert _entries(account) == [("payment", -13_333, "card_payment")]  # no discount
     assert balance_of(account) == 50_000 - 13_333
+    [event] = db.session.scalars(db.select(CreditorEvent).where(CreditorEvent.kind == "plan.broken")).all()
+    assert (event.data["plan_kind"], event.data["discount"]) == ("settlement", 10_000)
 
     [ended] = [m for m in emails(app) if m["Subject"] == "Your payment plan has ended"]
     words = " ".join(ended.get_content().split())

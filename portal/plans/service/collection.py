@@ -247,7 +247,9 @@ def _end(plan: Plan, status: str) -> None:
         if instalment.status == "scheduled":
             instalment.status = "cancelled"
     if status in ("broken", "completed"):
-        _note(plan, f"plan.{status}", missed=plan.missed_count)
+        # a settlement's discount: written off when it completes with nothing missed, lost when it breaks
+        settlement = {"plan_kind": "settlement", "discount": plan.saving} if plan.kind == "settlement" else {}
+        _note(plan, f"plan.{status}", missed=plan.missed_count, **settlement)
 
 
 def _finish_if_done(plan: Plan) -> None:
