@@ -67,6 +67,7 @@ CREDITORS = [
             "frequencies": ["weekly", "fortnightly", "four_weekly", "monthly"],
             "settlement_discount_min_pct": 5,
             "settlement_discount_max_pct": 15,
+            "settlement_instalments_max": 3,
             "first_payment_within_days": 30,
             "missed_payments_to_break": 3,
             "retry_attempts": 2,
