@@ -14,6 +14,7 @@ from portal.plans.dates import add_months
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.plan_support import emails, run
+from tests.staff_support import StaffBrowser, make_staff
 from tests.stripe_server import (
     DECLINED_CARD,
     GOOD_CARD,
@@ -286,3 +287,12 @@ def test_moving_a_settlement_payment_later_never_takes_it_past_3_months(app, bro
     plan = db.session.get(Plan, plan.id)
     assert plan.instalments[-1].due_date < add_months(first, 3)
     assert [i.amount for i in plan.instalments] == [13_333, 13_333, 13_334] and plan.total == 40_000
+
+
+def test_staff_see_a_settlement_in_payments_and_its_saving(app, browser, owing, localstripe):
+    debtor, account = owing
+    _agreed(browser, localstripe, account, debtor)
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(debtor.creditor))
+    text = main_text(staff.get(f"/staff/debtors/{debtor.id}"))
+    assert "Settlement in 3 payments (saving £100.00 once all are paid)" in text
