@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.budget.structures import load_structure
 from portal.domain_errors import NotAllowedNow, NotFoundForOwner
@@ -103,6 +104,11 @@ class SettingsRefused(NotAllowedNow):
     def __init__(self, problems: dict[str, str]):
         super().__init__(", ".join(problems))
         self.problems = problems
+
+
+class SettingsChangedMeanwhile(NotAllowedNow):
+    """Another admin saved the creditor's settings after this form was drawn, or at the same moment: saving this
+    one would quietly undo theirs."""
 
 
 def current_settings(creditor: Creditor) -> dict[str, Any]:
@@ -265,9 +271,14 @@ def parse_guidelines(text: str, creditor: Creditor, parse_amount) -> tuple[dict[
     return figures, None
 
 
-def change_settings(creditor: Creditor, values: dict[str, Any], *, staff: StaffUser, now: datetime):
+def change_settings(
+    creditor: Creditor, values: dict[str, Any], *, staff: StaffUser, now: datetime, based_on: int | None = None
+):
     """Save `values` (one a field of LABELS, typed) as the creditor's settings and as a new version, if anything
-    changed; returns the version, or None when nothing did. Raises SettingsRefused with what to fix."""
+    changed; returns the version, or None when nothing did. Raises SettingsRefused with what to fix.
+
+    `based_on`: the version the form was drawn from. Raises SettingsChangedMeanwhile when a newer one exists, or
+    when another save takes the same next number at the same moment (the version's unique number is the claim)."""
     found = problems(values, creditor)
     if found:
         raise SettingsRefused(found)
@@ -275,12 +286,18 @@ def change_settings(creditor: Creditor, values: dict[str, Any], *, staff: StaffU
     changes = {field: [before[field], values[field]] for field in LABELS if before[field] != values[field]}
     if not changes:
         return None
-    number = _latest_version(creditor)
-    if number == 0:
-        _add_version(creditor, 1, {}, staff=None, now=now)
-        number = 1
-    _apply(creditor, values)
-    version = _add_version(creditor, number + 1, changes, staff=staff, now=now)
+    number = latest_version(creditor)
+    if based_on is not None and based_on != number:
+        raise SettingsChangedMeanwhile
+    try:
+        with db.session.begin_nested():
+            if number == 0:
+                _add_version(creditor, 1, {}, staff=None, now=now)
+                number = 1
+            _apply(creditor, values)
+            version = _add_version(creditor, number + 1, changes, staff=staff, now=now)
+    except IntegrityError:
+        raise SettingsChangedMeanwhile from None
     record(
         "creditor.settings_changed",
         actor_type="staff",
@@ -323,7 +340,8 @@ def _apply(creditor: Creditor, values: dict[str, Any]) -> None:
     creditor.policy = policy
 
 
-def _latest_version(creditor: Creditor) -> int:
+def latest_version(creditor: Creditor) -> int:
+    """The number of the creditor's newest settings version (0 before the first change)."""
     return db.session.scalar(
         select(func.coalesce(func.max(CreditorSettingsVersion.version), 0)).where(
             CreditorSettingsVersion.creditor_id == creditor.id

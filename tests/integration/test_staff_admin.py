@@ -2,19 +2,23 @@
 
 import html
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import time
 
 import pytest
-from sqlalchemy import select
+import requests
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.help.call_backs import opening_hours
-from portal.models import AuditEvent, CreditorSettingsVersion, StaffSession, StaffUser
+from portal.models import AuditEvent, Creditor, CreditorSettingsVersion, StaffSession, StaffUser
 from portal.plans.policy import PlanPolicy
-from tests.conftest import Browser, main_text
+from tests.conftest import Browser, csrf_from, main_text
 from tests.factories import make_creditor, make_debtor, make_link
-from tests.staff_support import StaffBrowser, make_staff
+from tests.live_server import serve
+from tests.staff_support import PASSWORD, StaffBrowser, make_staff, next_code
 
 
 @pytest.fixture
@@ -498,3 +502,72 @@ def test_a_settlement_in_up_to_3_payments_is_set_in_the_console_and_read_by_the_
     assert response.status_code == 400 and "Enter a number from 1 to 3, or leave it empty" in response.get_data(
         as_text=True
     )
+
+
+# Two admins changing the same creditor's settings: the second never quietly undoes the first
+
+
+def _based_on(console) -> str:
+    page = console.get("/staff/admin/creditors/acme").get_data(as_text=True)
+    return re.search(r'name="based_on" value="(\d+)"', page)[1]
+
+
+def test_a_form_drawn_before_another_admin_saved_is_refused_and_theirs_is_kept(app, console, creditor):
+    drawn_from = _based_on(console)
+    other = StaffBrowser(app.test_client())
+    other.sign_in(make_staff(creditor, role="admin", name="Bo Admin"))
+    saved = other.post(
+        "/staff/admin/creditors/acme", settings_form(phone="(555) 010-0199", based_on=_based_on(other), confirmed="yes")
+    )
+    assert saved.status_code == 302
+
+    stale = console.post(
+        "/staff/admin/creditors/acme", settings_form(name="Acme Recovery", based_on=drawn_from, confirmed="yes")
+    )
+
+    assert stale.status_code == 303
+    page = main_text(console.get("/staff/admin/creditors/acme"))
+    assert "Someone else saved these settings while you were changing them, so yours were not saved." in page
+    db.session.refresh(creditor)
+    assert creditor.phone == "(555) 010-0199" and creditor.name == "Acme Collections"
+    assert db.session.scalar(select(func.max(CreditorSettingsVersion.version))) == 2
+
+
+def test_admins_saving_at_the_same_moment_make_one_version_and_no_error(app_on_each_database):
+    """Over real HTTP, each save its own thread and database connection, on SQLite and PostgreSQL."""
+    app = app_on_each_database
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "max_overflow": 0}
+    creditor = make_creditor(slug="acme", name="Acme Collections", phone="(555) 010-0100", policy={"custom": 1})
+    admins = [make_staff(creditor, role="admin") for _ in range(6)]
+    db.session.commit()
+    with serve(app) as base_url:
+        browsers = [_signed_in_admin(base_url, admin) for admin in admins]
+        barrier = threading.Barrier(len(browsers))
+
+        def save(numbered):
+            number, (browser, token) = numbered
+            form = settings_form(phone=f"(555) 010-01{number:02d}", based_on="0", confirmed="yes", csrf_token=token)
+            barrier.wait()
+            return browser.post(base_url + "/staff/admin/creditors/acme", data=form, allow_redirects=False).status_code
+
+        with ThreadPoolExecutor(max_workers=len(browsers)) as pool:
+            statuses = list(pool.map(save, enumerate(browsers)))
+    db.session.expire_all()
+    versions = db.session.scalars(select(CreditorSettingsVersion).order_by(CreditorSettingsVersion.version)).all()
+    assert set(statuses) <= {302, 303}, statuses
+    assert statuses.count(302) == 1  # saved; the others were told someone else saved first (303)
+    assert [version.version for version in versions] == [1, 2]
+    assert db.session.get(Creditor, creditor.id).phone == versions[1].settings["phone"]
+
+
+def _signed_in_admin(base_url: str, admin) -> tuple[requests.Session, str]:
+    browser = requests.Session()
+    token = csrf_from(browser.get(base_url + "/staff/sign-in", timeout=10).text)
+    form = {"csrf_token": token, "email": admin.email, "password": PASSWORD}
+    code_page = browser.post(base_url + "/staff/sign-in", data=form, timeout=10)
+    browser.post(
+        base_url + "/staff/sign-in/code", data={"csrf_token": csrf_from(code_page.text), "code": next_code(admin)}
+    )
+    page = browser.get(base_url + "/staff/admin/creditors/acme", timeout=10)
+    assert page.status_code == 200, page.url
+    return browser, csrf_from(page.text)

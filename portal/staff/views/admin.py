@@ -233,9 +233,19 @@ def admin_creditor(slug: str):
         try:
             if not _confirmed():
                 return _review(form, creditor, before, values)
-            version = settings.change_settings(creditor, values, staff=admin, now=clock.now())
+            version = settings.change_settings(
+                creditor, values, staff=admin, now=clock.now(), based_on=request.form.get("based_on", type=int)
+            )
         except settings.SettingsRefused as refused:
             form.refuse(refused.problems)
+        except settings.SettingsChangedMeanwhile:
+            flash(
+                _(
+                    "Someone else saved these settings while you were changing them, so yours were not saved. "
+                    "The page now shows what they saved: make your changes again."
+                )
+            )
+            return redirect(url_for("staff.admin_creditor", slug=creditor.slug), code=303)
         else:
             flash(
                 _("Settings saved as version %(number)d.", number=version.version) if version else _("Nothing changed.")
