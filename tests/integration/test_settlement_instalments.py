@@ -251,7 +251,12 @@ def test_paying_extra_on_a_settlement_makes_its_last_payments_smaller_and_keeps_
 def test_paying_off_a_settlement_pays_what_is_left_of_it_not_the_whole_balance(app, browser, owing, localstripe):
     debtor, account = owing
     plan = _agreed(browser, localstripe, account, debtor, first="now")
-    assert "Pay off everything: £266.67" in main_text(browser.get(f"/plans/{plan.reference}/pay"))
+    text = main_text(browser.get(f"/plans/{plan.reference}/pay"))
+    assert "Pay off everything: £266.67" in text
+    assert "You have £266.67 left to pay on your settlement." in text and "You owe" not in text
+    check = main_text(browser.post(f"/plans/{plan.reference}/pay", {"choice": "rest", "step": "check"}))
+    assert "Left to pay on your settlement £0.00" in check
+    assert "This pays your settlement in full. Your plan will end, and the discount is taken off what you owe." in check
     _pay_extra(browser, plan.reference, "rest")
     assert _entries(account) == [
         ("payment", -13_333, "card_payment"),
