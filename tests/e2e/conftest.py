@@ -146,3 +146,13 @@ def type_date(page, question: str, day) -> None:
     group.get_by_label("Day").fill(str(day.day))
     group.get_by_label("Month").fill(str(day.month))
     group.get_by_label("Year").fill(str(day.year))
+
+
+def fits_and_taps(page) -> None:
+    """Nothing wider than a 375 px phone, and every button and action link at least 44 px tall."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    small = page.evaluate(
+        "[...document.querySelectorAll('main a.action-link, main .button')]"
+        ".filter(e => e.getBoundingClientRect().height < 44).map(e => e.textContent.trim())"
+    )
+    assert small == []

@@ -4,7 +4,7 @@ page and the dashboard, and cancels it; the pages are axe-clean in English and i
 import pytest
 
 from portal.extensions import db
-from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.conftest import axe_violations, fits_and_taps, shot, sign_in
 from tests.e2e.test_staff_console import staff_sign_in
 from tests.factories import make_account, make_debtor, make_uk_creditor
 from tests.staff_support import make_staff
@@ -19,21 +19,12 @@ def debtor(app):
     return debtor
 
 
-def _fits_and_taps(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    small = page.evaluate(
-        "[...document.querySelectorAll('main a.action-link, main .button')]"
-        ".filter(e => e.getBoundingClientRect().height < 44).map(e => e.textContent.trim())"
-    )
-    assert small == []
-
-
 def test_a_debtor_books_a_call_back_sees_it_and_cancels_it(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     phone.get_by_role("link", name="Ask us to call you back").click()
     phone.get_by_role("heading", name="Ask us to call you back").wait_for()
     assert axe_violations(phone) == [], "days"
-    _fits_and_taps(phone)
+    fits_and_taps(phone)
     shot(phone, "call-back-days")
     phone.get_by_role("button", name="Continue").click()  # no day chosen for them: the error summary
     phone.locator(".error-summary").get_by_role("link", name="Choose the day that suits you").wait_for()
@@ -52,7 +43,7 @@ def test_a_debtor_books_a_call_back_sees_it_and_cancels_it(phone, portal_url, de
     phone.get_by_label("Talk about a payment plan").check()
     phone.get_by_label("Anything we should know before we call (optional)").fill("Please ask for Sarah.")
     assert axe_violations(phone) == [], "times"
-    _fits_and_taps(phone)
+    fits_and_taps(phone)
     shot(phone, "call-back-times")
     phone.get_by_role("button", name="Book the call back").click()
 
@@ -60,7 +51,7 @@ def test_a_debtor_books_a_call_back_sees_it_and_cancels_it(phone, portal_url, de
     main = phone.locator("main").inner_text()
     assert "07700 900123" in main and "Talk about a payment plan" in main and "Please ask for Sarah." in main
     assert axe_violations(phone) == [], "booked"
-    _fits_and_taps(phone)
+    fits_and_taps(phone)
     shot(phone, "call-back-booked")
 
     phone.get_by_role("link", name="Back to your accounts").click()
@@ -105,7 +96,7 @@ def test_the_call_back_pages_are_axe_clean_in_spanish(phone, portal_url, debtor,
         phone.locator("form[action$='/help/call-back/cancel']").wait_for()
     assert phone.locator("html").get_attribute("lang") == "es"
     assert axe_violations(phone) == [], step
-    _fits_and_taps(phone)
+    fits_and_taps(phone)
     shot(phone, f"call-back-{step}-es")
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from portal.extensions import db
 from portal.models import Debtor
-from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.conftest import axe_violations, fits_and_taps, shot, sign_in
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import emails
 
@@ -22,15 +22,6 @@ def debtor(app):
     return debtor
 
 
-def _fits_and_taps(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    small = page.evaluate(
-        "[...document.querySelectorAll('main a.action-link, main .button')]"
-        ".filter(e => e.getBoundingClientRect().height < 44).map(e => e.textContent.trim())"
-    )
-    assert small == []
-
-
 def test_a_debtor_adds_an_email_address_confirmed_by_a_code(app, phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     phone.locator("main").get_by_role("link", name="How we contact you").click()
@@ -39,7 +30,7 @@ def test_a_debtor_adds_an_email_address_confirmed_by_a_code(app, phone, portal_u
 
     phone.get_by_role("heading", name="Your contact details").wait_for()
     assert axe_violations(phone) == [], "contact details"
-    _fits_and_taps(phone)
+    fits_and_taps(phone)
     shot(phone, "contact-details")
 
     phone.get_by_role("link", name="Add email address").click()
@@ -55,7 +46,7 @@ def test_a_debtor_adds_an_email_address_confirmed_by_a_code(app, phone, portal_u
     phone.get_by_role("heading", name="Check your email").wait_for()
     assert "We have sent a code to sarah.jones@example.org." in phone.locator("main").inner_text()
     assert axe_violations(phone) == [], "code page"
-    _fits_and_taps(phone)
+    fits_and_taps(phone)
     shot(phone, "contact-details-code")
 
     [email] = emails(app)
