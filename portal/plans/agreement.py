@@ -4,6 +4,7 @@ The wording has a version; the text a debtor agreed to is stored word for word w
 language. Change the wording → change VERSION.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -30,7 +31,7 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
     """
     money = lambda minor: fmt.money(minor, plan.currency)  # noqa: E731
     instalments = plan.instalments
-    first, last = instalments[0], instalments[-1]
+    first = instalments[0]
     what = _(
         "%(description)s, account %(reference)s, owed to %(creditor)s",
         description=account.description,
@@ -38,23 +39,7 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
         creditor=creditor.name,
     )
     if plan.kind == "settlement" and len(instalments) > 1:
-        agree = (
-            ngettext(
-                "You agree to pay %(total)s for %(what)s in %(num)d payment of %(regular)s.",
-                "You agree to pay %(total)s for %(what)s in %(num)d payments of %(regular)s.",
-                len(instalments),
-                total=money(plan.total),
-                what=what,
-                regular=amount_per(money(plan.instalment_amount), plan.frequency),
-            ),
-            _(
-                "The first payment is on %(first)s and the last is on %(last)s.",
-                first=fmt.date(first.due_date),
-                last=fmt.date(last.due_date),
-            ),
-        )
-        if last.amount != plan.instalment_amount:
-            agree += (_("The last payment is %(amount)s.", amount=money(last.amount)),)
+        agree = _payments(plan, instalments, what, fmt, money)
         agree += (
             _(
                 "When the last payment is made, %(creditor)s agrees to accept this in full payment of the "
@@ -85,23 +70,7 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
         if PlanPolicy.from_dict(creditor.policy).reports_to_credit_files:
             agree += (settlement_on_credit_file(creditor.jurisdiction),)
     else:
-        agree = (
-            ngettext(
-                "You agree to pay %(total)s for %(what)s in %(num)d payment of %(regular)s.",
-                "You agree to pay %(total)s for %(what)s in %(num)d payments of %(regular)s.",
-                len(instalments),
-                total=money(plan.total),
-                what=what,
-                regular=amount_per(money(plan.instalment_amount), plan.frequency),
-            ),
-            _(
-                "The first payment is on %(first)s and the last is on %(last)s.",
-                first=fmt.date(first.due_date),
-                last=fmt.date(last.due_date),
-            ),
-        )
-        if last.amount != plan.instalment_amount:
-            agree += (_("The last payment is %(amount)s.", amount=money(last.amount)),)
+        agree = _payments(plan, instalments, what, fmt, money)
         agree += _interest(plan.terms, creditor, money)
     terms = plan.terms
     retries, days = terms.get("retry_attempts", 2), terms.get("retry_after_days", 3)
@@ -191,3 +160,26 @@ def from_text(text: str) -> list[Section]:
         heading, *paragraphs = block.splitlines() or [""]
         parts.append(Section(heading, tuple(paragraphs)))
     return parts
+
+
+def _payments(plan: Plan, instalments: list, what: str, fmt: Formatter, money: Callable[[int], str]) -> tuple[str, ...]:
+    """What is paid, how often, from when to when (a plan, or a settlement in payments)."""
+    first, last = instalments[0], instalments[-1]
+    lines = (
+        ngettext(
+            "You agree to pay %(total)s for %(what)s in %(num)d payment of %(regular)s.",
+            "You agree to pay %(total)s for %(what)s in %(num)d payments of %(regular)s.",
+            len(instalments),
+            total=money(plan.total),
+            what=what,
+            regular=amount_per(money(plan.instalment_amount), plan.frequency),
+        ),
+        _(
+            "The first payment is on %(first)s and the last is on %(last)s.",
+            first=fmt.date(first.due_date),
+            last=fmt.date(last.due_date),
+        ),
+    )
+    if last.amount != plan.instalment_amount:
+        lines += (_("The last payment is %(amount)s.", amount=money(last.amount)),)
+    return lines
