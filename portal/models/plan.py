@@ -4,6 +4,9 @@ A plan is born as a `draft` (an offer picked, or a proposal accepted at once) or
 (a proposal outside the creditor's policy, waiting for a person, who makes it a `draft`, as
 proposed or on other terms, or `declined`: portal.plans.review). Agreeing makes it `agreed`;
 saving a card makes it `active`, and `flask collect` then charges each instalment on its date.
+A plan the debtor pays each time themselves (`pays_by` "debtor") is `active` as soon as it is agreed:
+each instalment is reminded with a pay link, and counts as paid when the ledger shows it paid
+(portal.plans.service.self_pay).
 """
 
 from datetime import date, datetime
@@ -42,6 +45,13 @@ LIVE_STATUSES = tuple(map(str, (PlanStatus.DRAFT, PlanStatus.PENDING_REVIEW, Pla
 class PlanKind(StrEnum):
     SETTLEMENT = "settlement"  # a reduced total, in one payment or in 2 or 3 monthly ones
     PLAN = "plan"  # instalments adding up to the balance
+
+
+class PaysBy(StrEnum):
+    """How a plan's instalments are paid."""
+
+    CARD = "card"  # a saved card, charged on each date by `flask collect`
+    DEBTOR = "debtor"  # the debtor pays each one through the payment page, from a reminder's link; no card kept
 
 
 class PlanSource(StrEnum):
@@ -88,6 +98,7 @@ class Plan(db.Model):
         one_of("kind", PlanKind),
         one_of("source", PlanSource),
         one_of("review_outcome", ReviewOutcome),
+        one_of("pays_by", PaysBy),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +138,8 @@ class Plan(db.Model):
     #: {"retry_attempts", "retry_after_days", "missed_payments_to_break",
     #:  "interest_frozen", "monthly_interest", "interest_since"}
     terms: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: "card" (a saved card, collected on each date) or "debtor" (they pay each one themselves, reminded with a link)
+    pays_by: Mapped[str] = mapped_column(String(10), default="card")
     #: True: take the first instalment as soon as the card is saved; False: on its date
     pay_first_now: Mapped[bool] = mapped_column(default=False)
     #: the saved card (a Stripe PaymentMethod on the debtor's customer), set up for off-session use
@@ -170,6 +183,11 @@ class Plan(db.Model):
     @property
     def has_card(self) -> bool:
         return bool(self.payment_method_id)
+
+    @property
+    def paid_by_debtor(self) -> bool:
+        """Paid by the debtor each time (no card kept), not collected."""
+        return self.pays_by == PaysBy.DEBTOR
 
     def __repr__(self) -> str:
         return f"<Plan {self.reference} {self.status}>"
