@@ -10,7 +10,9 @@ One run:
 1. settles charges in flight (an answer that came by webhook or 3-D Secure, a lost answer, a
    confirmation the debtor never gave);
 2. charges each due instalment off-session on the plan's saved card;
-3. sends what it queued for the debtors (the outbox keeps to contact hours and the gate).
+3. follows the plans the debtor pays each time (portal.plans.service.self_pay): marks paid what the ledger shows
+   paid, and missed what is past its grace (never while asking for money has stopped), as collection would;
+4. sends what it queued for the debtors (the outbox keeps to contact hours and the gate).
 """
 
 import logging
@@ -26,7 +28,7 @@ from portal.extensions import db
 from portal.models import Debtor, Instalment, Plan
 from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
 from portal.payments.service import apply_intent
-from portal.plans.service import IN_FLIGHT, collection
+from portal.plans.service import IN_FLIGHT, collection, self_pay
 from portal.rights.service.holds import expire_due
 from portal.transaction import commit_claim, rollback, unit_of_work
 
@@ -70,6 +72,7 @@ def collect(gateway: StripeGateway, today: date | None = None, now: datetime | N
                 report.lines.append(f"hold {hold.id} ended: plan dates moved on {hold.plan_days_shifted} day(s)")
         _settle_in_flight(gateway, today, now, report)
         _collect_due(gateway, today, now, report)
+        _follow_paid_by_debtor(today, now, report)
     outbox.deliver(now=now)
     return report
 
@@ -120,6 +123,28 @@ def _collect_one(instalment_id: int, gateway: StripeGateway, today: date | None,
     collection.charge(payment, plan, gateway, off_session=True)
     what = collection.settle(instalment, day) or payment.status
     report.add(what, instalment)
+
+
+def _follow_paid_by_debtor(today: date | None, now: datetime, report: CollectReport) -> None:
+    """Each plan the debtor pays themselves, a step of its own, the plan row locked for this run (PostgreSQL); each
+    instalment's change is a conditional UPDATE as well, so two runs at once (or a run and the plan page) change it
+    once."""
+    ids = db.session.scalars(
+        select(Plan.id).where(Plan.status == "active", Plan.pays_by == "debtor").order_by(Plan.id)
+    ).all()
+    db.session.rollback()
+    for plan_id in ids:
+        with unit_of_work():
+            plan = db.session.execute(
+                select(Plan)
+                .where(Plan.id == plan_id, Plan.status == "active")
+                .with_for_update(of=Plan, skip_locked=True)
+                .execution_options(populate_existing=True)
+            ).scalar_one_or_none()
+            if plan is None:
+                continue
+            for what, instalment in self_pay.follow(plan, _day(today, plan), now):
+                report.add(what, instalment)
 
 
 def _settle_in_flight(gateway: StripeGateway, today: date | None, now: datetime, report: CollectReport) -> None:

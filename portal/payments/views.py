@@ -17,7 +17,7 @@ from portal.accounts.ledger import balance_of, settled_on
 from portal.accounts.service import get_account_for
 from portal.extensions import csrf
 from portal.i18n import formatting_locale
-from portal.money import format_money
+from portal.money import amount_input, format_money
 from portal.payments import receipts, service
 from portal.payments.cards import card_words
 from portal.payments.forms import AmountForm, RetryForm
@@ -202,6 +202,8 @@ def amount(account_id: int):
     if not service.is_payable(account, balance):
         return _nothing_to_pay(account, balance)
     form = AmountForm()
+    if request.method == "GET":
+        _fill_in(form, request.args.get("amount", ""), balance, account.currency)
     if form.validate_on_submit():
         if not form.has_valid_key():
             abort(400)
@@ -221,6 +223,18 @@ def amount(account_id: int):
         form=form,
         creditor=creditor,
     ), status
+
+
+def _fill_in(form: AmountForm, amount: str, balance: int, currency: str) -> None:
+    """?amount=<minor units> (a plan's pay link, the plan page's Pay button) fills in the amount; nothing is paid
+    until the debtor presses Pay."""
+    if not amount.isdigit() or int(amount) <= 0:
+        return
+    if int(amount) >= balance:
+        form.choice.data = "full"
+    else:
+        form.choice.data = "other"
+        form.amount.data = amount_input(int(amount), currency, _locale())
 
 
 # Entering the card

@@ -14,7 +14,7 @@ from portal.models import Account, Creditor, Plan
 from portal.plans.policy import PlanPolicy
 from portal.plans.words import Formatter, amount_per, how_often, settlement_on_credit_file
 
-VERSION = "2026-4"
+VERSION = "2026-5"  # 2026-5: a plan paid by the debtor each time says so
 
 
 @dataclass(frozen=True)
@@ -75,44 +75,60 @@ def sections(plan: Plan, account: Account, creditor: Creditor, fmt: Formatter) -
     terms = plan.terms
     retries, days = terms.get("retry_attempts", 2), terms.get("retry_after_days", 3)
     missed = terms.get("missed_payments_to_break", 2)
-    how = (
-        _(
-            "We take each payment from the card you save next, on its date, %(how_often)s.",
-            how_often=how_often(plan.frequency),
-        )
-        if plan.kind == "plan" or len(instalments) > 1
-        else _("We take the payment from the card you save next.")
+    ends = ngettext(
+        "If %(num)d payment is missed, the plan ends. What is left is still owed, "
+        "and we will contact you about how to pay it.",
+        "If %(num)d payments are missed, the plan ends. What is left is still owed, "
+        "and we will contact you about how to pay it.",
+        missed,
     )
+    several = plan.kind == "plan" or len(instalments) > 1
+    if plan.paid_by_debtor:
+        how = (
+            _("You pay each payment yourself on this website, on or before its date. We do not keep your card."),
+            _("We will send you a link to pay a few days before each payment."),
+        )
+        if_missed = (
+            _(
+                "If a payment is not paid within %(days)s of its date, it is missed and we will tell you.",
+                days=ngettext("%(num)d day", "%(num)d days", days),
+            ),
+            ends,
+        )
+        change = _(
+            "You can change the payment date, pay more, save a card for your payments, ask for a pause or cancel "
+            "the plan at any time on this website."
+        )
+    else:
+        how = (
+            _(
+                "We take each payment from the card you save next, on its date, %(how_often)s.",
+                how_often=how_often(plan.frequency),
+            )
+            if several
+            else _("We take the payment from the card you save next."),
+            _("We will email you a few days before each payment."),
+        )
+        if_missed = (
+            _(
+                "If a payment does not go through, we will tell you and try again %(later)s, up to %(times)s.",
+                later=ngettext("%(num)d day later", "%(num)d days later", days),
+                times=ngettext("%(num)d more time", "%(num)d more times", retries),
+            ),
+            ends,
+        )
+        change = _(
+            "You can change the payment date, pay more, change your card, ask for a pause or cancel "
+            "the plan at any time on this website."
+        )
     return [
         Section(_("What you agree to"), agree),
-        Section(
-            _("How you pay"),
-            (how, _("We will email you a few days before each payment.")),
-        ),
-        Section(
-            _("If a payment is missed"),
-            (
-                _(
-                    "If a payment does not go through, we will tell you and try again %(later)s, up to %(times)s.",
-                    later=ngettext("%(num)d day later", "%(num)d days later", days),
-                    times=ngettext("%(num)d more time", "%(num)d more times", retries),
-                ),
-                ngettext(
-                    "If %(num)d payment is missed, the plan ends. What is left is still owed, "
-                    "and we will contact you about how to pay it.",
-                    "If %(num)d payments are missed, the plan ends. What is left is still owed, "
-                    "and we will contact you about how to pay it.",
-                    missed,
-                ),
-            ),
-        ),
+        Section(_("How you pay"), how),
+        Section(_("If a payment is missed"), if_missed),
         Section(
             _("Changing or cancelling"),
             (
-                _(
-                    "You can change the payment date, pay more, change your card, ask for a pause or cancel "
-                    "the plan at any time on this website."
-                ),
+                change,
                 _("Cancelling the plan does not cancel what you owe."),
                 _("If you are finding it hard to pay, tell us: we can help."),
             ),

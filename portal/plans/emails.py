@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from portal import clock
 from portal.accounts.ledger import balance_of
 from portal.confirmations import channel_for, is_text, reference_line, sign_in_link
 from portal.extensions import db
@@ -21,6 +22,7 @@ from portal.models import Agreement, Debtor, Instalment, OutboundMessage, Plan
 from portal.models.plan import REVIEW_OUTCOMES
 from portal.outbox import Letter, neutral, queue, template
 from portal.payments.cards import card_words
+from portal.plans.service.progress import to_pay_now
 from portal.plans.words import Formatter, amount_per
 from portal.rights.packs import advice_in_messages
 
@@ -139,25 +141,50 @@ def reminder(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         return None
     plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
     amount, when = fmt.money(instalment.amount, plan.currency), fmt.date(instalment.due_date)
-    link = _sign_in_link(debtor)
+    if plan.paid_by_debtor:
+        lines = _pay_yourself_lines(plan, debtor)
+        if lines is None:
+            return None
+    else:
+        lines = [
+            _(
+                "We will take it from your %(card)s.",
+                card=card_words(plan.card_brand, plan.card_last4, in_sentence=True),
+            ),
+            "",
+            _(
+                "To see your plan, change the date or pay another way, sign in here: %(link)s",
+                link=_sign_in_link(debtor),
+            ),
+        ]
     subject, opening = neutral(debtor)
     return Letter(
         subject=_("Your next payment of %(amount)s is on %(date)s", amount=amount, date=when),
         opening=_(
             "Your next plan payment for %(what)s is %(amount)s on %(date)s.", what=_what(plan), amount=amount, date=when
         ),
-        lines=[
-            _(
-                "We will take it from your %(card)s.",
-                card=card_words(plan.card_brand, plan.card_last4, in_sentence=True),
-            ),
-            "",
-            _("To see your plan, change the date or pay another way, sign in here: %(link)s", link=link),
-            *_help_lines(debtor),
-        ],
+        lines=[*lines, *_help_lines(debtor)],
         neutral_subject=subject,
         neutral_opening=opening,
     )
+
+
+def _pay_yourself_lines(plan: Plan, debtor: Debtor) -> list[str] | None:
+    """A plan the debtor pays themselves: a link that signs in on the payment page with what is due filled in;
+    None when nothing is due any more (paid another way since)."""
+    due = to_pay_now(plan, clock.today_for(debtor))
+    if due <= 0:
+        return None
+    link = _sign_in_link(debtor, _page("payments.amount", account_id=plan.account_id, amount=due))
+    return [
+        _("You pay this payment yourself. We do not keep your card."),
+        "",
+        _(
+            "To pay %(amount)s now, sign in here: %(link)s",
+            amount=Formatter.for_debtor(debtor).money(due, plan.currency),
+            link=link,
+        ),
+    ]
 
 
 def _collection(message: OutboundMessage, debtor: Debtor, still_true) -> Instalment | None:
@@ -227,10 +254,23 @@ def missed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     amount = fmt.money(instalment.amount, plan.currency)
     left = max(plan.terms.get("missed_payments_to_break", 2) - plan.missed_count, 0)
     link = _sign_in_link(debtor)
-    subject, opening = neutral(debtor)
+    if plan.paid_by_debtor:
+        subject = _("Your payment of %(amount)s is missed", amount=amount)
+        opening = _(
+            "We have not had your plan payment of %(amount)s for %(what)s, due on %(date)s.",
+            amount=amount,
+            what=_what(plan),
+            date=fmt.date(instalment.due_date),
+        )
+        pay_line = _("To pay, sign in here: %(link)s", link=link)
+    else:
+        subject = _("We could not take your payment of %(amount)s", amount=amount)
+        opening = _("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=_what(plan))
+        pay_line = _("To pay the missed amount or use another card, sign in here: %(link)s", link=link)
+    neutral_subject, neutral_opening = neutral(debtor)
     return Letter(
-        subject=_("We could not take your payment of %(amount)s", amount=amount),
-        opening=_("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=_what(plan)),
+        subject=subject,
+        opening=opening,
         lines=[
             _("This payment is now missed. Your plan carries on with the next payment."),
             ngettext(
@@ -239,12 +279,12 @@ def missed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
                 left,
             ),
             "",
-            _("To pay the missed amount or use another card, sign in here: %(link)s", link=link),
+            pay_line,
             *_help_lines(debtor),
             *_advice_lines(debtor),
         ],
-        neutral_subject=subject,
-        neutral_opening=opening,
+        neutral_subject=neutral_subject,
+        neutral_opening=neutral_opening,
     )
 
 
@@ -438,6 +478,13 @@ def agreed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
                 amount=amount,
                 date=when,
             )
+    elif plan.paid_by_debtor:
+        next_step = _(
+            "You pay each payment yourself. Your first payment is %(amount)s on %(date)s. "
+            "We will send you a link to pay it a few days before.",
+            amount=amount,
+            date=when,
+        )
     else:
         next_step = _("Your first payment is %(amount)s on %(date)s.", amount=amount, date=when)
     link = sign_in_link(message, debtor, campaign="plan", endpoint="plans.agreement_copy", reference=plan.reference)

@@ -193,6 +193,20 @@ class AgreeForm(_Errors, FlaskForm):
         return True
 
 
+class HowToPayForm(_Errors, FlaskForm):
+    """A saved card, taken on each date, or each payment paid by the debtor themselves."""
+
+    summary_ids = {"pays_by": "pays_by-card"}
+
+    pays_by = StringField(_l("How do you want to pay?"))
+
+    def check(self) -> bool:
+        if self.pays_by.data not in ("card", "debtor"):
+            self.pays_by.errors = [_l("Choose how you want to pay")]
+            return False
+        return True
+
+
 class PaymentDayForm(_Errors, FlaskForm):
     next_date = DateInputField(
         _l("New date for your next payment"), required=_l("Enter the new date for your next payment")

@@ -108,6 +108,7 @@ REFUSED_POSTS = {
     "rights.statute_barred": _FOR_THEMSELVES,
     "rights.validation": _FOR_THEMSELVES,
     "plans.cancel": _FOR_THEMSELVES,
+    "plans.how_to_pay": _FOR_THEMSELVES,
     "plans.pause": _FOR_THEMSELVES,
     "plans.payment_day": _FOR_THEMSELVES,
     "privacy.download_my_data": _l("The debtor's copy of their data is for the debtor to download."),

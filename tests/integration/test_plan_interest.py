@@ -115,7 +115,7 @@ def test_the_check_page_and_the_agreement_include_the_interest_still_added(brows
     assert agreed.headers["Location"] == f"/plans/{reference}/card"
     stored = _stored_agreement(reference)
     assert promise in stored.text and "You agree to pay £2,071.40" in stored.text
-    assert stored.version == agreement.VERSION == "2026-4"
+    assert stored.version == agreement.VERSION == "2026-5"
     plan = db.session.scalar(db.select(Plan).where(Plan.reference == reference))
     assert plan.terms["interest_frozen"] is False and plan.terms["monthly_interest"] == INTEREST
     assert plan.total == sum(i.amount for i in plan.instalments) == 207_140

@@ -139,7 +139,7 @@ def test_before_agreeing_the_debtor_is_told_plainly_that_a_broken_plan_loses_the
     assert "When the last payment is made, Harbour Credit agrees to accept this in full payment" in text
     browser.post(f"/plans/{reference}/check", {"first": "later"})
     agreed = db.session.scalar(db.select(Agreement))
-    assert WARNING in agreed.text and agreed.version == "2026-4"
+    assert WARNING in agreed.text and agreed.version == "2026-5"
 
 
 def test_a_one_payment_settlement_has_no_such_warning(browser, owing):

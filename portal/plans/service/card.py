@@ -74,7 +74,18 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
         plan.status = "active"
         plan.activated_at = datetime.now(UTC)
         record("plan.activated", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
-        emit("plan.activated", debtor=debtor, account=plan.account, plan=plan.reference)
+        emit("plan.activated", debtor=debtor, account=plan.account, plan=plan.reference, pays_by=plan.pays_by)
+    elif plan.paid_by_debtor:
+        plan.pays_by = "card"  # from now on each payment is taken on its date
+        record(
+            "plan.pays_by_changed",
+            actor_type="debtor",
+            actor_id=debtor.id,
+            debtor_id=debtor.id,
+            plan=plan.reference,
+            pays_by="card",
+        )
+        emit("plan.pays_by_changed", debtor=debtor, account=plan.account, plan=plan.reference, pays_by="card")
     elif changed:
         record("plan.card_changed", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
     return None

@@ -25,6 +25,7 @@ from portal.plans.engine import Decision, evaluate_proposal, interest_during_pla
 from portal.plans.engine import Instalment as Scheduled
 from portal.plans.policy import Frequency, PlanPolicy
 from portal.plans.service import PlanError
+from portal.plans.service.self_pay import start
 from portal.references import new_reference
 from portal.working_days import add_working_days
 
@@ -256,8 +257,8 @@ def submit_proposal(
 
 
 def agree(plan: Plan, debtor: Debtor, *, text: str, version: str, language: str, pay_first_now: bool) -> Agreement:
-    """Store the agreement word for word with its version and the time; the plan then waits for a card. The
-    debtor is sent a confirmation with a copy of it."""
+    """Store the agreement word for word with its version and the time; the plan then waits for a card, or runs at
+    once when the debtor pays each payment themselves. The debtor is sent a confirmation with a copy of it."""
     if plan.status != "draft":
         raise PlanError("not_agreeable")
     now = datetime.now(UTC)
@@ -290,6 +291,8 @@ def agree(plan: Plan, debtor: Debtor, *, text: str, version: str, language: str,
         agreement_version=version,
         interest_frozen=bool(plan.terms.get("interest_frozen")),
     )
+    if plan.paid_by_debtor:
+        start(plan, debtor)
     db.session.flush()
     queue_confirmation("agreed", plan)
     return agreement

@@ -3,14 +3,15 @@
 What is paid comes from the ledger, the one truth of money paid: the ledger entries of the plan's payments
 (each instalment's, and the extra payments made with the plan's card), with the day each took effect. An
 instalment paid early (the first one paid on the day the plan is set up) shows the day it was paid, not the
-day it was due, and extra payments count in "paid so far".
+day it was due, and extra payments count in "paid so far". A plan the debtor pays each time themselves has no
+payments of its own: every payment on the account since it started counts (`paid_since_start`).
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
@@ -74,8 +75,13 @@ class Progress:
         return [p for p in self.payments if p.instalment_id is None]
 
 
-def progress(plan: Plan, payments: list[PlanPayment] | None = None) -> Progress:
-    """Where a plan stands; `payments` are its payments when the caller has read them already (payments_by_plan)."""
+def progress(plan: Plan, payments: list[PlanPayment] | None = None, paid_by_debtor: int | None = None) -> Progress:
+    """Where a plan stands; `payments` are its payments when the caller has read them already (payments_by_plan),
+    `paid_by_debtor` what the ledger has since a plan the debtor pays themselves started (paid_since_start)."""
+    if plan.paid_by_debtor:
+        if paid_by_debtor is None:
+            paid_by_debtor = paid_since_start([plan]).get(plan.id, 0)
+        return _progress_paid_by_debtor(plan, paid_by_debtor)
     if payments is None:
         payments = payments_by_plan([plan]).get(plan.id, [])
     pending = [i for i in plan.instalments if i.status in PENDING]
@@ -89,6 +95,39 @@ def progress(plan: Plan, payments: list[PlanPayment] | None = None) -> Progress:
         payments=tuple(payments),
         _paid_on={p.instalment_id: p.day for p in payments if p.instalment_id is not None},
     )
+
+
+def _progress_paid_by_debtor(plan: Plan, paid: int) -> Progress:
+    """A plan paid by the debtor each time: paid is what the ledger has since it started; each instalment is shown
+    on the day it was marked paid."""
+    pending = [i for i in plan.instalments if i.status in PENDING]
+    return Progress(
+        plan=plan,
+        next=min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None,
+        paid=paid,
+        left=sum(i.amount for i in pending),
+        needs_action=None,
+        _paid_on={i.id: i.paid_at.date() for i in plan.instalments if i.status == "paid" and i.paid_at},
+    )
+
+
+def paid_since_start(plans: list[Plan]) -> dict[int, int]:
+    """{plan id: minor units paid on its account since it started (became active)}, for plans the debtor pays each
+    time, in one statement however many: payments by any channel, the creditor's own items included."""
+    started = [plan for plan in plans if plan.paid_by_debtor and plan.activated_at is not None]
+    if not started:
+        return {}
+    rows = db.session.execute(
+        select(Plan.id, func.coalesce(func.sum(LedgerEntry.amount), 0))
+        .join(LedgerEntry, LedgerEntry.account_id == Plan.account_id)
+        .where(
+            Plan.id.in_([plan.id for plan in started]),
+            LedgerEntry.kind == "payment",
+            LedgerEntry.created_at >= Plan.activated_at,
+        )
+        .group_by(Plan.id)
+    )
+    return {plan_id: -int(total) for plan_id, total in rows}
 
 
 def payments_by_plan(plans: list[Plan]) -> dict[int, list[PlanPayment]]:
@@ -135,6 +174,33 @@ def payments_by_plan(plans: list[Plan]) -> dict[int, list[PlanPayment]]:
     return {plan_id: [p for _, p in sorted(rows, key=lambda row: row[0])] for plan_id, rows in found.items()}
 
 
+def running_totals(plan: Plan) -> list[tuple[Instalment, int]]:
+    """Each instalment still counted (paid or to pay), in order, with what the plan asks for up to and including it.
+    A missed one is not asked for again (as on a collected plan), so it does not count."""
+    total, rows = 0, []
+    for instalment in plan.instalments:
+        if instalment.status in ("paid", "scheduled"):
+            total += instalment.amount
+            rows.append((instalment, total))
+    return rows
+
+
+def to_pay_now(plan: Plan, today: date, paid: int | None = None) -> int:
+    """What the "Pay now" button and a reminder's link ask for: the instalments due by today (or, with none due, the
+    next one), less what the ledger already has towards them. 0 when nothing is to pay."""
+    if not plan.paid_by_debtor or plan.status != "active":
+        return 0
+    paid = paid_since_start([plan]).get(plan.id, 0) if paid is None else paid
+    wanted = None
+    for instalment, running in running_totals(plan):
+        if instalment.status != "scheduled":
+            continue
+        if wanted is not None and instalment.due_date > today:
+            break
+        wanted = running
+    return max((wanted or 0) - paid, 0)
+
+
 def progress_by_account(debtor: Debtor) -> dict[int, Progress]:
     """Each account's live plan with its progress, in a fixed number of queries however many accounts."""
     plans = db.session.scalars(
@@ -144,8 +210,9 @@ def progress_by_account(debtor: Debtor) -> dict[int, Progress]:
     payment_ids = {i.payment_id for i in instalments if i.payment_id and i.status == "requires_action"}
     if payment_ids:
         db.session.scalars(select(Payment).where(Payment.id.in_(payment_ids))).all()  # load them in one go
-    payments = payments_by_plan(list(plans))
-    return {plan.account_id: progress(plan, payments.get(plan.id, [])) for plan in plans}
+    payments = payments_by_plan([plan for plan in plans if not plan.paid_by_debtor])
+    by_debtor = paid_since_start(list(plans))
+    return {plan.account_id: progress(plan, payments.get(plan.id, []), by_debtor.get(plan.id, 0)) for plan in plans}
 
 
 def first_instalment(plan: Plan) -> Instalment | None:

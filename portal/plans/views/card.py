@@ -35,7 +35,7 @@ def card(reference: str):
     return render_template(
         "plans/card.html",
         available=allow_stripe(),
-        changing=plan.status == "active",
+        changing=plan.status == "active" and not plan.paid_by_debtor,
         first=first,
         pay_now=pay_now,
         **plan_context(plan),

@@ -17,7 +17,7 @@ from portal.payments.service import is_payable
 from portal.plans import agreement
 from portal.plans.chart import balance_chart
 from portal.plans.engine import Offer, interest_during_plan, offers
-from portal.plans.forms import PAYDAYS, AgreeForm, ChooseForm, OptionsForm, ProposalForm, payday_key
+from portal.plans.forms import PAYDAYS, AgreeForm, ChooseForm, HowToPayForm, OptionsForm, ProposalForm, payday_key
 from portal.plans.policy import Frequency
 from portal.plans.service import PlanError
 from portal.plans.service.making import (
@@ -30,6 +30,7 @@ from portal.plans.service.making import (
     submit_proposal,
 )
 from portal.plans.service.progress import get_plan_for, live_plan
+from portal.plans.service.self_pay import choose_how_to_pay
 from portal.plans.views import bp
 from portal.plans.views.shared import formatter, interest_note, plan_context, schedule_rows
 from portal.plans.words import settlement_on_credit_file
@@ -183,6 +184,28 @@ def propose(account_id: int):
     ), status
 
 
+@bp.route("/plans/<reference>/how-to-pay", methods=["GET", "POST"])
+@login_required
+def how_to_pay(reference: str):
+    """Before agreeing: save a card so each payment is taken on its date, or pay each one yourself from a reminder."""
+    plan = get_plan_for(current_user, reference)
+    if plan.status != "draft":
+        return redirect(url_for(".plan", reference=reference))
+    form = HowToPayForm()
+    if request.method == "GET":
+        form.pays_by.data = plan.pays_by
+    if form.validate_on_submit() and form.check():
+        try:
+            choose_how_to_pay(plan, current_user, form.pays_by.data)
+        except PlanError:
+            transaction.rollback()
+            return redirect(url_for(".plan", reference=reference))
+        return redirect(url_for(".check", reference=reference), code=303)
+    return render_template(
+        "plans/how_to_pay.html", form=form, back_url=url_for(".check", reference=reference), **plan_context(plan)
+    ), (400 if request.method == "POST" else 200)
+
+
 @bp.route("/plans/<reference>/check", methods=["GET", "POST"])
 @login_required
 def check(reference: str):
@@ -193,7 +216,7 @@ def check(reference: str):
     fmt = formatter()
     sections = agreement.sections(plan, plan.account, current_user.creditor, fmt)
     today = clock.today_for(current_user)
-    choice_needed = plan.first_date > today
+    choice_needed = plan.first_date > today and not plan.paid_by_debtor
     form = AgreeForm()
     if form.validate_on_submit() and form.check(choice_needed):
         try:
@@ -203,12 +226,12 @@ def check(reference: str):
                 text=agreement.as_text(sections),
                 version=agreement.VERSION,
                 language=str(get_locale()),
-                pay_first_now=not choice_needed or form.first.data == "now",
+                pay_first_now=not plan.paid_by_debtor and (not choice_needed or form.first.data == "now"),
             )
         except PlanError:
             transaction.rollback()
             return redirect(url_for(".plan", reference=reference))
-        return redirect(url_for(".card", reference=reference), code=303)
+        return redirect(url_for(".done" if plan.paid_by_debtor else ".card", reference=reference), code=303)
     terms = plan.terms
     frozen, monthly = bool(terms.get("interest_frozen")), terms.get("monthly_interest", 0)
     return render_template(

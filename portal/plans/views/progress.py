@@ -9,7 +9,8 @@ from portal import clock, gate
 from portal.plans import agreement as agreement_words
 from portal.plans.calendar import Event, calendar
 from portal.plans.service.making import latest_agreement
-from portal.plans.service.progress import Progress, get_plan_for, progress
+from portal.plans.service.progress import Progress, get_plan_for, progress, to_pay_now
+from portal.plans.service.self_pay import catch_up
 from portal.plans.views import bp
 from portal.plans.views.shared import formatter, plan_context
 from portal.plans.words import reason_text
@@ -30,12 +31,15 @@ def plan(reference: str):
             reasons=[reason_text(reason, fmt, plan.currency) for reason in plan.review_reasons],
             **plan_context(plan),
         )
-    standing = gate.standing(plan.account, clock.today_for(current_user))
+    catch_up(plan)  # a plan the debtor pays: instalments the ledger shows paid are marked so, once
+    today = clock.today_for(current_user)
+    standing = gate.standing(plan.account, today)
     context = plan_context(plan)
     return render_template(
         "plans/plan.html",
         rows=_plan_rows(plan, standing, context["progress"]),
         standing=standing,
+        pay_now=to_pay_now(plan, today, context["progress"].paid) if standing.may_ask else 0,
         agreement=latest_agreement(plan),
         **context,
     )
