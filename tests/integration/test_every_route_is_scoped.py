@@ -42,6 +42,7 @@ NAMES = {
     ("reference", "plans.card_retry"): "plan",
     ("reference", "plans.card_setup"): "plan",
     ("reference", "plans.check"): "plan",
+    ("reference", "plans.how_to_pay"): "plan",
     ("reference", "plans.done"): "plan",
     ("reference", "plans.pause"): "plan",
     ("reference", "plans.pay_extra"): "plan",
