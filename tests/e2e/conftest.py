@@ -113,9 +113,10 @@ def axe_violations(page) -> list[str]:
     )
 
 
-def sign_in(page, portal_url: str, debtor) -> None:
-    """Open the debtor's link, continue and answer the identity question, as they would."""
-    page.goto(portal_url + make_link(debtor))
+def sign_in(page, portal_url: str, debtor, link: str | None = None, lands_on: str = "What you owe") -> None:
+    """Open the debtor's link (a new one, or `link`, the path of one a message carried), continue and answer the
+    identity question, as they would, and wait for the page it leads to (the heading `lands_on`)."""
+    page.goto(portal_url + (link or make_link(debtor)))
     page.get_by_role("button", name="Continue").click()
     if debtor.creditor.identity_method == "date_of_birth":
         born = debtor.date_of_birth
@@ -125,7 +126,7 @@ def sign_in(page, portal_url: str, debtor) -> None:
     else:
         page.get_by_label("Postcode").fill(debtor.postcode)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="What you owe").wait_for()
+    page.get_by_role("heading", name=lands_on).wait_for()
 
 
 def type_card(page, number: str) -> None:

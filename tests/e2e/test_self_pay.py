@@ -88,17 +88,7 @@ def test_set_up_a_plan_without_a_card_and_pay_an_instalment_from_its_reminder(ap
     [reminder] = [email for email in emails(app) if email["Subject"].startswith("Your next payment of £50.00")]
     link = re.search(r"https?://\S+?(/l/\S+)", reminder.get_content()).group(1)
 
-    phone.goto(portal_url + link)
-    phone.get_by_role("button", name="Continue").click()
-    born = debtor.date_of_birth
-    if debtor.creditor.identity_method == "date_of_birth":
-        phone.get_by_label("Day").fill(str(born.day))
-        phone.get_by_label("Month").fill(str(born.month))
-        phone.get_by_label("Year").fill(str(born.year))
-    else:
-        phone.get_by_label("Postcode").fill(debtor.postcode)
-    phone.get_by_role("button", name="Continue").click()
-    phone.get_by_role("heading", name="How much do you want to pay?").wait_for()
+    sign_in(phone, portal_url, debtor, link=link, lands_on="How much do you want to pay?")
     assert phone.get_by_label("Amount you want to pay").input_value() == "50.00"
     assert axe_violations(phone) == [], "payment page from the reminder"
     shot(phone, "self-pay-amount")

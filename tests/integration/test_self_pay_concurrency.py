@@ -19,30 +19,16 @@ from portal.plans import agreement
 from portal.plans.service.making import agree, submit_proposal
 from portal.plans.service.self_pay import catch_up, choose_how_to_pay
 from tests.factories import make_account, make_debtor, make_uk_creditor
+from tests.integration.test_collect_concurrency import (  # noqa: F401  (PostgreSQL only, and its settings)
+    RUNS,
+    _postgresql_only,
+    settings,
+)
 from tests.plan_support import NOON, POLICY, set_aside_messages
 
-RUNS = 4
 PLANS = 4
 
 pytestmark = [pytest.mark.postgres, pytest.mark.commits]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only(database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip(
-            "needs PostgreSQL (set TEST_DATABASE_URL): SQLite has no row locks and lets one writer in at a time, "
-            "so it cannot show what truly concurrent collect runs do"
-        )
-
-
-@pytest.fixture
-def settings(localstripe, tmp_path):
-    return localstripe.settings | {
-        "MAIL_BACKEND": "file",
-        "MAIL_DIR": str(tmp_path / "mail"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": RUNS + 5, "max_overflow": 0},
-    }
 
 
 @pytest.fixture
