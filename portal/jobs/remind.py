@@ -1,4 +1,5 @@
-"""`flask remind`: tell each debtor a few days before a plan payment is taken.
+"""`flask remind`: tell each debtor a few days before a plan payment is taken, or, on a plan they pay each time
+themselves, is due (that reminder carries a link to pay it: portal.plans.emails).
 
 Run it every hour from cron. A reminder is queued once per due date (a new date after a change gets
 its own), never for an account on which asking for money has stopped (portal.gate); the outbox then

@@ -29,17 +29,21 @@ class Receipt:
     balance_after: int
     #: the account has a plan, or a proposal waiting for a decision: the receipt does not offer to set one up
     has_plan: bool = False
+    #: the reference of the plan the debtor pays each time themselves, whose page shows what this payment paid
+    paid_towards_plan: str | None = None
 
 
 def receipt_for(payment: Payment) -> Receipt:
     entry = db.session.get(LedgerEntry, payment.ledger_entry_id)
     debtor = db.session.get(Debtor, payment.debtor_id)
+    plan = live_plan(payment.account)
     return Receipt(
         payment=payment,
         account=payment.account,
         creditor=debtor.creditor,
         balance_after=balance_after(entry),
-        has_plan=live_plan(payment.account) is not None,
+        has_plan=plan is not None,
+        paid_towards_plan=plan.reference if plan is not None and plan.paid_by_debtor else None,
     )
 
 

@@ -97,8 +97,10 @@ def test_set_up_a_plan_without_a_card_and_pay_an_instalment_from_its_reminder(ap
     type_card(phone, "4242424242424242")
     phone.get_by_role("button", name="Pay £50.00").click()
     phone.wait_for_url(re.compile(r"/payments/P-\w+/receipt$"))
+    assert "This payment counts towards your payment plan." in phone.locator("main").inner_text()
+    shot(phone, "self-pay-receipt")
 
-    phone.goto(f"{portal_url}/plans/{plan.reference}")
+    phone.get_by_role("link", name="See your plan").click()
     phone.get_by_role("heading", name="Your payment plan").wait_for()
     first_row = phone.locator("table.schedule tbody tr").first.inner_text()
     assert "Paid" in first_row and "£50.00" in first_row

@@ -15,7 +15,9 @@ from portal.plans.service.making import agree, submit_proposal
 from portal.plans.service.self_pay import choose_how_to_pay
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
+from tests.integration.test_plans import Card
 from tests.plan_support import POLICY, emails, run, set_aside_messages
+from tests.staff_support import StaffBrowser, make_staff
 from tests.stripe_server import (
     GOOD_CARD,
     Payer,
@@ -225,3 +227,40 @@ def test_a_collected_plan_still_asks_for_a_card(browser, debtor, account):
     assert agreed.headers["Location"] == f"/plans/{plan.reference}/card"
     assert (_plan(plan.reference).status, _plan(plan.reference).pays_by) == ("agreed", "card")
     assert db.session.scalars(db.select(Instalment).where(Instalment.status == "paid")).all() == []
+
+
+def test_saving_a_card_later_makes_the_plan_collected(browser, debtor, plan, localstripe):
+    browser.sign_in(make_link(debtor), debtor)
+    page = main_text(browser.get(f"/plans/{plan.reference}/card"))
+    assert "Save a card for your payments" in page and "Change your card" not in page
+    _, answer = Card(browser, localstripe).save(plan.reference, GOOD_CARD)
+    assert answer["status"] == "succeeded"
+    stored = _plan(plan.reference)
+    assert (stored.status, stored.pays_by, stored.card_last4) == ("active", "card", "4242")
+    [changed] = _events("plan.pays_by_changed")
+    assert changed.data["pays_by"] == "card"
+    assert "We will take it from your Visa ending 4242" not in main_text(browser.get(f"/plans/{plan.reference}"))
+
+
+def test_pay_extra_and_the_receipt_lead_to_the_normal_payment_page_and_back_to_the_plan(
+    browser, debtor, account, plan, localstripe
+):
+    browser.sign_in(make_link(debtor), debtor)
+    assert browser.get(f"/plans/{plan.reference}/pay").headers["Location"] == f"/accounts/{account.id}/pay"
+    payer = Payer(browser, localstripe)
+    reference = payer.start(account.id, "30")
+    payer.pay(reference, GOOD_CARD)
+    receipt = browser.get(f"/payments/{reference}/receipt").get_data(as_text=True)
+    assert "This payment counts towards your payment plan." in receipt
+    assert f'href="/plans/{plan.reference}"' in receipt
+    page = main_text(browser.get(f"/plans/{plan.reference}"))
+    assert "Pay £70.00 now" in page and "Paid so far £30.00 of £300.00" in page  # the rest of the first payment
+    assert _statuses(plan) == ["scheduled", "scheduled", "scheduled"]
+
+
+def test_the_console_says_how_a_plan_is_paid(app, debtor, plan):
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(debtor.creditor))
+    text = main_text(staff.get(f"/staff/debtors/{debtor.id}"))
+    assert "Paid by The debtor, each payment (no card kept; reminded with a pay link)" in text
+    assert "A plan started" in text

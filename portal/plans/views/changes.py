@@ -92,6 +92,8 @@ def later_limit(days: int) -> str:
 def pay_extra(reference: str):
     """Pay extra, or pay off the rest, with the saved card: choose the amount, check it, pay."""
     plan = _active_plan(reference)
+    if plan.paid_by_debtor:  # no saved card: the normal payment page takes any amount
+        return redirect(url_for("payments.amount", account_id=plan.account_id))
     balance = balance_of(plan.account)
     if plan.kind == "settlement":  # "pay off everything" is what is left of the settlement, not the whole balance
         balance = min(balance, sum(i.amount for i in plan.instalments if i.status == "scheduled"))
