@@ -3,14 +3,19 @@
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 
 from portal.api import keys
 from portal.extensions import db
 from portal.help.service import messages
+from portal.i18n import language_of
 from portal.links import service
 from portal.models import Account, ApiKey, Creditor, Debtor, Hold, LedgerEntry, Plan, StaffUser
 from portal.models.audit import record
-from portal.plans.service.making import submit_proposal
+from portal.plans import agreement
+from portal.plans.service.making import agree, submit_proposal
+from portal.plans.service.self_pay import choose_how_to_pay
+from portal.plans.words import Formatter
 from portal.rights.service import holds
 from portal.staff import passwords
 
@@ -254,16 +259,34 @@ def _help_demo(debtor: Debtor, today: date) -> None:
 WAITING_PROPOSALS = {"NW-1002": ("AUTO-55120", 5_000)}
 
 
+#: a plan the debtor pays each time themselves, no card kept: its first payment is due in 3 days, so the next
+#: `flask remind` puts its pay link in the debtor's messages (Tom has no email address)
+PAID_BY_THEMSELVES = {"HC-2002": ("PL-909912", 15_000)}
+
+
 def _plans_demo(debtor: Debtor, today: date) -> None:
-    """A proposal waiting for a person, for the console's queue; idempotent."""
-    waiting = WAITING_PROPOSALS.get(debtor.reference)
-    if waiting is None or db.session.scalar(db.select(Plan.id).where(Plan.debtor_id == debtor.id)) is not None:
+    """A proposal waiting for a person, for the console's queue, and a plan paid by the debtor each time;
+    idempotent."""
+    if db.session.scalar(db.select(Plan.id).where(Plan.debtor_id == debtor.id)) is not None:
         return
-    reference, amount = waiting
-    account = db.session.scalar(
-        db.select(Account).where(Account.debtor_id == debtor.id, Account.reference == reference)
-    )
-    submit_proposal(debtor, account, amount, "monthly", today + timedelta(days=7), confirm=False)
+    if debtor.reference in WAITING_PROPOSALS:
+        reference, amount = WAITING_PROPOSALS[debtor.reference]
+        submit_proposal(
+            debtor, _account(debtor, reference), amount, "monthly", today + timedelta(days=7), confirm=False
+        )
+    if debtor.reference in PAID_BY_THEMSELVES:
+        reference, amount = PAID_BY_THEMSELVES[debtor.reference]
+        account = _account(debtor, reference)
+        plan = submit_proposal(debtor, account, amount, "monthly", today + timedelta(days=3), confirm=False)
+        choose_how_to_pay(plan, debtor, "debtor")
+        language = language_of(debtor)
+        with force_locale(language):
+            words = agreement.as_text(agreement.sections(plan, account, debtor.creditor, Formatter.for_debtor(debtor)))
+        agree(plan, debtor, text=words, version=agreement.VERSION, language=language, pay_first_now=False)
+
+
+def _account(debtor: Debtor, reference: str) -> Account:
+    return db.session.scalar(db.select(Account).where(Account.debtor_id == debtor.id, Account.reference == reference))
 
 
 #: the support console's demo staff, serving both creditors: email, name, role, TOTP secret (base32)

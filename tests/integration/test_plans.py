@@ -777,7 +777,11 @@ def test_every_demo_account_has_offers_or_says_why_not(app):
         visitor = Browser(app.test_client())
         visitor.sign_in(make_link(debtor), debtor)
         for account in db.session.scalars(db.select(Account).where(Account.debtor_id == debtor.id)):
-            text = main_text(visitor.get(f"/accounts/{account.id}/plans"))
+            response = visitor.get(f"/accounts/{account.id}/plans")
+            if account.reference == "PL-909912":  # the demo's plan paid by the debtor each time: its page instead
+                assert response.headers["Location"].startswith("/plans/PL-")
+                continue
+            text = main_text(response)
             assert "Choose a plan" in text or "You cannot set up a plan on this account now" in text, account
             if account.status == "open" and "Choose a plan" not in text:
                 assert account.reference == "BE-771204"  # the demo's creditor pause

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from portal import clock
+from portal.demo.service import seed
 from portal.extensions import db
 from portal.jobs.remind import remind
-from portal.models import Agreement, AuditEvent, CreditorEvent, Instalment, LedgerEntry, MagicLink, Plan
+from portal.models import Agreement, AuditEvent, CreditorEvent, Instalment, LedgerEntry, MagicLink, Message, Plan
 from portal.plans import agreement
 from portal.plans.service.making import agree, submit_proposal
 from portal.plans.service.self_pay import choose_how_to_pay
@@ -264,3 +265,16 @@ def test_the_console_says_how_a_plan_is_paid(app, debtor, plan):
     text = main_text(staff.get(f"/staff/debtors/{debtor.id}"))
     assert "Paid by The debtor, each payment (no card kept; reminded with a pay link)" in text
     assert "A plan started" in text
+
+
+def test_the_demo_has_a_plan_its_debtor_pays_whose_reminder_links_to_the_payment_page(app):
+    seed()
+    db.session.commit()
+    plan = db.session.scalar(db.select(Plan).where(Plan.pays_by == "debtor"))
+    assert (plan.status, plan.account.reference) == ("active", "PL-909912")
+    assert remind(at(plan.first_date - timedelta(days=3))).counts == {"queued": 1}
+    bodies = db.session.scalars(db.select(Message.body).where(Message.debtor_id == plan.debtor_id)).all()
+    assert "You pay each payment yourself. Your first payment is £150.00" in bodies[0]  # the plan agreed
+    assert "To pay £150.00 now, sign in here:" in bodies[-1]  # Tom has no email address: it is in his messages
+    seed()  # seeding again adds nothing
+    assert db.session.scalar(db.select(db.func.count(Plan.id)).where(Plan.pays_by == "debtor")) == 1
