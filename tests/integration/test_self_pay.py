@@ -278,3 +278,15 @@ def test_the_demo_has_a_plan_its_debtor_pays_whose_reminder_links_to_the_payment
     assert "To pay £150.00 now, sign in here:" in bodies[-1]  # Tom has no email address: it is in his messages
     seed()  # seeding again adds nothing
     assert db.session.scalar(db.select(db.func.count(Plan.id)).where(Plan.pays_by == "debtor")) == 1
+
+
+def test_the_dashboard_makes_paying_the_main_action_a_week_before_a_payment(browser, debtor, account, plan):
+    browser.sign_in(make_link(debtor), debtor)
+    html = browser.get("/accounts/").get_data(as_text=True)
+    assert f'<a class="button" href="/plans/{plan.reference}">Pay your next payment' in html
+    for instalment in plan.instalments:
+        instalment.due_date += timedelta(days=1)
+    db.session.commit()
+    html = browser.get("/accounts/").get_data(as_text=True)
+    assert "Pay your next payment" not in html and "You pay each payment yourself." in html
+    assert f'href="/plans/{plan.reference}">Manage your plan' in html

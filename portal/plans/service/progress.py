@@ -9,10 +9,11 @@ payments of its own: every payment on the account since it started counts (`paid
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.domain_errors import NotFoundForOwner
 from portal.extensions import db
 from portal.models import Account, Debtor, Instalment, LedgerEntry, Payment, Plan
@@ -49,6 +50,10 @@ class PlanPayment:
     instalment_id: int | None
 
 
+#: how many days before its date a plan payment the debtor makes themselves becomes their account's main action
+PAY_SOON_DAYS = 7
+
+
 @dataclass(frozen=True)
 class Progress:
     """What the dashboard says about a plan."""
@@ -64,6 +69,9 @@ class Progress:
     needs_action: Payment | None
     #: the plan's payments in the ledger, oldest first
     payments: tuple[PlanPayment, ...] = ()
+    #: a plan the debtor pays themselves whose next payment is due within PAY_SOON_DAYS, or overdue: paying it is
+    #: the account's main action
+    pay_soon: bool = False
     _paid_on: dict[int, date] = field(default_factory=dict, repr=False)
 
     def day_of(self, instalment: Instalment) -> date:
@@ -101,12 +109,15 @@ def _progress_paid_by_debtor(plan: Plan, paid: int) -> Progress:
     """A plan paid by the debtor each time: paid is what the ledger has since it started; each instalment is shown
     on the day it was marked paid."""
     pending = [i for i in plan.instalments if i.status in PENDING]
+    upcoming = min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None
+    today = clock.today_for(db.session.get(Debtor, plan.debtor_id))
     return Progress(
         plan=plan,
-        next=min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None,
+        next=upcoming,
         paid=paid,
         left=sum(i.amount for i in pending),
         needs_action=None,
+        pay_soon=upcoming is not None and upcoming.due_date <= today + timedelta(days=PAY_SOON_DAYS),
         _paid_on={i.id: i.paid_at.date() for i in plan.instalments if i.status == "paid" and i.paid_at},
     )
 
