@@ -14,6 +14,7 @@ from portal.models import Agreement, AuditEvent, CreditorEvent, Instalment, Ledg
 from portal.plans import agreement
 from portal.plans.service.making import agree, submit_proposal
 from portal.plans.service.self_pay import choose_how_to_pay
+from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.integration.test_plans import Card
@@ -290,3 +291,17 @@ def test_the_dashboard_makes_paying_the_main_action_a_week_before_a_payment(brow
     html = browser.get("/accounts/").get_data(as_text=True)
     assert "Pay your next payment" not in html and "You pay each payment yourself." in html
     assert f'href="/plans/{plan.reference}">Manage your plan' in html
+
+
+def test_a_hold_moves_the_dates_on_so_a_payment_due_during_it_is_not_missed(debtor, account, plan):
+    due = plan.instalments[0].due_date
+    hold = holds.start_hold(
+        debtor, kind="creditor_pause", account=account, starts_on=due - timedelta(days=1), days=10, by="test"
+    )
+    db.session.commit()
+    assert run(due + timedelta(days=5)).counts["missed"] == 0  # on hold: nothing is missed
+
+    report = run(hold.ends_on + timedelta(days=1))  # the hold ends: the dates move on 10 days first
+    assert report.counts["hold ended"] == 1 and report.counts["missed"] == 0
+    assert _plan(plan.reference).instalments[0].due_date == due + timedelta(days=10)
+    assert run(due + timedelta(days=14)).counts["missed"] == 1  # the new date's grace has passed
