@@ -10,13 +10,24 @@ from portal import clock
 from portal.demo.service import seed
 from portal.extensions import db
 from portal.jobs.remind import remind
-from portal.models import Agreement, AuditEvent, CreditorEvent, Instalment, LedgerEntry, MagicLink, Message, Plan
+from portal.models import (
+    Agreement,
+    AuditEvent,
+    ContactPreference,
+    CreditorEvent,
+    Instalment,
+    LedgerEntry,
+    MagicLink,
+    Message,
+    Plan,
+)
 from portal.plans import agreement
 from portal.plans.service.making import agree, submit_proposal
 from portal.plans.service.self_pay import choose_how_to_pay
 from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
+from tests.integration.test_outbox import REVEALING
 from tests.integration.test_plans import Card
 from tests.plan_support import POLICY, emails, run, set_aside_messages
 from tests.staff_support import StaffBrowser, make_staff
@@ -305,3 +316,20 @@ def test_a_hold_moves_the_dates_on_so_a_payment_due_during_it_is_not_missed(debt
     assert report.counts["hold ended"] == 1 and report.counts["missed"] == 0
     assert _plan(plan.reference).instalments[0].due_date == due + timedelta(days=10)
     assert run(due + timedelta(days=14)).counts["missed"] == 1  # the new date's grace has passed
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_its_reminder_and_missed_notice_say_nothing_revealing_first_when_asked_to_be_discreet(
+    app, debtor, plan, language
+):
+    debtor.locale = language
+    db.session.add(ContactPreference(debtor_id=debtor.id, discreet=True))
+    db.session.commit()
+    due = plan.instalments[0].due_date
+    remind(at(due - timedelta(days=3)), days_before=3)
+    run(due + timedelta(days=4))
+    sent = emails(app)
+    assert len(sent) == 2
+    for email in sent:
+        _greeting, _blank, opening = email.get_content().splitlines()[:3]
+        assert not REVEALING.search(email["Subject"]) and not REVEALING.search(opening), (email["Subject"], opening)
