@@ -233,8 +233,9 @@ def _settle(instalment: Instalment, today: date) -> str | None:
 
 
 def _note(plan: Plan, kind: str, **data) -> None:
-    """An audit event and a creditor event for something that happened to a plan."""
+    """An audit event and a creditor event for something that happened to a plan, saying how the plan is paid."""
     debtor = db.session.get(Debtor, plan.debtor_id)
+    data["pays_by"] = plan.pays_by
     record(kind, actor_type="system", debtor_id=plan.debtor_id, plan=plan.reference, **data)
     emit(kind, debtor=debtor, account=plan.account, plan=plan.reference, currency=plan.currency, **data)
 

@@ -79,7 +79,7 @@ def catch_up(plan: Plan, now: datetime | None = None) -> list[Instalment]:
         if running > paid:
             break
         if instalment.status == "scheduled" and _move(instalment, "paid", paid_at=now):
-            _note(plan, "instalment.paid", number=instalment.number, amount=instalment.amount, pays_by=plan.pays_by)
+            _note(plan, "instalment.paid", number=instalment.number, amount=instalment.amount)
             marked.append(instalment)
     if marked:
         _finish_if_done(plan)
@@ -139,7 +139,6 @@ def _missed(plan: Plan, instalment: Instalment) -> str:
         number=instalment.number,
         amount=instalment.amount,
         due=str(instalment.due_date),
-        pays_by=plan.pays_by,
     )
     if plan.missed_count >= plan.terms.get("missed_payments_to_break", 2):
         _end(plan, "broken")
