@@ -29,7 +29,7 @@ class PlanStatus(StrEnum):
     DRAFT = "draft"  # chosen (or proposed and accepted at once); not agreed yet
     PENDING_REVIEW = "pending_review"  # proposed outside the creditor's policy; a person decides by `review_by`
     AGREED = "agreed"  # agreed; waiting for a card to collect with
-    ACTIVE = "active"  # a card is saved; instalments are collected on their dates
+    ACTIVE = "active"  # running: a card is saved and collected on each date, or the debtor pays each one (pays_by)
     COMPLETED = "completed"  # every instalment paid (or the balance cleared another way)
     BROKEN = "broken"  # too many missed payments
     CANCELLED = "cancelled"  # the debtor cancelled it
