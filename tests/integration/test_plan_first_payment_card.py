@@ -11,7 +11,7 @@ import pytest
 
 from portal import clock
 from portal.extensions import db
-from portal.models import AuditEvent, CreditorEvent, Instalment, LedgerEntry, Payment, Plan
+from portal.models import AuditEvent, CreditorEvent, Debtor, Instalment, LedgerEntry, Payment, Plan
 from portal.payments.gateway import get_gateway
 from portal.payments.reconcile import reconcile
 from tests.conftest import csrf_from
@@ -28,23 +28,18 @@ from tests.stripe_server import (
 TABS = 5
 
 
-@pytest.fixture
-def debtor(app):
+def _agreed_to_pay_first_now() -> Plan:
+    """A debtor owing £300.00 who agreed a plan of £100.00 a month, the first to be paid now, and saved no card."""
     debtor = make_card_debtor(POLICY)
-    db.session.commit()
-    return debtor
-
-
-@pytest.fixture
-def account(debtor):
     account = make_account(debtor, [("itemization", 30_000)])
     db.session.commit()
-    return account
+    return agreed_plan(debtor, account, pay_first_now=True)
 
 
 @pytest.fixture
-def plan(debtor, account, browser):
-    plan = agreed_plan(debtor, account, pay_first_now=True)
+def plan(app, browser):
+    plan = _agreed_to_pay_first_now()
+    debtor = db.session.get(Debtor, plan.debtor_id)
     browser.sign_in(make_link(debtor), debtor)
     return plan
 
@@ -66,9 +61,7 @@ def _setup_intents(localstripe, plan: Plan) -> list[dict]:
     return [setup for setup in setups if setup["metadata"].get("plan_reference") == plan.reference]
 
 
-def test_the_card_page_makes_the_card_a_payment_method_only_when_the_first_payment_is_taken_now(
-    browser, debtor, account, plan
-):
+def test_the_card_page_makes_the_card_a_payment_method_only_when_the_first_payment_is_taken_now(browser, plan):
     assert 'data-card-step="payment_method"' in browser.get(f"/plans/{plan.reference}/card").get_data(as_text=True)
     plan.pay_first_now = False
     db.session.commit()
@@ -112,15 +105,13 @@ def test_a_first_payment_the_bank_checks_asks_once_then_starts_the_plan_with_the
     assert localstripe.get(f"/v1/payment_methods/{method}")["customer"] == plan.customer_id
 
 
-def test_a_first_payment_checked_by_the_bank_and_heard_of_by_reconcile_starts_the_plan(
-    browser, debtor, plan, localstripe
-):
+def test_a_first_payment_checked_by_the_bank_and_heard_of_by_reconcile_starts_the_plan(browser, plan, localstripe):
     method = localstripe.create_payment_method(THREE_D_SECURE_CARD)
     answer = _confirm(browser, plan, {"payment_method": method})
     localstripe.authenticate(answer["client_secret"], success=True)
     # The phone lost its signal before telling us: `payments reconcile` hears of it, `collect` settles it.
     assert [r.after for r in reconcile(get_gateway(), timedelta(0))] == ["succeeded"]
-    run(clock.today_for(debtor))
+    run(clock.today_for(db.session.get(Debtor, plan.debtor_id)))
 
     plan = _fresh(plan)
     assert plan.status == "active" and plan.payment_method_id == method
@@ -175,11 +166,9 @@ def test_flask_collect_charges_the_card_saved_by_the_first_payment_for_the_secon
 def test_first_payments_confirmed_from_several_tabs_at_once_charge_once_and_save_one_card(
     app_on_each_database, localstripe
 ):
-    debtor = make_card_debtor(POLICY)
-    account = make_account(debtor, [("itemization", 30_000)])
-    db.session.commit()
-    plan = agreed_plan(debtor, account, pay_first_now=True)
-    reference, plan_id, account_id = plan.reference, plan.id, account.id
+    plan = _agreed_to_pay_first_now()
+    debtor = db.session.get(Debtor, plan.debtor_id)
+    reference, plan_id, account_id = plan.reference, plan.id, plan.account_id
     methods = [localstripe.create_payment_method(GOOD_CARD) for _ in range(TABS)]
 
     with serve(app_on_each_database) as url:

@@ -388,23 +388,15 @@ def outcome_for(payment: Payment, intent: Intent | None) -> Outcome:
 
 
 def pay_first_now(plan: Plan, gateway: StripeGateway) -> Outcome:
-    """Take the first instalment now, on-session (3-D Secure may be asked). Safe to call again."""
+    """Take the first instalment now from the plan's saved card, on-session (3-D Secure may be asked). Safe to call
+    again."""
     instalment = first_instalment(plan)
     if instalment is None:
         return Outcome("succeeded")
     today = clock.today_for(db.session.get(Debtor, plan.debtor_id))
     if instalment.status in IN_FLIGHT:
         return sync_instalment(instalment, gateway, today)
-    payment, problem = _claim_attempt(instalment, "debtor")
-    transaction.commit_claim()
-    if problem == "claimed":
-        db.session.refresh(instalment)
-        return sync_instalment(instalment, gateway, today)
-    if problem:
-        return Outcome("problem", problem)
-    intent = charge(payment, plan, gateway, off_session=False)
-    settle(instalment, today)
-    return outcome_for(payment, intent)
+    return _charge_first(plan, instalment, gateway, today)
 
 
 def pay_first_with_card(plan: Plan, payment_method_id: str, gateway: StripeGateway) -> Outcome:
@@ -432,19 +424,27 @@ def pay_first_with_card(plan: Plan, payment_method_id: str, gateway: StripeGatew
         return Outcome("failed", declined.code or "card_declined")
     except (GatewayError, GatewayUnavailable):
         return Outcome("problem", "unavailable")
+    return _charge_first(plan, instalment, gateway, today, new_card=(card, customer_id))
+
+
+def _charge_first(
+    plan: Plan, instalment: Instalment, gateway: StripeGateway, today: date, new_card: tuple[Card, str] | None = None
+) -> Outcome:
+    """Claim the first instalment and charge it while the debtor is here: the plan's saved card, or `new_card` (a
+    card and the customer it is on), which this payment then saves for the plan."""
     payment, problem = _claim_attempt(instalment, "debtor")
-    if payment is not None:
+    if payment is not None and new_card is not None:
+        card, plan.customer_id = new_card
         payment.payment_method_id = card.payment_method_id
         payment.card_brand = card.brand
         payment.card_last4 = card.last4
-        plan.customer_id = customer_id
     transaction.commit_claim()
     if problem == "claimed":
         db.session.refresh(instalment)
         return sync_instalment(instalment, gateway, today)
     if problem:
         return Outcome("problem", problem)
-    intent = charge(payment, plan, gateway, off_session=False, save_for_later=True)
+    intent = charge(payment, plan, gateway, off_session=False, save_for_later=new_card is not None)
     settle(instalment, today)
     return outcome_for(payment, intent)
 
