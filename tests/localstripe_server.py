@@ -125,8 +125,8 @@ def _create_payment_intent_saving_the_card(cls, setup_future_usage=None, confirm
         return _create_payment_intent(cls, confirm=confirm, off_session=off_session, **data)
     if setup_future_usage not in ("off_session", "on_session") or not data.get("customer"):
         raise UserError(400, "Bad request")
-    if try_convert_to_bool(off_session):
-        # Stripe: a payment made while the customer is away can't also be the one that sets the card up.
+    if off_session is not None:
+        # The portal sets a card up only while the debtor is there; refused rather than half modelled.
         raise UserError(400, "Bad request")
     intent = _create_payment_intent(cls, **data)
     intent.setup_future_usage = setup_future_usage

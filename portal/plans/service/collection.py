@@ -406,7 +406,8 @@ def pay_first_with_card(plan: Plan, payment_method_id: str, gateway: StripeGatew
     SetupIntent to save the card, then a payment, would ask twice). The card is checked to be nobody else's
     and put on the debtor's customer; the instalment is claimed as `pay_first_now` claims it (one conditional
     UPDATE, committed before Stripe is called), so requests at once charge once. The plan starts, with this
-    card, when the payment succeeds: at once, after 3-D Secure, or by webhook or reconcile (`settle`).
+    card, when the payment is settled as paid (`settle`): at once, after 3-D Secure, or, when the phone never
+    comes back, once the webhook or `payments reconcile` has recorded it and `collect` settles it.
     Safe to call again: a charge in flight is only asked about.
     """
     instalment = first_instalment(plan)
