@@ -166,6 +166,45 @@ def test_paying_the_first_payment_now_with_a_card_the_bank_checks_asks_once_and_
     assert intent["setup_future_usage"] == "off_session" and intent["payment_method"] == plan.payment_method_id
 
 
+#: A Stripe.js without createPaymentMethod (localstripe's own, before tests/localstripe_server.py added it)
+STRIPE_JS_WITHOUT_CREATE_PAYMENT_METHOD = """
+(() => {
+  let made;
+  Object.defineProperty(window, "Stripe", {
+    configurable: true,
+    set(factory) {
+      made = (key) => {
+        const stripe = factory(key);
+        delete stripe.createPaymentMethod;
+        return stripe;
+      };
+    },
+    get() { return made; },
+  });
+})();
+"""
+
+
+def test_with_a_stripe_js_that_makes_no_payment_method_the_first_payment_saves_the_card_first_and_pays(
+    phone, portal_url, debtor, localstripe
+):
+    phone.add_init_script(STRIPE_JS_WITHOUT_CREATE_PAYMENT_METHOD)
+    plan = agreed_plan(debtor, account_of(debtor), pay_first_now=True)
+    sign_in(phone, portal_url, debtor)
+    phone.goto(f"{portal_url}/plans/{plan.reference}/card")
+    phone.locator("#card-element input[placeholder=number]").wait_for()
+    type_card(phone, "4242424242424242")
+    phone.get_by_role("button", name="Save card and pay £100.00").click()
+
+    phone.wait_for_url(re.compile(r"/plans/PL-\w+/done$"))
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    assert plan.status == "active" and plan.card_last4 == "4242"
+    assert plan.instalments[0].status == "paid" and ledger(debtor) == [-10_000]
+    setups = localstripe.get("/v1/setup_intents", limit=100)["data"]
+    assert [s["status"] for s in setups if s["metadata"].get("plan_reference") == plan.reference] == ["succeeded"]
+
+
 def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     open_options(phone)
