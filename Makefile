@@ -18,13 +18,14 @@ export FLASK_APP := portal
 # The demo installs the npm dev packages too: MailDev, its mail catcher, is one (`serve` installs without them).
 demo: INSTALL_NPM_FLAGS =
 demo: install
-	$(BIN)/pip install -q 'localstripe>=1.15.10'
+	$(BIN)/pip install -q 'localstripe==1.15.10'  # the version tests/localstripe_server.py patches
 	$(BIN)/flask db upgrade
 	PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask demo seed
-	@# localstripe stands in for Stripe (API and Stripe.js); MailDev catches every email, to read at
-	@# http://127.0.0.1:$(MAILDEV_WEB_PORT); a stand-in for Twilio's API lists the texts sent at
+	@# localstripe stands in for Stripe (API and Stripe.js), with the two things of Stripe's it lacks added by
+	@# tests/localstripe_server.py, so the bank checks a card once per payment; MailDev catches every email, to
+	@# read at http://127.0.0.1:$(MAILDEV_WEB_PORT); a stand-in for Twilio's API lists the texts sent at
 	@# http://127.0.0.1:$(TWILIO_PORT)/, where a form replies as a phone. All stop when the portal stops.
-	$(BIN)/localstripe --port $(LOCALSTRIPE_PORT) --from-scratch >instance/localstripe.log 2>&1 & ls_pid=$$!; \
+	$(BIN)/python -m tests.localstripe_server --port $(LOCALSTRIPE_PORT) --from-scratch >instance/localstripe.log 2>&1 & ls_pid=$$!; \
 	node_modules/.bin/maildev --smtp $(MAILDEV_SMTP_PORT) --web $(MAILDEV_WEB_PORT) --ip 127.0.0.1 --web-ip 127.0.0.1 \
 		>instance/maildev.log 2>&1 & md_pid=$$!; \
 	$(BIN)/python -m tests.twilio_server --port $(TWILIO_PORT) --auth-token twilio-demo-token \

@@ -6,7 +6,8 @@ gunicorn. `serve(app)` does the same for any other app (see `app_on_each_databas
 """
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
@@ -40,17 +41,31 @@ def live_server(app) -> Iterator[str]:
 
 
 def signed_in_phone(base_url: str, link_path: str, debtor) -> requests.Session:
-    """A phone signed in to the served portal as a person does it: open the link, continue, give the date of birth."""
+    """A phone signed in to the served portal as a person does it: open the link, continue, answer the question
+    (the date of birth, or the postcode where the creditor asks for that)."""
     phone = requests.Session()
     start = phone.get(base_url + link_path, timeout=10)
     question = phone.post(base_url + "/start", data={"csrf_token": csrf_from(start.text)}, timeout=10)
-    born = debtor.date_of_birth
-    answer = {
-        "csrf_token": csrf_from(question.text),
-        "date_of_birth-day": born.day,
-        "date_of_birth-month": born.month,
-        "date_of_birth-year": born.year,
-    }
+    answer = {"csrf_token": csrf_from(question.text)}
+    if debtor.creditor.identity_method == "date_of_birth":
+        born = debtor.date_of_birth
+        answer |= {"date_of_birth-day": born.day, "date_of_birth-month": born.month, "date_of_birth-year": born.year}
+    else:
+        answer["postcode"] = debtor.postcode
     signed_in = phone.post(base_url + "/verify", data=answer, timeout=10)
     assert signed_in.url.endswith("/accounts/"), signed_in.url
     return phone
+
+
+def at_once(phone: requests.Session, sends: list[Callable[[requests.Session], requests.Response]]) -> list:
+    """Each request from its own tab (the same signed-in cookie), all let go at the same moment."""
+    barrier = threading.Barrier(len(sends))
+
+    def go(send):
+        tab = requests.Session()
+        tab.cookies.update(phone.cookies)
+        barrier.wait()
+        return send(tab)
+
+    with ThreadPoolExecutor(max_workers=len(sends)) as pool:
+        return list(pool.map(go, sends))

@@ -28,13 +28,19 @@ POLICY = {
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | None = None, amount: int = 10_000):
-    """A plan of `account`'s balance in payments of `amount` a month, agreed, with a saved card."""
+def agreed_plan(debtor, account, *, first: date | None = None, amount: int = 10_000, pay_first_now: bool = False):
+    """A plan of `account`'s balance in payments of `amount` a month, agreed, with no card yet."""
     first = first or clock.today_for(debtor) + timedelta(days=7)
     plan = submit_proposal(debtor, account, amount, "monthly", first)
     assert plan.status == "draft", plan.review_reasons
-    agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
+    agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=pay_first_now)
     db.session.commit()
+    return plan
+
+
+def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | None = None, amount: int = 10_000):
+    """A plan of `account`'s balance in payments of `amount` a month, agreed, with a saved card."""
+    plan = agreed_plan(debtor, account, first=first, amount=amount)
     gateway = get_gateway()
     secret = prepare_card(plan, debtor, gateway)
     db.session.commit()

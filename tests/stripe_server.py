@@ -7,7 +7,6 @@ with Stripe.js would do (confirm a SetupIntent with a test card, pass or fail 3-
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -67,16 +66,17 @@ class LocalStripe:
     def create_payment_method(self, number: str) -> str:
         """What Stripe.js's createPaymentMethod does with a card typed into the card element; returns its id.
 
-        (localstripe's own Stripe.js does not make one, and its API takes a payment method only with the secret key.)
+        With the publishable key, as a page has it (tests/localstripe_server.py lets localstripe take it).
         """
         card = {
+            "key": PUBLISHABLE_KEY,
             "type": "card",
             "card[number]": number,
             "card[exp_month]": "12",
             "card[exp_year]": "2034",
             "card[cvc]": "123",
         }
-        return self._post("/v1/payment_methods", card)["id"]
+        return self._post("/v1/payment_methods", card, secret=False)["id"]
 
     def confirm_setup(self, client_secret: str, number: str) -> dict:
         """What Stripe.js's confirmCardSetup does with a card typed into the card element."""
@@ -128,14 +128,13 @@ class LocalStripe:
         register_webhook(self.base_url, "portal", url, WEBHOOK_SECRET)
 
 
+#: the repository, where `python -m tests.localstripe_server` finds its package
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def _localstripe_command(port: int) -> list[str]:
-    binary = Path(sys.executable).parent / "localstripe"
-    if binary.exists():
-        return [str(binary), "--port", str(port), "--from-scratch"]
-    found = shutil.which("localstripe")
-    if found:
-        return [found, "--port", str(port), "--from-scratch"]
-    return [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"]
+    """localstripe with what it lacks of Stripe's that the portal uses (tests/localstripe_server.py)."""
+    return [sys.executable, "-m", "tests.localstripe_server", "--port", str(port), "--from-scratch"]
 
 
 @pytest.fixture
@@ -157,13 +156,14 @@ def localstripe(tmp_path_factory):
         return
     port = _free_port()
     log = (tmp_path_factory.mktemp("localstripe") / "localstripe.log").open("w")
-    process = subprocess.Popen(_localstripe_command(port), stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(_localstripe_command(port), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     server = LocalStripe(f"http://127.0.0.1:{port}", process)
     try:
         wait_until_up(server.base_url, timeout=30)
     except TimeoutError:
         process.kill()
-        raise
+        log.close()
+        raise RuntimeError(f"localstripe did not start: {Path(log.name).read_text()[-2000:]}") from None
     yield server
     process.terminate()
     try:

@@ -12,9 +12,9 @@ Notes on localstripe (1.15), which the tests and the demo use:
   confirmed with a new payment method, so we create it with `confirm=True`;
 - confirming a SetupIntent does not attach the card to the customer, so we attach it;
 - listing PaymentIntents takes no `customer` filter (see `find_payment_intent`);
-- its Stripe.js has no working `createPaymentMethod` (and its API makes a payment method only with the secret
-  key), and a PaymentIntent takes no `setup_future_usage`: pay.js then saves the card with a SetupIntent
-  first, and a card that needs 3-D Secure is checked twice (Stripe's own Stripe.js: once, on the payment).
+- its Stripe.js has no working `createPaymentMethod`, and a PaymentIntent takes no `setup_future_usage`:
+  the tests and the demo run it through tests/localstripe_server.py, which adds both, so the bank checks a
+  card once per payment there as with Stripe.
 """
 
 import json
@@ -285,10 +285,13 @@ class StripeGateway:
         metadata: dict[str, str],
         idempotency_key: str,
         off_session: bool = False,
+        save_for_later: bool = False,
     ) -> Intent:
         """Create and confirm in one call. Raises CardDeclined, GatewayError, or GatewayUnavailable.
 
         `off_session=True` charges a saved card while the debtor is away (a plan instalment).
+        `save_for_later=True` (`setup_future_usage="off_session"`) also sets the card up to be charged while they
+        are away, with the same bank check as the payment: a plan's first payment, made with its new card.
         """
         params = {
             "amount": amount,
@@ -301,6 +304,8 @@ class StripeGateway:
         }
         if off_session:
             params["off_session"] = True
+        if save_for_later:
+            params["setup_future_usage"] = "off_session"
         with _Translate():
             intent = self.client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
         return Intent.from_stripe(intent)

@@ -337,7 +337,7 @@ def confirm_payment(
     The card comes either as a payment method Stripe.js made (`payment_method_id`, createPaymentMethod: the
     bank's check, if it wants one, is then asked once, on the payment) or as a SetupIntent the browser
     confirmed (`setup_intent_id`, confirmCardSetup: for a Stripe.js that can't make a payment method, like
-    localstripe's; a bank that checks every time asks twice).
+    localstripe's own without tests/localstripe_server.py; a bank that checks every time asks twice).
     Commits the claim before Stripe is called (so a crash or a second request can never create a
     second PaymentIntent); the caller's unit of work stores the outcome.
     """

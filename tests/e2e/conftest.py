@@ -141,6 +141,27 @@ def type_card(page, number: str) -> None:
         page.fill(f"#card-element input[placeholder={placeholder}]", value)
 
 
+#: Tells the test each time localstripe's Stripe.js asks the bank's question (its 3-D Secure box appears).
+_BANK_CHECK_WATCHER = """
+new MutationObserver((changes) => {
+  for (const change of changes) {
+    for (const node of change.addedNodes) {
+      const buttons = node.querySelectorAll ? [...node.querySelectorAll("button")] : [];
+      if (buttons.some((button) => button.textContent === "Complete authentication")) window.testBankAsked();
+    }
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def count_bank_checks(page) -> list[str]:
+    """Every time the bank checks it is them (3-D Secure), from now on, across pages: the URL it was asked on."""
+    asked: list[str] = []
+    page.expose_function("testBankAsked", lambda: asked.append(page.url))
+    page.add_init_script(_BANK_CHECK_WATCHER)
+    return asked
+
+
 def type_date(page, question: str, day) -> None:
     """A date as a person types it into the Day, Month and Year boxes of the question (a GOV.UK date input)."""
     group = page.get_by_role("group", name=question)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.extensions import db
 from portal.models import LedgerEntry
-from tests.e2e.conftest import axe_violations, shot, sign_in, type_card
+from tests.e2e.conftest import axe_violations, count_bank_checks, shot, sign_in, type_card
 from tests.factories import make_account, make_card_debtor
 
 
@@ -106,18 +106,22 @@ def test_paying_in_full_after_a_decline_says_paid_in_full_and_the_old_attempt_of
     shot(phone, "payments-old-attempt-paid")
 
 
-def test_three_d_secure_completed_pays(phone, portal_url, debtor):
+def test_a_card_that_needs_3d_secure_is_checked_once_and_pays(phone, portal_url, debtor, localstripe):
+    asked = count_bank_checks(phone)
     sign_in(phone, portal_url, debtor)
     choose_amount(phone, "20")
     type_card(phone, "4000002500003155")
     phone.get_by_role("button", name="Pay £20.00").click()
-    # localstripe asks twice: once to save the card, once to take the payment.
-    phone.get_by_role("button", name="Complete authentication").click()
-    phone.get_by_role("button", name="Complete authentication").wait_for()
-    shot(phone, "payments-three-d-secure")
-    phone.get_by_role("button", name="Complete authentication").click()
-    phone.wait_for_url(re.compile(r"/receipt$"))
+    phone.get_by_role("button", name="Complete authentication").click()  # the only check: no second one comes
+    phone.wait_for_url(re.compile(r"/payments/(P-\w+)/receipt$"))
+
+    assert len(asked) == 1
+    reference = re.search(r"/payments/(P-\w+)/receipt$", phone.url).group(1)
     assert "Visa ending 3155" in phone.locator("main").inner_text()
+    [intent] = localstripe.payment_intents(reference)
+    assert intent["status"] == "succeeded"
+    setups = localstripe.get("/v1/setup_intents", limit=100)["data"]
+    assert [s for s in setups if s["metadata"].get("payment_reference") == reference] == []
     assert payments_in_ledger(debtor) == [-2_000]
 
 
@@ -125,6 +129,7 @@ WAIT_FOR_BANK = "Check your bank's app or the window that opened to approve this
 
 
 def test_while_the_bank_checks_it_is_them_the_button_and_a_live_region_say_where_to_look(phone, portal_url, debtor):
+    asked = count_bank_checks(phone)
     sign_in(phone, portal_url, debtor)
     choose_amount(phone, "20")
     type_card(phone, "4000002760003184")  # the bank asks every time
@@ -141,62 +146,9 @@ def test_while_the_bank_checks_it_is_them_the_button_and_a_live_region_say_where
     shot(phone, "payments-waiting-for-the-bank")
     approve.click()
 
-    # localstripe asks again to take the payment (see the report on issue 15 point 9); the page says so again
-    approve.wait_for()
-    expect(phone.locator("#pay-button")).to_have_text(WAIT_FOR_BANK)
-    approve.click()
     phone.wait_for_url(re.compile(r"/receipt$"))
-    assert payments_in_ledger(debtor) == [-2_000]
-
-
-#: What Stripe's own Stripe.js has and localstripe's lacks: createPaymentMethod, made here by the test (localstripe
-#: takes a payment method only with the secret key, which never goes near a page).
-STRIPE_JS_CREATE_PAYMENT_METHOD = """
-(() => {
-  let made;
-  Object.defineProperty(window, "Stripe", {
-    configurable: true,
-    set(factory) { made = factory; },
-    get() {
-      return made && function (key) {
-        const stripe = made(key);
-        stripe.createPaymentMethod = async ({ card }) => {
-          const id = await window.testCreatePaymentMethod(card.value.card.number);
-          return { paymentMethod: { id } };
-        };
-        return stripe;
-      };
-    },
-  });
-})();
-"""
-
-
-def test_with_stripes_own_stripe_js_a_card_the_bank_checks_every_time_is_checked_once(
-    phone, portal_url, debtor, localstripe
-):
-    phone.expose_function("testCreatePaymentMethod", localstripe.create_payment_method)
-    phone.add_init_script(STRIPE_JS_CREATE_PAYMENT_METHOD)
-    sign_in(phone, portal_url, debtor)
-    choose_amount(phone, "20")
-    type_card(phone, "4000002760003184")
-    phone.get_by_role("button", name="Pay £20.00").click()
-
-    approve = phone.get_by_role("button", name="Complete authentication")
-    approve.wait_for()
-    expect(phone.locator("#pay-status[role=status]")).to_have_text(WAIT_FOR_BANK)
-    expect(phone.locator("#pay-button")).to_have_text(WAIT_FOR_BANK)
-    assert axe_violations(phone) == [], "card page, the one check"
-    shot(phone, "payments-one-check")
-    approve.click()  # the only check: no second one comes
-
-    phone.wait_for_url(re.compile(r"/payments/(P-\w+)/receipt$"))
-    reference = re.search(r"/payments/(P-\w+)/receipt$", phone.url).group(1)
     assert "Visa ending 3184" in phone.locator("main").inner_text()
-    [intent] = localstripe.payment_intents(reference)
-    assert intent["status"] == "succeeded"
-    setups = localstripe.get("/v1/setup_intents", limit=100)["data"]
-    assert [s for s in setups if s["metadata"].get("payment_reference") == reference] == []
+    assert len(asked) == 1
     assert payments_in_ledger(debtor) == [-2_000]
 
 

@@ -4,15 +4,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from portal import clock
 from portal.extensions import db
 from portal.jobs.collect import collect
-from portal.models import Account, LedgerEntry
+from portal.models import Account, LedgerEntry, Plan
 from portal.payments.gateway import get_gateway
-from tests.e2e.conftest import axe_violations, shot, sign_in, type_card, type_date
+from tests.e2e.conftest import axe_violations, count_bank_checks, shot, sign_in, type_card, type_date
 from tests.factories import make_account, make_card_debtor
-from tests.plan_support import NOON, active_plan
+from tests.plan_support import NOON, active_plan, agreed_plan
 
 POLICY = {
     "min_instalment": 500,
@@ -110,6 +111,98 @@ def test_choose_a_monthly_plan_agree_save_a_card_and_pay_the_first_payment(phone
     assert first_row == f"1 {paid_on.day} {paid_on:%B %Y} £50.00 Paid"
     assert "£50.00 of £600.00" in phone.locator("main").inner_text()
     shot(phone, "plans-first-paid-now")
+
+
+#: The words of the card page of a plan paying its first £100.00 now, and of the page after it, in each language
+FIRST_PAYMENT_WORDS = {
+    "en": {
+        "pay": "Save card and pay £100.00",
+        "waiting": "Check your bank's app or the window that opened to approve this payment.",
+        "done": "Your plan is set up",
+    },
+    "es": {
+        "pay": re.compile(r"^Guardar la tarjeta y pagar 100,00"),
+        "waiting": "Revise la aplicación de su banco o la ventana que se abrió para aprobar este pago.",
+        "done": "Su plan de pagos está listo",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_paying_the_first_payment_now_with_a_card_the_bank_checks_asks_once_and_starts_the_plan_with_it(
+    phone, portal_url, debtor, localstripe, language
+):
+    words = FIRST_PAYMENT_WORDS[language]
+    plan = agreed_plan(debtor, account_of(debtor), pay_first_now=True)
+    asked = count_bank_checks(phone)
+    sign_in(phone, portal_url, debtor)
+    if language == "es":
+        phone.get_by_role("button", name="Español").click()
+        phone.get_by_role("heading", name="Lo que debe").wait_for()
+    phone.goto(f"{portal_url}/plans/{plan.reference}/card")
+    phone.locator("#card-element input[placeholder=number]").wait_for()
+    type_card(phone, "4000002500003155")
+    phone.get_by_role("button", name=words["pay"]).click()
+
+    approve = phone.get_by_role("button", name="Complete authentication")
+    approve.wait_for()
+    expect(phone.get_by_role("status")).to_have_text(words["waiting"])
+    expect(phone.locator("#pay-button")).to_have_text(words["waiting"])
+    expect(phone.locator("#pay-button")).to_be_disabled()
+    assert phone.locator("html").get_attribute("lang") == language
+    assert axe_violations(phone) == [], "plan card page, waiting for the bank"
+    shot(phone, f"plans-first-payment-waiting-for-the-bank-{language}")
+    approve.click()  # the only check: the card is saved by the payment it approves
+
+    phone.wait_for_url(re.compile(r"/plans/PL-\w+/done$"))
+    phone.get_by_role("heading", name=words["done"]).wait_for()
+    assert len(asked) == 1
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    assert plan.status == "active" and plan.card_last4 == "3155" and plan.payment_method_id
+    assert plan.instalments[0].status == "paid"
+    assert ledger(debtor) == [-10_000]
+    [intent] = localstripe.intents_where("plan_reference", {plan.reference})
+    assert intent["setup_future_usage"] == "off_session" and intent["payment_method"] == plan.payment_method_id
+
+
+#: A Stripe.js without createPaymentMethod (localstripe's own, before tests/localstripe_server.py added it)
+STRIPE_JS_WITHOUT_CREATE_PAYMENT_METHOD = """
+(() => {
+  let made;
+  Object.defineProperty(window, "Stripe", {
+    configurable: true,
+    set(factory) {
+      made = (key) => {
+        const stripe = factory(key);
+        delete stripe.createPaymentMethod;
+        return stripe;
+      };
+    },
+    get() { return made; },
+  });
+})();
+"""
+
+
+def test_with_a_stripe_js_that_makes_no_payment_method_the_first_payment_saves_the_card_first_and_pays(
+    phone, portal_url, debtor, localstripe
+):
+    phone.add_init_script(STRIPE_JS_WITHOUT_CREATE_PAYMENT_METHOD)
+    plan = agreed_plan(debtor, account_of(debtor), pay_first_now=True)
+    sign_in(phone, portal_url, debtor)
+    phone.goto(f"{portal_url}/plans/{plan.reference}/card")
+    phone.locator("#card-element input[placeholder=number]").wait_for()
+    type_card(phone, "4242424242424242")
+    phone.get_by_role("button", name="Save card and pay £100.00").click()
+
+    phone.wait_for_url(re.compile(r"/plans/PL-\w+/done$"))
+    db.session.expire_all()
+    plan = db.session.get(Plan, plan.id)
+    assert plan.status == "active" and plan.card_last4 == "4242"
+    assert plan.instalments[0].status == "paid" and ledger(debtor) == [-10_000]
+    setups = localstripe.get("/v1/setup_intents", limit=100)["data"]
+    assert [s["status"] for s in setups if s["metadata"].get("plan_reference") == plan.reference] == ["succeeded"]
 
 
 def test_an_out_of_policy_proposal_is_sent_for_review(phone, portal_url, debtor):

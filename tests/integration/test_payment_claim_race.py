@@ -7,9 +7,6 @@ connection each), on SQLite and on PostgreSQL: the rule must hold on both. A pla
 """
 
 import re
-import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import requests
@@ -22,7 +19,7 @@ from portal.plans.service.collection import pay_first_now
 from portal.references import new_reference
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_card_debtor, make_link
-from tests.live_server import serve
+from tests.live_server import at_once, serve
 from tests.plan_support import POLICY, active_plan, run
 from tests.stripe_server import (
     GOOD_CARD,
@@ -67,20 +64,6 @@ def _set_up_payment(phone: requests.Session, url: str, account_id: int, stripe: 
     return reference, stripe.confirm_setup(setup.json()["client_secret"], GOOD_CARD)["id"]
 
 
-def _at_once(phone: requests.Session, sends: list[Callable[[requests.Session], requests.Response]]) -> list:
-    """Each request from its own tab (the same signed-in cookie), all let go at the same moment."""
-    barrier = threading.Barrier(len(sends))
-
-    def go(send):
-        tab = requests.Session()
-        tab.cookies.update(phone.cookies)
-        barrier.wait()
-        return send(tab)
-
-    with ThreadPoolExecutor(max_workers=len(sends)) as pool:
-        return list(pool.map(go, sends))
-
-
 def _running_balance(account_id: int) -> list[int]:
     db.session.expire_all()
     amounts = db.session.scalars(
@@ -110,7 +93,7 @@ def test_payments_for_the_whole_balance_confirmed_at_once_charge_the_card_once(a
                 f"{url}/pay/{reference}/confirm", json={"setup_intent": setup_intent}, headers=headers, timeout=60
             )
 
-        answers = _at_once(phone, [confirm(*payment) for payment in payments])
+        answers = at_once(phone, [confirm(*payment) for payment in payments])
 
     assert [answer.status_code for answer in answers] == [200] * TABS, [answer.text for answer in answers]
     statuses = sorted(answer.json()["status"] for answer in answers)
@@ -139,7 +122,7 @@ def test_paying_off_a_plan_from_several_tabs_at_once_charges_the_saved_card_once
                 timeout=60,
             )
 
-        answers = _at_once(phone, [pay_off(page) for page in pages])
+        answers = at_once(phone, [pay_off(page) for page in pages])
 
     answered = [(answer.status_code, answer.headers.get("Location", "")) for answer in answers]
     # One goes through; the others are told why not (400), or find the plan already paid off (a redirect).

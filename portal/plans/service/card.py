@@ -1,5 +1,8 @@
 """The card a plan is paid with: a SetupIntent for the card form, and the saved card that starts the plan.
 
+A plan whose first payment is taken now saves its card with that payment instead (one bank check, not two):
+see `collection.pay_first_with_card`; it too starts the plan here (`keep_card`).
+
 Functions flush; the caller's unit of work commits (`portal.transaction`).
 """
 
@@ -12,7 +15,7 @@ from portal.events import emit
 from portal.extensions import db
 from portal.models import Debtor, Plan
 from portal.models.audit import record
-from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
+from portal.payments.gateway import Card, CardDeclined, GatewayError, GatewayUnavailable, StripeGateway
 from portal.payments.service import attach_card, card_setup
 
 
@@ -63,6 +66,15 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
     except (GatewayError, GatewayUnavailable):
         transaction.rollback()
         return "unavailable"
+    keep_card(plan, customer_id, card)
+    return None
+
+
+def keep_card(plan: Plan, customer_id: str, card: Card) -> None:
+    """Make `card` the one the plan is paid with; the first card starts the plan (audited, and the creditor told).
+
+    Called when a SetupIntent saved it, or when the first payment, made with it, succeeded (`collection.settle`).
+    """
     changed = plan.has_card
     plan.customer_id = customer_id
     plan.payment_method_id = card.payment_method_id
@@ -88,4 +100,3 @@ def save_card(plan: Plan, setup_intent_id: str | None, gateway: StripeGateway) -
         emit("plan.pays_by_changed", debtor=debtor, account=plan.account, plan=plan.reference, pays_by="card")
     elif changed:
         record("plan.card_changed", actor_type="debtor", actor_id=debtor.id, debtor_id=debtor.id, plan=plan.reference)
-    return None

@@ -9,7 +9,8 @@
   payment is (`portal.payments.service.claim_payment`): never while another payment on the
   account is in flight, never for more than is owed.
 - `settle` moves an instalment on from what its payment became: paid, retried, missed; a plan
-  missed too often is broken, one with nothing left to collect is completed.
+  missed too often is broken, one with nothing left to collect is completed. A first payment
+  that also saved the plan's card (`pay_first_with_card`) starts the plan when it is paid.
 
 Functions flush; the caller's unit of work commits (`portal.transaction`), except that charging
 commits its claim before calling Stripe.
@@ -29,12 +30,22 @@ from portal.extensions import db
 from portal.models import Debtor, Instalment, LedgerEntry, Payment, Plan
 from portal.models.account import LedgerWording
 from portal.models.audit import record
-from portal.payments.gateway import CardDeclined, GatewayError, GatewayUnavailable, Intent, StripeGateway
+from portal.payments.gateway import (
+    Card,
+    CardDeclined,
+    GatewayError,
+    GatewayUnavailable,
+    Intent,
+    NotFound,
+    NotYourCard,
+    StripeGateway,
+)
 from portal.payments.rules import Outcome
-from portal.payments.service import apply_intent, claim_payment, mark_failed
+from portal.payments.service import apply_intent, attach_payment_method, claim_payment, mark_failed
 from portal.plans.emails import COLLECTION_NOTICES, queue_collection_notice
 from portal.plans.engine import Interest
 from portal.plans.service import IN_FLIGHT, PENDING
+from portal.plans.service.card import keep_card
 from portal.plans.service.progress import first_instalment
 from portal.references import new_reference
 
@@ -107,8 +118,11 @@ def _claim_attempt(instalment: Instalment, by: str) -> tuple[Payment | None, str
     return payment, None
 
 
-def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session: bool) -> Intent | None:
-    """Charge the plan's saved card for a claimed payment, and record what Stripe said on the payment.
+def charge(
+    payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session: bool, save_for_later: bool = False
+) -> Intent | None:
+    """Charge the card of a claimed payment (the plan's saved card, copied when it was claimed), and record what
+    Stripe said on the payment. `save_for_later`: the card is new, and this payment also saves it for the plan.
 
     Returns the PaymentIntent when Stripe answered with one. When Stripe could not be heard the
     payment stays "confirming": `collect` (or `payments reconcile`) asks Stripe later; nothing here retries.
@@ -119,7 +133,7 @@ def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session:
             amount=payment.amount,
             currency=payment.currency,
             customer_id=plan.customer_id,
-            payment_method_id=plan.payment_method_id,
+            payment_method_id=payment.payment_method_id,
             metadata={
                 "payment_reference": payment.reference,
                 "account_reference": plan.account.reference,
@@ -127,6 +141,7 @@ def charge(payment: Payment, plan: Plan, gateway: StripeGateway, *, off_session:
             },
             idempotency_key=payment.idempotency_key,
             off_session=off_session,
+            save_for_later=save_for_later,
         )
     except CardDeclined as declined:
         if declined.intent is not None:
@@ -187,6 +202,9 @@ def _settle(instalment: Instalment, today: date) -> str | None:
     if instalment.status not in IN_FLIGHT or payment is None:
         return None
     if payment.status == "succeeded":
+        if plan.status == "agreed" and not plan.has_card and payment.payment_method_id:
+            # the first payment, made with a new card (`pay_first_with_card`): that card is the plan's now
+            keep_card(plan, plan.customer_id, Card(payment.payment_method_id, payment.card_brand, payment.card_last4))
         instalment.status = "paid"
         instalment.paid_at = payment.succeeded_at or datetime.now(UTC)
         instalment.failure_code = None
@@ -371,21 +389,64 @@ def outcome_for(payment: Payment, intent: Intent | None) -> Outcome:
 
 
 def pay_first_now(plan: Plan, gateway: StripeGateway) -> Outcome:
-    """Take the first instalment now, on-session (3-D Secure may be asked). Safe to call again."""
+    """Take the first instalment now from the plan's saved card, on-session (3-D Secure may be asked). Safe to call
+    again."""
     instalment = first_instalment(plan)
     if instalment is None:
         return Outcome("succeeded")
     today = clock.today_for(db.session.get(Debtor, plan.debtor_id))
     if instalment.status in IN_FLIGHT:
         return sync_instalment(instalment, gateway, today)
+    return _charge_first(plan, instalment, gateway, today)
+
+
+def pay_first_with_card(plan: Plan, payment_method_id: str, gateway: StripeGateway) -> Outcome:
+    """Take the first instalment now with the card Stripe.js just made, and save that card for the plan.
+
+    One PaymentIntent with `setup_future_usage`, so the bank checks it is them once, on the payment (a
+    SetupIntent to save the card, then a payment, would ask twice). The card is checked to be nobody else's
+    and put on the debtor's customer; the instalment is claimed as `pay_first_now` claims it (one conditional
+    UPDATE, committed before Stripe is called), so requests at once charge once. The plan starts, with this
+    card, when the payment is settled as paid (`settle`): at once, after 3-D Secure, or, when the phone never
+    comes back, once the webhook or `payments reconcile` has recorded it and `collect` settles it.
+    Safe to call again: a charge in flight is only asked about.
+    """
+    instalment = first_instalment(plan)
+    if plan.status != "agreed" or instalment is None:
+        return pay_first_now(plan, gateway) if plan.status == "active" else Outcome("problem", "plan_closed")
+    debtor = db.session.get(Debtor, plan.debtor_id)
+    today = clock.today_for(debtor)
+    if instalment.status in IN_FLIGHT:
+        return sync_instalment(instalment, gateway, today)
+    try:  # nothing is claimed or charged yet: a card that can't be used is only a problem to show
+        card, customer_id = attach_payment_method(debtor, gateway, payment_method_id)
+    except (NotYourCard, NotFound):
+        return Outcome("problem", "card_not_ready")
+    except CardDeclined as declined:
+        return Outcome("failed", declined.code or "card_declined")
+    except (GatewayError, GatewayUnavailable):
+        return Outcome("problem", "unavailable")
+    return _charge_first(plan, instalment, gateway, today, new_card=(card, customer_id))
+
+
+def _charge_first(
+    plan: Plan, instalment: Instalment, gateway: StripeGateway, today: date, new_card: tuple[Card, str] | None = None
+) -> Outcome:
+    """Claim the first instalment and charge it while the debtor is here: the plan's saved card, or `new_card` (a
+    card and the customer it is on), which this payment then saves for the plan."""
     payment, problem = _claim_attempt(instalment, "debtor")
+    if payment is not None and new_card is not None:
+        card, plan.customer_id = new_card
+        payment.payment_method_id = card.payment_method_id
+        payment.card_brand = card.brand
+        payment.card_last4 = card.last4
     transaction.commit_claim()
     if problem == "claimed":
         db.session.refresh(instalment)
         return sync_instalment(instalment, gateway, today)
     if problem:
         return Outcome("problem", problem)
-    intent = charge(payment, plan, gateway, off_session=False)
+    intent = charge(payment, plan, gateway, off_session=False, save_for_later=new_card is not None)
     settle(instalment, today)
     return outcome_for(payment, intent)
 

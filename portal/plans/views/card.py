@@ -12,13 +12,14 @@ from portal.payments.views import (
     allow_stripe,
     configured_gateway,
     failure_message,
+    payment_method_sent,
     problem_message,
     setup_intent_sent,
     setup_json,
     unavailable_json,
 )
 from portal.plans.service.card import prepare_card, save_card
-from portal.plans.service.collection import pay_first_now
+from portal.plans.service.collection import pay_first_now, pay_first_with_card
 from portal.plans.service.progress import first_instalment, get_plan_for
 from portal.plans.views import bp
 from portal.plans.views.shared import plan_context
@@ -83,12 +84,19 @@ def card_setup(reference: str):
 @bp.post("/plans/<reference>/card/confirm")
 @login_required
 def card_confirm(reference: str):
-    """Save the card; if they chose to, take the first payment now. Safe to send again (JSON, for pay.js)."""
+    """Save the card; if they chose to, take the first payment now. Safe to send again (JSON, for pay.js).
+
+    A card Stripe.js made (createPaymentMethod) pays the first payment and is saved by it, with one bank check;
+    a SetupIntent's card (a Stripe.js without createPaymentMethod, or no payment now) is saved first.
+    """
     plan = get_plan_for(current_user, reference)
     changing = request.args.get("change") == "1"
     gateway = configured_gateway()
     if gateway is None:
         return unavailable_json()
+    payment_method = payment_method_sent()
+    if payment_method and plan.status == "agreed":  # the first payment now, which also saves the card
+        return _card_json(plan, pay_first_with_card(plan, payment_method, gateway), changing=changing)
     problem = save_card(plan, setup_intent_sent(), gateway)
     if problem in ("card_declined", "expired_card", "incorrect_cvc"):
         return _card_json(plan, Outcome("failed", problem), changing=changing)

@@ -1,8 +1,9 @@
 // Card entry (the card page only). Card details go from Stripe.js to Stripe, never to us.
-// Flow of a payment (data-card-step="payment_method"): createPaymentMethod -> our server claims the amount and
-// charges the card once -> confirmCardPayment if the bank wants 3-D Secure (its only check) -> our server records
-// it -> receipt. A plan's card (data-card-step="setup"), or a Stripe.js without createPaymentMethod: our server
-// makes a SetupIntent -> confirmCardSetup -> our server charges the card (or saves it) -> as above.
+// Flow of a payment, and of a plan's first payment taken now (data-card-step="payment_method"): createPaymentMethod
+// -> our server claims the amount and charges the card once (a plan's card saved by that same payment) ->
+// confirmCardPayment if the bank wants 3-D Secure (its only check) -> our server records it -> receipt or plan.
+// A plan's card with no payment now (data-card-step="setup"), or a Stripe.js without createPaymentMethod: our
+// server makes a SetupIntent -> confirmCardSetup -> our server charges the card (or saves it) -> as above.
 // While the bank checks it is them, the button and a live region say where to look (data-msg-authenticating).
 // Every call to our server is safe to repeat: the payment's idempotency lives on the server.
 "use strict";
@@ -148,8 +149,8 @@
   }
 
   // Make the card a payment method, then our server claims the amount and charges it: the bank, if it wants to
-  // check it is them, asks once, on the payment. A Stripe.js that makes no payment method (localstripe's)
-  // saves the card with a SetupIntent instead.
+  // check it is them, asks once, on the payment. A Stripe.js that makes no payment method saves the card with
+  // a SetupIntent instead (the bank may then ask twice).
   function payWithMethod() {
     if (typeof stripe.createPaymentMethod !== "function") return payWithSetup();
     return Promise.resolve(stripe.createPaymentMethod({ type: "card", card: card })).then(function (result) {
