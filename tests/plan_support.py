@@ -15,6 +15,7 @@ from portal.payments.gateway import get_gateway
 from portal.plans import agreement
 from portal.plans.service.card import prepare_card, save_card
 from portal.plans.service.making import agree, submit_proposal
+from portal.plans.service.self_pay import choose_how_to_pay
 from tests.stripe_server import GOOD_CARD
 
 POLICY = {
@@ -48,6 +49,20 @@ def active_plan(debtor, account, stripe, number: str = GOOD_CARD, first: date | 
     assert save_card(plan, setup["id"], gateway) is None
     db.session.commit()
     db.session.refresh(plan)
+    assert plan.status == "active"
+    set_aside_messages(debtor)
+    return plan
+
+
+def self_paid_plan(debtor, account, first: date | None = None, amount: int = 10_000):
+    """A plan of `account`'s balance in payments of `amount` a month, agreed, paid by the debtor each time (no card):
+    running at once."""
+    first = first or clock.today_for(debtor) + timedelta(days=7)
+    plan = submit_proposal(debtor, account, amount, "monthly", first)
+    assert plan.status == "draft", plan.review_reasons
+    choose_how_to_pay(plan, debtor, "debtor")
+    agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
+    db.session.commit()
     assert plan.status == "active"
     set_aside_messages(debtor)
     return plan

@@ -21,15 +21,13 @@ from portal.models import (
     Message,
     Plan,
 )
-from portal.plans import agreement
-from portal.plans.service.making import agree, submit_proposal
-from portal.plans.service.self_pay import choose_how_to_pay
+from portal.plans.service.making import submit_proposal
 from portal.rights.service import holds
 from tests.conftest import main_text
 from tests.factories import make_account, make_card_debtor, make_link
 from tests.integration.test_outbox import REVEALING
 from tests.integration.test_plans import Card
-from tests.plan_support import POLICY, emails, run, set_aside_messages
+from tests.plan_support import POLICY, emails, run, self_paid_plan
 from tests.staff_support import StaffBrowser, make_staff
 from tests.stripe_server import (
     GOOD_CARD,
@@ -62,12 +60,7 @@ def account(debtor):
 @pytest.fixture
 def plan(debtor, account):
     """Three payments of £100 a month, the first in a week, paid by the debtor each time."""
-    plan = submit_proposal(debtor, account, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=7))
-    choose_how_to_pay(plan, debtor, "debtor")
-    agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
-    db.session.commit()
-    set_aside_messages(debtor)
-    return plan
+    return self_paid_plan(debtor, account)
 
 
 def at(day, hour: int = 12) -> datetime:

@@ -15,16 +15,14 @@ from portal.extensions import db
 from portal.jobs.collect import collect
 from portal.models import CreditorEvent, Instalment, LedgerEntry, OutboundMessage, Plan
 from portal.payments.gateway import StripeGateway
-from portal.plans import agreement
-from portal.plans.service.making import agree, submit_proposal
-from portal.plans.service.self_pay import catch_up, choose_how_to_pay
+from portal.plans.service.self_pay import catch_up
 from tests.factories import make_account, make_debtor, make_uk_creditor
 from tests.integration.test_collect_concurrency import (  # noqa: F401  (PostgreSQL only, and its settings)
     RUNS,
     _postgresql_only,
     settings,
 )
-from tests.plan_support import NOON, POLICY, set_aside_messages
+from tests.plan_support import NOON, POLICY, self_paid_plan
 
 PLANS = 4
 
@@ -40,9 +38,7 @@ def plans(app):
         debtor = make_debtor(creditor, email=f"debtor{n}@example.com")
         account = make_account(debtor, [("itemization", 30_000)])
         db.session.commit()
-        plan = submit_proposal(debtor, account, 10_000, "monthly", clock.today_for(debtor) + timedelta(days=7))
-        choose_how_to_pay(plan, debtor, "debtor")
-        agree(plan, debtor, text="agreed", version=agreement.VERSION, language="en", pay_first_now=False)
+        plan = self_paid_plan(debtor, account)
         db.session.add(
             LedgerEntry(
                 account_id=account.id,
@@ -53,7 +49,6 @@ def plans(app):
             )
         )
         db.session.commit()
-        set_aside_messages(debtor)
         made.append(plan)
     return made
 
