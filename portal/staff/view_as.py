@@ -56,6 +56,8 @@ REFUSED = {
     "links.open_link": _l("Signing in is for the debtor only."),
     "links.start": _l("Signing in is for the debtor only."),
     "links.verify": _l("Signing in is for the debtor only."),
+    "helping.start": _l("Signing in as someone the debtor trusts is for that person only."),
+    "helping.code": _l("Signing in as someone the debtor trusts is for that person only."),
 }
 
 #: POSTs the debtor must have agreed to on the phone; recorded as done by the staff user on their behalf
@@ -112,6 +114,9 @@ REFUSED_POSTS = {
     "plans.payment_day": _FOR_THEMSELVES,
     "privacy.download_my_data": _l("The debtor's copy of their data is for the debtor to download."),
     "stop.stop": _l("Contact details and preferences are changed by the debtor only."),
+    "trusted.invite": _l("Who helps with their account is for the debtor to decide."),
+    "trusted.renew": _l("Who helps with their account is for the debtor to decide."),
+    "trusted.end": _l("Who helps with their account is for the debtor to decide."),
 }
 
 
