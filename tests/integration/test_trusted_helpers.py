@@ -15,8 +15,9 @@ from portal.models import Account, AuditEvent, CreditorEvent, Debtor, HelperCode
 from portal.one_time_codes import MAX_TRIES
 from portal.trusted import access
 from tests.conftest import Browser, main_text
-from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
+from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import emails
+from tests.staff_support import StaffBrowser, make_staff
 
 ADVISER = {"name": "Ana Lopez", "email": "ana@advice.example.org", "relationship": "debt_adviser"}
 
@@ -298,3 +299,33 @@ def test_leaving_signs_the_helper_out_and_leaves_the_debtor_signed_in(app, sarah
     assert helper.post("/sign-out").headers["Location"] == "/helping/left"
     assert helper.get("/accounts/").status_code == 302
     assert sarah.get("/accounts/").status_code == 200
+
+
+def test_staff_see_who_helps_and_can_end_it_with_a_reason(app, sarah, debtor):
+    helper_row = _invite(sarah, may_propose="y")
+    helper = _helper_signs_in(app)
+    staff = StaffBrowser(app.test_client())
+    agent = make_staff(debtor.creditor, name="Sam Carter")
+    staff.sign_in(agent)
+    page = main_text(staff.get(f"/staff/debtors/{debtor.id}"))
+    assert "People helping this debtor" in page
+    assert "Ana Lopez" in page and "Debt adviser" in page and "work on the budget and propose plans" in page
+    end_path = f"/staff/debtors/{debtor.id}/helpers/{helper_row.id}/end"
+    assert "Say why you are ending their access" in main_text(staff.post(end_path, {"reason": " "}))
+    assert staff.post(end_path, {"reason": "She asked us to on the phone"}).status_code == 302
+    assert helper.get("/accounts/").headers["Location"] == "/helping/ended"
+    [ended] = _events(debtor, "helper.ended")
+    assert (ended.actor_type, ended.actor_id, ended.detail["why"]) == (
+        "staff",
+        agent.id,
+        "She asked us to on the phone",
+    )
+    assert "Ana Lopez can no longer see your account" in _mail_to(app, "sarah@example.co.uk", "Ana Lopez can no")[0]
+
+
+def test_staff_cannot_end_another_creditors_debtors_helper(app, sarah, debtor):
+    helper_row = _invite(sarah)
+    staff = StaffBrowser(app.test_client())
+    staff.sign_in(make_staff(make_creditor(name="Other Bank"), name="Olly Other"))
+    assert staff.post(f"/staff/debtors/{debtor.id}/helpers/{helper_row.id}/end", {"reason": "x"}).status_code == 404
+    assert db.session.get(TrustedHelper, helper_row.id).ended_at is None
