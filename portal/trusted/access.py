@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import clock
 from portal.extensions import db
+from portal.help.quick_exit import quick_exit_url
 from portal.models import TrustedHelper
 from portal.models.audit import record
 from portal.sessions import forget_session, fresh_session
@@ -134,8 +135,9 @@ def _police(helper: TrustedHelper) -> Response | None:
     endpoint = request.endpoint or ""
     if endpoint in ENDS_VISIT:
         record("helper.left", actor_type="helper", actor_id=helper.id, debtor_id=helper.debtor_id)
+        away = quick_exit_url() if endpoint == "help.quick_exit" else url_for("helping.left")
         forget_session()
-        return redirect(url_for("helping.left"))
+        return redirect(away, code=303)
     if endpoint in REFUSED:
         return _refuse(REFUSED[endpoint])
     if endpoint in PAY:

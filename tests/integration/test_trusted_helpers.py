@@ -329,3 +329,11 @@ def test_staff_cannot_end_another_creditors_debtors_helper(app, sarah, debtor):
     staff.sign_in(make_staff(make_creditor(name="Other Bank"), name="Olly Other"))
     assert staff.post(f"/staff/debtors/{debtor.id}/helpers/{helper_row.id}/end", {"reason": "x"}).status_code == 404
     assert db.session.get(TrustedHelper, helper_row.id).ended_at is None
+
+
+def test_exit_this_page_takes_the_helper_to_the_neutral_site_and_leaves_the_debtor_signed_in(app, sarah, debtor):
+    _invite(sarah)
+    helper = _helper_signs_in(app)
+    assert helper.post("/help/exit").headers["Location"] == app.config["QUICK_EXIT_URL"]
+    assert helper.get("/accounts/").status_code == 302
+    assert sarah.get("/accounts/").status_code == 200
