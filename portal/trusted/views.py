@@ -121,11 +121,15 @@ def start():
         except service.AccessEnded:
             return _ended()
         except service.TooManyCodes:
-            return render_template("trusted/start.html", helper=helper, form=form, too_many=True), 429
+            return render_template(
+                "trusted/start.html", helper=helper, form=form, too_many=True, creditor=helper.debtor.creditor
+            ), 429
         return redirect(url_for(".code"), code=303)
     if not service.is_active(helper, clock.now()):
         return _ended()
-    return render_template("trusted/start.html", helper=helper, form=form, too_many=False)
+    return render_template(
+        "trusted/start.html", helper=helper, form=form, too_many=False, creditor=helper.debtor.creditor
+    )
 
 
 #: what to say when a code was not compared
@@ -160,9 +164,15 @@ def code():
         else:
             access.start_visit(helper)
             return redirect(url_for("accounts.dashboard"), code=303)
-    return render_template("trusted/code.html", helper=helper, form=form, minutes=CODE_MINUTES, resend=ConfirmForm()), (
-        400 if form.errors else 200
+    page = render_template(
+        "trusted/code.html",
+        helper=helper,
+        form=form,
+        minutes=CODE_MINUTES,
+        resend=ConfirmForm(),
+        creditor=helper.debtor.creditor,
     )
+    return page, (400 if form.errors else 200)
 
 
 @helping.get("/helping/ended")
