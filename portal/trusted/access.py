@@ -13,12 +13,12 @@ from flask import Flask, Response, g, redirect, render_template, request, sessio
 from flask_babel import lazy_gettext as _l
 
 from portal import clock
+from portal.debtor_pages import CARD_ENTRY, CONTACT_DETAILS, SIGN_IN, is_debtor_endpoint
 from portal.extensions import db
 from portal.help.quick_exit import quick_exit_url
 from portal.models import TrustedHelper
 from portal.models.audit import record
 from portal.sessions import forget_session, fresh_session
-from portal.staff.view_as import is_debtor_endpoint
 from portal.trusted import service
 
 #: the session key that names the signed-in helper
@@ -33,45 +33,21 @@ ENDS_VISIT = frozenset({"links.sign_out", "help.quick_exit"})
 
 #: refused whatever the method: signing in as the debtor, their contact details, their data, who helps them
 REFUSED = {
-    "links.open_link": _SIGN_IN,
-    "links.open_short_link": _SIGN_IN,
-    "links.start": _SIGN_IN,
-    "links.verify": _SIGN_IN,
-    "help.contact": _DETAILS,
-    "help.contact_details": _DETAILS,
-    "help.details_email": _DETAILS,
-    "help.details_email_code": _DETAILS,
-    "help.details_mobile": _DETAILS,
-    "help.details_mobile_code": _DETAILS,
-    "help.details_address": _DETAILS,
+    **dict.fromkeys(SIGN_IN | {"links.open_short_link"}, _SIGN_IN),
+    **dict.fromkeys(CONTACT_DETAILS | {"help.contact_details", "stop.confirm", "stop.stop"}, _DETAILS),
     "help.circumstance": _l("What they told us about their circumstances is for them to share."),
     "privacy.my_data": _l("A copy of their data is for them to download."),
     "privacy.download_my_data": _l("A copy of their data is for them to download."),
-    "trusted.helpers": _l("Who helps with the account is for the person you are helping to decide."),
-    "trusted.invite": _l("Who helps with the account is for the person you are helping to decide."),
-    "trusted.renew": _l("Who helps with the account is for the person you are helping to decide."),
-    "trusted.end": _l("Who helps with the account is for the person you are helping to decide."),
-    "stop.confirm": _DETAILS,
-    "stop.stop": _DETAILS,
+    **dict.fromkeys(
+        {"trusted.helpers", "trusted.invite", "trusted.renew", "trusted.end"},
+        _l("Who helps with the account is for the person you are helping to decide."),
+    ),
 }
 
 _CARD = _l("Only the person you are helping can enter card details, unless they allow you to.")
 
-#: card entry: only for helpers the debtor allowed to pay ("may_pay")
-PAY = {
-    "payments.amount",
-    "payments.card",
-    "payments.setup",
-    "payments.confirm",
-    "payments.retry",
-    "plans.card",
-    "plans.card_setup",
-    "plans.card_confirm",
-    "plans.card_retry",
-    "plans.confirm_payment",
-    "plans.confirm_payment_json",
-    "plans.pay_extra",
-}
+#: card entry, and paying (which leads to it): only for helpers the debtor allowed to pay ("may_pay")
+PAY = CARD_ENTRY | {"payments.amount", "plans.pay_extra"}
 
 #: POSTs for helpers the debtor allowed to work on the budget and propose plans ("may_propose")
 PROPOSE_POSTS = frozenset(

@@ -5,8 +5,8 @@ The rules come from the URL map, so a new page is checked the day it is added.""
 import pytest
 
 from portal import clock
+from portal.debtor_pages import is_debtor_endpoint
 from portal.extensions import db
-from portal.staff.view_as import is_debtor_endpoint
 from portal.trusted import service
 from tests.conftest import Browser, csrf_from
 from tests.factories import make_debtor, make_uk_creditor

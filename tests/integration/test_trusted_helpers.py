@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal import clock
 from portal.budget import service as budgets
+from portal.debtor_pages import is_debtor_endpoint
 from portal.extensions import db
 from portal.models import Account, AuditEvent, CreditorEvent, Debtor, HelperCode, TrustedHelper
 from portal.one_time_codes import MAX_TRIES
@@ -212,8 +213,6 @@ def test_a_helper_allowed_to_propose_works_on_the_budget_and_downloads_it(app, s
 
 
 def test_every_debtor_post_is_decided_for_helpers(app):
-    from portal.staff.view_as import is_debtor_endpoint
-
     decided = access.ENDS_VISIT | access.PAY | access.PROPOSE_POSTS | access.ALLOWED_POSTS | set(access.REFUSED)
     posts = {
         rule.endpoint
