@@ -10,17 +10,27 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import update
 
+from portal.domain_errors import NotAllowedNow
 from portal.extensions import db
 
 #: how long a code works
 CODE_MINUTES = 15
 #: codes compared for one row, at most
 MAX_TRIES = 5
+
+
+class CodeRefused(NotAllowedNow):
+    """The code was not compared, or was wrong. `reason`: "wrong", "expired", "too_many" or "none"."""
+
+    def __init__(self, reason: str, tries_left: int = 0):
+        super().__init__(reason)
+        self.reason, self.tries_left = reason, tries_left
 
 
 def write_code(row, purpose: str, *parts: object, now: datetime) -> str:
@@ -52,3 +62,42 @@ def matches(row, typed: str | None, purpose: str, *parts: object) -> bool:
     """Whether the typed code (spaces ignored) is the row's."""
     code = re.sub(r"\s", "", typed or "")
     return row.code_hash is not None and hmac.compare_digest(keyed_hash(purpose, row.id, *parts, code), row.code_hash)
+
+
+def use_code(
+    row,
+    typed: str | None,
+    *,
+    done: tuple,
+    purpose: str,
+    parts: tuple,
+    now: datetime,
+    on_wrong: Callable[[int], None],
+) -> None:
+    """Compare a typed code with the row's; the right one is used once (the first of `done`, the row's columns
+    that say it no longer works, is set to now). Raises CodeRefused; `on_wrong(attempt)` records a wrong one.
+
+    The try is claimed before the code is compared, in one statement that also checks the code is still live,
+    so codes racing each other get MAX_TRIES comparisons between them at most, and the right code sent twice at
+    once is used once."""
+    model = type(row)
+    live = (*(column.is_(None) for column in done), model.expires_at > now)
+    attempt = claim_try(model, row.id, *live)
+    if attempt is None:
+        db.session.refresh(row)
+        if any(getattr(row, column.key) is not None for column in done):
+            raise CodeRefused("none")
+        raise CodeRefused("too_many" if row.attempts >= MAX_TRIES else "expired")
+    if not matches(row, typed, purpose, *parts):
+        on_wrong(attempt)
+        tries_left = MAX_TRIES - attempt
+        raise CodeRefused("wrong" if tries_left else "too_many", tries_left)
+    won = db.session.execute(
+        update(model)
+        .where(model.id == row.id, *live)
+        .values({done[0].key: now})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:  # the same code, a moment earlier, in another tab
+        raise CodeRefused("none")
+    db.session.refresh(row)

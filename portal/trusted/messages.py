@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from portal import clock
 from portal.extensions import db
+from portal.help.details_messages import code_words
 from portal.i18n import babel_locale, formatting_locale_for
 from portal.models import Debtor, HelperCode, OutboundMessage, TrustedHelper
-from portal.one_time_codes import CODE_MINUTES
 from portal.outbox import Letter, template
 from portal.trusted import service
 
@@ -67,22 +66,7 @@ def code_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     code = db.session.get(HelperCode, message.params.get("code_id"))
     if code is None or code.used_at is not None or code.cancelled_at is not None:
         return None
-    typed = service.new_code(code, now=clock.now())
-    subject = _("Your code for %(creditor)s", creditor=debtor.creditor.name)
-    return Letter(
-        subject=subject,
-        opening=_("Your code for %(creditor)s is %(code)s", creditor=debtor.creditor.name, code=typed),
-        lines=[
-            ngettext(
-                "It works for %(num)d minute. If you did not ask for it, ignore this message.",
-                "It works for %(num)d minutes. If you did not ask for it, ignore this message.",
-                CODE_MINUTES,
-            )
-        ],
-        neutral_subject=subject,
-        neutral_opening=subject,
-        bare=True,
-    )
+    return code_words(debtor.creditor.name, service.new_code(code, now=clock.now()))
 
 
 @template("trusted.invited", asks_for_money=False)

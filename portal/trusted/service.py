@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.models import Debtor, HelperCode, TrustedHelper
 from portal.models.audit import record
 from portal.models.trusted_helper import EndedBy
-from portal.one_time_codes import MAX_TRIES, claim_try, matches, write_code
+from portal.one_time_codes import CodeRefused, use_code, write_code
 from portal.public_url import public_url
 
 _SALT = "portal.trusted-helper"
@@ -41,14 +41,6 @@ class TooManyCodes(NotAllowedNow):
 
 class AccessEnded(NotAllowedNow):
     """The helper's access has ended (or expired): nothing more is done with it."""
-
-
-class CodeRefused(NotAllowedNow):
-    """The code was not compared, or was wrong. `reason`: "wrong", "expired", "too_many" or "none"."""
-
-    def __init__(self, reason: str, tries_left: int = 0):
-        super().__init__(reason)
-        self.reason, self.tries_left = reason, tries_left
 
 
 def access_days() -> int:
@@ -267,25 +259,15 @@ def confirm_code(helper: TrustedHelper, typed: str, *, now: datetime) -> None:
     code = pending_code(helper)
     if code is None:
         raise CodeRefused("none")
-    live = (HelperCode.used_at.is_(None), HelperCode.cancelled_at.is_(None), HelperCode.expires_at > now)
-    attempt = claim_try(HelperCode, code.id, *live)
-    if attempt is None:
-        db.session.refresh(code)
-        if code.used_at is not None or code.cancelled_at is not None:
-            raise CodeRefused("none")
-        raise CodeRefused("too_many" if code.attempts >= MAX_TRIES else "expired")
-    if not matches(code, typed, _PURPOSE, code.helper_id):
-        _by_helper("helper.code_wrong", helper, code=code.id, attempt=attempt)
-        tries_left = MAX_TRIES - attempt
-        raise CodeRefused("wrong" if tries_left else "too_many", tries_left)
-    won = db.session.execute(
-        update(HelperCode)
-        .where(HelperCode.id == code.id, *live)
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:  # the same code, a moment earlier, in another tab
-        raise CodeRefused("none")
+    use_code(
+        code,
+        typed,
+        done=(HelperCode.used_at, HelperCode.cancelled_at),
+        purpose=_PURPOSE,
+        parts=(code.helper_id,),
+        now=now,
+        on_wrong=lambda attempt: _by_helper("helper.code_wrong", helper, code=code.id, attempt=attempt),
+    )
     seen(helper, now=now)
     _by_helper("helper.signed_in", helper, code=code.id)
 

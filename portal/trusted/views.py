@@ -132,14 +132,6 @@ def start():
     )
 
 
-#: what to say when a code was not compared
-_REFUSALS = {
-    "expired": lambda: _("This code has expired. Ask for a new code."),
-    "too_many": lambda: _("You have entered a wrong code too many times. Ask for a new code."),
-    "none": lambda: _("There is no code waiting. Ask for a new code."),
-}
-
-
 @helping.route("/helping/code", methods=["GET", "POST"])
 def code():
     helper = _pending()
@@ -152,15 +144,7 @@ def code():
         except service.AccessEnded:
             return _ended()
         except service.CodeRefused as refused:
-            form.code.errors = [
-                ngettext(
-                    "The code is not right. Check it and try again. You can try %(num)d more time.",
-                    "The code is not right. Check it and try again. You can try %(num)d more times.",
-                    refused.tries_left,
-                )
-                if refused.reason == "wrong"
-                else _REFUSALS[refused.reason]()
-            ]
+            form.refused(refused)
         else:
             access.start_visit(helper)
             return redirect(url_for("accounts.dashboard"), code=303)

@@ -25,7 +25,7 @@ from portal.models import ContactChange, Debtor
 from portal.models.audit import record
 from portal.models.contact_change import ContactKind
 from portal.one_time_codes import CODE_MINUTES as CODE_MINUTES  # the pages and messages say how long it works
-from portal.one_time_codes import MAX_TRIES, claim_try, matches, write_code
+from portal.one_time_codes import CodeRefused, use_code, write_code
 from portal.sms.numbers import e164
 
 #: codes a debtor may ask for in an hour (each is a message we pay for and they must read)
@@ -35,14 +35,6 @@ CHANNEL = {ContactKind.EMAIL: "email", ContactKind.PHONE: "sms"}
 ADDRESS_MAX = 500
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-
-class CodeRefused(NotAllowedNow):
-    """The code was not compared, or was wrong. `reason`: "wrong", "expired", "too_many" or "none"."""
-
-    def __init__(self, reason: str, tries_left: int = 0):
-        super().__init__(reason)
-        self.reason, self.tries_left = reason, tries_left
 
 
 class TooManyCodes(NotAllowedNow):
@@ -147,25 +139,19 @@ class Changed:
 def confirm(debtor: Debtor, kind: str, code: str, *, now: datetime | None = None) -> Changed:
     """Compare a code for the debtor's newest change of this kind; the right one makes it theirs.
 
-    Raises CodeRefused. The try is claimed before the code is compared, in one statement that also checks
-    the code is still live, so codes racing each other get MAX_TRIES comparisons between them at most."""
+    Raises CodeRefused (portal.one_time_codes.use_code claims each try before comparing it)."""
     now = now or clock.now()
     change = pending(debtor, kind)
     if change is None:
         raise CodeRefused("none")
-    live = (
-        ContactChange.confirmed_at.is_(None),
-        ContactChange.cancelled_at.is_(None),
-        ContactChange.expires_at > now,
-    )
-    attempt = claim_try(ContactChange, change.id, *live)
-    if attempt is None:
-        db.session.refresh(change)
-        if change.confirmed_at is not None or change.cancelled_at is not None:
-            raise CodeRefused("none")
-        raise CodeRefused("too_many" if change.attempts >= MAX_TRIES else "expired")
-    if not matches(change, code, _PURPOSE, change.new_value):
-        record(
+    use_code(
+        change,
+        code,
+        done=(ContactChange.confirmed_at, ContactChange.cancelled_at),
+        purpose=_PURPOSE,
+        parts=(change.new_value,),
+        now=now,
+        on_wrong=lambda attempt: record(
             "contact.code_wrong",
             actor_type="debtor",
             actor_id=debtor.id,
@@ -173,18 +159,8 @@ def confirm(debtor: Debtor, kind: str, code: str, *, now: datetime | None = None
             kind=kind,
             change=change.id,
             attempt=attempt,
-        )
-        tries_left = MAX_TRIES - attempt
-        raise CodeRefused("wrong" if tries_left else "too_many", tries_left)
-    won = db.session.execute(
-        update(ContactChange)
-        .where(ContactChange.id == change.id, *live)
-        .values(confirmed_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:  # the same code, a moment earlier, in another tab
-        raise CodeRefused("none")
-    db.session.refresh(change)
+        ),
+    )
     field = "email" if kind == ContactKind.EMAIL else "phone"
     old = getattr(debtor, field)
     setattr(debtor, field, change.new_value)
