@@ -20,6 +20,10 @@ CARD_ENTRY = frozenset(
     }
 )
 
+#: signing out and "Exit this page": for someone acting for the debtor, these end their own visit, never the debtor's
+#: sessions
+SIGNING_OUT = frozenset({"links.sign_out", "help.quick_exit"})
+
 #: the debtor's own sign-in with their link
 SIGN_IN = frozenset({"links.open_link", "links.start", "links.verify"})
 

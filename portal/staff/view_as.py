@@ -17,7 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from portal import clock
-from portal.debtor_pages import CARD_ENTRY, CONTACT_DETAILS, SIGN_IN, is_debtor_endpoint
+from portal.debtor_pages import CARD_ENTRY, CONTACT_DETAILS, SIGN_IN, SIGNING_OUT, is_debtor_endpoint
 from portal.domain_errors import NotAllowedNow
 from portal.extensions import db
 from portal.models import Debtor, DebtorView, StaffUser
@@ -40,7 +40,7 @@ _CARD = _l("Card details are only ever entered by the debtor.")
 _MESSAGES = _l("Answer the debtor's messages from the console, so they come from you.")
 
 #: answered only by ending the view: a staff user cannot sign the debtor out
-ENDS_VIEW = frozenset({"links.sign_out", "help.quick_exit"})
+ENDS_VIEW = SIGNING_OUT
 
 #: refused whatever the method: entering card details, and what only happens at sign-in
 REFUSED = {

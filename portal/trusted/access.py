@@ -13,7 +13,7 @@ from flask import Flask, Response, g, redirect, render_template, request, sessio
 from flask_babel import lazy_gettext as _l
 
 from portal import clock
-from portal.debtor_pages import CARD_ENTRY, CONTACT_DETAILS, SIGN_IN, is_debtor_endpoint
+from portal.debtor_pages import CARD_ENTRY, CONTACT_DETAILS, SIGN_IN, SIGNING_OUT, is_debtor_endpoint
 from portal.extensions import db
 from portal.help.quick_exit import quick_exit_url
 from portal.models import TrustedHelper
@@ -27,9 +27,6 @@ SESSION_KEY = "helper"
 _OWN = _l("This is something the person you are helping does for themselves.")
 _DETAILS = _l("Contact details and preferences are for the person you are helping to see and change.")
 _SIGN_IN = _l("Use your own link to help. Signing in as the person you are helping is for them only.")
-
-#: answered by ending the helper's visit: it never signs the debtor out
-ENDS_VISIT = frozenset({"links.sign_out", "help.quick_exit"})
 
 #: refused whatever the method: signing in as the debtor, their contact details, their data, who helps them
 REFUSED = {
@@ -109,7 +106,7 @@ def _enter() -> Response | None:
 
 def _police(helper: TrustedHelper) -> Response | None:
     endpoint = request.endpoint or ""
-    if endpoint in ENDS_VISIT:
+    if endpoint in SIGNING_OUT:
         record("helper.left", actor_type="helper", actor_id=helper.id, debtor_id=helper.debtor_id)
         away = quick_exit_url() if endpoint == "help.quick_exit" else url_for("helping.left")
         forget_session()

@@ -213,7 +213,7 @@ def test_a_helper_allowed_to_propose_works_on_the_budget_and_downloads_it(app, s
 
 
 def test_every_debtor_post_is_decided_for_helpers(app):
-    decided = access.ENDS_VISIT | access.PAY | access.PROPOSE_POSTS | access.ALLOWED_POSTS | set(access.REFUSED)
+    decided = access.SIGNING_OUT | access.PAY | access.PROPOSE_POSTS | access.ALLOWED_POSTS | set(access.REFUSED)
     posts = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
