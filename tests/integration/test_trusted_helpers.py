@@ -336,3 +336,17 @@ def test_exit_this_page_takes_the_helper_to_the_neutral_site_and_leaves_the_debt
     assert helper.post("/help/exit").headers["Location"] == app.config["QUICK_EXIT_URL"]
     assert helper.get("/accounts/").status_code == 302
     assert sarah.get("/accounts/").status_code == 200
+
+
+def test_in_the_demo_sarah_invites_an_adviser_who_opens_their_own_link_and_sees_her_budget(app):
+    lines = app.test_cli_runner().invoke(args=["demo", "seed"]).output.splitlines()
+    link = re.search(r"Sarah Jones .* (http://\S+)$", lines[2]).group(1).removeprefix("http://portal.test")
+    sarah = db.session.scalar(select(Debtor).where(Debtor.full_name == "Sarah Jones"))
+    browser = Browser(app.test_client())
+    browser.sign_in(link, sarah)
+    _invite(browser, email="adviser@example.org")
+    adviser = _helper_signs_in(app, "adviser@example.org")
+    budget = budgets.latest_budget_for(sarah)
+    result = adviser.get(f"/budget/{budget.id}/result")
+    assert result.status_code == 200 and "£1,500.00" in main_text(result)
+    assert adviser.get(f"/budget/{budget.id}/budget.csv").status_code == 200
