@@ -68,6 +68,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, environ: Mapping[st
     # The staff session, and a view as a debtor, are known before any view or hook asks who is signed in.
     staff.init_app(app)
 
+    from portal import trusted
+
+    # Likewise a helper the debtor trusts: their visit is known, and policed, before any debtor page is drawn.
+    trusted.init_app(app)
+
     from portal import api, demo, errors, health, imports, links, payments, reminders, rights, sms, stop
     from portal import help as help_pages
     from portal.accounts.views import bp as accounts_bp

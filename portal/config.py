@@ -100,6 +100,8 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "STAFF_LOCK_MINUTES": int(environ.get("STAFF_LOCK_MINUTES", "15")),
         "STAFF_SETUP_HOURS": 24,
         "VIEW_AS_MINUTES": int(environ.get("VIEW_AS_MINUTES", "30")),
+        # how long a helper the debtor invited keeps their access, from the invitation or the last renewal
+        "TRUSTED_HELPER_DAYS": int(environ.get("TRUSTED_HELPER_DAYS", "90")),
         # Card payments through Stripe. Both URLs are settings so tests and `make demo` can use localstripe.
         "STRIPE_SECRET_KEY": environ.get("STRIPE_SECRET_KEY"),
         "STRIPE_PUBLISHABLE_KEY": environ.get("STRIPE_PUBLISHABLE_KEY"),

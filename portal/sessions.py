@@ -26,13 +26,19 @@ def load_debtor(user_id: str) -> Debtor | None:
 
 def start_session(debtor: Debtor) -> None:
     """Sign in with a fresh session: nothing from before sign-in carries over, but the language."""
+    fresh_session()
+    login_user(debtor)
+
+
+def fresh_session() -> None:
+    """A new session, under the idle and absolute timeouts, keeping only the language (a debtor's sign-in, or a
+    helper's: portal.trusted.access)."""
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
     session.permanent = True
     session["signed_in_at"] = datetime.now(UTC).timestamp()
-    login_user(debtor)
 
 
 def end_session() -> None:
@@ -41,7 +47,7 @@ def end_session() -> None:
     Bumps the debtor's session version, which ends their sessions on every device too. The caller commits."""
     if current_user.is_authenticated:
         revoke_sessions(current_user.id)
-    _forget_session()
+    forget_session()
 
 
 def revoke_sessions(debtor_id: int) -> None:
@@ -49,7 +55,7 @@ def revoke_sessions(debtor_id: int) -> None:
     db.session.execute(update(Debtor).where(Debtor.id == debtor_id).values(session_version=Debtor.session_version + 1))
 
 
-def _forget_session() -> None:
+def forget_session() -> None:
     """Forget who is signed in on this browser; keep the language."""
     locale = session.get("locale")
     logout_user()
@@ -82,7 +88,7 @@ def _enforce_timeouts() -> None:
         idle > current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
         or age > current_app.config["SESSION_ABSOLUTE_LIFETIME"].total_seconds()
     ):
-        _forget_session()
+        forget_session()
         return
     if idle >= IDLE_CLOCK_STEP:
         session["last_seen"] = now

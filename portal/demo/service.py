@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from portal.api import keys
+from portal.budget import service as budgets
 from portal.extensions import db
 from portal.help.service import messages
 from portal.i18n import language_of
@@ -255,6 +256,31 @@ def _help_demo(debtor: Debtor, today: date) -> None:
     ).created_at = asked + timedelta(hours=14, minutes=55)
 
 
+#: debtor reference: a quick budget they have done, monthly amounts in minor units by line, so that someone they
+#: invite to help (a debt adviser: "Someone you trust to help", under "How we contact you") has a budget to see
+BUDGETS = {
+    "HC-2001": {
+        "take_home_income": 150_000,
+        "housing": 65_000,
+        "bills": 18_000,
+        "food": 30_000,
+        "transport": 12_000,
+        "other": 15_000,
+    }
+}
+
+
+def _budget_demo(debtor: Debtor) -> None:
+    """A quick budget, for a helper to see and download; idempotent."""
+    amounts = BUDGETS.get(debtor.reference)
+    if amounts is None or budgets.latest_budget_for(debtor) is not None:
+        return
+    budget = budgets.start_budget(debtor, "quick")
+    budget.adults, budget.children, budget.vehicles = 1, 0, 1
+    budget.lines = {line: {"amount": amount, "frequency": "monthly"} for line, amount in amounts.items()}
+    budget.sections_done = 1
+
+
 #: debtor reference: (account, amount a month) of a proposal waiting for a supervisor (too long to accept at once)
 WAITING_PROPOSALS = {"NW-1002": ("AUTO-55120", 5_000)}
 
@@ -407,6 +433,7 @@ def seed(today: date | None = None) -> list[str]:
         _rights_demo(debtor, today)
         _help_demo(debtor, today)
         _plans_demo(debtor, today)
+        _budget_demo(debtor)
         _, token = service.issue_link(debtor, campaign="demo")
         answer = born.isoformat() if creditor.identity_method == "date_of_birth" else postcode
         lines.append(f"{name:<14} {creditor.name:<20} {answer:<11} {service.link_url(token)}")

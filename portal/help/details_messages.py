@@ -29,8 +29,11 @@ def code_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     change = db.session.get(ContactChange, message.params.get("change_id"))
     if change is None or change.confirmed_at is not None or change.cancelled_at is not None:
         return None
-    code = new_code(change)
-    creditor = debtor.creditor.name
+    return code_words(debtor.creditor.name, new_code(change))
+
+
+def code_words(creditor: str, code: str) -> Letter:
+    """A one-time code, bare: the creditor's name, the code and how long it works (a helper's code says it too)."""
     subject = _("Your code for %(creditor)s", creditor=creditor)
     return Letter(
         subject=subject,

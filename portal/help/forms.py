@@ -1,7 +1,9 @@
 """Forms for the help pages. Most fields are optional; errors say what to do."""
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,6 +12,7 @@ from wtforms.validators import DataRequired, Length
 from portal.help.service import call_backs, details
 from portal.help.service.circumstances import DETAILS_MAX, HELP_LABELS, KIND_LABELS
 from portal.help.service.messages import BODY_MAX, SUBJECT_MAX
+from portal.one_time_codes import CodeRefused
 
 
 def options(labels: dict) -> list[SelectChoice]:
@@ -166,7 +169,25 @@ class PhoneForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
+    """A six-digit code we sent (portal.one_time_codes): to a new contact detail, or to a helper."""
+
     code = StringField(_l("Code"))
+
+    def refused(self, refused: CodeRefused) -> None:
+        """Say why the code did not work, and what to do."""
+        if refused.reason == "wrong":
+            message = ngettext(
+                "The code is not right. Check it and try again. You can try %(num)d more time.",
+                "The code is not right. Check it and try again. You can try %(num)d more times.",
+                refused.tries_left,
+            )
+        else:
+            message = {
+                "expired": _("This code has expired. Ask for a new code."),
+                "too_many": _("You have entered a wrong code too many times. Ask for a new code."),
+                "none": _("There is no code waiting. Ask for a new code."),
+            }[refused.reason]
+        self.code.errors = [message]
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):

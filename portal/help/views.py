@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from babel.dates import format_date, format_time
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, get_timezone, ngettext, refresh
+from flask_babel import get_locale, get_timezone, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import validate_csrf
@@ -218,14 +218,6 @@ def details_mobile():
     return _new_detail("phone", PhoneForm(jurisdiction=current_user.creditor.jurisdiction))
 
 
-#: what to say when a code was not compared (said when the page is drawn, in its language)
-_REFUSALS = {
-    "expired": lambda: _("This code has expired. Ask for a new code."),
-    "too_many": lambda: _("You have entered a wrong code too many times. Ask for a new code."),
-    "none": lambda: _("There is no code waiting. Ask for a new code."),
-}
-
-
 def _code(kind: str):
     """Enter the code sent to the new address or number; the right one makes it theirs."""
     change = details.pending(current_user, kind)
@@ -236,16 +228,7 @@ def _code(kind: str):
         try:
             details.confirm(current_user, kind, form.code.data, now=clock.now())
         except details.CodeRefused as refused:
-            if refused.reason == "wrong":
-                form.code.errors = [
-                    ngettext(
-                        "The code is not right. Check it and try again. You can try %(num)d more time.",
-                        "The code is not right. Check it and try again. You can try %(num)d more times.",
-                        refused.tries_left,
-                    )
-                ]
-            else:
-                form.code.errors = [_REFUSALS[refused.reason]()]
+            form.refused(refused)
         else:
             flash(
                 _("Your email address is changed. We will use it from now on.")

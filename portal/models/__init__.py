@@ -24,6 +24,7 @@ from portal.models.promise import Promise
 from portal.models.reminder import Reminder
 from portal.models.staff import DebtorView, StaffSession, StaffUser
 from portal.models.text_message import TextMessage
+from portal.models.trusted_helper import HelperCode, TrustedHelper
 from portal.models.webhook_delivery import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.models.write_off import WriteOff
 
@@ -43,6 +44,7 @@ __all__ = [
     "Debtor",
     "DebtorView",
     "Dispute",
+    "HelperCode",
     "Hold",
     "IdempotentRequest",
     "Instalment",
@@ -62,6 +64,7 @@ __all__ = [
     "StripeCustomer",
     "StripeEvent",
     "TextMessage",
+    "TrustedHelper",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

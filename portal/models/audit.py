@@ -32,18 +32,24 @@ class AuditEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+#: who may act on the debtor's pages for them: the request's detail about them (on `g`), and their actor type
+_ON_BEHALF = (("view_as_detail", "staff"), ("helper_detail", "helper"))
+
+
 def record(
     action: str, *, actor_type: str, actor_id: int | None = None, debtor_id: int | None = None, **detail
 ) -> AuditEvent:
     """Add an audit event to the session; the request's single commit writes it.
 
     While a staff user views as the debtor, what the debtor's pages record as the debtor's own doing was done by
-    that staff user on the debtor's behalf, and is recorded so, with who they are and why they were there. A
+    that staff user on the debtor's behalf, and is recorded so, with who they are and why they were there; the same
+    goes for someone the debtor trusts to help (portal.trusted), recorded with their name and relationship. A
     console request's staff events that name no one (services take a name, `by`) name the signed-in staff user."""
-    viewer = g.get("view_as_detail") if has_request_context() else None
-    if viewer is not None and actor_type == "debtor":
-        actor_type, actor_id = "staff", viewer["staff_id"]
-        detail = detail | {key: value for key, value in viewer.items() if key != "staff_id"} | {"on_behalf": True}
+    for on_behalf, kind in _ON_BEHALF:
+        acting = g.get(on_behalf) if has_request_context() else None
+        if acting is not None and actor_type == "debtor":
+            actor_type, actor_id = kind, acting[f"{kind}_id"]
+            detail = detail | {key: value for key, value in acting.items() if key != f"{kind}_id"} | {"on_behalf": True}
     staff = g.get("staff") if has_request_context() else None
     if staff is not None and actor_type == "staff" and actor_id is None:
         actor_id = staff.id

@@ -125,11 +125,22 @@ ACTION_WORDS = {
     "staff.viewed": _l("Staff saw a page as them"),
     "staff.acted_for_debtor": _l("Staff acted on their behalf"),
     "staff.refused": _l("Staff were refused an action while viewing"),
+    "helper.invited": _l("Asked someone they trust to help"),
+    "helper.renewed": _l("Renewed a helper's access"),
+    "helper.ended": _l("A helper's access ended"),
+    "helper.code_sent": _l("A helper asked for a sign-in code"),
+    "helper.code_wrong": _l("A helper typed a wrong code"),
+    "helper.signed_in": _l("A helper signed in"),
+    "helper.viewed": _l("A helper saw a page"),
+    "helper.acted": _l("A helper acted on their behalf"),
+    "helper.refused": _l("A helper was refused"),
+    "helper.left": _l("A helper left their account"),
 }
 ACTOR_WORDS = {
     "debtor": _l("The debtor"),
     "creditor": _l("The creditor"),
     "system": _l("The portal"),
+    "helper": _l("Their helper"),
 }
 
 

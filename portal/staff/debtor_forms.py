@@ -82,3 +82,19 @@ class HoldForm(FlaskForm):
     @property
     def errors_for_summary(self) -> list[tuple[str, str]]:
         return summary(self.kind, self.account, self.days, self.note)
+
+
+class EndHelperForm(FlaskForm):
+    """Why staff end the access of someone the debtor trusted to help."""
+
+    reason = StringField(
+        _l("Why are you ending their access?"),
+        validators=[
+            DataRequired(message=_l("Say why you are ending their access")),
+            Length(max=500, message=_l("Write 500 characters or fewer")),
+        ],
+    )
+
+    @property
+    def errors_for_summary(self) -> list[tuple[str, str]]:
+        return summary(self.reason)

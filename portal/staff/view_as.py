@@ -17,6 +17,7 @@ from flask_babel import ngettext
 from sqlalchemy import select, update
 
 from portal import clock
+from portal.debtor_pages import CARD_ENTRY, CONTACT_DETAILS, SIGN_IN, SIGNING_OUT, is_debtor_endpoint
 from portal.domain_errors import NotAllowedNow
 from portal.extensions import db
 from portal.models import Debtor, DebtorView, StaffUser
@@ -39,23 +40,14 @@ _CARD = _l("Card details are only ever entered by the debtor.")
 _MESSAGES = _l("Answer the debtor's messages from the console, so they come from you.")
 
 #: answered only by ending the view: a staff user cannot sign the debtor out
-ENDS_VIEW = frozenset({"links.sign_out", "help.quick_exit"})
+ENDS_VIEW = SIGNING_OUT
 
 #: refused whatever the method: entering card details, and what only happens at sign-in
 REFUSED = {
-    "payments.card": _CARD,
-    "payments.setup": _CARD,
-    "payments.confirm": _CARD,
-    "payments.retry": _CARD,
-    "plans.card": _CARD,
-    "plans.card_setup": _CARD,
-    "plans.card_confirm": _CARD,
-    "plans.card_retry": _CARD,
-    "plans.confirm_payment": _CARD,
-    "plans.confirm_payment_json": _CARD,
-    "links.open_link": _l("Signing in is for the debtor only."),
-    "links.start": _l("Signing in is for the debtor only."),
-    "links.verify": _l("Signing in is for the debtor only."),
+    **dict.fromkeys(CARD_ENTRY, _CARD),
+    **dict.fromkeys(SIGN_IN, _l("Signing in is for the debtor only.")),
+    "helping.start": _l("Signing in as someone the debtor trusts is for that person only."),
+    "helping.code": _l("Signing in as someone the debtor trusts is for that person only."),
 }
 
 #: POSTs the debtor must have agreed to on the phone; recorded as done by the staff user on their behalf
@@ -91,12 +83,7 @@ ALLOWED_POSTS = frozenset(
 
 #: every other POST is refused, and says why; an endpoint missing here is refused too, in general words
 REFUSED_POSTS = {
-    "help.contact": _l("Contact details and preferences are changed by the debtor only."),
-    "help.details_email": _l("Contact details and preferences are changed by the debtor only."),
-    "help.details_email_code": _l("Contact details and preferences are changed by the debtor only."),
-    "help.details_mobile": _l("Contact details and preferences are changed by the debtor only."),
-    "help.details_mobile_code": _l("Contact details and preferences are changed by the debtor only."),
-    "help.details_address": _l("Contact details and preferences are changed by the debtor only."),
+    **dict.fromkeys(CONTACT_DETAILS, _l("Contact details and preferences are changed by the debtor only.")),
     "help.withdraw_consent": _l("Only the debtor can withdraw their consent."),
     "payments.amount": _CARD,
     "plans.pay_extra": _CARD,
@@ -113,6 +100,9 @@ REFUSED_POSTS = {
     "plans.payment_day": _FOR_THEMSELVES,
     "privacy.download_my_data": _l("The debtor's copy of their data is for the debtor to download."),
     "stop.stop": _l("Contact details and preferences are changed by the debtor only."),
+    "trusted.invite": _l("Who helps with their account is for the debtor to decide."),
+    "trusted.renew": _l("Who helps with their account is for the debtor to decide."),
+    "trusted.end": _l("Who helps with their account is for the debtor to decide."),
 }
 
 
@@ -220,15 +210,6 @@ def _enter() -> Response | None:
 def _is_debtor_page() -> bool:
     endpoint = request.endpoint or ""
     return is_debtor_endpoint(endpoint)
-
-
-#: endpoints that machines call (a payment provider, a text provider), never a person's page
-MACHINES = frozenset({"static", "payments.stripe_webhook", "sms.inbound"})
-
-
-def is_debtor_endpoint(endpoint: str) -> bool:
-    """A debtor's page or form: not the console, the creditor API, health checks or what machines call."""
-    return not endpoint.startswith(("staff.", "api.", "health.")) and endpoint not in MACHINES
 
 
 def _police(view: DebtorView, now: datetime) -> Response | None:

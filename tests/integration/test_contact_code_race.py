@@ -10,8 +10,8 @@ import requests
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.help.service import details
 from portal.models import AuditEvent, ContactChange, Debtor, OutboundMessage
+from portal.one_time_codes import MAX_TRIES
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.live_server import serve, signed_in_phone
@@ -82,8 +82,8 @@ def test_twenty_wrong_codes_at_once_are_compared_at_most_five_times(app_on_each_
             AuditEvent.action == "contact.code_wrong", AuditEvent.debtor_id == debtor.id
         )
     )
-    assert compared <= details.MAX_TRIES, f"{compared} of {TRIES} codes were compared"
-    assert db.session.scalar(select(ContactChange.attempts)) == details.MAX_TRIES
+    assert compared <= MAX_TRIES, f"{compared} of {TRIES} codes were compared"
+    assert db.session.scalar(select(ContactChange.attempts)) == MAX_TRIES
     assert set(statuses) == {400}, statuses
     assert "wrong code too many times" in right.text
     assert db.session.get(Debtor, debtor.id).email == "sarah@example.co.uk"

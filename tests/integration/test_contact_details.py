@@ -13,6 +13,7 @@ from portal import clock
 from portal.extensions import db
 from portal.help.service import details
 from portal.models import AuditEvent, ContactChange, ContactPreference, Debtor, OutboundMessage
+from portal.one_time_codes import MAX_TRIES
 from tests.conftest import main_text
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import emails
@@ -119,7 +120,7 @@ def test_after_five_wrong_codes_even_the_right_one_is_refused(app, signed_in, de
     _ask_for_email_code(signed_in)
     code = _code_in(_emails_to(app, NEW_EMAIL)[0].get_content())
     wrong = "111111" if code != "111111" else "222222"
-    for _try in range(details.MAX_TRIES):
+    for _try in range(MAX_TRIES):
         last = signed_in.post("/help/details/email/code", {"code": wrong})
     assert "You have entered a wrong code too many times. Ask for a new code." in main_text(last)
     page = signed_in.post("/help/details/email/code", {"code": code})

@@ -15,6 +15,7 @@ from portal.models import Promise
 from portal.plans.service.making import submit_proposal
 from portal.references import new_reference
 from portal.rights.service import disputes
+from portal.trusted import service as trusted
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_payment, make_uk_creditor
 from tests.plan_support import POLICY, active_plan
@@ -53,6 +54,7 @@ NAMES = {
     ("reference", "help.circumstance"): "circumstance",
     ("reference", "help.withdraw_consent"): "circumstance",
     ("reference", "promises.made"): "promise",
+    ("helper_id", None): "helper",
 }
 
 #: endpoints that are public by design, so not scoped to a signed-in debtor
@@ -68,6 +70,8 @@ PUBLIC = {
     # an email's opt-out link: the signed token names one debtor's email and can only turn it off
     "stop.confirm",
     "stop.stop",
+    # a helper's own link: the token names one helper, and opening it leads to the code emailed to them
+    "helping.open_link",
 }
 
 
@@ -90,6 +94,8 @@ class Things:
     draft_account: int
     #: a promise to pay (on its own account, as a promise is not made beside a plan)
     promise: str = ""
+    #: someone the debtor trusts to help
+    helper: int = 0
     #: a section of the full budget: it exists for every debtor, so the budget id is what is scoped
     position: int = 1
 
@@ -134,6 +140,15 @@ def _everything(debtor, stripe) -> Things:
         draft_plan=draft.reference,
         draft_account=proposed.id,
         promise=_promise(debtor),
+        helper=trusted.invite(
+            debtor,
+            name="Ana Lopez",
+            email="ana@example.org",
+            relationship="debt_adviser",
+            may_propose=False,
+            may_pay=False,
+            now=clock.now(),
+        ).id,
     )
     db.session.commit()
     return things

@@ -23,6 +23,7 @@ from portal.models import (
     Payment,
 )
 from portal.models.promise import Promise
+from portal.models.trusted_helper import HelperCode, TrustedHelper
 from portal.models.write_off import WriteOff
 from portal.plans.service.changes import cancel, request_pause
 from portal.plans.service.making import submit_proposal
@@ -221,6 +222,29 @@ def _contact_change(debtor) -> dict:
     return {"kind": "email", "change_id": change.id}
 
 
+def _helper(debtor) -> dict:
+    now = datetime.now(UTC)
+    helper = TrustedHelper(
+        debtor=debtor,
+        public_id="helper-public-id",
+        name="Ana Lopez",
+        email="ana@example.org",
+        relationship="debt_adviser",
+        invited_at=now,
+        expires_at=now + timedelta(days=90),
+    )
+    db.session.add(helper)
+    db.session.flush()
+    return {"helper_id": helper.id}
+
+
+def _helper_code(debtor) -> dict:
+    code = HelperCode(helper_id=_helper(debtor)["helper_id"])
+    db.session.add(code)
+    db.session.flush()
+    return {"code_id": code.id}
+
+
 def _call_back(debtor) -> dict:
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     call_back = CallBack(
@@ -274,13 +298,17 @@ SCENARIOS = {
     "promise.reminder": (False, lambda plan, debtor, account: _promise(debtor, account, "open")),
     "promise.kept": (False, lambda plan, debtor, account: _promise(debtor, account, "kept")),
     "promise.broken": (False, lambda plan, debtor, account: _promise(debtor, account, "broken")),
+    "trusted.invitation": (False, lambda plan, debtor, account: _helper(debtor)),
+    "trusted.code": (False, lambda plan, debtor, account: _helper_code(debtor)),
+    "trusted.invited": (False, lambda plan, debtor, account: _helper(debtor)),
+    "trusted.ended": (False, lambda plan, debtor, account: _helper(debtor)),
 }
 
 #: a code the person is waiting for on the page goes at once, whatever the hour and their channel switches
 #: (portal.gate.delivery; tests/integration/test_contact_details.py)
-AT_THEIR_REQUEST = {"contact.code"}
+AT_THEIR_REQUEST = {"contact.code", "trusted.invitation", "trusted.code"}
 #: to an address not (or no longer) known to be theirs: the words alone, no greeting, nothing about money
-BARE = {"contact.code", "contact.old_told"}
+BARE = {"contact.code", "contact.old_told", "trusted.code"}
 GATED = sorted(set(SCENARIOS) - AT_THEIR_REQUEST)
 
 
@@ -378,6 +406,15 @@ def test_a_message_to_an_address_not_known_to_be_theirs_says_nothing_of_them_or_
     text = email["Subject"] + "\n" + email.get_content()
     assert "Hello" not in text
     assert debtor.full_name not in text
+    assert not re.search(r"[£$€]|debt|owe|pay|advice", text, re.IGNORECASE), text
+
+
+def test_an_invitation_to_help_names_who_asked_and_says_nothing_of_money(app, debtor, localstripe):
+    _queue("trusted.invitation", debtor, localstripe)
+    assert outbox.deliver(now=_london(1, 10)) == {"sent": 1}
+    [email] = emails(app)
+    text = email["Subject"] + "\n" + email.get_content()
+    assert f"{debtor.full_name} asked you to help" in text and "Hello Ana," in text
     assert not re.search(r"[£$€]|debt|owe|pay|advice", text, re.IGNORECASE), text
 
 

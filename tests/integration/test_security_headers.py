@@ -24,6 +24,7 @@ def _every_get(app, things, creditor_slug: str) -> list[tuple[str, str]]:
         "links.open_short_link": {"code": "NOTACODE23"},
         "privacy.public_notice": {"slug": creditor_slug},
         "stop.confirm": {"token": "not-a-real-token"},
+        "helping.open_link": {"token": "not-a-real-token"},
     }
     found = []
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):

@@ -20,6 +20,7 @@ from portal.models.staff import StaffRole
 from portal.plans.service.making import submit_proposal
 from portal.rights.service import disputes, holds
 from portal.staff.access import LEAST_ROLE, RANK
+from portal.trusted import service as trusted
 from tests.conftest import Browser
 from tests.factories import make_account, make_creditor, make_debtor, make_link
 from tests.plan_support import POLICY
@@ -40,6 +41,7 @@ NAMES = {
     ("campaign", None): "campaign",
     ("lookup", None): "api_key",
     ("call_back_id", None): "call_back",
+    ("helper_id", None): "helper",
 }
 #: a "reference" names a plan, a dispute or a circumstance, by endpoint
 REFERENCES = {"plan": "plan", "dispute": "dispute", "circumstance": "circumstance_reference"}
@@ -69,6 +71,8 @@ class Things:
     settings_version: int = 1
     #: the name of a campaign the creditor sent links in
     campaign: str = "reminder"
+    #: someone the debtor asked to help
+    helper: int = 0
 
 
 def _theirs() -> Things:
@@ -117,6 +121,15 @@ def _theirs() -> Things:
     db.session.add(call_back)
     db.session.flush()
     things.call_back = call_back.id
+    things.helper = trusted.invite(
+        debtor,
+        name="Ana Lopez",
+        email="ana@example.org",
+        relationship="debt_adviser",
+        may_propose=False,
+        may_pay=False,
+        now=clock.now(),
+    ).id
     record_open(issue_link(debtor, campaign=things.campaign)[0])  # opened: the campaign's page has its chart
     db.session.commit()
     return things

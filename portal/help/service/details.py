@@ -11,14 +11,10 @@ Every change is audited, the old address or number is told it changed (without t
 and the debtor gets a confirmation by their usual channel.
 """
 
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from portal import clock, outbox
@@ -28,12 +24,10 @@ from portal.extensions import db
 from portal.models import ContactChange, Debtor
 from portal.models.audit import record
 from portal.models.contact_change import ContactKind
+from portal.one_time_codes import CODE_MINUTES as CODE_MINUTES  # the pages and messages say how long it works
+from portal.one_time_codes import CodeRefused, use_code, write_code
 from portal.sms.numbers import e164
 
-#: how long a code works
-CODE_MINUTES = 15
-#: codes compared for one change, at most
-MAX_TRIES = 5
 #: codes a debtor may ask for in an hour (each is a message we pay for and they must read)
 CODES_PER_HOUR = 5
 #: the channel a code for each kind of detail goes by
@@ -41,14 +35,6 @@ CHANNEL = {ContactKind.EMAIL: "email", ContactKind.PHONE: "sms"}
 ADDRESS_MAX = 500
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
-
-
-class CodeRefused(NotAllowedNow):
-    """The code was not compared, or was wrong. `reason`: "wrong", "expired", "too_many" or "none"."""
-
-    def __init__(self, reason: str, tries_left: int = 0):
-        super().__init__(reason)
-        self.reason, self.tries_left = reason, tries_left
 
 
 class TooManyCodes(NotAllowedNow):
@@ -137,15 +123,10 @@ def start_change(debtor: Debtor, kind: str, value: str, *, now: datetime | None 
 
 def new_code(change: ContactChange, *, now: datetime | None = None) -> str:
     """Write the change's code (when its message is written, so it exists only once it can be sent)."""
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    change.code_hash = _hash(change, code)
-    change.expires_at = (now or clock.now()) + timedelta(minutes=CODE_MINUTES)
-    return code
+    return write_code(change, _PURPOSE, change.new_value, now=now or clock.now())
 
 
-def _hash(change: ContactChange, code: str) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"contact-code:{change.id}:{change.new_value}:{code}".encode(), hashlib.sha256).hexdigest()
+_PURPOSE = "contact-code"
 
 
 @dataclass(frozen=True)
@@ -158,33 +139,19 @@ class Changed:
 def confirm(debtor: Debtor, kind: str, code: str, *, now: datetime | None = None) -> Changed:
     """Compare a code for the debtor's newest change of this kind; the right one makes it theirs.
 
-    Raises CodeRefused. The try is claimed before the code is compared, in one statement that also checks
-    the code is still live, so codes racing each other get MAX_TRIES comparisons between them at most."""
+    Raises CodeRefused (portal.one_time_codes.use_code claims each try before comparing it)."""
     now = now or clock.now()
     change = pending(debtor, kind)
     if change is None:
         raise CodeRefused("none")
-    live = (
-        ContactChange.id == change.id,
-        ContactChange.confirmed_at.is_(None),
-        ContactChange.cancelled_at.is_(None),
-        ContactChange.expires_at > now,
-    )
-    attempt = db.session.execute(
-        update(ContactChange)
-        .where(*live, ContactChange.attempts < MAX_TRIES)
-        .values(attempts=ContactChange.attempts + 1)
-        .returning(ContactChange.attempts)
-        .execution_options(synchronize_session=False)
-    ).scalar_one_or_none()
-    if attempt is None:
-        db.session.refresh(change)
-        if change.confirmed_at is not None or change.cancelled_at is not None:
-            raise CodeRefused("none")
-        raise CodeRefused("too_many" if change.attempts >= MAX_TRIES else "expired")
-    code = re.sub(r"\s", "", code or "")
-    if change.code_hash is None or not hmac.compare_digest(_hash(change, code), change.code_hash):
-        record(
+    use_code(
+        change,
+        code,
+        done=(ContactChange.confirmed_at, ContactChange.cancelled_at),
+        purpose=_PURPOSE,
+        parts=(change.new_value,),
+        now=now,
+        on_wrong=lambda attempt: record(
             "contact.code_wrong",
             actor_type="debtor",
             actor_id=debtor.id,
@@ -192,15 +159,8 @@ def confirm(debtor: Debtor, kind: str, code: str, *, now: datetime | None = None
             kind=kind,
             change=change.id,
             attempt=attempt,
-        )
-        tries_left = MAX_TRIES - attempt
-        raise CodeRefused("wrong" if tries_left else "too_many", tries_left)
-    won = db.session.execute(
-        update(ContactChange).where(*live).values(confirmed_at=now).execution_options(synchronize_session=False)
-    ).rowcount
-    if not won:  # the same code, a moment earlier, in another tab
-        raise CodeRefused("none")
-    db.session.refresh(change)
+        ),
+    )
     field = "email" if kind == ContactKind.EMAIL else "phone"
     old = getattr(debtor, field)
     setattr(debtor, field, change.new_value)

@@ -22,15 +22,17 @@ from portal.help.forms import options
 from portal.help.service import circumstances, messages
 from portal.models import Account, Hold
 from portal.models.audit import record
+from portal.models.trusted_helper import EndedBy
 from portal.ownership import get_owned
 from portal.rights import attachments
 from portal.rights.service import holds
 from portal.sms.service import text_back
 from portal.staff import debtor_file, new_link
 from portal.staff.access import Permission, debtor_for_staff, staff_required
-from portal.staff.debtor_forms import ALL_ACCOUNTS, HoldForm, StaffMessageForm, StaffReplyForm
+from portal.staff.debtor_forms import ALL_ACCOUNTS, EndHelperForm, HoldForm, StaffMessageForm, StaffReplyForm
 from portal.staff.sessions import current_staff
 from portal.staff.views import bp
+from portal.trusted import service as trusted
 
 
 @bp.get("/debtors/<int:debtor_id>")
@@ -49,6 +51,7 @@ def debtor(debtor_id: int):
         now=clock.now(),
         circumstance_kinds=circumstances.KIND_LABELS,
         circumstance_helps=circumstances.HELP_LABELS,
+        helpers=trusted.every_helper_of(found),
     )
 
 
@@ -224,6 +227,26 @@ def debtor_end_hold(debtor_id: int, hold_id: int):
         hold=hold,
         account=account,
         today=clock.today_for(found),
+    )
+
+
+@bp.route("/debtors/<int:debtor_id>/helpers/<int:helper_id>/end", methods=["GET", "POST"])
+@staff_required(Permission.ACT_ON_BEHALF)
+def debtor_end_helper(debtor_id: int, helper_id: int):
+    """End the access of someone the debtor trusted to help (a safeguarding worry, a helper who asks), with a
+    reason kept in the audit trail."""
+    staff = current_staff()
+    found = debtor_for_staff(staff, debtor_id)
+    helper = trusted.helper_of(found, helper_id)
+    form = EndHelperForm()
+    if form.validate_on_submit():
+        if trusted.end(helper, by=EndedBy.STAFF, now=clock.now(), staff_id=staff.id, reason=form.reason.data.strip()):
+            flash(_("%(name)s can no longer see the account.", name=helper.name))
+        else:
+            flash(_("Their access had ended already."))
+        return redirect(url_for("staff.debtor", debtor_id=found.id, _anchor="helpers"))
+    return render_template("staff/debtor_end_helper.html", debtor=found, helper=helper, form=form), (
+        400 if form.errors else 200
     )
 
 
