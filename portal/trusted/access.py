@@ -46,11 +46,11 @@ _CARD = _l("Only the person you are helping can enter card details, unless they 
 #: card entry, and paying (which leads to it): only for helpers the debtor allowed to pay ("may_pay")
 PAY = CARD_ENTRY | {"payments.amount", "plans.pay_extra"}
 
-#: POSTs for helpers the debtor allowed to work on the budget and propose plans ("may_propose")
+#: POSTs for helpers the debtor allowed to work on the budget and propose plans ("may_propose"); agreeing to a
+#: plan (plans.check) stays with the debtor, who reads the agreement and agrees when they sign in
 PROPOSE_POSTS = frozenset(
     {
         "plans.choose",
-        "plans.check",
         "plans.propose",
         "budget.start",
         "budget.section",

@@ -14,6 +14,7 @@ from portal.debtor_pages import is_debtor_endpoint
 from portal.extensions import db
 from portal.models import Account, AuditEvent, CreditorEvent, Debtor, HelperCode, TrustedHelper
 from portal.one_time_codes import MAX_TRIES
+from portal.plans.service.making import submit_proposal
 from portal.trusted import access
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
@@ -212,6 +213,23 @@ def test_a_helper_allowed_to_propose_works_on_the_budget_and_downloads_it(app, s
     assert [(e.actor_type, e.detail["page"]) for e in acted] == [("helper", "budget.start")]
 
 
+def test_a_helper_allowed_to_propose_may_not_agree_to_the_plan_for_the_debtor(app, sarah, debtor):
+    account = db.session.scalar(select(Account).where(Account.debtor_id == debtor.id))
+    plan = submit_proposal(
+        db.session.get(Debtor, debtor.id), account, 20_000, "monthly", clock.today_for(debtor) + timedelta(days=7)
+    )
+    db.session.commit()
+    assert plan.status == "draft", plan.review_reasons
+    _invite(sarah, may_propose="y")
+    helper = _helper_signs_in(app)
+    assert helper.get(f"/plans/{plan.reference}/check").status_code == 200  # they may read the agreement
+    refused = helper.post(f"/plans/{plan.reference}/check", {"agree": "y", "first": "later"})
+    assert refused.status_code == 403
+    assert "does for themselves" in main_text(refused)
+    db.session.refresh(plan)
+    assert plan.status == "draft" and plan.agreed_at is None
+
+
 def test_every_debtor_post_is_decided_for_helpers(app):
     decided = access.SIGNING_OUT | access.PAY | access.PROPOSE_POSTS | access.ALLOWED_POSTS | set(access.REFUSED)
     posts = {
@@ -230,6 +248,8 @@ def test_every_debtor_post_is_decided_for_helpers(app):
         "help.withdraw_consent",
         "links.request_new_link",
         "plans.cancel",
+        "plans.check",
+        "plans.how_to_pay",
         "plans.pause",
         "plans.payment_day",
         "promises.make",
