@@ -5,6 +5,7 @@ portal. Screenshots go to test-artifacts/.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from tests.conftest import REQUIRE_FULL_SUITE
 from tests.factories import make_link
 from tests.live_server import live_server  # noqa: F401  (the app served on a free port)
+from tests.plan_support import emails
 from tests.stripe_server import localstripe, settings  # noqa: F401  (the session's localstripe server)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,6 +62,14 @@ def chromium():
 @pytest.fixture
 def phone(chromium):
     """A 375 px wide phone; fails the test on any script error or Content-Security-Policy refusal."""
+    yield from _watched_page(
+        chromium, viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+
+
+@pytest.fixture
+def adviser_phone(chromium):
+    """A second 375 px phone: someone else's (an adviser a debtor asked to help), in a browser of its own."""
     yield from _watched_page(
         chromium, viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
@@ -127,6 +137,16 @@ def sign_in(page, portal_url: str, debtor, link: str | None = None, lands_on: st
         page.get_by_label("Postcode").fill(debtor.postcode)
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name=lands_on).wait_for()
+
+
+def found_in_mail(app, to: str, pattern: str) -> str:
+    """What the pattern finds in the one email to this address that has it (an invitation's link, a code)."""
+    [found] = [
+        match.group(0)
+        for mail in emails(app)
+        if mail["To"] == to and (match := re.search(pattern, mail.get_body(("plain",)).get_content()))
+    ]
+    return found
 
 
 def type_card(page, number: str) -> None:

@@ -57,3 +57,19 @@ def test_agree_a_settlement_in_3_payments_after_the_plain_warning(phone, portal_
     phone.wait_for_url(re.compile(r"/plans/PL-\w+/done$"))
     assert axe_violations(phone) == [], "done"
     shot(phone, "settlement-instalments-done")
+
+
+def test_a_settlement_in_3_payments_reads_in_spanish_and_is_axe_clean(phone, portal_url, debtor):
+    sign_in(phone, portal_url, debtor)
+    phone.get_by_role("button", name="Español").click()
+    phone.get_by_role("heading", name="Lo que debe").wait_for()
+    phone.get_by_role("link", name=re.compile(r"^Preparar un plan de pagos.*Mobile phone contract")).click()
+    phone.get_by_role("radio", name=re.compile(r"en 3 pagos y ahorre")).check()
+    phone.locator("#preview").get_by_text(re.compile("3 pagos")).first.wait_for()
+    assert axe_violations(phone) == [], "options with a settlement in payments, in Spanish"
+    shot(phone, "settlement-instalments-options-es")
+    phone.get_by_role("button", name="Continuar").click()
+    phone.get_by_role("heading", name="Revise su plan de pagos").wait_for()
+    assert "en 3 pagos de" in re.sub(r"\s+", " ", phone.locator("main").inner_text())
+    assert axe_violations(phone) == [], "check a settlement in payments, in Spanish"
+    shot(phone, "settlement-instalments-check-es")

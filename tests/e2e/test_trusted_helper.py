@@ -4,7 +4,6 @@ downloads it; the debtor reads the visit on "Who has viewed your account" and en
 next page says so. Every page is axe-clean and fits the phone, in English and Spanish; the helper's way in works
 without JavaScript."""
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,10 +12,9 @@ from portal import clock
 from portal.extensions import db
 from portal.trusted import service as trusted
 from tests.conftest import Browser
-from tests.e2e.conftest import _watched_page, axe_violations, fits_and_taps, shot, sign_in
+from tests.e2e.conftest import axe_violations, fits_and_taps, found_in_mail, shot, sign_in
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
 from tests.integration.test_budget import QUICK, _quick
-from tests.plan_support import emails
 
 ADVISER = "ana@advice.example.org"
 
@@ -38,28 +36,10 @@ def budget_id(app, debtor) -> int:
     return _quick(browser, QUICK)
 
 
-@pytest.fixture
-def adviser_phone(chromium):
-    """The adviser's own 375 px phone."""
-    yield from _watched_page(
-        chromium, viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-
-
 def _checked(page, name: str) -> None:
     assert axe_violations(page) == [], name
     fits_and_taps(page)
     shot(page, name)
-
-
-def _found_in_mail(app, to: str, pattern: str) -> str:
-    """What the pattern finds in the one email to this address that has it (the invitation's link, the code)."""
-    [found] = [
-        match.group(0)
-        for mail in emails(app)
-        if mail["To"] == to and (match := re.search(pattern, mail.get_body(("plain",)).get_content()))
-    ]
-    return found
 
 
 def test_the_debtor_invites_an_adviser_who_opens_their_own_link_and_sees_the_budget(
@@ -88,7 +68,7 @@ def test_the_debtor_invites_an_adviser_who_opens_their_own_link_and_sees_the_bud
     assert "Ana Lopez" in main and "Debt adviser" in main and "Not yet" in main
     _checked(phone, "trusted-helpers-invited")
 
-    link = _found_in_mail(app, ADVISER, r"https?://\S+/h/\S+")
+    link = found_in_mail(app, ADVISER, r"https?://\S+/h/\S+")
     adviser_phone.goto(portal_url + urlsplit(link).path)
     adviser_phone.get_by_role("heading", name="Help Sarah Jones with their account").wait_for()
     assert "work on their budget" in adviser_phone.locator("main").inner_text()
@@ -96,7 +76,7 @@ def test_the_debtor_invites_an_adviser_who_opens_their_own_link_and_sees_the_bud
     adviser_phone.get_by_role("button", name="Send me a code").click()
     adviser_phone.get_by_role("heading", name="Check your email").wait_for()
     _checked(adviser_phone, "trusted-helper-code")
-    code = _found_in_mail(app, ADVISER, r"\b\d{6}\b")
+    code = found_in_mail(app, ADVISER, r"\b\d{6}\b")
     adviser_phone.get_by_label("Code").fill(code)
     adviser_phone.get_by_role("button", name="Confirm").click()
 
@@ -136,19 +116,19 @@ def test_the_helper_pages_are_axe_clean_in_spanish(app, phone, adviser_phone, po
         phone.goto(portal_url + path)
         assert phone.locator("html").get_attribute("lang") == "es"
         _checked(phone, name)
-    phone.get_by_label("Their full name").fill("Ana Lopez")
-    phone.get_by_label("Their email address").fill(ADVISER)
+    phone.get_by_label("Nombre completo de la persona").fill("Ana Lopez")
+    phone.get_by_label("Correo electrónico de la persona").fill(ADVISER)
     phone.locator("#relationship-debt_adviser").check()
     phone.locator("main button.button").click()
     phone.get_by_text("Ana Lopez").first.wait_for()
 
-    link = _found_in_mail(app, ADVISER, r"https?://\S+/h/\S+")
+    link = found_in_mail(app, ADVISER, r"https?://\S+/h/\S+")
     adviser_phone.goto(portal_url + urlsplit(link).path)
     adviser_phone.get_by_role("button", name="Español").click()
     assert adviser_phone.locator("html").get_attribute("lang") == "es"
     _checked(adviser_phone, "trusted-helper-start-es")
     adviser_phone.locator("main button.button").click()
-    code = _found_in_mail(app, ADVISER, r"\b\d{6}\b")
+    code = found_in_mail(app, ADVISER, r"\b\d{6}\b")
     adviser_phone.locator("input[name=code]").fill(code)
     adviser_phone.locator("main form button.button").first.click()
     adviser_phone.get_by_role("heading", name="Lo que debe").wait_for()
@@ -172,7 +152,7 @@ def test_the_helpers_way_in_works_without_javascript(app, chromium, portal_url, 
     try:
         page.goto(portal_url + urlsplit(trusted.link_for(helper)).path)
         page.get_by_role("button", name="Send me a code").click()
-        page.get_by_label("Code").fill(_found_in_mail(app, ADVISER, r"\b\d{6}\b"))
+        page.get_by_label("Code").fill(found_in_mail(app, ADVISER, r"\b\d{6}\b"))
         page.get_by_role("button", name="Confirm").click()
         page.get_by_role("heading", name="What you owe").wait_for()
         assert "You are helping Sarah Jones." in page.get_by_role("region", name="Helping someone").inner_text()

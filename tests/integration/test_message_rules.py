@@ -20,7 +20,7 @@ from portal.models import ContactPreference
 from portal.models.audit import AuditEvent
 from tests.conftest import csrf_from, main_text
 from tests.factories import make_account, make_card_debtor, make_creditor, make_debtor
-from tests.integration.test_outbox import BARE, REVEALING, SCENARIOS
+from tests.integration.test_outbox import NOT_TO_THE_DEBTOR, REVEALING, SCENARIOS
 from tests.plan_support import POLICY, active_plan, emails, set_aside_messages
 from tests.stripe_server import settings  # noqa: F401  (localstripe and emails in a folder)
 
@@ -69,8 +69,9 @@ def _opt_out_link(body: str) -> str:
     return link
 
 
-#: the messages that carry the notices: all but those to an address not (or no longer) known to be the debtor's
-NOTICED = sorted(set(SCENARIOS) - BARE)
+#: the messages that carry the notices: all but those to someone else (a helper) or to an address not (or no longer)
+#: known to be the debtor's
+NOTICED = sorted(set(SCENARIOS) - NOT_TO_THE_DEBTOR)
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
@@ -112,11 +113,11 @@ def test_every_email_says_what_its_writer_must(app, client, localstripe, name, w
 
 
 @pytest.mark.parametrize("writer", WRITERS)
-@pytest.mark.parametrize("name", sorted(BARE))
+@pytest.mark.parametrize("name", sorted(NOT_TO_THE_DEBTOR))
 def test_a_message_to_an_address_not_known_to_be_theirs_carries_no_notice_about_debt(app, localstripe, name, writer):
-    """A code to an address typed a minute ago, or a notice to the one just replaced, may be read by someone else:
-    it says who sends it and nothing more (no "debt collector", no debt advice, no opt-out for an address that
-    is not the debtor's)."""
+    """A code to an address typed a minute ago, a notice to the one just replaced, or an invitation to the person the
+    debtor asked to help, may be read by someone else: it says who sends it and nothing more (no "debt collector", no
+    debt advice, no opt-out for an address that is not the debtor's)."""
     debtor = _debtor(writer, "en")
     email = _send(app, name, debtor, localstripe)
     body = email.get_content()

@@ -309,6 +309,8 @@ SCENARIOS = {
 AT_THEIR_REQUEST = {"contact.code", "trusted.invitation", "trusted.code"}
 #: to an address not (or no longer) known to be theirs: the words alone, no greeting, nothing about money
 BARE = {"contact.code", "contact.old_told", "trusted.code"}
+#: to someone other than the debtor: the bare ones, and the invitation to help (it names the debtor, who asked)
+NOT_TO_THE_DEBTOR = BARE | {"trusted.invitation"}
 GATED = sorted(set(SCENARIOS) - AT_THEIR_REQUEST)
 
 
