@@ -289,6 +289,7 @@ def test_the_dashboard_makes_paying_the_main_action_a_week_before_a_payment(brow
     browser.sign_in(make_link(debtor), debtor)
     html = browser.get("/accounts/").get_data(as_text=True)
     assert f'<a class="button" href="/plans/{plan.reference}">Pay your next payment' in html
+    assert f'href="/accounts/{account.id}/pay"' not in html, "one way to pay on the card: its next payment"
     for instalment in plan.instalments:
         instalment.due_date += timedelta(days=1)
     db.session.commit()
