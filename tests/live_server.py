@@ -69,3 +69,11 @@ def at_once(phone: requests.Session, sends: list[Callable[[requests.Session], re
 
     with ThreadPoolExecutor(max_workers=len(sends)) as pool:
         return list(pool.map(go, sends))
+
+
+def form_at_once(phone: requests.Session, url: str, data: dict, times: int, *, follow: bool = False) -> list[int]:
+    """The same form, with its CSRF token, posted `times` times at the same moment from the phone's tabs; the statuses
+    (of the page a redirect leads to, when `follow`)."""
+    token = csrf_from(phone.get(url, timeout=10).text)
+    sends = [lambda tab: tab.post(url, data={"csrf_token": token, **data}, timeout=30, allow_redirects=follow)] * times
+    return [response.status_code for response in at_once(phone, sends)]

@@ -2,11 +2,8 @@
 five times at most, and the right code sent twice at once changes the address once."""
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -14,7 +11,7 @@ from portal.models import AuditEvent, ContactChange, Debtor, OutboundMessage
 from portal.one_time_codes import MAX_TRIES
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.live_server import serve, signed_in_phone
+from tests.live_server import form_at_once, serve, signed_in_phone
 from tests.plan_support import emails
 
 TRIES = 20
@@ -28,19 +25,6 @@ def settings(tmp_path):
         "MAIL_DIR": str(tmp_path / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": TRIES + 5, "max_overflow": 0},
     }
-
-
-def _all_at_once(phone: requests.Session, url: str, code: str, times: int) -> list[int]:
-    """The same signed-in phone (many tabs) sends `code` `times` times at the same moment."""
-    token = csrf_from(phone.get(url, timeout=10).text)
-    barrier = threading.Barrier(times)
-
-    def send(_n):
-        barrier.wait()
-        return phone.post(url, data={"csrf_token": token, "code": code}, timeout=30).status_code
-
-    with ThreadPoolExecutor(max_workers=times) as pool:
-        return list(pool.map(send, range(times)))
 
 
 def _debtor():
@@ -68,7 +52,7 @@ def test_twenty_wrong_codes_at_once_are_compared_at_most_five_times(app_on_each_
         _ask_for_code(phone, base_url)
         code = re.search(r"\d{6}", emails(app)[0].get_content()).group(0)
         wrong = "111111" if code != "111111" else "222222"
-        statuses = _all_at_once(phone, base_url + "/help/details/email/code", wrong, TRIES)
+        statuses = form_at_once(phone, base_url + "/help/details/email/code", {"code": wrong}, TRIES, follow=True)
         after = phone.get(base_url + "/help/details/email/code", timeout=10)
         right = phone.post(
             base_url + "/help/details/email/code",
@@ -96,7 +80,7 @@ def test_the_right_code_sent_many_times_at_once_changes_the_address_once(app_on_
         phone = signed_in_phone(base_url, link_path, debtor)
         _ask_for_code(phone, base_url)
         code = re.search(r"\d{6}", emails(app)[0].get_content()).group(0)
-        statuses = _all_at_once(phone, base_url + "/help/details/email/code", code, 10)
+        statuses = form_at_once(phone, base_url + "/help/details/email/code", {"code": code}, 10, follow=True)
 
     db.session.expire_all()
     assert sorted(statuses) == [200] + [400] * 9, statuses  # the one that changed it was sent on to the page

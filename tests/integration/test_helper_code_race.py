@@ -3,8 +3,6 @@ at once are compared five times at most; the right code sent ten times at once s
 at once end it once (one event for the creditor, one message to the debtor)."""
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +16,7 @@ from portal.one_time_codes import MAX_TRIES
 from portal.trusted import service
 from tests.conftest import csrf_from
 from tests.factories import make_account, make_debtor, make_link, make_uk_creditor
-from tests.live_server import serve, signed_in_phone
+from tests.live_server import form_at_once, serve, signed_in_phone
 from tests.plan_support import emails
 
 TRIES = 20
@@ -32,19 +30,6 @@ def settings(tmp_path):
         "MAIL_DIR": str(tmp_path / "mail"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": TRIES + 5, "max_overflow": 0},
     }
-
-
-def _all_at_once(phone: requests.Session, url: str, data: dict, times: int) -> list[int]:
-    """The same phone (many tabs) posts the same form `times` times at the same moment."""
-    token = csrf_from(phone.get(url, timeout=10).text)
-    barrier = threading.Barrier(times)
-
-    def send(_n):
-        barrier.wait()
-        return phone.post(url, data={"csrf_token": token, **data}, timeout=30, allow_redirects=False).status_code
-
-    with ThreadPoolExecutor(max_workers=times) as pool:
-        return list(pool.map(send, range(times)))
 
 
 def _invited():
@@ -89,7 +74,7 @@ def test_twenty_wrong_codes_at_once_are_compared_at_most_five_times(app_on_each_
     with serve(app) as base_url:
         phone, code = _helper_asks_for_a_code(app, base_url, helper)
         wrong = "111111" if code != "111111" else "222222"
-        statuses = _all_at_once(phone, base_url + "/helping/code", {"code": wrong}, TRIES)
+        statuses = form_at_once(phone, base_url + "/helping/code", {"code": wrong}, TRIES)
         after = phone.get(base_url + "/helping/code", timeout=10)
         right = phone.post(
             base_url + "/helping/code", data={"csrf_token": csrf_from(after.text), "code": code}, timeout=10
@@ -108,7 +93,7 @@ def test_the_right_code_sent_ten_times_at_once_signs_in_once(app_on_each_databas
     debtor, helper, _link = _invited()
     with serve(app) as base_url:
         phone, code = _helper_asks_for_a_code(app, base_url, helper)
-        statuses = _all_at_once(phone, base_url + "/helping/code", {"code": code}, 10)
+        statuses = form_at_once(phone, base_url + "/helping/code", {"code": code}, 10)
 
     assert sorted(statuses) == [303] + [400] * 9, statuses
     assert _count(AuditEvent, AuditEvent.action == "helper.signed_in", AuditEvent.debtor_id == debtor.id) == 1
@@ -119,7 +104,7 @@ def test_ending_access_ten_times_at_once_ends_it_once(app_on_each_database):
     debtor, helper, link_path = _invited()
     with serve(app) as base_url:
         phone = signed_in_phone(base_url, link_path, debtor)
-        statuses = _all_at_once(phone, f"{base_url}/help/trusted/{helper.id}/end", {}, 10)
+        statuses = form_at_once(phone, f"{base_url}/help/trusted/{helper.id}/end", {}, 10)
 
     assert set(statuses) == {303}, statuses
     assert _count(CreditorEvent, CreditorEvent.kind == "helper.ended") == 1
