@@ -248,6 +248,18 @@ def test_saving_a_card_later_makes_the_plan_collected(browser, debtor, plan, loc
     assert "We will take it from your Visa ending 4242" not in main_text(browser.get(f"/plans/{plan.reference}"))
 
 
+def test_what_was_paid_before_a_card_was_saved_still_counts_in_paid_so_far(browser, debtor, account, plan, localstripe):
+    _creditor_posts_payment(account, 10_000)
+    run(clock.today_for(debtor))
+    assert _statuses(plan) == ["paid", "scheduled", "scheduled"]
+    browser.sign_in(make_link(debtor), debtor)
+    _, answer = Card(browser, localstripe).save(plan.reference, GOOD_CARD)
+    assert answer["status"] == "succeeded" and _plan(plan.reference).pays_by == "card"
+    page = main_text(browser.get(f"/plans/{plan.reference}"))
+    assert "Paid so far £100.00 of £300.00" in page
+    assert "Paid so far £100.00 of £300.00" in main_text(browser.get("/accounts/"))
+
+
 def test_pay_extra_and_the_receipt_lead_to_the_normal_payment_page_and_back_to_the_plan(
     browser, debtor, account, plan, localstripe
 ):

@@ -94,14 +94,17 @@ def progress(plan: Plan, payments: list[PlanPayment] | None = None, paid_by_debt
         payments = payments_by_plan([plan]).get(plan.id, [])
     pending = [i for i in plan.instalments if i.status in PENDING]
     action = next((i.payment for i in pending if i.status == "requires_action" and i.payment), None)
+    # paid by the debtor themselves before they saved a card: the ledger covered them, no card payment of the plan's
+    paid_before_the_card = [i for i in plan.instalments if i.status == "paid" and i.payment_id is None]
     return Progress(
         plan=plan,
         next=min(pending, key=lambda i: (i.collect_on, i.number)) if pending else None,
-        paid=sum(p.amount for p in payments),
+        paid=sum(p.amount for p in payments) + sum(i.amount for i in paid_before_the_card),
         left=sum(i.amount for i in pending),
         needs_action=action if action is not None and action.status == "requires_action" else None,
         payments=tuple(payments),
-        _paid_on={p.instalment_id: p.day for p in payments if p.instalment_id is not None},
+        _paid_on={i.id: i.paid_at.date() for i in paid_before_the_card if i.paid_at}
+        | {p.instalment_id: p.day for p in payments if p.instalment_id is not None},
     )
 
 
