@@ -56,6 +56,7 @@ REFUSED = {
 ASSISTED = frozenset(
     {
         "plans.propose",
+        "plans.how_to_pay",
         "plans.check",
         "budget.propose",
         "help.circumstances_form",
@@ -95,7 +96,6 @@ REFUSED_POSTS = {
     "rights.statute_barred": _FOR_THEMSELVES,
     "rights.validation": _FOR_THEMSELVES,
     "plans.cancel": _FOR_THEMSELVES,
-    "plans.how_to_pay": _FOR_THEMSELVES,
     "plans.pause": _FOR_THEMSELVES,
     "plans.payment_day": _FOR_THEMSELVES,
     "privacy.download_my_data": _l("The debtor's copy of their data is for the debtor to download."),

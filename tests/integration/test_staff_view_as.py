@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from portal import clock
+from portal.accounts.ledger import balance_of as account_balance
 from portal.extensions import db
 from portal.help.service import messages
-from portal.models import AuditEvent, Circumstance, Debtor, DebtorView
+from portal.models import Account, AuditEvent, Circumstance, Debtor, DebtorView, Plan
+from portal.plans.service.making import submit_proposal
 from portal.staff import view_as
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
@@ -136,6 +138,20 @@ def test_what_is_done_for_the_debtor_is_recorded_as_done_by_the_staff_user(staff
     assert [(e.actor_id, e.detail["page"]) for e in acted] == [(agent.id, "help.circumstances_form")]
     disclosed = _events(debtor, "circumstances.disclosed")
     assert disclosed and disclosed[0].actor_type == "staff" and disclosed[0].detail["on_behalf"] is True
+
+
+def test_on_the_phone_staff_may_choose_for_the_debtor_to_pay_each_payment_themselves(staff, debtor):
+    account = db.session.scalar(select(Account).where(Account.debtor_id == debtor.id))
+    plan = submit_proposal(debtor, account, account_balance(account), "monthly", clock.today_for(debtor))
+    _view(staff, debtor)
+    assert "The debtor agreed to this on the phone" in staff.get(f"/plans/{plan.reference}/how-to-pay").get_data(
+        as_text=True
+    )
+    assert staff.post(f"/plans/{plan.reference}/how-to-pay", {"pays_by": "debtor"}).status_code == 400
+    assert db.session.get(Plan, plan.id).pays_by == "card"
+    chosen = staff.post(f"/plans/{plan.reference}/how-to-pay", {"pays_by": "debtor", view_as.AGREED_FIELD: "yes"})
+    assert chosen.status_code == 303
+    assert db.session.get(Plan, plan.id).pays_by == "debtor"
 
 
 def test_the_debtor_form_shows_no_tick_to_the_debtor(app, debtor):
