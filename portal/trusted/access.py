@@ -151,9 +151,17 @@ def _audit(response: Response) -> Response:
     return response
 
 
+def may_pay_here() -> bool:
+    """False while a helper the debtor did not allow to pay is looking: the pages then offer no way to pay (or to
+    enter a card), which would only lead to a refusal. The debtor, and staff viewing as them, see every one."""
+    helper = g.get("helper")
+    return helper is None or helper.may_pay
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_enter)
     app.after_request(_audit)
+    app.jinja_env.globals["may_pay_here"] = may_pay_here
 
     @app.context_processor
     def helper_context():

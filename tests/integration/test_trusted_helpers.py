@@ -18,7 +18,7 @@ from portal.plans.service.making import submit_proposal
 from portal.trusted import access
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
-from tests.plan_support import emails
+from tests.plan_support import emails, self_paid_plan
 from tests.staff_support import StaffBrowser, make_staff
 
 ADVISER = {"name": "Ana Lopez", "email": "ana@advice.example.org", "relationship": "debt_adviser"}
@@ -198,6 +198,21 @@ def test_card_entry_is_refused_unless_the_debtor_allowed_it(app, sarah, debtor):
     _invite(sarah, email="carer@example.org", name="Carl Carer", relationship="carer", may_pay="y")
     payer = _helper_signs_in(app, "carer@example.org")
     assert payer.get(f"/accounts/{account_id}/pay").status_code == 200
+
+
+def test_a_helper_not_allowed_to_pay_is_offered_no_way_to_pay(app, sarah, debtor):
+    account = db.session.scalar(select(Account).where(Account.debtor_id == debtor.id))
+    plan = self_paid_plan(db.session.get(Debtor, debtor.id), account, first=clock.today_for(debtor) + timedelta(days=2))
+    pay = f'href="/accounts/{account.id}/pay'
+    _invite(sarah)
+    looker = _helper_signs_in(app)
+    for path in ("/accounts/", f"/accounts/{account.id}", f"/plans/{plan.reference}"):
+        html = looker.get(path).get_data(as_text=True)
+        assert pay not in html and f"/plans/{plan.reference}/card" not in html, path
+    _invite(sarah, email="carer@example.org", name="Carl Carer", relationship="carer", may_pay="y")
+    payer = _helper_signs_in(app, "carer@example.org")
+    assert pay in payer.get(f"/plans/{plan.reference}").get_data(as_text=True)
+    assert pay in sarah.get(f"/plans/{plan.reference}").get_data(as_text=True)
 
 
 def test_a_helper_allowed_to_propose_works_on_the_budget_and_downloads_it(app, sarah, debtor):
