@@ -209,8 +209,10 @@ def _settle(instalment: Instalment, today: date) -> str | None:
         instalment.paid_at = payment.succeeded_at or datetime.now(UTC)
         instalment.failure_code = None
         instalment.retry_on = None
-        _note(plan, "instalment.paid", number=instalment.number, amount=payment.amount, payment=payment.reference)
-        _finish_if_done(plan)
+        note_plan_event(
+            plan, "instalment.paid", number=instalment.number, amount=payment.amount, payment=payment.reference
+        )
+        finish_if_done(plan)
         return "paid"
     if payment.status == "requires_action":
         if instalment.status == "requires_action":
@@ -242,15 +244,17 @@ def _settle(instalment: Instalment, today: date) -> str | None:
     instalment.missed_at = datetime.now(UTC)
     instalment.retry_on = None
     plan.missed_count += 1
-    _note(plan, "instalment.missed", number=instalment.number, amount=instalment.amount, due=str(instalment.due_date))
+    note_plan_event(
+        plan, "instalment.missed", number=instalment.number, amount=instalment.amount, due=str(instalment.due_date)
+    )
     if plan.missed_count >= terms.get("missed_payments_to_break", 2):
-        _end(plan, "broken")
+        end_plan(plan, "broken")
         return "broken"
-    _finish_if_done(plan)
+    finish_if_done(plan)
     return "missed"
 
 
-def _note(plan: Plan, kind: str, **data) -> None:
+def note_plan_event(plan: Plan, kind: str, **data) -> None:
     """An audit event and a creditor event for something that happened to a plan, saying how the plan is paid."""
     debtor = db.session.get(Debtor, plan.debtor_id)
     data["pays_by"] = plan.pays_by
@@ -258,7 +262,7 @@ def _note(plan: Plan, kind: str, **data) -> None:
     emit(kind, debtor=debtor, account=plan.account, plan=plan.reference, currency=plan.currency, **data)
 
 
-def _end(plan: Plan, status: str) -> None:
+def end_plan(plan: Plan, status: str) -> None:
     """Close a plan: nothing more is collected on it."""
     plan.status = status
     plan.ended_at = datetime.now(UTC)
@@ -268,16 +272,16 @@ def _end(plan: Plan, status: str) -> None:
     if status in ("broken", "completed"):
         # a settlement's discount: written off when it completes with nothing missed, lost when it breaks
         settlement = {"plan_kind": "settlement", "discount": plan.saving} if plan.kind == "settlement" else {}
-        _note(plan, f"plan.{status}", missed=plan.missed_count, **settlement)
+        note_plan_event(plan, f"plan.{status}", missed=plan.missed_count, **settlement)
 
 
-def _finish_if_done(plan: Plan) -> None:
+def finish_if_done(plan: Plan) -> None:
     """Complete the plan when nothing is left to collect; a paid settlement writes off the discount."""
     if any(i.status in PENDING for i in plan.instalments):
         return
     if plan.kind == "settlement" and not any(i.status == "missed" for i in plan.instalments):
         _write_off_settlement(plan)
-    _end(plan, "completed")
+    end_plan(plan, "completed")
 
 
 def _write_off_settlement(plan: Plan) -> None:
@@ -357,9 +361,9 @@ def fit_to_balance(plan: Plan, balance: int) -> None:
         if instalment.amount == 0:
             instalment.status = "cancelled"
     if plan.kind == "settlement" and plan.status == "active":
-        _finish_if_done(plan)  # nothing left to pay: the discount is written off and the settlement completes
+        finish_if_done(plan)  # nothing left to pay: the discount is written off and the settlement completes
     elif balance <= 0 and not any(i.status in IN_FLIGHT for i in plan.instalments):
-        _end(plan, "completed")
+        end_plan(plan, "completed")
 
 
 def _interest_to_come(plan: Plan) -> int:

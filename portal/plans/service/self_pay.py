@@ -30,7 +30,7 @@ from portal.models.audit import record
 from portal.models.plan import PaysBy
 from portal.plans.emails import queue_collection_notice
 from portal.plans.service import PlanError
-from portal.plans.service.collection import _end, _finish_if_done, _note, fit_to_balance, settlement_left
+from portal.plans.service.collection import end_plan, finish_if_done, fit_to_balance, note_plan_event, settlement_left
 from portal.plans.service.progress import paid_since_start, running_totals
 
 
@@ -79,10 +79,10 @@ def catch_up(plan: Plan, now: datetime | None = None) -> list[Instalment]:
         if running > paid:
             break
         if instalment.status == "scheduled" and _move(instalment, "paid", paid_at=now):
-            _note(plan, "instalment.paid", number=instalment.number, amount=instalment.amount)
+            note_plan_event(plan, "instalment.paid", number=instalment.number, amount=instalment.amount)
             marked.append(instalment)
     if marked:
-        _finish_if_done(plan)
+        finish_if_done(plan)
     balance = balance_of(plan.account)
     left = settlement_left(plan, balance) if plan.kind == "settlement" else balance
     if plan.status == "active" and left <= 0:
@@ -133,7 +133,7 @@ def _missed(plan: Plan, instalment: Instalment) -> str:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(plan)
-    _note(
+    note_plan_event(
         plan,
         "instalment.missed",
         number=instalment.number,
@@ -141,7 +141,7 @@ def _missed(plan: Plan, instalment: Instalment) -> str:
         due=str(instalment.due_date),
     )
     if plan.missed_count >= plan.terms.get("missed_payments_to_break", 2):
-        _end(plan, "broken")
+        end_plan(plan, "broken")
         return "broken"
-    _finish_if_done(plan)
+    finish_if_done(plan)
     return "missed"
