@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import REQUIRE_FULL_SUITE
 from tests.factories import make_link
@@ -180,6 +181,11 @@ def count_bank_checks(page) -> list[str]:
     page.expose_function("testBankAsked", lambda: asked.append(page.url))
     page.add_init_script(_BANK_CHECK_WATCHER)
     return asked
+
+
+def now_in(page, language: str) -> None:
+    """Wait, through any navigation under way, until the page drawn is in the language ("es", "en")."""
+    expect(page.locator("html")).to_have_attribute("lang", language)
 
 
 def type_date(page, question: str, day) -> None:

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from portal.extensions import db
-from tests.e2e.conftest import axe_violations, shot, sign_in
+from tests.e2e.conftest import axe_violations, now_in, shot, sign_in
 from tests.factories import make_account, make_card_debtor
 
 POLICY = {
@@ -52,7 +52,7 @@ def test_agree_a_plan_then_read_and_print_the_copy_of_the_agreement(phone, porta
     shot(phone, "confirm-agreement-copy")
 
     phone.get_by_role("button", name="Español").click()
-    phone.wait_for_function("document.documentElement.lang === 'es'")
+    now_in(phone, "es")
     main = phone.locator("main").inner_text()
     assert reference in main and "You agree to pay £600.00" in main, "what they agreed, word for word"
     assert phone.locator(".agreement").get_attribute("lang") == "en"

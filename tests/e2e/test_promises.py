@@ -10,7 +10,7 @@ import pytest
 from portal import clock
 from portal.extensions import db
 from portal.models import Account, Promise
-from tests.e2e.conftest import axe_violations, shot, sign_in, type_date
+from tests.e2e.conftest import axe_violations, now_in, shot, sign_in, type_date
 from tests.factories import make_account, make_card_debtor
 
 
@@ -65,10 +65,10 @@ def test_a_promise_to_pay_is_made_on_a_phone_and_shown_on_the_dashboard(phone, p
 def test_the_promise_page_renders_in_spanish_and_is_axe_clean(phone, portal_url, debtor):
     sign_in(phone, portal_url, debtor)
     phone.get_by_role("button", name="Español").click()
-    phone.wait_for_function("document.documentElement.lang === 'es'")
+    now_in(phone, "es")
     account_id = db.session.scalar(db.select(Account.id).where(Account.debtor_id == debtor.id))
     phone.goto(portal_url + f"/accounts/{account_id}/promise")
-    phone.wait_for_function("document.documentElement.lang === 'es'")
+    now_in(phone, "es")
     assert phone.locator("form input[name=amount]").count() == 1
     assert axe_violations(phone) == [], "the promise form in Spanish"
     shot(phone, "promise-form-es")

@@ -10,7 +10,7 @@ import pytest
 from portal.extensions import db
 from portal.jobs.remind import remind
 from portal.models import Plan
-from tests.e2e.conftest import axe_violations, fits_and_taps, shot, sign_in, type_card
+from tests.e2e.conftest import axe_violations, fits_and_taps, now_in, shot, sign_in, type_card
 from tests.factories import make_account, make_card_debtor
 from tests.plan_support import emails
 
@@ -34,12 +34,12 @@ def debtor(app):
 def in_spanish_too(phone, name: str) -> None:
     """The page again in Spanish: axe-clean, fits, a screenshot; then back to English."""
     phone.get_by_role("button", name="Español").click()
-    phone.wait_for_function("document.documentElement.lang === 'es'")
+    now_in(phone, "es")
     assert axe_violations(phone) == [], f"{name} in Spanish"
     fits_and_taps(phone)
     shot(phone, f"{name}-es")
     phone.get_by_role("button", name="English").click()
-    phone.wait_for_function("document.documentElement.lang === 'en'")
+    now_in(phone, "en")
 
 
 def test_set_up_a_plan_without_a_card_and_pay_an_instalment_from_its_reminder(app, phone, portal_url, debtor):
