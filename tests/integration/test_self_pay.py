@@ -7,6 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from portal import clock
+from portal.accounts import write_offs
+from portal.accounts.ledger import balance_of
 from portal.demo.service import seed
 from portal.extensions import db
 from portal.jobs.remind import remind
@@ -217,6 +219,29 @@ def test_paying_the_whole_balance_completes_the_plan(debtor, account, plan):
     run(clock.today_for(debtor))
     assert _plan(plan.reference).status == "completed"
     assert _statuses(plan) == ["paid", "paid", "paid"]
+
+
+def test_after_a_part_payment_and_a_write_off_the_plan_still_asks_for_all_that_is_owed(debtor, account, plan):
+    _creditor_posts_payment(account, 6_000)  # £60 towards the first £100
+    write_offs.request(
+        account,
+        staff=make_staff(debtor.creditor, role="supervisor"),
+        whole=False,
+        amount=10_000,
+        reason="goodwill",
+        note="",
+        request_key="goodwill",
+        today=clock.today_for(debtor),
+    )
+    db.session.commit()
+    assert balance_of(account) == 14_000
+    _creditor_posts_payment(account, 8_000)
+    run(clock.today_for(debtor))
+    assert _plan(plan.reference).status == "active", "£60 is still owed: the plan is not done"
+    _creditor_posts_payment(account, 5_000)
+    _creditor_posts_payment(account, 1_000)
+    run(clock.today_for(debtor))
+    assert (_plan(plan.reference).status, balance_of(account)) == ("completed", 0)
 
 
 def test_the_link_the_reminder_carries_lands_where_it_says(debtor, plan):

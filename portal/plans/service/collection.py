@@ -46,7 +46,7 @@ from portal.plans.emails import COLLECTION_NOTICES, queue_collection_notice
 from portal.plans.engine import Interest
 from portal.plans.service import IN_FLIGHT, PENDING
 from portal.plans.service.card import keep_card
-from portal.plans.service.progress import first_instalment
+from portal.plans.service.progress import first_instalment, paid_ahead
 from portal.references import new_reference
 
 log = logging.getLogger(__name__)
@@ -333,7 +333,9 @@ def _interest_added_during(plan: Plan) -> int:
 def fit_to_balance(plan: Plan, balance: int) -> None:
     """Never ask for more than is owed: after an extra payment, take it off the last instalments.
 
-    What is owed includes the interest and charges the payments still cover (see `_interest_to_come`).
+    What is owed includes the interest and charges the payments still cover (see `_interest_to_come`). A part
+    payment towards a plan the debtor pays counts towards its scheduled instalments (`paid_ahead`), so it is
+    added back: otherwise the plan would ask for that much too little and be done before the balance is paid.
     Once nothing is owed, the plan is complete.
     """
     in_flight = sum(i.amount for i in plan.instalments if i.status in IN_FLIGHT)
@@ -341,6 +343,7 @@ def fit_to_balance(plan: Plan, balance: int) -> None:
         room = max(settlement_left(plan, balance) - in_flight, 0)
     else:
         room = max(balance - in_flight, 0) + _interest_to_come(plan)
+    room += paid_ahead(plan)  # already paid towards the scheduled instalments: they must still add up to it
     scheduled = [i for i in plan.instalments if i.status == "scheduled"]
     excess = sum(i.amount for i in scheduled) - room
     if excess > 0:

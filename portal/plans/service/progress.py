@@ -144,6 +144,15 @@ def paid_since_start(plans: list[Plan]) -> dict[int, int]:
     return {plan_id: -int(total) for plan_id, total in rows}
 
 
+def paid_ahead(plan: Plan) -> int:
+    """For a plan the debtor pays: what they paid since it started that no instalment marked paid accounts for yet
+    (a part payment); it goes towards the next instalment, so what is still asked for is that much less."""
+    if not plan.paid_by_debtor:
+        return 0
+    paid = paid_since_start([plan]).get(plan.id, 0)
+    return max(paid - sum(i.amount for i in plan.instalments if i.status == "paid"), 0)
+
+
 def payments_by_plan(plans: list[Plan]) -> dict[int, list[PlanPayment]]:
     """{plan id: its payments in the ledger, oldest first}, in two queries however many plans and payments.
 
