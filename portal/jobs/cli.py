@@ -1,4 +1,4 @@
-"""`flask --app portal collect` and `flask --app portal remind`: the plan jobs, for cron."""
+"""`flask --app portal collect`, `remind`, `promises run`, `helpers run` and `outbox`: the jobs, for cron."""
 
 from datetime import UTC, date, datetime
 
@@ -10,6 +10,15 @@ from portal.jobs.collect import collect
 from portal.jobs.remind import remind
 from portal.payments.gateway import GatewayError, get_gateway
 from portal.transaction import CommandGroup
+
+
+def _now_option(verb: str):
+    """--now for a job, to run it as if it were another time (the demo and tests move the clock)."""
+    return click.option(
+        "--now",
+        type=click.DateTime(formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
+        help=f"{verb} as if it were this time (UTC), e.g. 2026-12-01T10:00; default: now.",
+    )
 
 
 def _summary(counts) -> str:
@@ -36,11 +45,7 @@ def collect_command(today: datetime | None) -> None:
 
 
 @click.command("remind")
-@click.option(
-    "--now",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
-    help="Remind as if it were this time (UTC), e.g. 2026-12-01T10:00; default: now.",
-)
+@_now_option("Remind")
 @click.option(
     "--days-before",
     type=click.IntRange(min=1, max=14),
@@ -74,11 +79,7 @@ promises_cli = click.Group("promises", help="Promises to pay: kept, broken, and 
 
 
 @promises_cli.command("run")
-@click.option(
-    "--now",
-    type=click.DateTime(formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]),
-    help="Run as if it were this time (UTC), e.g. 2026-12-01T10:00; default: now.",
-)
+@_now_option("Run")
 def promises_run_command(now: datetime | None) -> None:
     """Mark promises kept or broken and queue the reminders due tomorrow (cron, every hour)."""
     from portal.promises.job import run
@@ -87,8 +88,22 @@ def promises_run_command(now: datetime | None) -> None:
     click.echo(f"Promises: {_summary(report.counts)}; messages: {_summary(report.messages)}.")
 
 
+helpers_cli = click.Group("helpers", help="Someone the debtor trusts to help: access that runs out, and the warning.")
+
+
+@helpers_cli.command("run")
+@_now_option("Run")
+def helpers_run_command(now: datetime | None) -> None:
+    """End helpers' access that has run out and tell debtors a week before it does (cron, daily)."""
+    from portal.trusted.job import run
+
+    report = run(now.replace(tzinfo=UTC) if now else None)
+    click.echo(f"Helpers: {_summary(report.counts)}; messages: {_summary(report.messages)}.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(promises_cli)
+    app.cli.add_command(helpers_cli)
     app.cli.add_command(collect_command)
     app.cli.add_command(remind_command)
     app.cli.add_command(outbox_cli)

@@ -54,6 +54,8 @@ class TrustedHelper(db.Model):
     ended_by: Mapped[str | None] = mapped_column(String(10))
     #: the staff user's reason, when staff ended it
     ended_reason: Mapped[str | None] = mapped_column(String(500))
+    #: when the debtor was told this access ends soon (once per end date: renewing clears it)
+    expiry_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the helper's newest page seen (what the console shows; every visit is in the audit trail)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,5 +1,5 @@
 """The messages about someone you trust to help: their invitation and their sign-in codes (to the helper's
-address), and the confirmations to the debtor that access was given or ended.
+address), and the messages to the debtor that access was given, ends soon (portal.trusted.job) or ended.
 
 The helper's messages are bare (portal.outbox.Letter): they go to an address that is not the debtor's, so they
 carry no notices about debt or money, only whose account it is (the debtor asked us to say so), the creditor's
@@ -13,6 +13,7 @@ from babel.dates import format_date
 from flask_babel import gettext as _
 
 from portal import clock
+from portal.confirmations import sign_in_link
 from portal.extensions import db
 from portal.help.details_messages import code_words
 from portal.i18n import babel_locale, formatting_locale_for
@@ -109,7 +110,36 @@ def ended_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
             helper=helper.name,
             creditor=debtor.creditor.name,
         ),
-        lines=["", _("You can ask someone you trust to help again at any time, in your account.")],
+        lines=[
+            "",
+            *([_("Their access ended by itself on the date you were given.")] if helper.ended_by == "expired" else []),
+            _("You can ask someone you trust to help again at any time, in your account."),
+        ],
         neutral_subject=subject,
         neutral_opening=subject,
+    )
+
+
+@template("trusted.ending_soon", asks_for_money=False)
+def ending_soon_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
+    helper = _helper(message, debtor)
+    if helper is None or helper.expiry_warned_at is None or not service.is_active(helper, clock.now()):
+        return None  # renewed or ended since it was queued: it has nothing true to say
+    subject = _("%(helper)s can see your account until %(date)s", helper=helper.name, date=_until(helper))
+    link = sign_in_link(message, debtor, campaign="trusted", endpoint="trusted.helpers")
+    return Letter(
+        subject=subject,
+        opening=_(
+            "%(helper)s can see your account with %(creditor)s until %(date)s. Then their access ends by itself.",
+            helper=helper.name,
+            creditor=debtor.creditor.name,
+            date=_until(helper),
+        ),
+        lines=[
+            "",
+            _("If you want them to go on helping, renew their access here: %(link)s", link=link),
+            _("If not, you do not need to do anything."),
+        ],
+        neutral_subject=_("Access for %(helper)s ends soon", helper=helper.name),
+        neutral_opening=_("Access for %(helper)s ends soon", helper=helper.name),
     )

@@ -3,7 +3,8 @@ that they read the address the debtor gave; access lasts TRUSTED_HELPER_DAYS unl
 
 Plain functions over the session: the caller's unit of work commits. Ending is claimed in one conditional UPDATE,
 so the debtor, staff and the expiry ending one access at the same moment end it once (one event, one message).
-A code is claimed try by try as contact-detail codes are (portal.one_time_codes).
+A code is claimed try by try as contact-detail codes are (portal.one_time_codes). The warning that access ends
+soon is claimed the same way, once per end date (`claim_expiry_warning`; renewing clears it).
 """
 
 import secrets
@@ -129,7 +130,7 @@ def renew(helper: TrustedHelper, *, now: datetime) -> None:
     renewed = db.session.execute(
         update(TrustedHelper)
         .where(TrustedHelper.id == helper.id, TrustedHelper.ended_at.is_(None), TrustedHelper.expires_at > now)
-        .values(expires_at=now + timedelta(days=access_days()))
+        .values(expires_at=now + timedelta(days=access_days()), expiry_warned_at=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not renewed:
@@ -160,6 +161,24 @@ def end(
     _changed("helper.ended", helper, actor_type=actor[0], actor_id=actor[1], ended_by=by.value, why=reason)
     outbox.queue(helper.debtor, "trusted.ended", channel=channel_for(helper.debtor), params={"helper_id": helper.id})
     return True
+
+
+def claim_expiry_warning(helper: TrustedHelper, *, now: datetime, days: int) -> bool:
+    """True for the one caller that may tell the debtor this access ends within `days`: once per end date."""
+    claimed = db.session.execute(
+        update(TrustedHelper)
+        .where(
+            TrustedHelper.id == helper.id,
+            TrustedHelper.ended_at.is_(None),
+            TrustedHelper.expiry_warned_at.is_(None),
+            TrustedHelper.expires_at > now,
+            TrustedHelper.expires_at <= now + timedelta(days=days),
+        )
+        .values(expiry_warned_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(helper)
+    return claimed == 1
 
 
 def check_access(helper: TrustedHelper, *, now: datetime) -> None:

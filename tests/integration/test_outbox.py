@@ -222,7 +222,7 @@ def _contact_change(debtor) -> dict:
     return {"kind": "email", "change_id": change.id}
 
 
-def _helper(debtor) -> dict:
+def _helper(debtor, warned: bool = False) -> dict:
     now = datetime.now(UTC)
     helper = TrustedHelper(
         debtor=debtor,
@@ -232,6 +232,7 @@ def _helper(debtor) -> dict:
         relationship="debt_adviser",
         invited_at=now,
         expires_at=now + timedelta(days=90),
+        expiry_warned_at=now if warned else None,
     )
     db.session.add(helper)
     db.session.flush()
@@ -302,6 +303,7 @@ SCENARIOS = {
     "trusted.code": (False, lambda plan, debtor, account: _helper_code(debtor)),
     "trusted.invited": (False, lambda plan, debtor, account: _helper(debtor)),
     "trusted.ended": (False, lambda plan, debtor, account: _helper(debtor)),
+    "trusted.ending_soon": (False, lambda plan, debtor, account: _helper(debtor, warned=True)),
 }
 
 #: a code the person is waiting for on the page goes at once, whatever the hour and their channel switches

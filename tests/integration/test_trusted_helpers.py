@@ -3,19 +3,22 @@ see exactly what the debtor allowed, page by page, and nothing once access ends 
 TRUSTED_HELPER_DAYS); every visit is audited and shows on "Who has viewed your account"; creditors hear of it."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from portal import clock
+from portal import clock, outbox
 from portal.budget import service as budgets
 from portal.debtor_pages import is_debtor_endpoint
 from portal.extensions import db
-from portal.models import Account, AuditEvent, CreditorEvent, Debtor, HelperCode, TrustedHelper
+from portal.models import Account, AuditEvent, CreditorEvent, Debtor, HelperCode, MagicLink, TrustedHelper
 from portal.one_time_codes import MAX_TRIES
 from portal.plans.service.making import submit_proposal
 from portal.trusted import access
+from portal.trusted import service as trusted_service
+from portal.trusted.job import WARN_DAYS
+from portal.trusted.job import run as helpers_job
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
 from tests.plan_support import emails, self_paid_plan
@@ -385,3 +388,52 @@ def test_in_the_demo_sarah_invites_an_adviser_who_opens_their_own_link_and_sees_
     result = adviser.get(f"/budget/{budget.id}/result")
     assert result.status_code == 200 and "£1,500.00" in main_text(result)
     assert adviser.get(f"/budget/{budget.id}/budget.csv").status_code == 200
+
+
+def _at(day: int, start: datetime) -> datetime:
+    """Eleven in the morning UTC, `day` days after `start` (in the debtor's contact hours)."""
+    return start.replace(hour=11, minute=0) + timedelta(days=day)
+
+
+def test_the_debtor_is_told_a_week_before_access_ends_once_and_again_after_renewing(app, sarah, debtor, monkeypatch):
+    helper_row = _invite(sarah)
+    start = helper_row.invited_at
+    assert helpers_job(_at(82, start)).counts == {}
+    report = helpers_job(_at(84, start))
+    assert (report.counts, report.messages) == ({"warned": 1}, {"sent": 1})
+    [warning] = _mail_to(app, "sarah@example.co.uk", "Ana Lopez can see your account until")
+    assert "Then their access ends by itself" in warning and "renew their access here: http" in warning
+    assert db.session.scalar(select(MagicLink.destination).order_by(MagicLink.id.desc())) == "/help/trusted"
+    assert helpers_job(_at(85, start)).counts == {}, "told once"
+
+    monkeypatch.setattr(clock, "now", lambda: _at(85, start))
+    assert sarah.post(f"/help/trusted/{helper_row.id}/renew").status_code == 303
+    assert helpers_job(_at(86, start)).counts == {}, "renewed for another 90 days"
+    assert helpers_job(_at(85 + 84, start)).counts == {"warned": 1}
+
+
+def test_access_that_runs_out_ends_on_its_day_and_the_debtor_is_told(app, sarah, debtor):
+    helper_row = _invite(sarah)
+    helper = _helper_signs_in(app)
+    start = helper_row.invited_at
+    assert helpers_job(_at(91, start)).counts == {"ended": 1}
+    assert helpers_job(_at(92, start)).counts == {}
+    db.session.expire_all()
+    assert db.session.get(TrustedHelper, helper_row.id).ended_by == "expired"
+    [ended] = _mail_to(app, "sarah@example.co.uk", "Ana Lopez can no longer see your account")
+    assert "Their access ended by itself" in ended
+    assert [e.kind for e in db.session.scalars(select(CreditorEvent).order_by(CreditorEvent.id))][-1] == "helper.ended"
+    assert helper.get("/accounts/").headers["Location"] == "/helping/ended"
+
+
+def test_a_warning_waiting_to_be_sent_is_dropped_when_the_debtor_renews_first(app, sarah, debtor, monkeypatch):
+    helper_row = _invite(sarah)
+    start = helper_row.invited_at
+    with app.test_request_context(), outbox.held_for_the_job():
+        assert trusted_service.claim_expiry_warning(helper_row, now=_at(84, start), days=WARN_DAYS)
+        outbox.queue(debtor, "trusted.ending_soon", params={"helper_id": helper_row.id})
+        db.session.commit()
+    monkeypatch.setattr(clock, "now", lambda: _at(85, start))
+    assert sarah.post(f"/help/trusted/{helper_row.id}/renew").status_code == 303
+    outbox.deliver(now=_at(85, start))
+    assert _mail_to(app, "sarah@example.co.uk", "Ana Lopez can see your account until") == []
