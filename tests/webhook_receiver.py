@@ -1,12 +1,19 @@
 """A creditor's webhook receiver for tests: a threaded HTTP server on a free loopback port that records every
-request and answers as the test says (a status code, or a pause longer than the sender waits)."""
+request and answers as the test says (a status code, or a pause longer than the sender waits). With `tls`, it
+serves HTTPS with a self-signed certificate for hooks.test (TLS_CERT, made for these tests only, for 100 years):
+trust it with SSL_CERT_FILE."""
 
+import ssl
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+TLS_CERT = Path(__file__).with_name("webhook_receiver_cert.pem")
+TLS_KEY = Path(__file__).with_name("webhook_receiver_key.pem")
 
 
 @dataclass
@@ -27,7 +34,7 @@ class Receiver:
 
 
 @contextmanager
-def receiver() -> Iterator[Receiver]:
+def receiver(*, tls: bool = False) -> Iterator[Receiver]:
     state = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -47,7 +54,11 @@ def receiver() -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_port}/hooks"
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(TLS_CERT, TLS_KEY)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    state.url = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_port}/hooks"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
