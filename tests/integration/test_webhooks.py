@@ -18,7 +18,7 @@ from portal.models import CreditorEvent, WebhookAttempt, WebhookDelivery, Webhoo
 from portal.webhooks import addresses, delivery
 from tests.dns_support import pretend_dns
 from tests.factories import make_account, make_creditor, make_debtor
-from tests.webhook_receiver import TLS_CERT, receiver
+from tests.webhook_receiver import certificate_for, receiver
 
 SECRET = "whsec_test-secret"
 
@@ -233,11 +233,12 @@ def test_the_event_goes_to_the_address_that_was_checked_not_to_a_later_answer(ho
 
 
 @pytest.fixture
-def tls_hooks(dns, monkeypatch):
+def tls_hooks(dns, monkeypatch, tmp_path):
     """An HTTPS receiver whose certificate is for hooks.test, trusted; hooks.test and other.test lead to it."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(TLS_CERT))
+    certificate = certificate_for("hooks.test", tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
     dns["hooks.test"] = dns["other.test"] = ["127.0.0.1"]
-    with receiver(tls=True) as state:
+    with receiver(tls=certificate) as state:
         yield state
 
 
