@@ -132,6 +132,9 @@ def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
         "TWILIO_FROM_NUMBER": environ.get("TWILIO_FROM_NUMBER"),
         "TWILIO_API_BASE": environ.get("TWILIO_API_BASE", "https://api.twilio.com"),
         "TWILIO_TIMEOUT": int(environ.get("TWILIO_TIMEOUT", "10")),
+        # Creditors' webhooks may go to private, loopback and link-local addresses (a receiver on this machine or
+        # the office network) only when this is on; in production they must be on the internet (portal.webhooks).
+        "WEBHOOK_ALLOW_PRIVATE": _flag(environ, "WEBHOOK_ALLOW_PRIVATE", development),
         # `flask reminders send` writes to a debtor at most once in this many days, unless the creditor's
         # policy["portal_sends_reminders"]["every_days"] says otherwise.
         "REMINDERS_EVERY_DAYS": int(environ.get("REMINDERS_EVERY_DAYS", "7")),

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install the system packages the portal needs, or say which are missing.
-# Usage: scripts/system-deps.sh [--test | --bench]   (--test adds Chromium for the browser tests and Java for the
-# HTML checker, --bench wrk for bench/)
+# Usage: scripts/system-deps.sh [--test | --bench]   (--test adds Chromium for the browser tests, Java for the
+# HTML checker and openssl for the HTTPS webhook tests, --bench wrk for bench/)
 set -eu
 
 missing=""
@@ -14,6 +14,8 @@ if [ "${1:-}" = "--test" ] && [ -z "${CHROMIUM_PATH:-}" ]; then
 fi
 if [ "${1:-}" = "--test" ]; then
   command -v java >/dev/null 2>&1 || missing="$missing default-jre-headless"
+  # a certificate made for each HTTPS webhook test
+  command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 fi
 if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || missing="$missing wrk"

@@ -56,6 +56,7 @@ TEST_SETTINGS = {
     "SESSION_COOKIE_SECURE": False,
     "RATELIMIT_STORAGE_URI": "memory://",
     "LOG_FORMAT": "text",
+    "WEBHOOK_ALLOW_PRIVATE": True,
 }
 
 

@@ -8,14 +8,19 @@ minutes (at most an hour apart) until 24 hours after the event, then the deliver
 creditor may arrive in any order.
 """
 
+import http.client
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import datetime, timedelta
+from functools import partial
+from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +29,7 @@ from portal.events import as_json
 from portal.extensions import db
 from portal.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from portal.transaction import commit_claim, rollback, unit_of_work
+from portal.webhooks import addresses
 from portal.webhooks.signing import signature_header
 
 log = logging.getLogger(__name__)
@@ -94,6 +100,7 @@ def _deliver_one(delivery_id: int, now: datetime, timeout: float) -> str | None:
     if endpoint is None:
         return _finish(delivery, "failed", now, "no webhook address")
     url, secret, number = endpoint.url, endpoint.secret, delivery.attempts
+    allow_private = current_app.config["WEBHOOK_ALLOW_PRIVATE"]
     body = json.dumps(as_json(delivery.event), separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",
@@ -105,7 +112,7 @@ def _deliver_one(delivery_id: int, now: datetime, timeout: float) -> str | None:
     commit_claim()
 
     started_at, started = clock.now(), time.monotonic()
-    status, error, excerpt = _post(url, body, headers, timeout)
+    status, error, excerpt = _post(url, body, headers, timeout, allow_private=allow_private)
     duration_ms = round((time.monotonic() - started) * 1000)
     delivery = db.session.get(WebhookDelivery, delivery_id)
     db.session.add(
@@ -145,16 +152,63 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _ToChecked(urllib.request.HTTPHandler, urllib.request.HTTPSHandler):
+    """http and https, each connecting only to the addresses that were checked."""
+
+    def __init__(self, checked: list[str]):
+        super().__init__()
+        self.checked = checked
+
+    def http_open(self, req):
+        return self.do_open(_connecting_to(http.client.HTTPConnection, self.checked), req)
+
+    def https_open(self, req):
+        return self.do_open(_connecting_to(http.client.HTTPSConnection, self.checked), req, context=self._context)
 
 
-def _post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | None, str | None, str | None]:
-    """POST the body: (status code, short error, start of the answer). Never raises for the receiver's sake."""
+def _connecting_to(connection_class, checked: list[str]):
+    """Connections that reach the URL's port on the checked addresses, whatever DNS answers by now (no
+    rebinding between the check and the call); the Host header and TLS (SNI, certificate) keep the hostname."""
+
+    def connection(host, **kwargs):
+        made = connection_class(host, **kwargs)
+        made._create_connection = partial(_connect, checked)
+        return made
+
+    return connection
+
+
+def _connect(checked: list[str], where: tuple[str, int], timeout, source_address=None) -> socket.socket:
+    """socket.create_connection to each address in turn, as it would try each address of a name."""
+    failed = None
+    for address in checked:
+        try:
+            return socket.create_connection((address, where[1]), timeout, source_address)
+        except OSError as error:
+            failed = error
+    raise failed
+
+
+def _opener_to(checked: list[str]) -> urllib.request.OpenerDirector:
+    """An opener that follows no redirect and connects only to the checked addresses; no proxy from the
+    environment either, as a proxy would look the name up again itself."""
+    return urllib.request.build_opener(_NoRedirects, urllib.request.ProxyHandler({}), _ToChecked(checked))
+
+
+def _post(
+    url: str, body: bytes, headers: dict, timeout: float, *, allow_private: bool
+) -> tuple[int | None, str | None, str | None]:
+    """POST the body: (status code, short error, start of the answer). Never raises for the receiver's sake.
+
+    The host is looked up again (DNS may have changed since the URL was saved): an address that is not on the
+    internet is an error, with no connection made, unless `allow_private`.
+    """
     if not url.startswith(("https://", "http://")):
         return None, "not an http(s) address", None
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310  (http(s) only)
     try:
-        with _opener.open(request, timeout=timeout) as response:
+        checked = addresses.resolve(urlsplit(url).hostname, allow_private=allow_private)
+        with _opener_to(checked).open(request, timeout=timeout) as response:
             return response.status, None, _excerpt(response.read(EXCERPT))
     except urllib.error.HTTPError as answer:
         return answer.code, f"HTTP {answer.code}", _excerpt(answer.read(EXCERPT))

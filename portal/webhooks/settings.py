@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Creditor, StaffUser, WebhookEndpoint
 from portal.models.audit import record
+from portal.webhooks import addresses
 from portal.webhooks.signing import new_secret
 
 #: hosts that may be called over plain HTTP outside production (a receiver on the developer's machine)
@@ -30,17 +31,29 @@ def endpoint_of(creditor: Creditor) -> WebhookEndpoint | None:
 
 
 def check_url(url: str) -> str:
-    """The URL, trimmed, if a receiver may be called there: https, or http to this machine outside production."""
+    """The URL, trimmed, if a receiver may be called there: https, or http to this machine outside production;
+    on the internet unless WEBHOOK_ALLOW_PRIVATE (the address is checked again at each delivery)."""
     url = url.strip()
     parts = urlsplit(url)
     if not parts.hostname or parts.username or parts.password or len(url) > 500:
         raise WebhookRefused(_l("Enter a full address like https://example.com/webhooks"))
-    if parts.scheme == "https":
-        return url
     local = parts.hostname in LOCAL_HOSTS and current_app.config["PORTAL_ENV"] != "production"
-    if parts.scheme == "http" and local:
-        return url
-    raise WebhookRefused(_l("The address must start with https://"))
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise WebhookRefused(_l("The address must start with https://"))
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        _check_public(parts.hostname)
+    return url
+
+
+def _check_public(host: str) -> None:
+    try:
+        addresses.resolve(host, allow_private=False)
+    except addresses.NotFound as error:
+        raise WebhookRefused(_l("We could not find this address. Check it and try again.")) from error
+    except addresses.NotPublic as error:
+        raise WebhookRefused(
+            _l("This address is on a private network. Enter an address our servers can reach on the internet.")
+        ) from error
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from portal import events
 from portal.extensions import db
 from portal.models import CreditorEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
-from portal.webhooks import delivery
+from portal.webhooks import addresses, delivery
+from tests.dns_support import pretend_dns
 from tests.factories import make_account, make_creditor, make_debtor
-from tests.webhook_receiver import receiver
+from tests.webhook_receiver import certificate_for, receiver
 
 SECRET = "whsec_test-secret"
 
@@ -177,6 +178,80 @@ def test_a_redirect_is_not_followed(hooks):
     assert delivery.deliver(now=event.created_at) == {"retrying": 1}
     assert _delivery(event).last_status_code == 302
     assert len(hooks.requests) == 1
+
+
+@pytest.fixture
+def dns(monkeypatch) -> dict[str, list[str]]:
+    answers: dict[str, list[str]] = {}
+    pretend_dns(monkeypatch, answers)
+    return answers
+
+
+def _by_name(hooks) -> str:
+    """The receiver's URL with a name instead of 127.0.0.1: hooks.test, which only pretend DNS knows."""
+    return hooks.url.replace("127.0.0.1", "hooks.test")
+
+
+def test_a_name_that_now_resolves_to_a_private_address_is_not_called(app, hooks, dns):
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    dns["hooks.test"] = ["127.0.0.1"]  # where the receiver listens: a connection would reach it
+    event = _event(_by_name(hooks))
+
+    assert delivery.deliver(now=event.created_at) == {"retrying": 1}
+
+    assert hooks.requests == []
+    found = _delivery(event)
+    assert found.last_error == "not sent: hooks.test is at 127.0.0.1, which is not on the internet"
+    [attempt] = db.session.scalars(select(WebhookAttempt)).all()
+    assert (attempt.status_code, attempt.error) == (None, found.last_error)
+
+
+def test_a_name_that_no_longer_resolves_is_tried_again(hooks, dns):
+    dns["hooks.test"] = []
+    event = _event(_by_name(hooks))
+    assert delivery.deliver(now=event.created_at) == {"retrying": 1}
+    assert _delivery(event).last_error == "no address found for hooks.test" and hooks.requests == []
+
+
+def test_the_event_goes_to_the_address_that_was_checked_not_to_a_later_answer(hooks, dns, monkeypatch):
+    """DNS rebinding: the name answers the address that is checked, then another; the connection uses the first,
+    and the receiver still sees the name in the Host header."""
+    dns["hooks.test"] = ["127.0.0.1"]
+    check = addresses.resolve
+
+    def check_then_rebind(host, **kwargs):
+        checked = check(host, **kwargs)
+        dns["hooks.test"] = ["127.0.0.2"]  # nothing listens there
+        return checked
+
+    monkeypatch.setattr(addresses, "resolve", check_then_rebind)
+    event = _event(_by_name(hooks))
+
+    assert delivery.deliver(now=event.created_at) == {"delivered": 1}
+    [request] = hooks.requests
+    assert request.headers["Host"] == _by_name(hooks).split("/")[2]
+
+
+@pytest.fixture
+def tls_hooks(dns, monkeypatch, tmp_path):
+    """An HTTPS receiver whose certificate is for hooks.test, trusted; hooks.test and other.test lead to it."""
+    certificate = certificate_for("hooks.test", tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))
+    dns["hooks.test"] = dns["other.test"] = ["127.0.0.1"]
+    with receiver(tls=certificate) as state:
+        yield state
+
+
+def test_https_goes_to_the_checked_address_with_the_name_for_tls(tls_hooks):
+    event = _event(_by_name(tls_hooks))
+    assert delivery.deliver(now=event.created_at) == {"delivered": 1}
+    assert len(tls_hooks.requests) == 1
+
+
+def test_https_to_a_name_the_certificate_is_not_for_is_refused(tls_hooks):
+    event = _event(tls_hooks.url.replace("127.0.0.1", "other.test"))
+    assert delivery.deliver(now=event.created_at) == {"retrying": 1}
+    assert "certificate" in _delivery(event).last_error and tls_hooks.requests == []
 
 
 def test_events_waiting_when_webhooks_are_stopped_are_not_sent(hooks):

@@ -8,6 +8,7 @@ from portal import events
 from portal.extensions import db
 from portal.models import AuditEvent, WebhookDelivery, WebhookEndpoint
 from portal.webhooks import settings
+from tests.dns_support import pretend_dns
 from tests.factories import make_creditor, make_debtor
 from tests.staff_support import StaffBrowser, make_staff
 
@@ -86,6 +87,56 @@ def test_plain_http_to_this_machine_is_allowed_only_outside_production(app):
     with pytest.raises(settings.WebhookRefused):
         settings.check_url("http://127.0.0.1:8000/hooks")
     assert settings.check_url(URL) == URL
+
+
+@pytest.fixture
+def internet_only(app, monkeypatch) -> dict[str, list[str]]:
+    """Production's rule (WEBHOOK_ALLOW_PRIVATE off) with pretend DNS: a test sets what each name answers."""
+    app.config["WEBHOOK_ALLOW_PRIVATE"] = False
+    answers: dict[str, list[str]] = {}
+    pretend_dns(monkeypatch, answers)
+    return answers
+
+
+PRIVATE = "This address is on a private network. Enter an address our servers can reach on the internet."
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://10.1.2.3/hooks",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/hooks",
+        "https://[::ffff:10.0.0.5]/hooks",
+        "https://224.0.0.1/hooks",
+        "http://127.0.0.1:8000/hooks",
+    ],
+)
+def test_an_address_on_a_private_network_is_refused(admin, internet_only, url):
+    response = _set(admin, url)
+    assert response.status_code == 400 and PRIVATE in response.get_data(as_text=True)
+    assert _endpoint() is None
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused(admin, internet_only):
+    internet_only["hooks.example"] = ["93.184.215.14", "10.0.0.5"]
+    response = _set(admin)
+    assert response.status_code == 400 and PRIVATE in response.get_data(as_text=True)
+    assert _endpoint() is None
+
+
+def test_a_name_that_resolves_to_public_addresses_is_saved(admin, internet_only):
+    internet_only["hooks.example"] = ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
+    assert _set(admin).status_code == 200
+    assert _endpoint().url == URL
+
+
+def test_a_name_that_does_not_resolve_is_refused(admin, internet_only):
+    internet_only["hooks.example"] = []
+    response = _set(admin)
+    assert response.status_code == 400
+    assert "We could not find this address. Check it and try again." in response.get_data(as_text=True)
+    assert _endpoint() is None
 
 
 def test_a_new_secret_replaces_the_old_one_once_confirmed(admin):

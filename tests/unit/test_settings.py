@@ -58,6 +58,7 @@ def test_production_is_the_default_and_its_defaults_are_strict():
     assert settings["SESSION_COOKIE_SECURE"] is True
     assert settings["HSTS_SECONDS"] == 365 * 24 * 3600
     assert settings["MAIL_BACKEND"] == "smtp"
+    assert settings["WEBHOOK_ALLOW_PRIVATE"] is False
 
 
 @pytest.mark.parametrize("environment", ["development", "testing"])
@@ -66,6 +67,7 @@ def test_development_defaults_suit_a_laptop(environment):
     assert settings["SESSION_COOKIE_SECURE"] is False
     assert settings["HSTS_SECONDS"] == 0
     assert settings["MAIL_BACKEND"] == "file"
+    assert settings["WEBHOOK_ALLOW_PRIVATE"] is True
 
 
 def test_the_environment_overrides_each_default():
@@ -77,6 +79,7 @@ def test_the_environment_overrides_each_default():
             "MAIL_BACKEND": "smtp",
             "QUICK_EXIT_URL": "https://www.example.org/recipes",
             "DISPUTE_ATTACHMENT_MAX_BYTES": "1000",
+            "WEBHOOK_ALLOW_PRIVATE": "off",
         }
     )
     assert settings["SESSION_COOKIE_SECURE"] is True
@@ -84,6 +87,7 @@ def test_the_environment_overrides_each_default():
     assert settings["MAIL_BACKEND"] == "smtp"
     assert settings["QUICK_EXIT_URL"] == "https://www.example.org/recipes"
     assert settings["MAX_CONTENT_LENGTH"] == 1000 + 512 * 1024
+    assert settings["WEBHOOK_ALLOW_PRIVATE"] is False
 
 
 def test_only_the_given_environment_is_read(monkeypatch):
