@@ -3,10 +3,11 @@ tried to collect one, what a person decided about a proposal or a pause request,
 of what the debtor did themselves (a plan agreed, with a copy of the agreement; a proposal or a pause
 request received; a plan cancelled: portal.confirmations).
 
-Each carries a fresh sign-in link, because a link in a message is how a debtor gets back to the
-portal. Collection messages ask for money, so the gate withholds them while asking has stopped;
-each says nothing when what it would say is no longer true. Hard news (a missed payment, a plan
-ended) always names free debt advice for the debtor's country (FCA PS24/2).
+Each goes by the channel the debtor chose (portal.confirmations.channel_for) and carries a fresh
+sign-in link, because a link in a message is how a debtor gets back to the portal; a text keeps to
+the news and the short link. Collection messages ask for money, so the gate withholds them while
+asking has stopped; each says nothing when what it would say is no longer true. Hard news (a missed
+payment, a plan ended) always names free debt advice for the debtor's country (FCA PS24/2).
 """
 
 from flask import current_app, url_for
@@ -17,7 +18,7 @@ from portal import clock
 from portal.accounts.ledger import balance_of
 from portal.confirmations import channel_for, is_text, reference_line, sign_in_link
 from portal.extensions import db
-from portal.links.service import issue_link, link_url
+from portal.links.service import issue_link, link_url, short_url
 from portal.models import Agreement, Debtor, Instalment, OutboundMessage, Plan
 from portal.models.plan import REVIEW_OUTCOMES
 from portal.outbox import Letter, neutral, queue, template
@@ -31,23 +32,28 @@ COLLECTION_NOTICES = ("requires_action", "retry", "missed", "broken")
 
 
 def queue_collection_notice(kind: str, instalment: Instalment) -> None:
-    """Tell the debtor what happened when we tried to collect (COLLECTION_NOTICES)."""
+    """Tell the debtor what happened when we tried to collect (COLLECTION_NOTICES), by the channel they chose."""
     plan = instalment.plan
+    debtor = db.session.get(Debtor, plan.debtor_id)
     queue(
-        db.session.get(Debtor, plan.debtor_id),
+        debtor,
         f"plan.{kind}",
         account=plan.account,
         params={"instalment_id": instalment.id, "attempt": instalment.attempts},
+        channel=channel_for(debtor),
     )
 
 
 def queue_reminder(instalment: Instalment) -> None:
+    """By the channel the debtor chose: someone who only reads texts is reminded by text."""
     plan = instalment.plan
+    debtor = db.session.get(Debtor, plan.debtor_id)
     queue(
-        db.session.get(Debtor, plan.debtor_id),
+        debtor,
         "plan.reminder",
         account=plan.account,
         params={"instalment_id": instalment.id, "due": instalment.due_date.isoformat()},
+        channel=channel_for(debtor),
     )
 
 
@@ -83,9 +89,10 @@ def queue_confirmation(what: str, plan: Plan, **params) -> OutboundMessage:
     )
 
 
-def _sign_in_link(debtor: Debtor, destination: str | None = None) -> str:
-    _token_row, token = issue_link(debtor, campaign="plan", destination=destination)
-    return link_url(token)
+def _sign_in_link(message: OutboundMessage, debtor: Debtor, destination: str | None = None) -> str:
+    """A fresh sign-in link (to `destination`, else their accounts): the short address in a text."""
+    row, token = issue_link(debtor, campaign="plan", channel=message.channel, destination=destination)
+    return short_url(row.short_code) if is_text(message) else link_url(token)
 
 
 def _page(endpoint: str, **values) -> str:
@@ -96,6 +103,16 @@ def _page(endpoint: str, **values) -> str:
 def _what(plan: Plan) -> str:
     account = plan.account
     return _("%(description)s (account %(reference)s)", description=account.description, reference=account.reference)
+
+
+def _in_its_channel(
+    message: OutboundMessage, debtor: Debtor, lines: list[str], link_line: str, *, hard: bool = False
+) -> list[str]:
+    """All of it in an email, the link last but for help (and, with hard news, free debt advice); a text keeps to
+    the link, and the notices every text carries name free debt advice (portal.message_rules)."""
+    if is_text(message):
+        return [link_line]
+    return [*lines, "", link_line, *_help_lines(debtor), *(_advice_lines(debtor) if hard else [])]
 
 
 def _help_lines(debtor: Debtor) -> list[str]:
@@ -142,49 +159,41 @@ def reminder(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
     amount, when = fmt.money(instalment.amount, plan.currency), fmt.date(instalment.due_date)
     if plan.paid_by_debtor:
-        lines = _pay_yourself_lines(plan, debtor)
-        if lines is None:
-            return None
+        due = to_pay_now(plan, clock.today_for(debtor))
+        if due <= 0:
+            return None  # paid another way since
+        link = _sign_in_link(message, debtor, _page("payments.amount", account_id=plan.account_id, amount=due))
+        lines = _in_its_channel(
+            message,
+            debtor,
+            [_("You pay this payment yourself. We do not keep your card.")],
+            _("To pay %(amount)s now, sign in here: %(link)s", amount=fmt.money(due, plan.currency), link=link),
+        )
     else:
-        lines = [
-            _(
-                "We will take it from your %(card)s.",
-                card=card_words(plan.card_brand, plan.card_last4, in_sentence=True),
-            ),
-            "",
+        lines = _in_its_channel(
+            message,
+            debtor,
+            [
+                _(
+                    "We will take it from your %(card)s.",
+                    card=card_words(plan.card_brand, plan.card_last4, in_sentence=True),
+                )
+            ],
             _(
                 "To see your plan, change the date or pay another way, sign in here: %(link)s",
-                link=_sign_in_link(debtor),
+                link=_sign_in_link(message, debtor),
             ),
-        ]
+        )
     subject, opening = neutral(debtor)
     return Letter(
         subject=_("Your next payment of %(amount)s is on %(date)s", amount=amount, date=when),
         opening=_(
             "Your next plan payment for %(what)s is %(amount)s on %(date)s.", what=_what(plan), amount=amount, date=when
         ),
-        lines=[*lines, *_help_lines(debtor)],
+        lines=lines,
         neutral_subject=subject,
         neutral_opening=opening,
     )
-
-
-def _pay_yourself_lines(plan: Plan, debtor: Debtor) -> list[str] | None:
-    """A plan the debtor pays themselves: a link that signs in on the payment page with what is due filled in;
-    None when nothing is due any more (paid another way since)."""
-    due = to_pay_now(plan, clock.today_for(debtor))
-    if due <= 0:
-        return None
-    link = _sign_in_link(debtor, _page("payments.amount", account_id=plan.account_id, amount=due))
-    return [
-        _("You pay this payment yourself. We do not keep your card."),
-        "",
-        _(
-            "To pay %(amount)s now, sign in here: %(link)s",
-            amount=Formatter.for_debtor(debtor).money(due, plan.currency),
-            link=link,
-        ),
-    ]
 
 
 def _collection(message: OutboundMessage, debtor: Debtor, still_true) -> Instalment | None:
@@ -202,7 +211,7 @@ def requires_action(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         return None
     plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
     amount = fmt.money(instalment.amount, plan.currency)
-    link = _sign_in_link(debtor, _page("plans.confirm_payment", reference=instalment.payment.reference))
+    link = _sign_in_link(message, debtor, _page("plans.confirm_payment", reference=instalment.payment.reference))
     subject, opening = neutral(debtor)
     return Letter(
         subject=_("Please confirm your payment of %(amount)s", amount=amount),
@@ -211,12 +220,12 @@ def requires_action(message: OutboundMessage, debtor: Debtor) -> Letter | None:
             amount=amount,
             what=_what(plan),
         ),
-        lines=[
-            _("No money has been taken yet."),
-            "",
+        lines=_in_its_channel(
+            message,
+            debtor,
+            [_("No money has been taken yet.")],
             _("To confirm the payment, sign in here: %(link)s", link=link),
-            *_help_lines(debtor),
-        ],
+        ),
         neutral_subject=subject,
         neutral_opening=opening,
     )
@@ -229,17 +238,17 @@ def retry(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         return None
     plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
     amount = fmt.money(instalment.amount, plan.currency)
-    link = _sign_in_link(debtor)
+    link = _sign_in_link(message, debtor)
     subject, opening = neutral(debtor)
     return Letter(
         subject=_("Your payment of %(amount)s did not go through", amount=amount),
         opening=_("We could not take your plan payment of %(amount)s for %(what)s.", amount=amount, what=_what(plan)),
-        lines=[
-            _("No money was taken. We will try again on %(date)s.", date=fmt.date(instalment.collect_on)),
-            "",
+        lines=_in_its_channel(
+            message,
+            debtor,
+            [_("No money was taken. We will try again on %(date)s.", date=fmt.date(instalment.collect_on))],
             _("To use another card, sign in here: %(link)s", link=link),
-            *_help_lines(debtor),
-        ],
+        ),
         neutral_subject=subject,
         neutral_opening=opening,
     )
@@ -253,7 +262,7 @@ def missed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
     amount = fmt.money(instalment.amount, plan.currency)
     left = max(plan.terms.get("missed_payments_to_break", 2) - plan.missed_count, 0)
-    link = _sign_in_link(debtor)
+    link = _sign_in_link(message, debtor)
     if plan.paid_by_debtor:
         subject = _("Your payment of %(amount)s is missed", amount=amount)
         opening = _(
@@ -271,18 +280,20 @@ def missed(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     return Letter(
         subject=subject,
         opening=opening,
-        lines=[
-            _("This payment is now missed. Your plan carries on with the next payment."),
-            ngettext(
-                "If %(num)d more payment is missed, the plan will end.",
-                "If %(num)d more payments are missed, the plan will end.",
-                left,
-            ),
-            "",
+        lines=_in_its_channel(
+            message,
+            debtor,
+            [
+                _("This payment is now missed. Your plan carries on with the next payment."),
+                ngettext(
+                    "If %(num)d more payment is missed, the plan will end.",
+                    "If %(num)d more payments are missed, the plan will end.",
+                    left,
+                ),
+            ],
             pay_line,
-            *_help_lines(debtor),
-            *_advice_lines(debtor),
-        ],
+            hard=True,
+        ),
         neutral_subject=neutral_subject,
         neutral_opening=neutral_opening,
     )
@@ -294,7 +305,7 @@ def broken(message: OutboundMessage, debtor: Debtor) -> Letter | None:
     if instalment is None:
         return None
     plan, fmt = instalment.plan, Formatter.for_debtor(debtor)
-    link = _sign_in_link(debtor)
+    link = _sign_in_link(message, debtor)
     subject, opening = neutral(debtor)
     return Letter(
         subject=_("Your payment plan has ended"),
@@ -304,14 +315,16 @@ def broken(message: OutboundMessage, debtor: Debtor) -> Letter | None:
             plan.missed_count,
             what=_what(plan),
         ),
-        lines=[
-            *_lost_discount_lines(plan, fmt),
-            _("You still owe %(balance)s.", balance=fmt.money(balance_of(plan.account), plan.currency)),
-            "",
+        lines=_in_its_channel(
+            message,
+            debtor,
+            [
+                *_lost_discount_lines(plan, fmt),
+                _("You still owe %(balance)s.", balance=fmt.money(balance_of(plan.account), plan.currency)),
+            ],
             _("You can set up a new plan or pay another way. Sign in here: %(link)s", link=link),
-            *_help_lines(debtor),
-            *_advice_lines(debtor),
-        ],
+            hard=True,
+        ),
         neutral_subject=subject,
         neutral_opening=opening,
     )
