@@ -112,7 +112,11 @@ def ended_letter(message: OutboundMessage, debtor: Debtor) -> Letter | None:
         ),
         lines=[
             "",
-            *([_("Their access ended by itself on the date you were given.")] if helper.ended_by == "expired" else []),
+            *(
+                [_("Their access ended by itself on %(date)s.", date=_until(helper))]
+                if helper.ended_by == "expired"
+                else []
+            ),
             _("You can ask someone you trust to help again at any time, in your account."),
         ],
         neutral_subject=subject,
