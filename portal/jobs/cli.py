@@ -54,7 +54,7 @@ def collect_command(today: datetime | None) -> None:
     help="Remind this many days before each payment.",
 )
 def remind_command(now: datetime | None, days_before: int) -> None:
-    """Email a reminder before each plan payment (only in the debtor's contact hours)."""
+    """Remind the debtor before each plan payment, by the channel they chose (only in their contact hours)."""
     report = remind(now.replace(tzinfo=UTC) if now else None, days_before)
     click.echo(f"Reminders: {_summary(report.counts)}; messages: {_summary(report.messages)}.")
 
