@@ -8,6 +8,11 @@ every address it has must be globally routable; the URL is checked when saved an
 
 import ipaddress
 import socket
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimedOut
+
+#: the longest a look-up may take: the system resolver can wait far longer, holding an admin's page or a delivery
+LOOKUP_SECONDS = 5.0
 
 
 class NotFound(OSError):
@@ -32,7 +37,9 @@ def resolve(host: str, *, allow_private: bool) -> list[str]:
     is enough for a connection to land on it.
     """
     try:
-        answers = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        answers = _look_up(host)
+    except LookupTimedOut as error:
+        raise NotFound(f"no address found for {host} within {LOOKUP_SECONDS:g} s") from error
     except (OSError, UnicodeError) as error:
         raise NotFound(f"no address found for {host}") from error
     addresses = list(dict.fromkeys(answer[4][0] for answer in answers))
@@ -41,3 +48,13 @@ def resolve(host: str, *, allow_private: bool) -> list[str]:
             if not is_public(address):
                 raise NotPublic(f"not sent: {host} is at {address}, which is not on the internet")
     return addresses
+
+
+def _look_up(host: str) -> list[tuple]:
+    """socket.getaddrinfo, given up after LOOKUP_SECONDS (Python's has no timeout of its own). The thread is not
+    waited for: it ends when the resolver does. A pool per call, as a pool made before gunicorn forks is not safe."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-dns")
+    try:
+        return pool.submit(socket.getaddrinfo, host, None, type=socket.SOCK_STREAM).result(timeout=LOOKUP_SECONDS)
+    finally:
+        pool.shutdown(wait=False)

@@ -1,13 +1,17 @@
 """The console's webhook pages: an admin sets where a creditor's events go (confirmed, audited, the secret shown
 once), reads the delivery log; other roles are refused and another creditor's pages are not found."""
 
+import socket
+import threading
+import time
+
 import pytest
 from sqlalchemy import select
 
 from portal import events
 from portal.extensions import db
 from portal.models import AuditEvent, WebhookDelivery, WebhookEndpoint
-from portal.webhooks import settings
+from portal.webhooks import addresses, settings
 from tests.dns_support import pretend_dns
 from tests.factories import make_creditor, make_debtor
 from tests.staff_support import StaffBrowser, make_staff
@@ -135,6 +139,26 @@ def test_a_name_that_does_not_resolve_is_refused(admin, internet_only):
     internet_only["hooks.example"] = []
     response = _set(admin)
     assert response.status_code == 400
+    assert "We could not find this address. Check it and try again." in response.get_data(as_text=True)
+    assert _endpoint() is None
+
+
+def test_a_name_whose_look_up_takes_too_long_is_refused_without_waiting_for_it(admin, internet_only, monkeypatch):
+    internet_only["hooks.example"] = ["93.184.216.34"]  # the answer, once it comes
+    slow = threading.Event()
+    real = socket.getaddrinfo
+
+    def slow_dns(host, *args, **kwargs):
+        if host == "hooks.example":
+            slow.wait(5)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
+    monkeypatch.setattr(addresses, "LOOKUP_SECONDS", 0.2)
+    started = time.monotonic()
+    response = _set(admin)
+    slow.set()
+    assert time.monotonic() - started < 3
     assert "We could not find this address. Check it and try again." in response.get_data(as_text=True)
     assert _endpoint() is None
 
