@@ -20,9 +20,6 @@ from portal.models.trusted_helper import EndedBy
 from portal.transaction import unit_of_work
 from portal.trusted import service
 
-#: how many days before access ends the debtor is told
-WARN_DAYS = 7
-
 
 @dataclass
 class HelpersReport:
@@ -36,7 +33,7 @@ def run(now: datetime | None = None) -> HelpersReport:
     report = HelpersReport()
     ids = db.session.scalars(
         select(TrustedHelper.id)
-        .where(TrustedHelper.ended_at.is_(None), TrustedHelper.expires_at <= now + timedelta(days=WARN_DAYS))
+        .where(TrustedHelper.ended_at.is_(None), TrustedHelper.expires_at <= now + timedelta(days=service.WARN_DAYS))
         .order_by(TrustedHelper.expires_at, TrustedHelper.id)
     ).all()
     db.session.rollback()
@@ -56,7 +53,7 @@ def _step(helper_id: int, now: datetime) -> str | None:
         return None
     if helper.expires_at <= now:
         return "ended" if service.end(helper, by=EndedBy.EXPIRED, now=now) else None
-    if service.claim_expiry_warning(helper, now=now, days=WARN_DAYS):
+    if service.claim_expiry_warning(helper, now=now, days=service.WARN_DAYS):
         outbox.queue(
             helper.debtor, "trusted.ending_soon", channel=channel_for(helper.debtor), params={"helper_id": helper.id}
         )

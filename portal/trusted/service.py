@@ -9,6 +9,7 @@ soon is claimed the same way, once per end date (`claim_expiry_warning`; renewin
 
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -30,6 +31,8 @@ _PURPOSE = "helper-code"
 INVITES_PER_DAY = 5
 #: codes a helper may ask for in an hour
 CODES_PER_HOUR = 5
+#: how many days before access ends the debtor is told (portal.trusted.job), and their page says so
+WARN_DAYS = 7
 
 
 class TooManyInvites(NotAllowedNow):
@@ -87,6 +90,17 @@ def invite(
     outbox.queue(debtor, "trusted.invitation", to_address=helper.email, params={"helper_id": helper.id})
     outbox.queue(debtor, "trusted.invited", channel=channel_for(debtor), params={"helper_id": helper.id})
     return helper
+
+
+def ending_soon(helpers: list[TrustedHelper], now: datetime) -> dict[int, int]:
+    """{helper id: whole days left in the debtor's calendar (0: today)} for access ending within WARN_DAYS."""
+    left = {}
+    for helper in helpers:
+        zone = ZoneInfo(helper.debtor.effective_timezone)
+        days = (helper.expires_at.astimezone(zone).date() - now.astimezone(zone).date()).days
+        if days <= WARN_DAYS:
+            left[helper.id] = days
+    return left
 
 
 def helpers_of(debtor: Debtor, now: datetime) -> list[TrustedHelper]:

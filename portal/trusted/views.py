@@ -23,9 +23,12 @@ PENDING = "helper_pending"
 @bp.get("")
 @login_required
 def helpers():
+    now = clock.now()
+    helpers = service.helpers_of(current_user, now)
     return render_template(
         "trusted/helpers.html",
-        helpers=service.helpers_of(current_user, clock.now()),
+        helpers=helpers,
+        ending_soon=service.ending_soon(helpers, now),
         form=ConfirmForm(),
         days=service.access_days(),
         creditor=current_user.creditor,

@@ -3,7 +3,7 @@ see exactly what the debtor allowed, page by page, and nothing once access ends 
 TRUSTED_HELPER_DAYS); every visit is audited and shows on "Who has viewed your account"; creditors hear of it."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +17,6 @@ from portal.one_time_codes import MAX_TRIES
 from portal.plans.service.making import submit_proposal
 from portal.trusted import access
 from portal.trusted import service as trusted_service
-from portal.trusted.job import WARN_DAYS
 from portal.trusted.job import run as helpers_job
 from tests.conftest import Browser, main_text
 from tests.factories import make_account, make_creditor, make_debtor, make_link, make_uk_creditor
@@ -430,10 +429,25 @@ def test_a_warning_waiting_to_be_sent_is_dropped_when_the_debtor_renews_first(ap
     helper_row = _invite(sarah)
     start = helper_row.invited_at
     with app.test_request_context(), outbox.held_for_the_job():
-        assert trusted_service.claim_expiry_warning(helper_row, now=_at(84, start), days=WARN_DAYS)
+        assert trusted_service.claim_expiry_warning(helper_row, now=_at(84, start), days=trusted_service.WARN_DAYS)
         outbox.queue(debtor, "trusted.ending_soon", params={"helper_id": helper_row.id})
         db.session.commit()
     monkeypatch.setattr(clock, "now", lambda: _at(85, start))
     assert sarah.post(f"/help/trusted/{helper_row.id}/renew").status_code == 303
     outbox.deliver(now=_at(85, start))
     assert _mail_to(app, "sarah@example.co.uk", "Ana Lopez can see your account until") == []
+
+
+def test_the_page_the_warning_links_to_says_how_many_days_are_left_by_renew(sarah, debtor, monkeypatch):
+    helper_row = _invite(sarah)
+    helper_row.expires_at = datetime(2027, 3, 1, 15, 0, tzinfo=UTC)
+    db.session.commit()
+    for now, says in [
+        (datetime(2027, 2, 1, 9, 0, tzinfo=UTC), None),
+        (datetime(2027, 2, 23, 9, 0, tzinfo=UTC), "Their access ends in 6 days. Renew it if they still help you."),
+        (datetime(2027, 2, 28, 9, 0, tzinfo=UTC), "Their access ends in 1 day. Renew it if they still help you."),
+        (datetime(2027, 3, 1, 9, 0, tzinfo=UTC), "Their access ends today. Renew it if they still help you."),
+    ]:
+        monkeypatch.setattr(clock, "now", lambda now=now: now)
+        page = main_text(sarah.get("/help/trusted"))
+        assert (says in page) if says else ("Renew it if they still help you" not in page), now
