@@ -117,6 +117,7 @@ def axe_violations(page) -> list[str]:
     """axe-core's WCAG 2.x A/AA findings on the page as it is now (run through DevTools, so CSP allows it)."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `make assets` (npm ci)")
+    page.wait_for_load_state()  # a page a click is still loading is checked whole, not half drawn
     page.evaluate(AXE.read_text())
     return page.evaluate(
         f"axe.run(document, {{runOnly: {{type: 'tag', values: {AXE_TAGS!r}}}}})"
@@ -198,6 +199,7 @@ def type_date(page, question: str, day) -> None:
 
 def fits_and_taps(page) -> None:
     """Nothing wider than a 375 px phone, and every button and action link at least 44 px tall."""
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     small = page.evaluate(
         "[...document.querySelectorAll('main a.action-link, main .button')]"
