@@ -38,7 +38,12 @@ def sign_in_link(message: OutboundMessage, debtor: Debtor, *, campaign: str, end
     """A fresh sign-in link that opens a page of the portal: the short address in a text, the full one in an email."""
     with current_app.test_request_context():
         path = url_for(endpoint, **values)
-    row, token = issue_link(debtor, campaign=campaign, channel=message.channel, destination=path)
+    return link_to(message, debtor, campaign=campaign, destination=path)
+
+
+def link_to(message: OutboundMessage, debtor: Debtor, *, campaign: str, destination: str | None) -> str:
+    """A fresh sign-in link to a path (None: their accounts) that suits the message's channel."""
+    row, token = issue_link(debtor, campaign=campaign, channel=message.channel, destination=destination)
     return short_url(row.short_code) if is_text(message) else link_url(token)
 
 

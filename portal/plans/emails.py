@@ -16,9 +16,8 @@ from flask_babel import ngettext
 
 from portal import clock
 from portal.accounts.ledger import balance_of
-from portal.confirmations import channel_for, is_text, reference_line, sign_in_link
+from portal.confirmations import channel_for, is_text, link_to, reference_line, sign_in_link
 from portal.extensions import db
-from portal.links.service import issue_link, link_url, short_url
 from portal.models import Agreement, Debtor, Instalment, OutboundMessage, Plan
 from portal.models.plan import REVIEW_OUTCOMES
 from portal.outbox import Letter, neutral, queue, template
@@ -90,9 +89,7 @@ def queue_confirmation(what: str, plan: Plan, **params) -> OutboundMessage:
 
 
 def _sign_in_link(message: OutboundMessage, debtor: Debtor, destination: str | None = None) -> str:
-    """A fresh sign-in link (to `destination`, else their accounts): the short address in a text."""
-    row, token = issue_link(debtor, campaign="plan", channel=message.channel, destination=destination)
-    return short_url(row.short_code) if is_text(message) else link_url(token)
+    return link_to(message, debtor, campaign="plan", destination=destination)
 
 
 def _page(endpoint: str, **values) -> str:
